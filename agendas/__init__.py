@@ -1,0 +1,1 @@
+"""The domain of Udvalgsbot: entities, rules, services and document rendering. No I/O frameworks."""

@@ -1,0 +1,225 @@
+"""Domain entities: plain dataclasses, no I/O.
+
+The storage layer maps its tables to and from these; handlers and services only see these.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+
+class Role(enum.StrEnum):
+    """A person's role in one udvalg. Admin is global and lives on the person instead."""
+
+    SEKRETAER = "sekretaer"
+    FORMAND = "formand"
+    NAESTFORMAND = "naestformand"
+    MEDLEM = "medlem"
+    STEDFORTRAEDER = "stedfortraeder"
+    TOVHOLDER = "tovholder"
+
+    @property
+    def is_member(self) -> bool:
+        """Members (with or without a title) may read closed punkter and approve protocols."""
+        return self in MEMBER_ROLES
+
+    @property
+    def is_editor(self) -> bool:
+        return self is Role.SEKRETAER
+
+
+MEMBER_ROLES = frozenset({Role.FORMAND, Role.NAESTFORMAND, Role.MEDLEM, Role.STEDFORTRAEDER})
+
+#: Words a user may type for a role (Danish with and without æøå, and English).
+ROLE_ALIASES: dict[str, Role] = {
+    "sekretaer": Role.SEKRETAER,
+    "sekretær": Role.SEKRETAER,
+    "secretary": Role.SEKRETAER,
+    "formand": Role.FORMAND,
+    "chair": Role.FORMAND,
+    "naestformand": Role.NAESTFORMAND,
+    "næstformand": Role.NAESTFORMAND,
+    "vicechair": Role.NAESTFORMAND,
+    "medlem": Role.MEDLEM,
+    "member": Role.MEDLEM,
+    "stedfortraeder": Role.STEDFORTRAEDER,
+    "stedfortræder": Role.STEDFORTRAEDER,
+    "substitute": Role.STEDFORTRAEDER,
+    "tovholder": Role.TOVHOLDER,
+    "owner": Role.TOVHOLDER,
+}
+
+
+class PunktKind(enum.StrEnum):
+    """What kind of agenda item; the standard ones have fixed places in the order."""
+
+    GODKENDELSE = "godkendelse"
+    MEDDELELSER = "meddelelser"
+    SAG = "sag"
+    EVENTUELT = "eventuelt"
+
+
+class Sagstype(enum.StrEnum):
+    ORIENTERING = "orientering"
+    DROEFTELSE = "droeftelse"
+    BESLUTNING = "beslutning"
+
+
+SAGSTYPE_LABELS: dict[Sagstype, str] = {
+    Sagstype.ORIENTERING: "Til orientering",
+    Sagstype.DROEFTELSE: "Til drøftelse",
+    Sagstype.BESLUTNING: "Til beslutning",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One text section of a sag, in the municipal order."""
+
+    key: str
+    title: str
+    required: bool = False
+
+
+#: The sections of a sag in the order of DESIGN.md. Titles are Danish domain terms.
+SECTIONS: tuple[Section, ...] = (
+    Section("sagens_kerne", "Sagens kerne", required=True),
+    Section("indstilling", "Indstilling", required=True),
+    Section("beslutning", "Beslutning"),
+    Section("tidligere_beslutninger", "Tidligere beslutninger"),
+    Section("sagsfremstilling", "Sagsfremstilling"),
+    Section("lov_og_plangrundlag", "Lov- og plangrundlag"),
+    Section("oekonomiske_konsekvenser", "Økonomiske konsekvenser"),
+    Section("tidsplan", "Tidsplan"),
+)
+SECTION_KEYS: tuple[str, ...] = tuple(s.key for s in SECTIONS)
+SECTION_BY_KEY: dict[str, Section] = {s.key: s for s in SECTIONS}
+
+#: Sections the secretary fills in the /nysag dialog (Beslutning is filled at the meeting).
+DIALOG_SECTIONS: tuple[Section, ...] = tuple(s for s in SECTIONS if s.key != "beslutning")
+
+STANDARD_TITLES: dict[PunktKind, str] = {
+    PunktKind.GODKENDELSE: "Godkendelse af dagsorden",
+    PunktKind.MEDDELELSER: "Meddelelser",
+    PunktKind.EVENTUELT: "Eventuelt",
+}
+
+
+@dataclass(slots=True)
+class Udvalg:
+    code: str
+    name: str
+    forvaltning: str
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Person:
+    telegram_id: int
+    name: str
+    username: str | None = None
+    language: str | None = None
+    is_admin: bool = False
+    id: int | None = None
+
+
+@dataclass(slots=True)
+class Membership:
+    person_id: int
+    udvalg_id: int
+    role: Role
+    party: str | None = None
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Invite:
+    """A one-time invitation. Only the token's hash is kept; the token itself is shown once."""
+
+    udvalg_id: int
+    role: Role
+    token_hash: str
+    created_by: int
+    expires_at: datetime
+    party: str | None = None
+    used_by: int | None = None
+    used_at: datetime | None = None
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Moede:
+    udvalg_id: int
+    date: date
+    start_time: time
+    place: str = ""
+    starts_at: datetime | None = None  # UTC-aware, derived from date + time in the local zone
+    ended_at: datetime | None = None
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Punkt:
+    """One agenda item. ``position`` orders items within their group; ``number`` is derived."""
+
+    moede_id: int
+    kind: PunktKind
+    title: str
+    position: int = 0
+    number: int = 0
+    closed: bool = False
+    sagstype: Sagstype | None = None
+    beslutningskompetence: str = ""
+    journal_number: str = ""
+    sections: dict[str, str] = field(default_factory=dict)
+    version: int = 1
+    id: int | None = None
+    updated_at: datetime | None = None
+    updated_by: int | None = None
+
+    def section(self, key: str) -> str:
+        return self.sections.get(key, "")
+
+
+@dataclass(slots=True)
+class Bilag:
+    punkt_id: int
+    file_name: str
+    size: int
+    sha256: str
+    mime_type: str
+    telegram_file_id: str = ""
+    content: bytes | None = field(default=None, repr=False)
+    position: int = 0
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class AuditEvent:
+    actor_id: int | None
+    action: str
+    entity: str
+    entity_id: int | None
+    details: dict[str, object] = field(default_factory=dict)
+    udvalg_id: int | None = None
+    at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting: the person and the udvalg roles they hold, resolved once per update."""
+
+    person_id: int
+    is_admin: bool = False
+    roles: dict[int, frozenset[Role]] = field(default_factory=dict)
+
+    def roles_in(self, udvalg_id: int) -> frozenset[Role]:
+        return self.roles.get(udvalg_id, frozenset())

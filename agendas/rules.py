@@ -1,0 +1,73 @@
+"""Rules of the agenda: the order and numbering of punkter, limits, and who may do what."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from agendas.model import Actor, Punkt, PunktKind, Role
+
+#: Longest title we accept; municipal titles are one line.
+MAX_TITLE = 200
+#: Longest section text; longer texts belong in a bilag.
+MAX_SECTION = 20_000
+MAX_CODE = 10
+MAX_NAME = 120
+MAX_PLACE = 200
+#: Bilag we keep: Word, PDF and the common office formats; at most 20 MB (Telegram's getFile cap).
+MAX_BILAG_BYTES = 20 * 1024 * 1024
+BILAG_EXTENSIONS = frozenset({".pdf", ".docx", ".doc", ".xlsx", ".xls", ".pptx", ".odt", ".txt"})
+
+
+def _group(punkt: Punkt) -> int:
+    """Godkendelse, Meddelelser, open sager, closed sager, Eventuelt."""
+    if punkt.kind is PunktKind.GODKENDELSE:
+        return 0
+    if punkt.kind is PunktKind.MEDDELELSER:
+        return 1
+    if punkt.kind is PunktKind.EVENTUELT:
+        return 4
+    return 3 if punkt.closed else 2
+
+
+def sort_key(punkt: Punkt) -> tuple[int, int, int]:
+    return (_group(punkt), punkt.position, punkt.id or 0)
+
+
+def ordered(punkter: Iterable[Punkt]) -> list[Punkt]:
+    """Punkter in agenda order, numbered 1..n (numbering follows the order automatically)."""
+    result = sorted(punkter, key=sort_key)
+    for number, punkt in enumerate(result, start=1):
+        punkt.number = number
+    return result
+
+
+def renumber_positions(punkter: Sequence[Punkt]) -> None:
+    """Give punkter consecutive positions in their current order, keeping gaps out."""
+    for index, punkt in enumerate(punkter):
+        punkt.position = index
+
+
+def can_edit_udvalg(actor: Actor, udvalg_id: int) -> bool:
+    return actor.is_admin or Role.SEKRETAER in actor.roles_in(udvalg_id)
+
+
+def can_invite(actor: Actor, udvalg_id: int) -> bool:
+    return can_edit_udvalg(actor, udvalg_id)
+
+
+def can_read_udvalg(actor: Actor, udvalg_id: int) -> bool:
+    """Anyone with a role in the udvalg may read its open punkter."""
+    return actor.is_admin or bool(actor.roles_in(udvalg_id))
+
+
+def can_read_closed(actor: Actor, udvalg_id: int) -> bool:
+    """Closed punkter: the committee's members and its secretary only (not tovholdere)."""
+    roles = actor.roles_in(udvalg_id)
+    return Role.SEKRETAER in roles or any(r.is_member for r in roles)
+
+
+def may_open(actor: Actor, udvalg_id: int, punkt: Punkt) -> bool:
+    """Anyone in the udvalg sees every title; only members open a closed punkt in full."""
+    if punkt.closed:
+        return can_read_closed(actor, udvalg_id)
+    return can_read_udvalg(actor, udvalg_id)

@@ -1,0 +1,123 @@
+"""Committees and the people in them."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import datetime
+
+from agendas import rules
+from agendas.errors import InvalidInput, NotAllowed
+from agendas.model import Actor, Membership, Person, Role, Udvalg
+from agendas.ports import UnitOfWork
+from agendas.services._common import audit
+
+_CODE = re.compile(r"^[A-ZÆØÅ][A-ZÆØÅ0-9]{1,9}$")
+
+
+def normalise_code(code: str) -> str:
+    value = code.strip().upper()
+    if not _CODE.match(value):
+        raise InvalidInput("err-udvalg-code", code=code)
+    return value
+
+
+async def create_udvalg(
+    uow: UnitOfWork, actor: Actor, code: str, name: str, forvaltning: str, now: datetime
+) -> Udvalg:
+    """Create a committee; admins only. The code is its short name (BEU, SOU, ØU)."""
+    if not actor.is_admin:
+        raise NotAllowed("err-not-admin")
+    value = normalise_code(code)
+    name = " ".join(name.split())
+    forvaltning = " ".join(forvaltning.split())
+    if not name or len(name) > rules.MAX_NAME:
+        raise InvalidInput("err-udvalg-name", limit=rules.MAX_NAME)
+    if not forvaltning or len(forvaltning) > rules.MAX_NAME:
+        raise InvalidInput("err-forvaltning", limit=rules.MAX_NAME)
+    async with uow:
+        if await uow.udvalg.by_code(value) is not None:
+            raise InvalidInput("err-udvalg-exists", code=value)
+        udvalg = await uow.udvalg.add(
+            Udvalg(code=value, name=name, forvaltning=forvaltning, created_at=now)
+        )
+        await audit(
+            uow, actor, "udvalg.create", "udvalg", udvalg.id, now, udvalg.id, code=value, name=name
+        )
+        await uow.commit()
+    return udvalg
+
+
+async def identify(
+    uow: UnitOfWork,
+    telegram_id: int,
+    name: str,
+    username: str | None,
+    language: str | None,
+    admin_ids: frozenset[int],
+) -> tuple[Person, Actor]:
+    """Find or register the person behind a Telegram user and resolve their roles.
+
+    Called once per update; writes only when something about the person changed.
+    """
+    async with uow:
+        person = await uow.persons.by_telegram_id(telegram_id)
+        is_admin = telegram_id in admin_ids
+        if person is None:
+            person = await uow.persons.add(
+                Person(telegram_id=telegram_id, name=name, username=username, is_admin=is_admin)
+            )
+            await uow.commit()
+        elif (
+            person.name != name or person.username != username or (is_admin and not person.is_admin)
+        ):
+            person.name, person.username = name, username
+            person.is_admin = person.is_admin or is_admin
+            await uow.persons.update(person)
+            await uow.commit()
+        memberships = await uow.memberships.for_person(person.id or 0)
+    return person, actor_for(person, memberships)
+
+
+def actor_for(person: Person, memberships: list[Membership]) -> Actor:
+    roles: dict[int, set[Role]] = defaultdict(set)
+    for m in memberships:
+        roles[m.udvalg_id].add(m.role)
+    return Actor(
+        person_id=person.id or 0,
+        is_admin=person.is_admin,
+        roles={k: frozenset(v) for k, v in roles.items()},
+    )
+
+
+async def set_language(uow: UnitOfWork, person_id: int, language: str) -> None:
+    if language not in {"da", "en"}:
+        raise InvalidInput("err-language")
+    async with uow:
+        person = await uow.persons.get(person_id)
+        if person is None:
+            return
+        person.language = language
+        await uow.persons.update(person)
+        await uow.commit()
+
+
+async def my_udvalg(uow: UnitOfWork, actor: Actor) -> list[tuple[Udvalg, frozenset[Role]]]:
+    """The committees this person has a role in (admins see all), with their roles."""
+    async with uow:
+        everything = await uow.udvalg.list_all()
+    return [
+        (u, actor.roles_in(u.id or 0))
+        for u in everything
+        if actor.is_admin or actor.roles_in(u.id or 0)
+    ]
+
+
+async def members(uow: UnitOfWork, udvalg_id: int) -> list[tuple[Membership, Person]]:
+    async with uow:
+        result = []
+        for m in await uow.memberships.for_udvalg(udvalg_id):
+            person = await uow.persons.get(m.person_id)
+            if person is not None:
+                result.append((m, person))
+    return result

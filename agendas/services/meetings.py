@@ -1,0 +1,144 @@
+"""Meetings (møder) and their agendas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from agendas import rules
+from agendas.dates import local_to_utc
+from agendas.errors import InvalidInput
+from agendas.model import STANDARD_TITLES, Actor, Bilag, Moede, Punkt, PunktKind, Udvalg
+from agendas.ports import UnitOfWork
+from agendas.services._common import (
+    audit,
+    load_moede,
+    require_editor,
+    require_reader,
+    udvalg_by_code,
+)
+
+#: How far back /moeder shows past meetings.
+RECENT = timedelta(days=60)
+#: How far ahead /moeder looks.
+AHEAD = timedelta(days=400)
+
+
+async def create_moede(
+    uow: UnitOfWork,
+    actor: Actor,
+    udvalg_code: str,
+    day: date,
+    at: time,
+    place: str,
+    now: datetime,
+    zone: str,
+) -> tuple[Moede, Udvalg]:
+    """Create a meeting with the standard punkter; a start in the past is refused."""
+    place = " ".join(place.split())
+    if len(place) > rules.MAX_PLACE:
+        raise InvalidInput("err-place-too-long", limit=rules.MAX_PLACE)
+    starts_at = local_to_utc(day, at, zone)
+    if starts_at <= now:
+        raise InvalidInput("err-date-past")
+    async with uow:
+        udvalg = await udvalg_by_code(uow, udvalg_code)
+        require_editor(actor, udvalg.id or 0)
+        moede = await uow.moeder.add(
+            Moede(
+                udvalg_id=udvalg.id or 0,
+                date=day,
+                start_time=at,
+                place=place,
+                starts_at=starts_at,
+                created_at=now,
+            )
+        )
+        for position, kind in enumerate(
+            (PunktKind.GODKENDELSE, PunktKind.MEDDELELSER, PunktKind.EVENTUELT)
+        ):
+            await uow.punkter.add(
+                Punkt(
+                    moede_id=moede.id or 0,
+                    kind=kind,
+                    title=STANDARD_TITLES[kind],
+                    position=position,
+                    beslutningskompetence=udvalg.code,
+                    updated_at=now,
+                    updated_by=actor.person_id,
+                )
+            )
+        await audit(
+            uow,
+            actor,
+            "moede.create",
+            "moede",
+            moede.id,
+            now,
+            udvalg.id,
+            date=day.isoformat(),
+            time=at.isoformat("minutes"),
+            place=place,
+        )
+        await uow.commit()
+    return moede, udvalg
+
+
+@dataclass(slots=True)
+class MoedeListing:
+    moede: Moede
+    udvalg: Udvalg
+
+
+async def list_moeder(uow: UnitOfWork, actor: Actor, today: date) -> list[MoedeListing]:
+    """Coming and recent meetings of the committees the person belongs to, soonest first."""
+    async with uow:
+        udvalg = {
+            u.id: u
+            for u in await uow.udvalg.list_all()
+            if u.id is not None and (actor.is_admin or actor.roles_in(u.id))
+        }
+        moeder = await uow.moeder.for_udvalg_between(
+            [k for k in udvalg if k is not None], today - RECENT, today + AHEAD
+        )
+    return [
+        MoedeListing(m, udvalg[m.udvalg_id])
+        for m in sorted(moeder, key=lambda m: (m.date, m.start_time))
+    ]
+
+
+def next_moede(listing: list[MoedeListing], now: datetime) -> MoedeListing | None:
+    """The first meeting that has not started yet, else the latest past one."""
+    coming = [x for x in listing if x.moede.starts_at and x.moede.starts_at >= now]
+    if coming:
+        return coming[0]
+    return listing[-1] if listing else None
+
+
+@dataclass(slots=True)
+class Agenda:
+    moede: Moede
+    udvalg: Udvalg
+    punkter: list[Punkt]
+    bilag: dict[int, list[Bilag]]
+
+
+async def load_agenda(uow: UnitOfWork, actor: Actor, moede_id: int) -> Agenda:
+    """The agenda in order and numbered; any role in the udvalg may read it."""
+    async with uow:
+        moede = await load_moede(uow, moede_id)
+        require_reader(actor, moede.udvalg_id)
+        udvalg = await uow.udvalg.get(moede.udvalg_id)
+        assert udvalg is not None
+        punkter = rules.ordered(await uow.punkter.for_moede(moede_id))
+        bilag = {p.id or 0: await uow.bilag.for_punkt(p.id or 0) for p in punkter}
+    return Agenda(moede=moede, udvalg=udvalg, punkter=punkter, bilag=bilag)
+
+
+async def editable_moeder(uow: UnitOfWork, actor: Actor, today: date) -> list[MoedeListing]:
+    """Coming meetings where this person may add sager (the secretary's choice list)."""
+    return [
+        x
+        for x in await list_moeder(uow, actor, today)
+        if x.moede.date >= today and rules.can_edit_udvalg(actor, x.udvalg.id or 0)
+    ]

@@ -1,0 +1,1 @@
+"""Composition root: settings, wiring of engine, dispatcher and routers, middlewares, CLI."""

@@ -1,0 +1,132 @@
+"""The composition root: builds storage, bot, dispatcher and routers from the settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from agendas.ports import UnitOfWork
+from bot.i18n import CatalogI18n, make_i18n
+from bot.middlewares import IdentityMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
+from bot.settings import Settings
+from handlers import (
+    agenda,
+    cancel,
+    committees,
+    errors,
+    fallback,
+    invites,
+    language,
+    meetings,
+    sag,
+    start,
+)
+from handlers.context import ChatConfig
+from storage.engine import make_engine, make_session_factory
+from storage.fsm import SqlStorage
+from storage.uow import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def build_dispatcher(
+    *,
+    storage: BaseStorage,
+    uow_factory: Callable[[], UnitOfWork],
+    i18n: CatalogI18n,
+    config: ChatConfig,
+    admin_ids: frozenset[int],
+    events_isolation: BaseEventIsolation | None = None,
+) -> Dispatcher:
+    """The dispatcher with every feature router; used by the bot process and by the tests."""
+    dp = Dispatcher(storage=storage, events_isolation=events_isolation or SimpleEventIsolation())
+    dp["config"] = config
+    dp.update.outer_middleware(UnitOfWorkMiddleware(uow_factory))
+    dp.update.outer_middleware(IdentityMiddleware(admin_ids))
+    dp.update.outer_middleware(LocaleMiddleware(i18n))
+    # Error handlers run after the update's middlewares have returned: give them the language too.
+    dp.errors.outer_middleware(LocaleMiddleware(i18n))
+    dp.include_routers(
+        errors.setup(),
+        start.setup(),
+        cancel.setup(),  # before the features: /annuller works in every dialog state
+        language.setup(),
+        committees.setup(),
+        invites.setup(),
+        meetings.setup(),
+        sag.setup(),
+        agenda.setup(),
+        fallback.setup(),  # last: catches what no feature took
+    )
+    return dp
+
+
+def build_bot(token: str, api_base: str | None) -> Bot:
+    """A Bot talking to Telegram, or to a local Bot API server / emulator when configured."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else None
+    return Bot(
+        token=token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+@dataclass(slots=True)
+class Runtime:
+    """Everything the running bot owns, so it can be closed in one place."""
+
+    engine: AsyncEngine
+    bot: Bot
+    dispatcher: Dispatcher
+    storage: BaseStorage
+    i18n: CatalogI18n
+
+    async def close(self) -> None:
+        await self.storage.close()
+        await self.bot.session.close()
+        await self.engine.dispose()
+
+
+def build_storage(
+    settings: Settings, session_factory: object
+) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Dialog state: Redis when configured (several bot processes), else our database."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+
+        redis_storage = RedisStorage.from_url(settings.redis_url)
+        return redis_storage, RedisEventIsolation(redis=redis_storage.redis)
+    return SqlStorage(session_factory), SimpleEventIsolation()  # type: ignore[arg-type]
+
+
+def build_runtime(settings: Settings, token: str) -> Runtime:
+    engine = make_engine(settings.database_url)
+    session_factory = make_session_factory(engine)
+    storage, isolation = build_storage(settings, session_factory)
+    i18n = make_i18n(settings.default_language)
+    config = ChatConfig(
+        timezone=settings.timezone,
+        invite_ttl=timedelta(days=settings.invite_ttl_days),
+        default_language=settings.default_language,
+    )
+    dispatcher = build_dispatcher(
+        storage=storage,
+        uow_factory=lambda: SqlUnitOfWork(session_factory),
+        i18n=i18n,
+        config=config,
+        admin_ids=settings.admin_ids,
+        events_isolation=isolation,
+    )
+    bot = build_bot(token, settings.telegram_api_base)
+    return Runtime(engine=engine, bot=bot, dispatcher=dispatcher, storage=storage, i18n=i18n)

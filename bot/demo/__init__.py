@@ -1,0 +1,111 @@
+"""``udvalgsbot demo``: the emulator and the real bot on a fresh database, with simulated people.
+
+No token and no network: the bot talks to the built-in Bot API emulator on a loopback port.
+The conversation is printed as a chat transcript and saved, with the database and every file
+the bot sent, in the output folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from bot import logs
+from bot.demo.chat import Person, Transcript
+from bot.demo.scenario import Cast, cast_people, play
+from bot.emulator import EmulatorClient, running_emulator
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_OUTPUT = Path("demo-output")
+
+
+@contextlib.asynccontextmanager
+async def running_bot(settings: Settings, token: str) -> AsyncIterator[None]:
+    """The bot as ``udvalgsbot run`` builds it (migrations, routers, menus), polling in a task."""
+    from bot.runner import prepare
+
+    runtime = await prepare(settings, token)
+    task = asyncio.create_task(
+        runtime.dispatcher.start_polling(
+            runtime.bot,
+            allowed_updates=runtime.dispatcher.resolve_used_update_types(),
+            handle_signals=False,
+            close_bot_session=False,
+            polling_timeout=1,
+        )
+    )
+    try:
+        yield
+    finally:
+        with contextlib.suppress(RuntimeError):
+            await runtime.dispatcher.stop_polling()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout=10)
+        await runtime.close()
+
+
+async def save_documents(client: EmulatorClient, people: list[Person], folder: Path) -> list[Path]:
+    """Every file the bot sent to anyone, as the recipient received it."""
+    saved: list[Path] = []
+    for person in people:
+        for message in await client.bot_messages(person.user):
+            document = message.document
+            if document is None or document.data is None:
+                continue
+            name = Path(document.file_name or f"fil-{message.message_id}").name
+            target = folder / f"{person.name.split()[0].lower()}-{message.message_id}-{name}"
+            target.write_bytes(document.data)
+            saved.append(target)
+    return saved
+
+
+def fresh_folder(output: Path) -> None:
+    """The demo starts from nothing: an earlier run's database and files are removed."""
+    if output.exists():
+        shutil.rmtree(output)
+    (output / "dokumenter").mkdir(parents=True)
+
+
+async def run_demo(output: Path = DEFAULT_OUTPUT, interactive: bool = False) -> int:
+    started = time.monotonic()
+    fresh_folder(output)
+    transcript = Transcript()
+    async with running_emulator(port=0) as emu:
+        client = emu.client
+        cast: Cast = await cast_people(client, transcript)
+        settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            bot_token=emu.token,
+            database_url=f"sqlite+aiosqlite:///{(output / 'udvalgsbot.sqlite3').resolve()}",
+            telegram_api_base=emu.base_url,
+            admin_ids=frozenset({cast.admin.user.id}),
+            log_level="WARNING",
+        )
+        async with running_bot(settings, emu.token):
+            await play(cast, transcript, interactive=interactive)
+        saved = await save_documents(client, cast.everyone, output / "dokumenter")
+    (output / "transcript.txt").write_text("\n".join(transcript.lines) + "\n", encoding="utf-8")
+    transcript.heading("Demoen er slut")
+    transcript.emit(f"  Varighed: {time.monotonic() - started:.1f} s")
+    transcript.emit(f"  Database: {output / 'udvalgsbot.sqlite3'}")
+    transcript.emit(f"  Samtalen: {output / 'transcript.txt'}")
+    for path in saved:
+        transcript.emit(f"  Dokument: {path}")
+    return 0
+
+
+def main(output: Path = DEFAULT_OUTPUT, interactive: bool = False) -> int:
+    logs.configure("WARNING")
+    try:
+        return asyncio.run(run_demo(output, interactive))
+    except KeyboardInterrupt:
+        print("\nDemoen blev afbrudt.", file=sys.stderr)
+        return 130

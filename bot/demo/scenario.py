@@ -1,0 +1,224 @@
+"""The committee cycle the demo plays: who the people are and what they do, step by step."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.demo.chat import Person, Transcript
+from bot.emulator import EmulatorClient
+
+UDVALG = "BEU"
+UDVALG_NAME = "Beskæftigelsesudvalget"
+FORVALTNING = "Social- og Sundhedsforvaltningen"
+
+
+@dataclass
+class Cast:
+    admin: Person
+    sekretaer: Person
+    members: list[tuple[Person, str, str]]  # person, role word for /inviter, party letter
+    tovholdere: list[Person]
+
+    @property
+    def everyone(self) -> list[Person]:
+        return [
+            self.admin,
+            self.sekretaer,
+            *(m for m, _, _ in self.members),
+            *self.tovholdere,
+        ]
+
+
+async def cast_people(client: EmulatorClient, transcript: Transcript) -> Cast:
+    async def person(first: str, last: str, role: str, username: str) -> Person:
+        user = await client.create_user(first, last_name=last, username=username)
+        return Person(f"{first} {last}", role, user, client, transcript)
+
+    return Cast(
+        admin=await person("Anne", "Admin", "admin", "anne_admin"),
+        sekretaer=await person("Sofie", "Svendsen", "sekretær", "sofie_s"),
+        members=[
+            (await person("Lene", "Holm", "formand", "lene_holm"), "formand", "A"),
+            (await person("Per", "Vinther", "medlem", "per_v"), "medlem", "V"),
+            (await person("Anne", "Lund", "medlem", "anne_lund"), "medlem", "Ø"),
+        ],
+        tovholdere=[
+            await person("Tove", "Holst", "tovholder", "tove_h"),
+            await person("Henrik", "Dahl", "tovholder", "henrik_d"),
+        ],
+    )
+
+
+def next_weekday(start: date, weekday: int, weeks_ahead: int = 2) -> date:
+    """A meeting day a couple of weeks ahead (Tuesday by default), as a secretary would pick."""
+    day = start + timedelta(weeks=weeks_ahead)
+    return day + timedelta(days=(weekday - day.weekday()) % 7)
+
+
+async def invite(by: Person, role: str, party: str | None, who: Person) -> None:
+    """``by`` makes an invite link; ``who`` opens it (in Telegram: taps the t.me link)."""
+    await by.say(f"/inviter {UDVALG} {role}" + (f" {party}" if party else ""))
+    token = by.find(r"https://t\.me/\S+\?start=([A-Za-z0-9_-]+)").group(1)
+    await who.say(f"/start {token}")
+
+
+SAG_TITLE = "Ny model for jobrettet indsats for unge under 30 år"
+SAG_SECTIONS = {
+    "sagens_kerne": (
+        "Forvaltningen foreslår, at den jobrettede indsats for unge samles i ét ungeteam, "
+        "så den gennemsnitlige tid på ydelse nedbringes fra 14 til 10 måneder."
+    ),
+    "indstilling": (
+        f"{FORVALTNING} indstiller,\n"
+        "at udvalget godkender den nye model for den jobrettede indsats fra 1. april,\n"
+        "at der afsættes 0,5 mio. kr. til opkvalificering af medarbejderne."
+    ),
+    "sagsfremstilling": (
+        "I 2025 modtog i gennemsnit 420 unge under 30 år uddannelses- eller kontanthjælp. "
+        "Et samlet ungeteam giver én indgang for den unge og bedre kontakt til "
+        "virksomhederne.\n- Én fast kontaktperson\n- Virksomhedspraktik inden for 4 uger\n"
+        "- Opfølgning hver 14. dag"
+    ),
+    "oekonomiske_konsekvenser": "Engangsudgift på 0,5 mio. kr., finansieret af puljen.",
+    "tidsplan": "Drift fra 1. april. Status til udvalget efter et halvt år.",
+}
+SKIPPED = ("tidligere_beslutninger", "lov_og_plangrundlag")
+BILAG = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0"
+    b">>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+async def build_sag(sekretaer: Person, title: str, closed: bool, sections: dict[str, str]) -> None:
+    """The /nysag dialog: title, sagstype, beslutningskompetence, lukket?, then each section."""
+    await sekretaer.say(f"/nysag {title}")
+    await sekretaer.press("beslutning" if not closed else "orientering")
+    await sekretaer.press(UDVALG)
+    await sekretaer.press("Ja" if closed else "Nej")
+    for _ in range(12):  # at most one question per section
+        if any("✅" in (m.text or "") for m in sekretaer.last):
+            return
+        asked = (sekretaer.last[-1].text or "") if sekretaer.last else ""
+        key = _section_asked(asked)
+        if key is not None and sections.get(key):
+            await sekretaer.say(sections[key])
+        else:
+            await sekretaer.press("Spring over")
+    raise RuntimeError(f"the /nysag dialog did not finish: {sekretaer.last[-1].text!r}")
+
+
+_SECTION_WORDS = {
+    "sagens_kerne": "Sagens kerne",
+    "indstilling": "Indstilling",
+    "tidligere_beslutninger": "Tidligere beslutninger",
+    "sagsfremstilling": "Sagsfremstilling",
+    "lov_og_plangrundlag": "Lov- og plangrundlag",
+    "oekonomiske_konsekvenser": "Økonomiske konsekvenser",
+    "tidsplan": "Tidsplan",
+}
+
+
+def _section_asked(text: str) -> str | None:
+    for key, word in _SECTION_WORDS.items():
+        if word.lower() in text.lower():
+            return key
+    return None
+
+
+async def play(cast: Cast, transcript: Transcript, *, interactive: bool = False) -> None:
+    admin, sofie = cast.admin, cast.sekretaer
+
+    transcript.heading("1. Administratoren opretter udvalget og inviterer sekretæren")
+    await admin.say(f"/nytudvalg {UDVALG} {UDVALG_NAME}; {FORVALTNING}")
+    await invite(admin, "sekretær", None, sofie)
+
+    transcript.heading("2. Sekretæren inviterer medlemmer og tovholdere")
+    for member, role, party in cast.members:
+        await invite(sofie, role, party, member)
+    for tovholder in cast.tovholdere:
+        await invite(sofie, "tovholder", None, tovholder)
+
+    if interactive:
+        await _interactive(sofie, transcript)
+    else:
+        await _secretary_builds_agenda(sofie)
+
+    transcript.heading("4. Medlemmerne læser dagsordenen på telefonen")
+    formand = cast.members[0][0]
+    await formand.say("/dagsorden")
+    await formand.press(SAG_TITLE[:20])
+    if any("📎" in b or ".pdf" in b.lower() for m in formand.last for b in m.button_texts):
+        await formand.press(".pdf")
+    per = cast.members[1][0]
+    await per.say("/moeder")
+    await per.press(UDVALG)
+    await per.press("Lukket punkt" if _has_button(per, "Lukket punkt") else "Køb")
+
+    transcript.heading("5. En tovholder kan se titlen på det lukkede punkt, men ikke åbne det")
+    tove = cast.tovholdere[0]
+    await tove.say("/dagsorden")
+    transcript.heading("6. Et medlem prøver en kommando, der er sekretærens")
+    await per.say(f"/nytmoede {UDVALG} 01-06-2030 14:00")
+
+
+def _has_button(person: Person, label: str) -> bool:
+    return any(label.lower() in b.lower() for m in person.last for b in m.button_texts)
+
+
+async def _secretary_builds_agenda(sofie: Person) -> None:
+    transcript = sofie.transcript
+    transcript.heading("3. Sekretæren opretter et møde og bygger dagsordenen")
+    day = next_weekday(date.today(), weekday=1)
+    await sofie.say(f"/nytmoede {UDVALG} {day:%d-%m-%Y} kl. 15 Rådhuset, mødelokale 2")
+    await build_sag(sofie, SAG_TITLE, closed=False, sections=SAG_SECTIONS)
+    await sofie.send_file("Notat om ungeindsatsen.pdf", BILAG, "application/pdf")
+    await sofie.press("Færdig")
+    await build_sag(
+        sofie,
+        "Køb af ejendom til værkstedspladser",
+        closed=True,
+        sections={
+            "sagens_kerne": "Forhandling om køb af ejendom. Behandles for lukkede døre.",
+            "indstilling": f"{FORVALTNING} indstiller,\nat købet anbefales.",
+        },
+    )
+    await sofie.press("Færdig")
+    await sofie.say("/dagsorden")
+
+
+async def _interactive(sofie: Person, transcript: Transcript) -> None:
+    """The person at the keyboard is the secretary; ``:N`` taps button N, ``:q`` ends."""
+    transcript.heading("3. Du er sekretæren Sofie")
+    transcript.emit("  Skriv som i Telegram, fx /nytmoede BEU 12-01-2027 14:00 Rådhuset og /nysag.")
+    transcript.emit("  Tryk på knap nummer N med :N, afslut med :q.")
+    loop = asyncio.get_running_loop()
+    while True:
+        buttons = [b for m in sofie.last for row in m.buttons for b in row]
+        for index, button in enumerate(buttons, 1):
+            transcript.emit(f"      :{index} [{button.text}]")
+        line = await loop.run_in_executor(None, _read_line)
+        if line is None or line.strip() == ":q":
+            return
+        text = line.strip()
+        if not text:
+            continue
+        if text.startswith(":") and text[1:].isdigit():
+            number = int(text[1:])
+            if not 1 <= number <= len(buttons):
+                transcript.emit("  (ingen knap med det nummer)")
+                continue
+            target = buttons[number - 1].text
+            holder = next(m for m in reversed(sofie.last) if target in m.button_texts)
+            await sofie.press(target, holder)
+        else:
+            await sofie.say(text)
+
+
+def _read_line() -> str | None:
+    sys.stdout.write("  Sofie ▸ ")
+    sys.stdout.flush()
+    line = sys.stdin.readline()
+    return line if line else None

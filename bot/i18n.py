@@ -1,0 +1,68 @@
+"""The message catalogue: gettext ``.po`` files per language, one file per feature.
+
+aiogram's ``I18n`` reads compiled ``.mo`` files; we compile the ``.po`` sources in memory at
+start (Babel), so the repository holds only the readable catalogue and nothing can go stale.
+Message ids are stable keys (``start-welcome``); Danish is the first language, English is kept
+in step (a test compares them).
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Generator
+from contextlib import contextmanager
+from pathlib import Path
+
+from aiogram.utils.i18n import I18n
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+DOMAIN = "udvalgsbot"
+LANGUAGES = ("da", "en")
+
+
+def load_catalog(locale: str, path: Path = LOCALES_DIR) -> Catalog:
+    """All ``.po`` files of one language merged into one catalogue."""
+    merged = Catalog(locale=locale, domain=DOMAIN)
+    for po_file in sorted((path / locale / "LC_MESSAGES").glob("*.po")):
+        with po_file.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        for message in catalog:
+            if message.id:
+                merged.add(message.id, message.string, context=message.context)
+    return merged
+
+
+class CatalogI18n(I18n):
+    """aiogram's I18n fed from ``.po`` sources compiled in memory."""
+
+    def find_locales(self) -> dict[str, gettext.GNUTranslations]:
+        translations: dict[str, gettext.GNUTranslations] = {}
+        for entry in sorted(self.path.iterdir()):
+            if not entry.is_dir():
+                continue
+            buffer = io.BytesIO()
+            write_mo(buffer, load_catalog(entry.name, self.path))
+            buffer.seek(0)
+            translations[entry.name] = gettext.GNUTranslations(buffer)
+        return translations
+
+    @contextmanager
+    def context(self) -> Generator[I18n, None, None]:
+        """Make this the current ``I18n``.
+
+        aiogram gives every subclass its own context variable, but ``gettext()`` looks up
+        ``I18n``'s; without this override no text could be found during an update.
+        """
+        token = I18n.set_current(self)
+        try:
+            yield self
+        finally:
+            I18n.reset_current(token)
+
+
+def make_i18n(default_locale: str = "da", path: Path = LOCALES_DIR) -> CatalogI18n:
+    return CatalogI18n(path=path, default_locale=default_locale, domain=DOMAIN)

@@ -1,0 +1,70 @@
+"""Middlewares: a unit of work per update, who the user is, and their language.
+
+They only inject dependencies; the rules live in ``agendas``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, User
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n.middleware import I18nMiddleware
+
+from agendas.model import Person
+from agendas.ports import UnitOfWork
+from agendas.services import committees
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class UnitOfWorkMiddleware(BaseMiddleware):
+    """Gives every update its own unit of work (and so its own database sessions)."""
+
+    def __init__(self, uow_factory: Callable[[], UnitOfWork]) -> None:
+        self.uow_factory = uow_factory
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        data["uow"] = self.uow_factory()
+        return await handler(event, data)
+
+
+class IdentityMiddleware(BaseMiddleware):
+    """Resolves the Telegram user to a person and their roles (``person``, ``actor``)."""
+
+    def __init__(self, admin_ids: frozenset[int]) -> None:
+        self.admin_ids = admin_ids
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is not None and not user.is_bot:
+            person, actor = await committees.identify(
+                data["uow"],
+                telegram_id=user.id,
+                name=user.full_name,
+                username=user.username,
+                language=user.language_code,
+                admin_ids=self.admin_ids,
+            )
+            data["person"], data["actor"] = person, actor
+        return await handler(event, data)
+
+
+class LocaleMiddleware(I18nMiddleware):
+    """The person's chosen language, else Telegram's, else the default (Danish)."""
+
+    def __init__(self, i18n: I18n) -> None:
+        super().__init__(i18n=i18n)
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        """The person's choice from /sprog, else the deployment's default (Danish).
+
+        Telegram's client language is not used: many Danish members run their phones in
+        English but expect the committee's paperwork in Danish.
+        """
+        person: Person | None = data.get("person")
+        if person is not None and person.language in self.i18n.available_locales:
+            return person.language
+        return self.i18n.default_locale

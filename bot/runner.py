@@ -1,0 +1,72 @@
+"""Running the bot: long polling (default) or webhook mode behind a reverse proxy."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.app import Runtime, build_runtime
+from bot.commands import set_menus
+from bot.settings import Settings
+from storage.migrate import upgrade_async
+
+log = logging.getLogger(__name__)
+
+
+async def prepare(settings: Settings, token: str) -> Runtime:
+    """Migrate the database, then build the runtime and publish the command menus."""
+    await upgrade_async(settings.database_url)
+    runtime = build_runtime(settings, token)
+    me = await runtime.bot.me()
+    log.info("Bot @%s (id %s) ready", me.username, me.id)
+    await set_menus(runtime.bot, runtime.i18n)
+    return runtime
+
+
+async def run_polling(settings: Settings, token: str) -> None:
+    runtime = await prepare(settings, token)
+    try:
+        # A webhook left from an earlier run would make getUpdates fail with 409.
+        await runtime.bot.delete_webhook(drop_pending_updates=False)
+        await runtime.dispatcher.start_polling(
+            runtime.bot,
+            allowed_updates=runtime.dispatcher.resolve_used_update_types(),
+            handle_signals=True,
+            close_bot_session=False,
+        )
+    finally:
+        await runtime.close()
+
+
+async def run_webhook(settings: Settings, token: str) -> None:
+    """Serve Telegram's webhook; requests without the right secret header are refused."""
+    url, secret = settings.require_webhook()
+    runtime = await prepare(settings, token)
+    app = web.Application()
+    SimpleRequestHandler(
+        dispatcher=runtime.dispatcher, bot=runtime.bot, secret_token=secret
+    ).register(app, path=settings.webhook_path)
+    setup_application(app, runtime.dispatcher, bot=runtime.bot)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    try:
+        await site.start()
+        await runtime.bot.set_webhook(
+            url,
+            secret_token=secret,
+            allowed_updates=runtime.dispatcher.resolve_used_update_types(),
+        )
+        log.info(
+            "Webhook listening on %s:%s%s",
+            settings.webhook_host,
+            settings.webhook_port,
+            settings.webhook_path,
+        )
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        await runtime.close()

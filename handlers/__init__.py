@@ -1,0 +1,1 @@
+"""Chat layer: one aiogram router per feature, built by ``setup()`` factories."""

@@ -1,0 +1,173 @@
+"""The database tables (SQLModel). Only the storage package sees these rows.
+
+Importing this module registers every table on ``SQLModel.metadata`` (Alembic's target).
+Telegram ids are BIGINT; every timestamp is timezone-aware UTC (``UtcDateTime``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+from storage.types import UtcDateTime
+
+#: Constraint names that Alembic (and SQLite batch mode) can address later.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+
+class UdvalgRow(SQLModel, table=True):
+    __tablename__ = "udvalg"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(sa_type=String(20), unique=True)
+    name: str = Field(sa_type=String(200))
+    forvaltning: str = Field(sa_type=String(200))
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class PersonRow(SQLModel, table=True):
+    __tablename__ = "person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_type=BigInteger, unique=True)
+    name: str = Field(sa_type=String(200))
+    username: str | None = Field(default=None, sa_type=String(64))
+    language: str | None = Field(default=None, sa_type=String(8))
+    is_admin: bool = False
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class MembershipRow(SQLModel, table=True):
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("person_id", "udvalg_id", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    udvalg_id: int = Field(foreign_key="udvalg.id", ondelete="CASCADE", index=True)
+    role: str = Field(sa_type=String(20))
+    party: str | None = Field(default=None, sa_type=String(10))
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class InviteRow(SQLModel, table=True):
+    __tablename__ = "invite"
+
+    id: int | None = Field(default=None, primary_key=True)
+    udvalg_id: int = Field(foreign_key="udvalg.id", ondelete="CASCADE", index=True)
+    role: str = Field(sa_type=String(20))
+    party: str | None = Field(default=None, sa_type=String(10))
+    token_hash: str = Field(sa_type=String(64), unique=True)
+    #: The issuing person's id; no foreign key, so scripted (system) actors can issue too.
+    created_by: int
+    expires_at: dt.datetime = Field(sa_type=UtcDateTime)
+    used_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    used_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class MoedeRow(SQLModel, table=True):
+    __tablename__ = "moede"
+    __table_args__ = (Index("ix_moede_udvalg_id_date", "udvalg_id", "date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    udvalg_id: int = Field(foreign_key="udvalg.id", ondelete="CASCADE")
+    date: dt.date = Field(sa_type=Date)
+    start_time: dt.time = Field(sa_type=Time)
+    place: str = Field(default="", sa_type=String(250))
+    starts_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    ended_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class PunktRow(SQLModel, table=True):
+    """One agenda item; ``version`` is bumped on every content save (optimistic locking)."""
+
+    __tablename__ = "punkt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    moede_id: int = Field(foreign_key="moede.id", ondelete="CASCADE", index=True)
+    kind: str = Field(sa_type=String(20))
+    position: int = 0
+    number: int = 0
+    title: str = Field(sa_type=String(250))
+    closed: bool = False
+    sagstype: str | None = Field(default=None, sa_type=String(20))
+    beslutningskompetence: str = Field(default="", sa_type=String(60))
+    journal_number: str = Field(default="", sa_type=String(80))
+    # One column per section of agendas.model.SECTIONS (NULL: section not filled in).
+    sagens_kerne: str | None = Field(default=None, sa_type=Text)
+    indstilling: str | None = Field(default=None, sa_type=Text)
+    beslutning: str | None = Field(default=None, sa_type=Text)
+    tidligere_beslutninger: str | None = Field(default=None, sa_type=Text)
+    sagsfremstilling: str | None = Field(default=None, sa_type=Text)
+    lov_og_plangrundlag: str | None = Field(default=None, sa_type=Text)
+    oekonomiske_konsekvenser: str | None = Field(default=None, sa_type=Text)
+    tidsplan: str | None = Field(default=None, sa_type=Text)
+    version: int = 1
+    updated_at: dt.datetime = Field(sa_type=UtcDateTime)
+    #: The person who saved last; no foreign key so the audit trail survives deletions.
+    updated_by: int | None = None
+
+
+class BilagRow(SQLModel, table=True):
+    """An attachment; ``content`` (the bytes) is loaded only when explicitly asked for."""
+
+    __tablename__ = "bilag"
+
+    id: int | None = Field(default=None, primary_key=True)
+    punkt_id: int = Field(foreign_key="punkt.id", ondelete="CASCADE", index=True)
+    telegram_file_id: str = Field(default="", sa_type=String(255))
+    file_name: str = Field(sa_type=String(255))
+    size: int = Field(sa_type=BigInteger)
+    sha256: str = Field(sa_type=String(64))
+    mime_type: str = Field(sa_type=String(255))
+    position: int = 0
+    content: bytes | None = Field(default=None, sa_type=LargeBinary)
+    created_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+class AuditEventRow(SQLModel, table=True):
+    """Who did what, when. No foreign keys: the record outlives what it describes."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int | None = None
+    action: str = Field(sa_type=String(60))
+    entity: str = Field(sa_type=String(40))
+    entity_id: int | None = None
+    udvalg_id: int | None = Field(default=None, index=True)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    at: dt.datetime = Field(sa_type=UtcDateTime, index=True)
+
+
+class FsmStateRow(SQLModel, table=True):
+    """aiogram dialog state and data per storage key, so dialogs survive a restart."""
+
+    __tablename__ = "fsm_state"
+
+    key: str = Field(sa_type=String(255), primary_key=True)
+    state: str | None = Field(default=None, sa_type=String(255))
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    updated_at: dt.datetime = Field(sa_type=UtcDateTime)

@@ -1,0 +1,97 @@
+"""The unit of work: one database session and its repositories per ``async with``."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from agendas.ports import (
+    AuditRepository,
+    BilagRepository,
+    InviteRepository,
+    MembershipRepository,
+    MoedeRepository,
+    PersonRepository,
+    PunktRepository,
+    UdvalgRepository,
+)
+from storage.repositories import (
+    SqlAuditRepository,
+    SqlBilagRepository,
+    SqlInviteRepository,
+    SqlMembershipRepository,
+    SqlMoedeRepository,
+    SqlPersonRepository,
+    SqlPunktRepository,
+    SqlUdvalgRepository,
+)
+
+
+class SqlUnitOfWork:
+    """Implements ``agendas.ports.UnitOfWork`` on SQLAlchemy.
+
+    One object serves a whole Telegram update and is entered several times in sequence (the
+    identity middleware, then the service the handler calls): every ``async with`` opens a fresh
+    session and leaves it closed, rolling back whatever was not committed. Entering again while
+    already inside (nested use) shares the outer session; only the outermost exit closes it.
+    """
+
+    udvalg: UdvalgRepository
+    persons: PersonRepository
+    memberships: MembershipRepository
+    invites: InviteRepository
+    moeder: MoedeRepository
+    punkter: PunktRepository
+    bilag: BilagRepository
+    audit: AuditRepository
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+        self._session: AsyncSession | None = None
+        self._depth = 0
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("the unit of work is used outside 'async with'")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        if self._depth == 0:
+            session = self._session_factory()
+            self._session = session
+            self.udvalg = SqlUdvalgRepository(session)
+            self.persons = SqlPersonRepository(session)
+            self.memberships = SqlMembershipRepository(session)
+            self.invites = SqlInviteRepository(session)
+            self.moeder = SqlMoedeRepository(session)
+            self.punkter = SqlPunktRepository(session)
+            self.bilag = SqlBilagRepository(session)
+            self.audit = SqlAuditRepository(session)
+        self._depth += 1
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            return
+        session, self._session = self._session, None
+        if session is None:  # pragma: no cover - __aexit__ without __aenter__
+            return
+        try:
+            await session.rollback()
+        finally:
+            await session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()

@@ -1,0 +1,304 @@
+"""In-memory fakes of the repositories and the unit of work in ``agendas.ports``.
+
+The cosmicpython pattern: a unit of work keeps a committed snapshot and a working copy. Entering
+it starts from the committed state, ``commit`` makes the working copy the committed state, and
+leaving without a commit (for example on a refusal) discards every change. Repositories hand out
+copies, as the SQL repositories hand out fresh dataclasses: a service that changes an object and
+forgets to save it changes nothing stored, here as there.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import TracebackType
+from typing import Self, TypeVar
+
+from agendas.errors import ConcurrentEdit
+from agendas.model import AuditEvent, Bilag, Invite, Membership, Moede, Person, Punkt, Udvalg
+from agendas.ports import (
+    AuditRepository,
+    BilagRepository,
+    InviteRepository,
+    MembershipRepository,
+    MoedeRepository,
+    PersonRepository,
+    PunktRepository,
+    UdvalgRepository,
+    UnitOfWork,
+)
+
+T = TypeVar("T")
+
+
+def _copy(item: T) -> T:
+    return copy.deepcopy(item)
+
+
+@dataclass
+class FakeState:
+    """Every table of the fake database; compared whole to prove that nothing changed."""
+
+    udvalg: dict[int, Udvalg] = field(default_factory=dict)
+    persons: dict[int, Person] = field(default_factory=dict)
+    memberships: dict[int, Membership] = field(default_factory=dict)
+    invites: dict[int, Invite] = field(default_factory=dict)
+    moeder: dict[int, Moede] = field(default_factory=dict)
+    punkter: dict[int, Punkt] = field(default_factory=dict)
+    bilag: dict[int, Bilag] = field(default_factory=dict)
+    audit: dict[int, AuditEvent] = field(default_factory=dict)
+    next_id: int = 1
+
+    def new_id(self) -> int:
+        value = self.next_id
+        self.next_id += 1
+        return value
+
+
+class _Repo:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def _state(self) -> FakeState:
+        if self._uow.depth == 0:
+            raise AssertionError("repository used outside `async with uow`")
+        return self._uow.state
+
+
+class FakeUdvalgRepository(_Repo):
+    async def add(self, udvalg: Udvalg) -> Udvalg:
+        udvalg.id = self._state.new_id()
+        self._state.udvalg[udvalg.id] = _copy(udvalg)
+        return udvalg
+
+    async def get(self, udvalg_id: int) -> Udvalg | None:
+        return _copy(self._state.udvalg.get(udvalg_id))
+
+    async def by_code(self, code: str) -> Udvalg | None:
+        found = [u for u in self._state.udvalg.values() if u.code == code]
+        return _copy(found[0]) if found else None
+
+    async def list_all(self) -> list[Udvalg]:
+        return sorted(_copy(list(self._state.udvalg.values())), key=lambda u: u.code)
+
+
+class FakePersonRepository(_Repo):
+    async def add(self, person: Person) -> Person:
+        if any(p.telegram_id == person.telegram_id for p in self._state.persons.values()):
+            raise AssertionError("unique telegram_id violated")
+        person.id = self._state.new_id()
+        self._state.persons[person.id] = _copy(person)
+        return person
+
+    async def get(self, person_id: int) -> Person | None:
+        return _copy(self._state.persons.get(person_id))
+
+    async def by_telegram_id(self, telegram_id: int) -> Person | None:
+        found = [p for p in self._state.persons.values() if p.telegram_id == telegram_id]
+        return _copy(found[0]) if found else None
+
+    async def update(self, person: Person) -> None:
+        assert person.id in self._state.persons
+        self._state.persons[person.id] = _copy(person)
+
+
+class FakeMembershipRepository(_Repo):
+    async def add(self, membership: Membership) -> Membership:
+        membership.id = self._state.new_id()
+        self._state.memberships[membership.id] = _copy(membership)
+        return membership
+
+    async def update(self, membership: Membership) -> None:
+        assert membership.id in self._state.memberships
+        self._state.memberships[membership.id] = _copy(membership)
+
+    async def for_person(self, person_id: int) -> list[Membership]:
+        return [_copy(m) for m in self._state.memberships.values() if m.person_id == person_id]
+
+    async def for_udvalg(self, udvalg_id: int) -> list[Membership]:
+        return [_copy(m) for m in self._state.memberships.values() if m.udvalg_id == udvalg_id]
+
+    async def find(self, person_id: int, udvalg_id: int) -> list[Membership]:
+        return [
+            _copy(m)
+            for m in self._state.memberships.values()
+            if m.person_id == person_id and m.udvalg_id == udvalg_id
+        ]
+
+
+class FakeInviteRepository(_Repo):
+    async def add(self, invite: Invite) -> Invite:
+        invite.id = self._state.new_id()
+        self._state.invites[invite.id] = _copy(invite)
+        return invite
+
+    async def by_hash(self, token_hash: str) -> Invite | None:
+        found = [i for i in self._state.invites.values() if i.token_hash == token_hash]
+        return _copy(found[0]) if found else None
+
+    async def mark_used(self, invite_id: int, person_id: int, at: datetime) -> bool:
+        stored = self._state.invites.get(invite_id)
+        if stored is None or stored.used_at is not None:
+            return False
+        stored.used_by, stored.used_at = person_id, at
+        return True
+
+
+class FakeMoedeRepository(_Repo):
+    async def add(self, moede: Moede) -> Moede:
+        moede.id = self._state.new_id()
+        self._state.moeder[moede.id] = _copy(moede)
+        return moede
+
+    async def get(self, moede_id: int) -> Moede | None:
+        return _copy(self._state.moeder.get(moede_id))
+
+    async def update(self, moede: Moede) -> None:
+        assert moede.id in self._state.moeder
+        self._state.moeder[moede.id] = _copy(moede)
+
+    async def for_udvalg(self, udvalg_id: int) -> list[Moede]:
+        return [_copy(m) for m in self._state.moeder.values() if m.udvalg_id == udvalg_id]
+
+    async def for_udvalg_between(
+        self, udvalg_ids: list[int], start: date, end: date
+    ) -> list[Moede]:
+        return [
+            _copy(m)
+            for m in self._state.moeder.values()
+            if m.udvalg_id in udvalg_ids and start <= m.date <= end
+        ]
+
+
+class FakePunktRepository(_Repo):
+    async def add(self, punkt: Punkt) -> Punkt:
+        punkt.id = self._state.new_id()
+        punkt.version = 1
+        self._state.punkter[punkt.id] = _copy(punkt)
+        return punkt
+
+    async def get(self, punkt_id: int) -> Punkt | None:
+        return _copy(self._state.punkter.get(punkt_id))
+
+    async def for_moede(self, moede_id: int) -> list[Punkt]:
+        return [_copy(p) for p in self._state.punkter.values() if p.moede_id == moede_id]
+
+    async def save(self, punkt: Punkt, expected_version: int) -> Punkt:
+        assert punkt.id is not None
+        stored = self._state.punkter.get(punkt.id)
+        if stored is None or stored.version != expected_version:
+            raise ConcurrentEdit()
+        saved = _copy(punkt)
+        saved.version = stored.version + 1
+        self._state.punkter[punkt.id] = saved
+        return _copy(saved)
+
+    async def set_positions(self, positions: dict[int, tuple[int, int]]) -> None:
+        for punkt_id, (moede_id, position) in positions.items():
+            stored = self._state.punkter[punkt_id]
+            stored.moede_id, stored.position = moede_id, position
+
+    async def delete(self, punkt_id: int) -> None:
+        self._state.punkter.pop(punkt_id, None)
+
+
+class FakeBilagRepository(_Repo):
+    async def add(self, bilag: Bilag) -> Bilag:
+        bilag.id = self._state.new_id()
+        self._state.bilag[bilag.id] = _copy(bilag)
+        return bilag
+
+    async def get(self, bilag_id: int, with_content: bool = False) -> Bilag | None:
+        stored = self._state.bilag.get(bilag_id)
+        if stored is None:
+            return None
+        result = _copy(stored)
+        if not with_content:
+            result.content = None
+        return result
+
+    async def for_punkt(self, punkt_id: int) -> list[Bilag]:
+        found = sorted(
+            (b for b in self._state.bilag.values() if b.punkt_id == punkt_id),
+            key=lambda b: (b.position, b.id or 0),
+        )
+        result = [_copy(b) for b in found]
+        for item in result:
+            item.content = None
+        return result
+
+    async def delete(self, bilag_id: int) -> None:
+        self._state.bilag.pop(bilag_id, None)
+
+
+class FakeAuditRepository(_Repo):
+    async def add(self, event: AuditEvent) -> None:
+        event.id = self._state.new_id()
+        self._state.audit[event.id] = _copy(event)
+
+    async def list_recent(self, limit: int = 50) -> list[AuditEvent]:
+        events = sorted(self._state.audit.values(), key=lambda e: e.id or 0, reverse=True)
+        return [_copy(e) for e in events[:limit]]
+
+
+class FakeUnitOfWork:
+    """A unit of work over ``FakeState``; may be entered again and again (one transaction each)."""
+
+    def __init__(self, state: FakeState | None = None) -> None:
+        self.committed_state = state or FakeState()
+        self.state = _copy(self.committed_state)
+        #: How many times ``commit`` was called (truthy once anything was committed).
+        self.committed = 0
+        self.rollbacks = 0
+        self.depth = 0
+        self.udvalg: UdvalgRepository = FakeUdvalgRepository(self)
+        self.persons: PersonRepository = FakePersonRepository(self)
+        self.memberships: MembershipRepository = FakeMembershipRepository(self)
+        self.invites: InviteRepository = FakeInviteRepository(self)
+        self.moeder: MoedeRepository = FakeMoedeRepository(self)
+        self.punkter: PunktRepository = FakePunktRepository(self)
+        self.bilag: BilagRepository = FakeBilagRepository(self)
+        self.audit: AuditRepository = FakeAuditRepository(self)
+
+    async def __aenter__(self) -> Self:
+        if self.depth == 0:
+            self.state = _copy(self.committed_state)
+        self.depth += 1
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.depth -= 1
+        if self.depth == 0:
+            await self.rollback()
+
+    async def commit(self) -> None:
+        assert self.depth > 0, "commit outside `async with uow`"
+        self.committed_state = _copy(self.state)
+        self.committed += 1
+
+    async def rollback(self) -> None:
+        """Discard whatever was not committed."""
+        if self.state != self.committed_state:
+            self.rollbacks += 1
+        self.state = _copy(self.committed_state)
+
+    def snapshot(self) -> FakeState:
+        """A copy of the committed state, to compare with later."""
+        return _copy(self.committed_state)
+
+    @property
+    def events(self) -> list[AuditEvent]:
+        """Committed audit events, oldest first."""
+        return [self.committed_state.audit[k] for k in sorted(self.committed_state.audit)]
+
+
+def _conforms(uow: FakeUnitOfWork) -> UnitOfWork:
+    """Type-checked proof that the fake satisfies the port (mypy fails here if it drifts)."""
+    return uow
