@@ -13,7 +13,7 @@ import logging
 import shutil
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from bot import logs
@@ -74,10 +74,14 @@ def fresh_folder(output: Path) -> None:
     (output / "dokumenter").mkdir(parents=True)
 
 
-async def run_demo(output: Path = DEFAULT_OUTPUT, interactive: bool = False) -> int:
+async def run_demo(
+    output: Path = DEFAULT_OUTPUT,
+    interactive: bool = False,
+    write: Callable[[str], None] = print,
+) -> int:
     started = time.monotonic()
     fresh_folder(output)
-    transcript = Transcript()
+    transcript = Transcript(write=write)
     async with running_emulator(port=0) as emu:
         client = emu.client
         cast: Cast = await cast_people(client, transcript)

@@ -1,0 +1,20 @@
+"""Word documents of a meeting: rendering (dagsorden, beslutningsprotokol) and import.
+
+Pure functions from bytes to the domain and back; no I/O, no framework. Callers in the event loop
+run them in a worker thread (``asyncio.to_thread``): a 60-punkt protocol takes a fraction of a
+second, which is still too long to block the loop.
+"""
+
+from agendas.documents.parse import ImportResult, parse_document, parse_docx, parse_text
+from agendas.documents.render import render_dagsorden, render_protokol
+from agendas.documents.safety import open_docx_safely
+
+__all__ = [
+    "ImportResult",
+    "open_docx_safely",
+    "parse_document",
+    "parse_docx",
+    "parse_text",
+    "render_dagsorden",
+    "render_protokol",
+]

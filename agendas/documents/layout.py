@@ -1,0 +1,94 @@
+"""The municipal wording both the renderer writes and the importer reads back."""
+
+from __future__ import annotations
+
+import re
+
+from agendas.model import SECTIONS, PunktKind
+
+KIND_DAGSORDEN = "Dagsorden"
+KIND_PROTOKOL = "Beslutningsprotokol"
+#: Words that name the document kind on its first lines; the importer skips them.
+KIND_WORDS = frozenset({"dagsorden", "beslutningsprotokol", "referat", "protokol", "mødereferat"})
+
+LABEL_MEMBERS = "Medlemmer"
+LABEL_ABSENT = "Fraværende"
+LABEL_AFBUD = "Afbud"
+LABEL_SUBSTITUTES = "Stedfortrædere"
+LABEL_TOC = "Indholdsfortegnelse"
+LABEL_SAG_NR = "Sag nr."
+LABEL_KOMPETENCE = "Beslutningskompetence"
+LABEL_JOURNAL = "Journalnr."
+LABEL_BILAG = "Bilag"
+LABEL_BESLUTNING = "Beslutning"
+LABEL_PUBLIC = "Offentlig beslutningstekst"
+CLOSED_PREFIX = "Lukket punkt: "
+
+HEADER_LISTS: dict[str, str] = {
+    "medlemmer": "members",
+    "deltagere": "members",
+    "udvalgsmedlemmer": "members",
+    "fraværende": "absent",
+    "afbud": "afbud",
+    "stedfortræder": "substitutes",
+    "stedfortrædere": "substitutes",
+    "indholdsfortegnelse": "toc",
+    "indhold": "toc",
+}
+
+#: Section headings the importer accepts, mapped to the section keys of ``agendas.model``.
+#: Variants from other municipal templates go to the nearest section: Resumé and Problemstilling
+#: are the core of the sag, Løsning is its presentation, Økonomi its consequences, Videre proces
+#: its timetable. When a variant meets a section that already has text, its text is appended
+#: after a lead-in line "<Variant>:", so nothing is lost.
+SECTION_ALIASES: dict[str, str] = {s.title.lower(): s.key for s in SECTIONS}
+SECTION_ALIASES.update(
+    {
+        "resumé": "sagens_kerne",
+        "resume": "sagens_kerne",
+        "problemstilling": "sagens_kerne",
+        "indstillinger": "indstilling",
+        "forslag til beslutning": "indstilling",
+        "beslutninger": "beslutning",
+        "tidligere beslutning": "tidligere_beslutninger",
+        "tidligere behandling": "tidligere_beslutninger",
+        "sagsbeskrivelse": "sagsfremstilling",
+        "løsning": "sagsfremstilling",
+        "baggrund": "sagsfremstilling",
+        "lovgrundlag": "lov_og_plangrundlag",
+        "lov- og plangrundlag": "lov_og_plangrundlag",
+        "økonomi": "oekonomiske_konsekvenser",
+        "økonomiske konsekvenser": "oekonomiske_konsekvenser",
+        "videre proces": "tidsplan",
+        "tidsplan og videre proces": "tidsplan",
+        "bilag": "bilag",
+        "offentlig beslutningstekst": "public",
+        "offentlig beslutning": "public",
+    }
+)
+
+STANDARD_KINDS: dict[str, PunktKind] = {
+    "godkendelse af dagsorden": PunktKind.GODKENDELSE,
+    "godkendelse af dagsordenen": PunktKind.GODKENDELSE,
+    "meddelelser": PunktKind.MEDDELELSER,
+    "meddelelser fra formanden": PunktKind.MEDDELELSER,
+    "meddelelser fra forvaltningen": PunktKind.MEDDELELSER,
+    "eventuelt": PunktKind.EVENTUELT,
+    "diverse": PunktKind.EVENTUELT,
+    "evt.": PunktKind.EVENTUELT,
+}
+
+BULLET_RE = re.compile(r"^[-•*·–]\s+(?=\S)")
+END_RE = re.compile(
+    r"^mødet\s+(?:blev\s+)?(?:afsluttet|hævet|sluttede)\s+kl\.?\s*(\d{1,2})[.:](\d{2})\.?$",
+    re.IGNORECASE,
+)
+SAG_NR_RE = re.compile(r"^sag\s*nr\.?\s*:?\s*(\d{1,4})\.?$", re.IGNORECASE)
+
+
+def split_bullet(line: str) -> tuple[bool, str]:
+    """``"- tekst"``, ``"• tekst"``, ``"* tekst"`` -> ``(True, "tekst")``."""
+    match = BULLET_RE.match(line)
+    if match:
+        return True, line[match.end() :].strip()
+    return False, line

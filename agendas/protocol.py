@@ -1,0 +1,207 @@
+"""What a protocol needs beyond the agenda: attendance, decisions per punkt, the end time.
+
+Plain dataclasses, no I/O. ``MeetingDocument`` is the aggregate that the DOCX rendering
+(``agendas.documents.render``) consumes and the import (``agendas.documents.parse``) produces.
+The wording helpers here (``format_votes``, ``inhabil_line`` …) are the municipal phrases; the
+renderer writes them and the parser reads them back, so both live in one place.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import time
+
+from agendas.model import Moede, Punkt, Role, Udvalg
+
+
+class AttendanceStatus(enum.StrEnum):
+    TIL_STEDE = "til stede"
+    AFBUD = "afbud"
+    FRAVAERENDE = "fraværende"
+    STEDFORTRAEDER = "stedfortræder"
+
+
+#: Titles a member may carry, as written after the name ("Lene Holm (A), formand").
+TITLE_LABELS: dict[Role, str] = {Role.FORMAND: "formand", Role.NAESTFORMAND: "næstformand"}
+
+
+@dataclass(frozen=True, slots=True)
+class SagRange:
+    """Punkter ``first``..``last`` (inclusive) a member missed: "sag 3-5" or "sag 3"."""
+
+    first: int
+    last: int
+
+    def label(self) -> str:
+        return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
+
+    def __contains__(self, number: object) -> bool:
+        return isinstance(number, int) and self.first <= number <= self.last
+
+
+def format_ranges(ranges: tuple[SagRange, ...]) -> str:
+    """``(3-5, 7)`` -> ``"sag 3-5, 7"``; empty for no ranges."""
+    if not ranges:
+        return ""
+    return "sag " + ", ".join(r.label() for r in ranges)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRef:
+    """A member named in a decision (inhabil, afvigende mening): "Anne Lund (Ø)"."""
+
+    name: str
+    party: str = ""
+
+    def label(self) -> str:
+        return f"{self.name} ({self.party})" if self.party else self.name
+
+
+@dataclass(slots=True)
+class Attendee:
+    """One member's attendance at a meeting.
+
+    ``absent_for`` lists the punkter a member present at the meeting missed (arrived late, left
+    early). A stedfortræder names the member they replace in ``substitute_for``.
+    """
+
+    name: str
+    party: str = ""
+    title: Role | None = None  # Role.FORMAND / Role.NAESTFORMAND, None for other members
+    status: AttendanceStatus = AttendanceStatus.TIL_STEDE
+    substitute_for: str = ""
+    absent_for: tuple[SagRange, ...] = ()
+
+    def label(self) -> str:
+        return MemberRef(self.name, self.party).label()
+
+    def present_at(self, number: int) -> bool:
+        """Whether the member took part in punkt ``number``."""
+        if self.status not in (AttendanceStatus.TIL_STEDE, AttendanceStatus.STEDFORTRAEDER):
+            return False
+        return not any(number in r for r in self.absent_for)
+
+
+@dataclass(frozen=True, slots=True)
+class Votes:
+    """Vote counts of a decision with the parties on each side ("3 stemmer for (A, V, F)")."""
+
+    for_count: int = 0
+    for_parties: tuple[str, ...] = ()
+    imod_count: int = 0
+    imod_parties: tuple[str, ...] = ()
+    undlader_count: int = 0
+    undlader_parties: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.for_count or self.imod_count or self.undlader_count)
+
+
+def _side(count: int, parties: tuple[str, ...], one: str, many: str) -> str:
+    text = f"{count} {one if count == 1 else many}"
+    return f"{text} ({', '.join(parties)})" if parties else text
+
+
+def format_votes(votes: Votes) -> str:
+    """``3 stemmer for (A, V, F) og 1 stemme imod (Ø)`` (sides with zero votes left out)."""
+    parts: list[str] = []
+    if votes.for_count:
+        parts.append(_side(votes.for_count, votes.for_parties, "stemme for", "stemmer for"))
+    if votes.imod_count:
+        parts.append(_side(votes.imod_count, votes.imod_parties, "stemme imod", "stemmer imod"))
+    if votes.undlader_count:
+        word = "undlod at stemme"
+        parts.append(_side(votes.undlader_count, votes.undlader_parties, word, word))
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " og " + parts[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Remark:
+    """An afvigende mening / protokolbemærkning a member asked to have recorded."""
+
+    member: MemberRef
+    text: str
+
+
+def inhabil_line(member: MemberRef) -> str:
+    return f"{member.label()} deltog ikke i behandlingen af punktet på grund af inhabilitet."
+
+
+def remark_line(remark: Remark) -> str:
+    return f'{remark.member.label()} ønsker følgende tilført protokollen: "{remark.text}"'
+
+
+@dataclass(slots=True)
+class PunktRecord:
+    """What the meeting decided on one punkt.
+
+    ``beslutning`` is the decision phrase ("Anbefales") or free text, without the vote counts;
+    rendering joins them: "Anbefales med 3 stemmer for (A, V, F) og 1 stemme imod (Ø)."
+    ``public_beslutning`` is the text the public version shows for a closed punkt.
+    """
+
+    beslutning: str = ""
+    votes: Votes = field(default_factory=Votes)
+    inhabile: list[MemberRef] = field(default_factory=list)
+    remarks: list[Remark] = field(default_factory=list)
+    public_beslutning: str = ""
+
+    def decision_text(self) -> str:
+        """The decision as printed: phrase plus vote counts, one sentence."""
+        text = self.beslutning.strip()
+        if not self.votes:
+            return text
+        head = text.rstrip(".")
+        votes = format_votes(self.votes)
+        return f"{head} med {votes}." if head else f"{votes[0].upper()}{votes[1:]}."
+
+    def is_empty(self) -> bool:
+        return not (
+            self.beslutning.strip()
+            or self.votes
+            or self.inhabile
+            or self.remarks
+            or self.public_beslutning.strip()
+        )
+
+
+@dataclass(slots=True)
+class DocumentPunkt:
+    """One punkt of a document: the agenda item, its bilag names and what was decided."""
+
+    punkt: Punkt
+    bilag: list[str] = field(default_factory=list)
+    record: PunktRecord = field(default_factory=PunktRecord)
+
+    def beslutning_text(self) -> str:
+        """The decision as printed; falls back to the punkt's own "beslutning" section."""
+        return self.record.decision_text() or self.punkt.section("beslutning").strip()
+
+
+@dataclass(slots=True)
+class MeetingDocument:
+    """Everything a dagsorden or beslutningsprotokol shows, in agenda order.
+
+    ``end_time`` is the local (Europe/Copenhagen) end of the meeting, shown as
+    "Mødet afsluttet kl. 15.10". ``punkter`` are in agenda order; each ``punkt.number`` is the
+    number printed ("1. Godkendelse af dagsorden", "Sag nr. 1").
+    """
+
+    udvalg: Udvalg
+    moede: Moede
+    punkter: list[DocumentPunkt] = field(default_factory=list)
+    attendance: list[Attendee] = field(default_factory=list)
+    end_time: time | None = None
+
+    def members(self) -> list[Attendee]:
+        """The committee's own members (everyone except stedfortrædere)."""
+        return [a for a in self.attendance if a.status is not AttendanceStatus.STEDFORTRAEDER]
+
+    def substitutes(self) -> list[Attendee]:
+        return [a for a in self.attendance if a.status is AttendanceStatus.STEDFORTRAEDER]
+
+    def with_status(self, status: AttendanceStatus) -> list[Attendee]:
+        return [a for a in self.attendance if a.status is status]

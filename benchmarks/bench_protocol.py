@@ -1,0 +1,109 @@
+"""Export a 60-punkt beslutningsprotokol and import it again; compare with bare python-docx.
+
+Run: .venv/bin/python benchmarks/bench_protocol.py
+Prints time and peak memory (tracemalloc) of our renderer, of a baseline that writes the same
+paragraphs with the same styles through python-docx's public API, their ratio, and the time of
+importing the rendered document. No assertions.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import date
+from datetime import time as clock
+
+import docx
+
+from agendas.documents import parse_docx, render_protokol
+from agendas.documents.parse import docx_lines
+from agendas.model import Moede, Punkt, PunktKind, Udvalg
+from agendas.protocol import Attendee, DocumentPunkt, MeetingDocument, PunktRecord, Votes
+
+PARAGRAPH = (
+    "Forvaltningen har i samarbejde med lokalcentrene gennemgået tilbuddene til ældre borgere "
+    "over 80 år. Gennemgangen viser, at fællesspisning og besøgsvenner når flest borgere, mens "
+    "de digitale tilbud endnu kun bruges af få. Udgifterne holdes inden for den afsatte ramme."
+)
+
+
+def meeting(punkter: int = 60) -> MeetingDocument:
+    sections = {
+        "sagens_kerne": PARAGRAPH,
+        "indstilling": "Social- og Sundhedsforvaltningen indstiller,\n"
+        + "\n".join(f"at punkt {n} i handleplanen godkendes." for n in range(1, 4)),
+        "sagsfremstilling": "\n".join([PARAGRAPH] * 6)
+        + "\n- Fællesspisning\n- Besøgsvenner\n- Telefonkæde",
+        "lov_og_plangrundlag": "Lov om social service § 79.",
+        "oekonomiske_konsekvenser": PARAGRAPH,
+        "tidsplan": "Næste status forelægges udvalget i september 2025.",
+    }
+    items = [
+        DocumentPunkt(
+            Punkt(
+                moede_id=1,
+                kind=PunktKind.SAG,
+                title=f"Status på indsats {n} i handleplan mod ensomhed",
+                number=n,
+                beslutningskompetence="SOU",
+                sections=dict(sections),
+            ),
+            bilag=[f"Bilag til sag {n}.pdf", "Statusskema.xlsx"],
+            record=PunktRecord(beslutning="Anbefales", votes=Votes(3, ("A", "V"), 1, ("Ø",))),
+        )
+        for n in range(1, punkter + 1)
+    ]
+    return MeetingDocument(
+        udvalg=Udvalg(code="SOU", name="Sundheds- og Omsorgsudvalget", forvaltning="SSF"),
+        moede=Moede(udvalg_id=1, date=date(2025, 3, 4), start_time=clock(15), place="Rådhuset"),
+        punkter=items,
+        attendance=[Attendee(f"Medlem {n}", "A") for n in range(9)],
+        end_time=clock(18, 5),
+    )
+
+
+def baseline(paragraphs: list[tuple[str, str]]) -> bytes:
+    """The same paragraphs and styles written with python-docx's public API."""
+    document = docx.Document()
+    for text, style in paragraphs:
+        document.add_paragraph(text, style=style)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def measure(name: str, work: Callable[[], object], repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - started)
+    tracemalloc.start()
+    work()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"{name:<28} {best * 1000:8.1f} ms   peak {peak / 1024 / 1024:6.1f} MiB")
+    return best
+
+
+def main() -> None:
+    doc = meeting()
+    rendered = render_protokol(doc, public=False)
+    document = docx.Document(io.BytesIO(rendered))
+    names = {s.style_id: s.name for s in document.styles}
+    paragraphs = []
+    for p in document.element.body.iter(docx.oxml.ns.qn("w:p")):
+        style = p.pPr.style if p.pPr is not None else None
+        paragraphs.append((p.text, names.get(style, "Normal")))
+    print(f"60 punkter, {len(paragraphs)} paragraphs, {len(rendered) // 1024} KiB DOCX")
+    ours = measure("render_protokol", lambda: render_protokol(doc, public=False))
+    base = measure("baseline (bare python-docx)", lambda: baseline(paragraphs))
+    print(f"ratio ours/baseline          {ours / base:8.2f}x (target < 1.5x)")
+    measure("parse_docx (import)", lambda: parse_docx(rendered))
+    measure("  of which reading lines", lambda: docx_lines(docx.Document(io.BytesIO(rendered))))
+
+
+if __name__ == "__main__":
+    main()
