@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from agendas.model import AuditEvent, Bilag, Invite, Membership, Moede, Person, Punkt, Udvalg
+from agendas.records import Approval, AttendanceRecord, DecisionRecord, ProtokolState
 
 
 class UdvalgRepository(Protocol):
@@ -83,6 +84,43 @@ class AuditRepository(Protocol):
     async def list_recent(self, limit: int = 50) -> list[AuditEvent]: ...
 
 
+class AttendanceRepository(Protocol):
+    async def for_moede(self, moede_id: int) -> list[AttendanceRecord]: ...
+    async def put(self, record: AttendanceRecord) -> None:
+        """Insert or replace the record of (moede_id, person_id)."""
+        ...
+
+
+class DecisionRepository(Protocol):
+    async def get(self, punkt_id: int) -> DecisionRecord | None: ...
+    async def for_punkter(self, punkt_ids: list[int]) -> dict[int, DecisionRecord]: ...
+    async def put(self, record: DecisionRecord) -> None:
+        """Insert or replace the decision of ``record.punkt_id``."""
+        ...
+
+
+class ProtokolRepository(Protocol):
+    async def get(self, moede_id: int) -> ProtokolState:
+        """The stored state, or a fresh one (rev 0) when nothing was recorded yet."""
+        ...
+
+    async def save(self, state: ProtokolState, expected_rev: int) -> ProtokolState:
+        """Store ``state`` with rev ``expected_rev + 1`` if the stored rev is still
+        ``expected_rev``; raises ``StaleView`` when someone changed it in between."""
+        ...
+
+
+class ApprovalRepository(Protocol):
+    async def for_moede(self, moede_id: int) -> list[Approval]: ...
+    async def add(self, approval: Approval) -> bool:
+        """False (and nothing stored) when this person already approved."""
+        ...
+
+    async def clear(self, moede_id: int) -> int:
+        """Remove every approval of the meeting; returns how many there were."""
+        ...
+
+
 class UnitOfWork(Protocol):
     udvalg: UdvalgRepository
     persons: PersonRepository
@@ -92,6 +130,10 @@ class UnitOfWork(Protocol):
     punkter: PunktRepository
     bilag: BilagRepository
     audit: AuditRepository
+    attendance: AttendanceRepository
+    decisions: DecisionRepository
+    protokoller: ProtokolRepository
+    approvals: ApprovalRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -28,6 +28,7 @@ from handlers import (
     fallback,
     invites,
     language,
+    meeting,
     meetings,
     sag,
     start,
@@ -66,6 +67,7 @@ def build_dispatcher(
         invites.setup(),
         meetings.setup(),
         sag.setup(),
+        meeting.setup(),  # before agenda: its typing states come first
         agenda.setup(),
         fallback.setup(),  # last: catches what no feature took
     )

@@ -5,13 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from bot import logs
 from bot.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from agendas.documents import ImportResult
+    from bot.i18n import CatalogI18n
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("kode", help="short code, e.g. BEU")
     create.add_argument("navn", help="name, e.g. Beskæftigelsesudvalget")
     create.add_argument("--forvaltning", required=True, help="the administration that serves it")
+
+    imp = sub.add_parser("import", help="import an agenda or protocol (DOCX or text) as a meeting")
+    imp.add_argument("file", help="the document: .docx or plain text")
+    imp.add_argument("--udvalg", required=True, help="the committee's code, e.g. BEU")
+    imp.add_argument("--json", action="store_true", help="print one JSON object")
+
+    exp = sub.add_parser("export", help="write a meeting's dagsorden or protocol as DOCX")
+    exp.add_argument("moede_id", type=int, help="the meeting's id (printed by import)")
+    exp.add_argument("--kind", choices=("dagsorden", "protokol"), required=True)
+    exp.add_argument("--public", action="store_true", help="the public version")
+    exp.add_argument("-o", "--output", required=True, help="the .docx file to write")
 
     demo = sub.add_parser("demo", help="play a committee cycle offline (no token, no network)")
     demo.add_argument("--interactive", action="store_true", help="you type as the secretary")
@@ -106,6 +123,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "udvalg":
         return asyncio.run(_create_udvalg(settings, args.kode, args.navn, args.forvaltning))
+    if args.command == "import":
+        return asyncio.run(_import_meeting(settings, args.file, args.udvalg, args.json))
+    if args.command == "export":
+        return asyncio.run(
+            _export_meeting(settings, args.moede_id, args.kind, args.public, args.output)
+        )
     return 1
 
 
@@ -139,3 +162,181 @@ async def _create_udvalg(settings: Settings, code: str, name: str, forvaltning: 
         await engine.dispose()
     print(f"Oprettet: {udvalg.code} {udvalg.name} ({udvalg.forvaltning}), id {udvalg.id}")
     return 0
+
+
+@functools.cache
+def _catalogue(language: str) -> CatalogI18n:
+    from bot.i18n import make_i18n
+
+    return make_i18n(language)
+
+
+def _text(settings: Settings, key: str, **params: object) -> str:
+    """A catalogue text in the default language (no HTML: this is the terminal)."""
+    return str(_catalogue(settings.default_language).gettext(key)).format(**params)
+
+
+def _read_document(path: str) -> bytes | None:
+    """At most one byte more than the importer accepts: a larger file is refused by size."""
+    from agendas.documents.safety import MAX_DOCX_BYTES
+
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(MAX_DOCX_BYTES + 1)
+    except OSError:
+        return None
+
+
+def _parse(data: bytes, path: str) -> ImportResult:
+    """A ``.docx`` name is opened as DOCX (so a bad one is refused as such), others by content."""
+    from agendas.documents import parse_document, parse_docx
+
+    if path.lower().endswith(".docx"):
+        return parse_docx(data)
+    return parse_document(data)
+
+
+async def _import_meeting(settings: Settings, path: str, code: str, as_json: bool) -> int:
+    """Create a meeting from a DOCX or text agenda/protocol, as the system (an admin actor)."""
+    import json
+
+    from agendas.dates import format_date, format_time
+    from agendas.errors import DomainError
+    from agendas.model import Actor
+    from agendas.services import imports
+    from handlers.context import utc_now
+    from storage import migrate
+    from storage.engine import make_engine, make_session_factory
+    from storage.uow import SqlUnitOfWork
+
+    data = await asyncio.to_thread(_read_document, path)
+    if data is None:
+        print(_text(settings, "err-import-file-unreadable", path=path), file=sys.stderr)
+        return 1
+    try:
+        result = await asyncio.to_thread(_parse, data, path)
+        await migrate.upgrade_async(settings.database_url)
+        engine = make_engine(settings.database_url)
+        try:
+            uow = SqlUnitOfWork(make_session_factory(engine))
+            imported = await imports.import_meeting(
+                uow,
+                Actor(person_id=0, is_admin=True),
+                code,
+                result,
+                utc_now(),
+                settings.timezone,
+            )
+        finally:
+            await engine.dispose()
+    except DomainError as exc:
+        print(_text(settings, exc.key, **exc.params), file=sys.stderr)
+        return 1
+    notes = [_text(settings, note.key, **note.params) for note in imported.notes]
+    moede = imported.moede
+    if as_json:
+        payload = {
+            "meeting_id": moede.id,
+            "udvalg": imported.udvalg.code,
+            "date": moede.date.isoformat(),
+            "start_time": moede.start_time.isoformat("minutes"),
+            "place": moede.place,
+            "end_time": imports.local_end_time(moede, settings.timezone),
+            "punkter": [
+                {
+                    "number": entry.punkt.number,
+                    "title": entry.punkt.title,
+                    "kind": entry.punkt.kind.value,
+                    "closed": entry.punkt.closed,
+                    "beslutningskompetence": entry.punkt.beslutningskompetence,
+                    "journal_number": entry.punkt.journal_number,
+                    "sagstype": entry.punkt.sagstype.value if entry.punkt.sagstype else None,
+                    "sections": entry.punkt.sections,
+                    "beslutning": entry.record.decision_text(),
+                    "public_beslutning": entry.record.public_beslutning,
+                    "inhabile": [m.label() for m in entry.record.inhabile],
+                    "remarks": [
+                        {"member": r.member.label(), "text": r.text} for r in entry.record.remarks
+                    ],
+                    "bilag": entry.bilag,
+                }
+                for entry in imported.punkter
+            ],
+            "unplaced": imported.unplaced,
+            "notes": notes,
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return 0
+    print(
+        _text(
+            settings,
+            "moede-import-done",
+            moede_id=moede.id,
+            udvalg=imported.udvalg.name,
+            date=format_date(moede.date),
+            time=format_time(moede.start_time),
+            count=len(imported.punkter),
+        )
+    )
+    for entry in imported.punkter:
+        print(f"  {entry.punkt.number}. {entry.punkt.title}")
+    if imported.unplaced:
+        print(_text(settings, "moede-import-unplaced", count=len(imported.unplaced)))
+        for line in imported.unplaced:
+            print(f"  {line}")
+    else:
+        print(_text(settings, "moede-import-all-placed"))
+    if notes:
+        print(_text(settings, "moede-import-notes"))
+        for note in notes:
+            print(f"  - {note}")
+    return 0
+
+
+async def _export_meeting(
+    settings: Settings, moede_id: int, kind: str, public: bool, output: str
+) -> int:
+    """Write the dagsorden or beslutningsprotokol of a stored meeting as DOCX."""
+    from agendas.documents import render_dagsorden, render_protokol
+    from agendas.errors import DomainError
+    from agendas.model import Actor
+    from agendas.services import moedemode
+    from storage import migrate
+    from storage.engine import make_engine, make_session_factory
+    from storage.uow import SqlUnitOfWork
+
+    await migrate.upgrade_async(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        uow = SqlUnitOfWork(make_session_factory(engine))
+        document, _ = await moedemode.build_document(
+            uow, Actor(person_id=0, is_admin=True), moede_id, settings.timezone
+        )
+    except DomainError as exc:
+        if exc.key == "err-moede-gone":
+            print(_text(settings, "err-export-moede-unknown", moede_id=moede_id), file=sys.stderr)
+        else:
+            print(_text(settings, exc.key, **exc.params), file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    render = render_protokol if kind == "protokol" else render_dagsorden
+    data = await asyncio.to_thread(render, document, public)
+    written = await asyncio.to_thread(_write_file, output, data)
+    if written is None:
+        print(_text(settings, "err-export-write", path=output), file=sys.stderr)
+        return 1
+    print(_text(settings, "moede-export-done", path=written))
+    return 0
+
+
+def _write_file(path: str, data: bytes) -> str | None:
+    """Write the file; its absolute path, or None when it could not be written."""
+    from pathlib import Path
+
+    target = Path(path)
+    try:
+        target.write_bytes(data)
+    except OSError:
+        return None
+    return str(target.resolve())

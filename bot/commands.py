@@ -10,6 +10,9 @@ from aiogram.utils.i18n import I18n
 MENU = (
     "dagsorden",
     "moeder",
+    "moede",
+    "afbud",
+    "protokol",
     "nysag",
     "nytmoede",
     "inviter",

@@ -8,22 +8,30 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agendas.ports import (
+    ApprovalRepository,
+    AttendanceRepository,
     AuditRepository,
     BilagRepository,
+    DecisionRepository,
     InviteRepository,
     MembershipRepository,
     MoedeRepository,
     PersonRepository,
+    ProtokolRepository,
     PunktRepository,
     UdvalgRepository,
 )
 from storage.repositories import (
+    SqlApprovalRepository,
+    SqlAttendanceRepository,
     SqlAuditRepository,
     SqlBilagRepository,
+    SqlDecisionRepository,
     SqlInviteRepository,
     SqlMembershipRepository,
     SqlMoedeRepository,
     SqlPersonRepository,
+    SqlProtokolRepository,
     SqlPunktRepository,
     SqlUdvalgRepository,
 )
@@ -46,6 +54,10 @@ class SqlUnitOfWork:
     punkter: PunktRepository
     bilag: BilagRepository
     audit: AuditRepository
+    attendance: AttendanceRepository
+    decisions: DecisionRepository
+    protokoller: ProtokolRepository
+    approvals: ApprovalRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -70,6 +82,10 @@ class SqlUnitOfWork:
             self.punkter = SqlPunktRepository(session)
             self.bilag = SqlBilagRepository(session)
             self.audit = SqlAuditRepository(session)
+            self.attendance = SqlAttendanceRepository(session)
+            self.decisions = SqlDecisionRepository(session)
+            self.protokoller = SqlProtokolRepository(session)
+            self.approvals = SqlApprovalRepository(session)
         self._depth += 1
         return self
 

@@ -18,15 +18,26 @@ from typing import Self, TypeVar
 from agendas.errors import ConcurrentEdit
 from agendas.model import AuditEvent, Bilag, Invite, Membership, Moede, Person, Punkt, Udvalg
 from agendas.ports import (
+    ApprovalRepository,
+    AttendanceRepository,
     AuditRepository,
     BilagRepository,
+    DecisionRepository,
     InviteRepository,
     MembershipRepository,
     MoedeRepository,
     PersonRepository,
+    ProtokolRepository,
     PunktRepository,
     UdvalgRepository,
     UnitOfWork,
+)
+from agendas.records import (
+    Approval,
+    AttendanceRecord,
+    DecisionRecord,
+    ProtokolState,
+    StaleView,
 )
 
 T = TypeVar("T")
@@ -48,6 +59,12 @@ class FakeState:
     punkter: dict[int, Punkt] = field(default_factory=dict)
     bilag: dict[int, Bilag] = field(default_factory=dict)
     audit: dict[int, AuditEvent] = field(default_factory=dict)
+    #: Meeting mode: attendance by (moede_id, person_id), decisions by punkt id, protocol state
+    #: by moede id, approvals by (moede_id, person_id).
+    attendance: dict[tuple[int, int], AttendanceRecord] = field(default_factory=dict)
+    decisions: dict[int, DecisionRecord] = field(default_factory=dict)
+    protokoller: dict[int, ProtokolState] = field(default_factory=dict)
+    approvals: dict[tuple[int, int], Approval] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -243,6 +260,62 @@ class FakeAuditRepository(_Repo):
         return [_copy(e) for e in events[:limit]]
 
 
+class FakeAttendanceRepository(_Repo):
+    async def for_moede(self, moede_id: int) -> list[AttendanceRecord]:
+        return [_copy(a) for (m, _), a in self._state.attendance.items() if m == moede_id]
+
+    async def put(self, record: AttendanceRecord) -> None:
+        key = (record.moede_id, record.person_id)
+        stored = self._state.attendance.get(key)
+        saved = _copy(record)
+        saved.id = stored.id if stored else self._state.new_id()
+        self._state.attendance[key] = saved
+
+
+class FakeDecisionRepository(_Repo):
+    async def get(self, punkt_id: int) -> DecisionRecord | None:
+        return _copy(self._state.decisions.get(punkt_id))
+
+    async def for_punkter(self, punkt_ids: list[int]) -> dict[int, DecisionRecord]:
+        return {k: _copy(v) for k, v in self._state.decisions.items() if k in punkt_ids}
+
+    async def put(self, record: DecisionRecord) -> None:
+        self._state.decisions[record.punkt_id] = _copy(record)
+
+
+class FakeProtokolRepository(_Repo):
+    async def get(self, moede_id: int) -> ProtokolState:
+        return _copy(self._state.protokoller.get(moede_id)) or ProtokolState(moede_id=moede_id)
+
+    async def save(self, state: ProtokolState, expected_rev: int) -> ProtokolState:
+        stored = self._state.protokoller.get(state.moede_id)
+        if (stored.rev if stored else 0) != expected_rev:
+            raise StaleView()
+        saved = _copy(state)
+        saved.rev = expected_rev + 1
+        self._state.protokoller[state.moede_id] = saved
+        return _copy(saved)
+
+
+class FakeApprovalRepository(_Repo):
+    async def for_moede(self, moede_id: int) -> list[Approval]:
+        found = [a for (m, _), a in self._state.approvals.items() if m == moede_id]
+        return [_copy(a) for a in sorted(found, key=lambda a: a.approved_at)]
+
+    async def add(self, approval: Approval) -> bool:
+        key = (approval.moede_id, approval.person_id)
+        if key in self._state.approvals:
+            return False
+        self._state.approvals[key] = _copy(approval)
+        return True
+
+    async def clear(self, moede_id: int) -> int:
+        keys = [k for k in self._state.approvals if k[0] == moede_id]
+        for key in keys:
+            del self._state.approvals[key]
+        return len(keys)
+
+
 class FakeUnitOfWork:
     """A unit of work over ``FakeState``; may be entered again and again (one transaction each)."""
 
@@ -261,6 +334,10 @@ class FakeUnitOfWork:
         self.punkter: PunktRepository = FakePunktRepository(self)
         self.bilag: BilagRepository = FakeBilagRepository(self)
         self.audit: AuditRepository = FakeAuditRepository(self)
+        self.attendance: AttendanceRepository = FakeAttendanceRepository(self)
+        self.decisions: DecisionRepository = FakeDecisionRepository(self)
+        self.protokoller: ProtokolRepository = FakeProtokolRepository(self)
+        self.approvals: ApprovalRepository = FakeApprovalRepository(self)
 
     async def __aenter__(self) -> Self:
         if self.depth == 0:

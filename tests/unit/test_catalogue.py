@@ -58,6 +58,7 @@ KEY_PREFIXES = (
     "help",
     "invite",
     "lang",
+    "meeting",
     "moede",
     "moeder",
     "role",

@@ -1,0 +1,83 @@
+"""What meeting mode stores: attendance, decisions per punkt, the protocol's state, approvals.
+
+Plain dataclasses keyed by ids (person ids, punkt ids), as the repositories hand them out. The
+services turn them into the named shapes of ``agendas.protocol`` for rendering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from agendas.errors import DomainError
+from agendas.protocol import AttendanceStatus, SagRange, Votes
+
+#: Who counts as present at the meeting (and so may approve the protocol).
+PRESENT = frozenset({AttendanceStatus.TIL_STEDE, AttendanceStatus.STEDFORTRAEDER})
+
+
+class StaleView(DomainError):
+    """The button or view was made before the last change to the meeting's protocol."""
+
+    key = "err-meeting-stale"
+
+
+class ProtokolLocked(DomainError):
+    """The protocol is approved and locked; a change needs the secretary's explicit re-open."""
+
+    key = "err-protokol-locked"
+
+
+@dataclass(slots=True)
+class AttendanceRecord:
+    """One person's attendance at one meeting."""
+
+    moede_id: int
+    person_id: int
+    status: AttendanceStatus
+    substitute_for: int | None = None  # person id of the member a stedfortræder replaces
+    absent_for: tuple[SagRange, ...] = ()
+    updated_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(slots=True)
+class StoredRemark:
+    person_id: int
+    text: str
+
+
+@dataclass(slots=True)
+class DecisionRecord:
+    """What was decided on one punkt; members are named by person id."""
+
+    punkt_id: int
+    beslutning: str = ""
+    votes: Votes = field(default_factory=Votes)
+    inhabile: list[int] = field(default_factory=list)
+    remarks: list[StoredRemark] = field(default_factory=list)
+    public_beslutning: str = ""
+    updated_at: datetime | None = None
+    updated_by: int | None = None
+
+
+@dataclass(slots=True)
+class ProtokolState:
+    """The protocol of one meeting: a revision bumped on every change, approval round, lock."""
+
+    moede_id: int
+    rev: int = 0
+    sent_at: datetime | None = None
+    locked_at: datetime | None = None
+    reopen_count: int = 0
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_at is not None
+
+
+@dataclass(slots=True)
+class Approval:
+    moede_id: int
+    person_id: int
+    approved_at: datetime

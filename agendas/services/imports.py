@@ -1,0 +1,313 @@
+"""Import of an existing agenda or protocol (already parsed) as a meeting with its punkter.
+
+``agendas.documents.parse_document`` turns the bytes into a ``MeetingDocument``; this service
+stores it: the meeting (past dates are allowed: archives hold old protocols), its punkter in the
+document's order with every section, and, where the document has them, the decisions, the
+attendance of the udvalg's known members and the end time. One transaction, audited; on any
+refusal nothing is stored.
+
+What has no place in storage is never dropped silently: the text the parser could not place
+(``unplaced``) and the notes (``ImportNote``: bilag named without their files, attendees who are
+not members of the udvalg, a changed numbering) are returned to the caller to show.
+
+Members named in the document are matched to the udvalg's members by name (case-insensitive).
+Inhabilitet and protokolbemærkninger of a person who is not a member are kept as text lines of
+the decision, worded as the protocol prints them, so the exported protocol still shows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from agendas import rules
+from agendas.dates import local_to_utc, to_local
+from agendas.documents.parse import ImportResult
+from agendas.errors import InvalidInput
+from agendas.model import SECTION_BY_KEY, Actor, Moede, Punkt, Udvalg
+from agendas.ports import UnitOfWork
+from agendas.protocol import (
+    AttendanceStatus,
+    Attendee,
+    DocumentPunkt,
+    PunktRecord,
+    Votes,
+    inhabil_line,
+    remark_line,
+)
+from agendas.records import AttendanceRecord, DecisionRecord, StoredRemark
+from agendas.services._common import audit, require_editor, udvalg_by_code
+
+#: Field limits, as when the secretary edits a punkt (``punkter.clean_field``).
+MAX_KOMPETENCE = 40
+MAX_JOURNAL = 60
+
+
+@dataclass(frozen=True, slots=True)
+class ImportNote:
+    """Something of the document that is not stored as such; ``key`` names the catalogue text."""
+
+    key: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ImportedPunkt:
+    punkt: Punkt
+    #: Names of the bilag the document lists (their files were not in the document).
+    bilag: list[str] = field(default_factory=list)
+    record: PunktRecord = field(default_factory=PunktRecord)
+    #: The number the document printed (may differ from ``punkt.number`` after ordering).
+    document_number: int = 0
+
+
+@dataclass(slots=True)
+class ImportedMeeting:
+    moede: Moede
+    udvalg: Udvalg
+    punkter: list[ImportedPunkt]
+    unplaced: list[str]
+    notes: list[ImportNote]
+
+
+def _clean_punkt(item: DocumentPunkt) -> Punkt:
+    """Check the limits a punkt edited in chat has; a refusal names the punkt."""
+    punkt = item.punkt
+    number = punkt.number
+    title = " ".join(punkt.title.split())
+    if not title:
+        raise InvalidInput("err-import-title-empty", number=number)
+    if len(title) > rules.MAX_TITLE:
+        raise InvalidInput(
+            "err-import-title-too-long", number=number, limit=rules.MAX_TITLE, length=len(title)
+        )
+    kompetence = " ".join(punkt.beslutningskompetence.split())
+    journal = " ".join(punkt.journal_number.split())
+    for label, value, limit in (
+        ("Beslutningskompetence", kompetence, MAX_KOMPETENCE),
+        ("Journalnr.", journal, MAX_JOURNAL),
+    ):
+        if len(value) > limit:
+            raise InvalidInput(
+                "err-import-field-too-long",
+                number=number,
+                field=label,
+                limit=limit,
+                length=len(value),
+            )
+    sections: dict[str, str] = {}
+    for key, text in punkt.sections.items():
+        value = text.strip()
+        if key not in SECTION_BY_KEY or not value:
+            continue
+        if len(value) > rules.MAX_SECTION:
+            raise InvalidInput(
+                "err-import-section-too-long",
+                number=number,
+                section=SECTION_BY_KEY[key].title,
+                limit=rules.MAX_SECTION,
+                length=len(value),
+            )
+        sections[key] = value
+    return Punkt(
+        moede_id=0,
+        kind=punkt.kind,
+        title=title,
+        closed=punkt.closed,
+        sagstype=punkt.sagstype,
+        beslutningskompetence=kompetence,
+        journal_number=journal,
+        sections=sections,
+    )
+
+
+async def _member_ids(uow: UnitOfWork, udvalg_id: int) -> dict[str, int]:
+    """The udvalg's members (any member role) by their name, case-folded."""
+    ids: dict[str, int] = {}
+    for membership in await uow.memberships.for_udvalg(udvalg_id):
+        if not membership.role.is_member:
+            continue
+        person = await uow.persons.get(membership.person_id)
+        if person is not None and person.id is not None:
+            ids.setdefault(" ".join(person.name.split()).casefold(), person.id)
+    return ids
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _decision(
+    punkt_id: int, record: PunktRecord, members: dict[str, int], actor: Actor, now: datetime
+) -> DecisionRecord:
+    """The decision with members as person ids; others stay as the protocol's text lines."""
+    inhabile = [members[_key(m.name)] for m in record.inhabile if _key(m.name) in members]
+    remarks = [
+        StoredRemark(members[_key(r.member.name)], r.text)
+        for r in record.remarks
+        if _key(r.member.name) in members
+    ]
+    lines = [inhabil_line(m) for m in record.inhabile if _key(m.name) not in members]
+    lines += [remark_line(r) for r in record.remarks if _key(r.member.name) not in members]
+    beslutning, votes = record.beslutning.strip(), record.votes
+    if lines:
+        # Printed after the decision with its votes, as the protocol shows them.
+        beslutning = "\n".join(x for x in (record.decision_text(), *lines) if x)
+        votes = Votes()
+    return DecisionRecord(
+        punkt_id=punkt_id,
+        beslutning=beslutning,
+        votes=votes,
+        inhabile=inhabile,
+        remarks=remarks,
+        public_beslutning=record.public_beslutning.strip(),
+        updated_at=now,
+        updated_by=actor.person_id,
+    )
+
+
+def _attendance(
+    moede_id: int,
+    attendance: list[Attendee],
+    members: dict[str, int],
+    now: datetime,
+    notes: list[ImportNote],
+) -> list[AttendanceRecord]:
+    records: list[AttendanceRecord] = []
+    for attendee in attendance:
+        person_id = members.get(_key(attendee.name))
+        if person_id is None:
+            notes.append(
+                ImportNote(
+                    "moede-import-note-attendee",
+                    {"name": attendee.name, "status": attendee.status.value},
+                )
+            )
+            continue
+        substitute_for = members.get(_key(attendee.substitute_for))
+        if attendee.substitute_for and substitute_for is None:
+            notes.append(
+                ImportNote(
+                    "moede-import-note-substitute",
+                    {"name": attendee.label(), "member": attendee.substitute_for},
+                )
+            )
+        if attendee.status is AttendanceStatus.TIL_STEDE and not attendee.absent_for:
+            continue  # present is what a member without a record counts as
+        records.append(
+            AttendanceRecord(
+                moede_id=moede_id,
+                person_id=person_id,
+                status=attendee.status,
+                substitute_for=substitute_for,
+                absent_for=attendee.absent_for,
+                updated_at=now,
+            )
+        )
+    return records
+
+
+async def import_meeting(
+    uow: UnitOfWork,
+    actor: Actor,
+    udvalg_code: str,
+    result: ImportResult,
+    now: datetime,
+    zone: str,
+) -> ImportedMeeting:
+    """Store a parsed agenda or protocol as a new meeting of the udvalg (sekretær or admin)."""
+    doc = result.document
+    place = " ".join(doc.moede.place.split())
+    if len(place) > rules.MAX_PLACE:
+        raise InvalidInput("err-place-too-long", limit=rules.MAX_PLACE)
+    if not doc.punkter:
+        raise InvalidInput("err-import-no-punkter")
+    cleaned = [_clean_punkt(item) for item in doc.punkter]
+    notes: list[ImportNote] = []
+    async with uow:
+        udvalg = await udvalg_by_code(uow, udvalg_code)
+        udvalg_id = udvalg.id or 0
+        require_editor(actor, udvalg_id)
+        if doc.udvalg.name and _key(doc.udvalg.name) != _key(udvalg.name):
+            notes.append(
+                ImportNote(
+                    "moede-import-note-udvalg", {"document": doc.udvalg.name, "udvalg": udvalg.name}
+                )
+            )
+        day, start = doc.moede.date, doc.moede.start_time
+        moede = await uow.moeder.add(
+            Moede(
+                udvalg_id=udvalg_id,
+                date=day,
+                start_time=start,
+                place=place,
+                starts_at=local_to_utc(day, start, zone),
+                ended_at=local_to_utc(day, doc.end_time, zone) if doc.end_time else None,
+                created_at=now,
+            )
+        )
+        moede_id = moede.id or 0
+        stored: list[ImportedPunkt] = []
+        for position, (item, punkt) in enumerate(zip(doc.punkter, cleaned, strict=True)):
+            punkt.moede_id, punkt.position = moede_id, position
+            punkt.updated_at, punkt.updated_by = now, actor.person_id
+            added = await uow.punkter.add(punkt)
+            stored.append(
+                ImportedPunkt(
+                    punkt=added,
+                    bilag=list(item.bilag),
+                    record=item.record,
+                    document_number=item.punkt.number,
+                )
+            )
+        rules.ordered([s.punkt for s in stored])  # numbers them in the house order
+        stored.sort(key=lambda s: s.punkt.number)
+        if any(s.punkt.number != s.document_number for s in stored):
+            notes.append(ImportNote("moede-import-note-renumbered"))
+
+        members = await _member_ids(uow, udvalg_id)
+        decisions = 0
+        for entry in stored:
+            if entry.bilag:
+                notes.append(
+                    ImportNote(
+                        "moede-import-note-bilag",
+                        {"number": entry.punkt.number, "names": "; ".join(entry.bilag)},
+                    )
+                )
+            if entry.record.is_empty():
+                continue
+            await uow.decisions.put(
+                _decision(entry.punkt.id or 0, entry.record, members, actor, now)
+            )
+            decisions += 1
+        for record in _attendance(moede_id, doc.attendance, members, now, notes):
+            await uow.attendance.put(record)
+
+        await audit(
+            uow,
+            actor,
+            "moede.import",
+            "moede",
+            moede_id,
+            now,
+            udvalg_id,
+            date=day.isoformat(),
+            time=start.isoformat("minutes"),
+            place=place,
+            punkter=len(stored),
+            decisions=decisions,
+            ended=doc.end_time.isoformat("minutes") if doc.end_time else None,
+            unplaced=len(result.unplaced),
+        )
+        await uow.commit()
+    return ImportedMeeting(
+        moede=moede, udvalg=udvalg, punkter=stored, unplaced=list(result.unplaced), notes=notes
+    )
+
+
+def local_end_time(moede: Moede, zone: str) -> str | None:
+    """The end of the meeting as local ``HH:MM``, or None when it was not recorded."""
+    if moede.ended_at is None:
+        return None
+    return to_local(moede.ended_at, zone).time().isoformat("minutes")

@@ -1,0 +1,287 @@
+"""Meeting mode in chat: attendance, decisions, end time, protocol DOCX, approval, lock, re-open.
+
+Through the real dispatcher on a real SQLite file; the world is built through the services.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+
+import docx
+import pytest
+from aiogram import Bot
+from aiogram.exceptions import TelegramForbiddenError
+from aiogram.methods import SendMessage, TelegramMethod
+from aiogram.methods.base import TelegramType
+
+from agendas.model import Role
+from agendas.services import committees, invites
+from agendas.services import moedemode as mm
+from tests.handlers.agenda_world import World, alerts, all_text, last_message, make_world, messages
+from tests.handlers.conftest import ADMIN, MEMBER, OUTSIDER, SECRETARY, TOVHOLDER
+from tests.support.clock import FrozenClock
+from tests.support.recording import ChatHarness, Sent, TgUser
+
+FORMAND = TgUser(id=3004, first_name="Lene", last_name="Holm", username="lene")
+ZONE = "Europe/Copenhagen"
+
+
+@pytest.fixture
+async def world(chat: ChatHarness, database_url: str, clock: FrozenClock) -> AsyncIterator[World]:
+    world = await make_world(database_url, clock)
+    uow = world.uow()
+    person, _ = await committees.identify(
+        uow, FORMAND.id, "Lene Holm", FORMAND.username, "da", frozenset({ADMIN.id})
+    )
+    issued = await invites.create_invite(
+        uow, world.actors[ADMIN.id], "BEU", Role.FORMAND, clock(), party="V"
+    )
+    await invites.accept_invite(uow, person, issued.token, clock())
+    _, world.actors[FORMAND.id] = await committees.identify(
+        uow, FORMAND.id, "Lene Holm", FORMAND.username, "da", frozenset({ADMIN.id})
+    )
+    yield world
+    await world.close()
+
+
+def btn(sent: Sent, label: str) -> str:
+    """The callback data of the button labelled exactly ``label`` (else the one containing it)."""
+    exact = [data for text, data in sent.buttons() if text == label]
+    if len(exact) == 1:
+        return exact[0]
+    return sent.button(label)
+
+
+def docx_text(content: bytes) -> str:
+    document = docx.Document(io.BytesIO(content))
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+async def view(world: World) -> mm.MeetingView:
+    return await mm.load_view(world.uow(), world.actors[SECRETARY.id], world.moede_id)
+
+
+async def open_punkt(chat: ChatHarness, on: Sent, title: str) -> Sent:
+    """Press "Næste punkt" until the punkt with ``title`` is shown."""
+    current = on
+    for _ in range(10):
+        if title in (current.text or ""):
+            return current
+        calls = await chat.press(SECRETARY, current, btn(current, "Næste punkt ▶️"))
+        current = [c for c in calls if c.method in ("sendMessage", "editMessageText")][-1]
+    raise AssertionError(f"punkt {title!r} not reached")
+
+
+async def test_a_meeting_from_attendance_to_an_approved_protocol(
+    chat: ChatHarness,
+    world: World,
+    clock: FrozenClock,
+    restart: Callable[[], ChatHarness],
+) -> None:
+    # A member sends afbud before the meeting; the secretary sees it in the attendance.
+    [choose] = await chat.send(MEMBER, "/afbud")
+    calls = await chat.press(MEMBER, choose, btn(choose, "BEU 10-12-2026 kl. 14.00"))
+    answer = last_message(calls)
+    assert "afbud" in (answer.text or "").lower() and "registreret" in (answer.text or "")
+
+    clock.current = clock.current.replace(month=12, day=10, hour=13, minute=5)
+    [attendance] = await chat.send(SECRETARY, "/moede")
+    assert "Mads Medlem – afbud" in (attendance.text or "")
+    assert "Lene Holm (V), formand – til stede" in (attendance.text or "")
+
+    # Lene left early: "sag 4-5". A number past the agenda is refused and nothing is stored.
+    ranges = [d for text, d in attendance.buttons() if "Sag" in text]
+    assert len(ranges) == 1  # only those present get the button
+    await chat.press(SECRETARY, attendance, ranges[0])
+    [refused] = await chat.send(SECRETARY, "sag 9")
+    assert "findes ikke" in (refused.text or "")
+    assert (await view(world)).member(world.actors[FORMAND.id].person_id).absent_for == ()  # type: ignore[union-attr]
+    calls = await chat.send(SECRETARY, "sag 4-5")
+    attendance = last_message(calls)
+    assert "deltog ikke i sag 4-5" in (attendance.text or "")
+
+    # The punkter one by one.
+    calls = await chat.press(SECRETARY, attendance, btn(attendance, "Videre til punkterne ▶️"))
+    punkt = last_message(calls)
+    assert "Godkendelse af dagsorden" in (punkt.text or "")
+    first_punkt_message = punkt
+    calls = await chat.press(SECRETARY, punkt, btn(punkt, "Godkendt"))
+    punkt = [c for c in calls if c.method == "editMessageText"][-1]
+    assert "Beslutning:</b> Godkendt" in (punkt.text or "")
+
+    punkt = await open_punkt(chat, punkt, "Budgetopfølgning 2026")
+    await chat.press(SECRETARY, punkt, btn(punkt, "🗳 Stemmer"))
+    [refused] = await chat.send(SECRETARY, "for A; for V")
+    assert "to gange" in (refused.text or "")
+    punkt = last_message(await chat.send(SECRETARY, "3 for (A, V, F), 1 imod (Ø)"))
+    calls = await chat.press(SECRETARY, punkt, btn(punkt, "Anbefales"))
+    punkt = [c for c in calls if c.method == "editMessageText"][-1]
+    assert "Anbefales med 3 stemmer for (A, V, F) og 1 stemme imod (Ø)." in (punkt.text or "")
+    members = last_message(await chat.press(SECRETARY, punkt, btn(punkt, "🚫 Inhabil")))
+    calls = await chat.press(SECRETARY, members, btn(members, "Lene Holm"))
+    punkt = last_message(calls)
+    assert "Inhabil: Lene Holm (V)" in (punkt.text or "")
+    members = last_message(await chat.press(SECRETARY, punkt, btn(punkt, "💬 Afvigende mening")))
+    await chat.press(SECRETARY, members, btn(members, "Lene Holm"))
+    punkt = last_message(await chat.send(SECRETARY, "Ønsker større budget til unge."))
+    assert "Afvigende mening fra Lene Holm (V)" in (punkt.text or "")
+
+    # A button from an older view: told so, shown the fresh one, nothing stored.
+    before = (await view(world)).decisions
+    calls = await chat.press(SECRETARY, first_punkt_message, btn(first_punkt_message, "Udsat"))
+    assert any("ældre visning" in a for a in alerts(calls))
+    assert "Godkendelse af dagsorden" in (last_message(calls).text or "")
+    assert (await view(world)).decisions == before
+
+    # "Skriv selv", then the bot restarts before the secretary has typed the text.
+    punkt = await open_punkt(chat, punkt, "Ny ungeindsats")
+    await chat.press(SECRETARY, punkt, btn(punkt, "✍️ Skriv selv"))
+    chat = restart()
+    punkt = last_message(await chat.send(SECRETARY, "Udsat til næste møde."))
+    assert "Beslutning:</b> Udsat til næste møde." in (punkt.text or "")
+
+    punkt = await open_punkt(chat, punkt, "Personalesag")
+    await chat.press(SECRETARY, punkt, btn(punkt, "🌐 Offentlig beslutning"))
+    punkt = last_message(await chat.send(SECRETARY, "Udvalget behandlede en personalesag."))
+    calls = await chat.press(SECRETARY, punkt, btn(punkt, "Godkendt"))
+    punkt = [c for c in calls if c.method == "editMessageText"][-1]
+    punkt = await open_punkt(chat, punkt, "Eventuelt")
+    await chat.press(SECRETARY, punkt, btn(punkt, "🏁 Afslut møde"))
+    [refused] = await chat.send(SECRETARY, "kvart over tre")
+    assert "forstod jeg ikke" in (refused.text or "")
+    calls = await chat.send(SECRETARY, "kl. 15:10")
+    assert "Mødet afsluttet kl. 15.10" in all_text(calls)
+    menu = last_message(calls)
+
+    # The protocol as Word: internal with the closed punkt, public without its content.
+    calls = await chat.press(SECRETARY, menu, btn(menu, "📄 Protokol (Word)"))
+    [internal] = [c for c in calls if c.method == "sendDocument"]
+    assert internal.document_name == "Beslutningsprotokol BEU 2026-12-10.docx"
+    text = docx_text(internal.document_bytes or b"")
+    for expected in (
+        "Godkendelse af dagsorden",
+        "Anbefales med 3 stemmer for (A, V, F) og 1 stemme imod (Ø).",
+        "Lene Holm (V) deltog ikke i behandlingen af punktet på grund af inhabilitet.",
+        "Ønsker større budget til unge.",
+        "Udsat til næste møde.",
+        "Fortroligt: en medarbejders forhold.",
+        "Lene Holm (V), formand",
+        "Mads Medlem",
+        "Mødet afsluttet kl. 15.10",
+    ):
+        assert expected in text, expected
+    calls = await chat.press(SECRETARY, menu, btn(menu, "📄 Offentlig udgave"))
+    [public] = [c for c in calls if c.method == "sendDocument"]
+    assert public.document_name == "Beslutningsprotokol BEU 2026-12-10 offentlig.docx"
+    public_text = docx_text(public.document_bytes or b"")
+    assert "Personalesag" in public_text
+    assert "Udvalget behandlede en personalesag." in public_text
+    assert "Fortroligt" not in public_text and "notat.pdf" not in public_text
+
+    # Send for approval: only Lene was present (Mads sent afbud).
+    calls = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
+    [request] = [c for c in messages(calls) if c.chat_id == FORMAND.id and c.buttons()]
+    assert "Anbefales med 3 stemmer" in all_text([c for c in calls if c.chat_id == FORMAND.id])
+    assert "Sendt til godkendelse hos 1 medlem" in all_text(calls)
+    approve = btn(request, "✅ Godkend protokol")
+
+    # Someone who was not present cannot approve; nothing is stored.
+    calls = await chat.press(MEMBER, request, approve)
+    assert any("til stede" in a for a in alerts(calls))
+    assert (await view(world)).approvals == []
+
+    clock.advance(timedelta(hours=2))
+    calls = await chat.press(FORMAND, request, approve)
+    assert "Du godkendte protokollen 10-12-2026 kl. 16.05" in all_text(calls)
+    assert any(c.chat_id == SECRETARY.id and "låst" in (c.text or "") for c in messages(calls))
+    state = await view(world)
+    assert state.state.locked and [a.approved_at for a in state.approvals] == [clock()]
+    again = await chat.press(FORMAND, request, approve)
+    assert "allerede godkendt" in all_text(again)
+
+    # Locked: a decision is refused until the secretary re-opens.
+    attendance = last_message(await chat.send(SECRETARY, "/moede"))
+    punkt = last_message(
+        await chat.press(SECRETARY, attendance, btn(attendance, "Videre til punkterne ▶️"))
+    )
+    calls = await chat.press(SECRETARY, punkt, btn(punkt, "Udsat"))
+    assert any("låst" in a for a in alerts(calls))
+    assert (await view(world)).record(world.open_id).beslutning == "Anbefales"  # type: ignore[attr-defined]
+
+    calls = await chat.send(SECRETARY, "/protokol")
+    menu = last_message(calls)
+    assert "Lene Holm godkendte 10-12-2026 kl. 16.05" in (menu.text or "")
+    confirm = last_message(await chat.press(SECRETARY, menu, btn(menu, "🔓 Genåbn protokol")))
+    calls = await chat.press(SECRETARY, confirm, btn(confirm, "Ja, genåbn"))
+    assert "genåbnet" in all_text(calls)
+    state = await view(world)
+    assert not state.state.locked and state.approvals == []
+    async with world.uow() as uow:
+        events = await uow.audit.list_recent(5)
+    assert events[0].action == "protokol.reopen"
+    assert events[0].actor_id == world.actors[SECRETARY.id].person_id
+
+
+async def test_protocol_versions_by_role_and_refusals(
+    chat: ChatHarness, world: World, clock: FrozenClock
+) -> None:
+    clock.current = clock.current.replace(month=12, day=10, hour=16)
+    calls = await chat.send(TOVHOLDER, "/protokol")
+    assert "offentlige udgave" in all_text(calls)
+    [doc] = [c for c in calls if c.method == "sendDocument"]
+    assert doc.document_name == "Beslutningsprotokol BEU 2026-12-10 offentlig.docx"
+    assert "Fortroligt" not in docx_text(doc.document_bytes or b"")
+
+    calls = await chat.send(MEMBER, "/protokol dagsorden")
+    [agenda] = [c for c in calls if c.method == "sendDocument"]
+    assert agenda.document_name == "Dagsorden BEU 2026-12-10.docx"
+    assert "Fortroligt: en medarbejders forhold." in docx_text(agenda.document_bytes or b"")
+
+    [usage] = await chat.send(MEMBER, "/protokol hemmelig")
+    assert "/protokol offentlig" in (usage.text or "")
+    [nothing] = await chat.send(OUTSIDER, "/protokol")
+    assert "ingen møder" in (nothing.text or "")
+    [refused] = await chat.send(MEMBER, "/moede")
+    assert "sekretær" in (refused.text or "").lower()
+    # The meeting has started: afbud is too late now.
+    [choose] = await chat.send(MEMBER, "/afbud")
+    assert [text for text, _ in choose.buttons()] == ["BEU 14-01-2027 kl. 15.00"]
+    # Sending for approval before the end time is set is refused with what to do.
+    calls = await chat.send(SECRETARY, "/protokol")
+    menu = last_message(calls)
+    calls = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
+    assert any("sluttede" in a for a in alerts(calls))
+    assert not [c for c in messages(calls) if c.chat_id == FORMAND.id]
+
+
+async def test_a_member_who_blocked_the_bot_is_reported_to_the_secretary(
+    chat: ChatHarness, world: World, clock: FrozenClock
+) -> None:
+    clock.current = clock.current.replace(month=12, day=10, hour=16)
+    await mm.set_end_time(
+        world.uow(), world.actors[SECRETARY.id], world.moede_id, "15.10", ZONE, None, clock()
+    )
+    original = chat.session.make_request
+
+    async def blocking(
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109 (BaseSession's signature)
+    ) -> TelegramType:
+        if isinstance(method, SendMessage) and method.chat_id == FORMAND.id:
+            raise TelegramForbiddenError(
+                method=method, message="Forbidden: bot was blocked by the user"
+            )
+        return await original(bot, method, timeout)
+
+    chat.session.make_request = blocking  # type: ignore[method-assign]
+    menu = last_message(await chat.send(SECRETARY, "/protokol"))
+    calls = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
+    text = all_text(calls)
+    assert "Sendt til godkendelse hos 1 medlem" in text  # Mads got it
+    assert "Kunne ikke nås" in text and "Lene Holm" in text
+    assert [
+        c.chat_id for c in messages(calls) if c.buttons() and "Godkend" in str(c.buttons())
+    ] == [MEMBER.id]

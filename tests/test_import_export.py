@@ -1,0 +1,457 @@
+"""Import of an agenda or protocol and export as Word, from the command line and as a service.
+
+The command-line tests run ``udvalgsbot import`` / ``export`` in a fresh working folder with the
+default SQLite database, as a secretary would; the service tests call ``import_meeting`` on a
+migrated SQLite database to cover what the command line cannot set up (members, refusals).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import zipfile
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+
+from agendas.documents import parse_docx, parse_text, render_protokol
+from agendas.documents.safety import MAX_DOCX_BYTES
+from agendas.errors import InvalidInput, NotAllowed
+from agendas.model import Actor, Membership, Person, Role
+from agendas.protocol import AttendanceStatus, SagRange
+from agendas.services import moedemode
+from agendas.services.committees import create_udvalg
+from agendas.services.imports import import_meeting
+from bot.cli import main
+from storage import migrate
+from storage.engine import make_engine, make_session_factory
+from storage.uow import SqlUnitOfWork
+
+EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "examples"
+EXAMPLE = EXAMPLES / "referat_sundhed_2025-03-04.txt"
+TITLES = [
+    "Godkendelse af dagsorden",
+    "Meddelelser",
+    "Status på handleplan mod ensomhed 2025-2026",
+    "Ny model for genoptræning efter sygehusophold",
+    "Køb af ejendom til midlertidige døgnpladser",
+    "Eventuelt",
+]
+DB_FILE = Path("data") / "udvalgsbot.sqlite3"
+ZONE = "Europe/Copenhagen"
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+SYSTEM = Actor(person_id=0, is_admin=True)
+
+#: A closed punkt with content that the public version must not show.
+CLOSED_DOC = """Sundheds- og Omsorgsudvalget
+12-05-2025
+Kl. 14.00, Mødelokale 1
+Godkendelse af dagsorden
+Sag nr. 1
+Beslutning
+Godkendt.
+Lukket punkt: Salg af grund på Havnevej
+Sag nr. 2
+Beslutningskompetence: KB
+Sagens kerne
+Købesummen er 4,2 mio. kr. og fortrolig indtil skødet er underskrevet.
+Indstilling
+Social- og Sundhedsforvaltningen indstiller,
+at grunden sælges til højeste bud.
+Beslutning
+Anbefales.
+Offentlig beslutningstekst
+Udvalget anbefaler salget.
+Mødet afsluttet kl. 15.30
+"""
+
+
+@pytest.fixture
+def example() -> Path:
+    if not EXAMPLE.is_file():
+        pytest.fail(f"the shared example {EXAMPLE} is missing", pytrace=False)
+    return EXAMPLE
+
+
+@pytest.fixture
+def example_text(example: Path) -> str:
+    return example.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder with no .env and a clean environment, with the SOU udvalg created."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("BOT_TOKEN", "DATABASE_URL", "TELEGRAM_API_BASE", "ADMIN_IDS", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    args = ["udvalg", "create", "SOU", "Sundheds- og Omsorgsudvalget"]
+    assert main([*args, "--forvaltning", "Social- og Sundhedsforvaltningen"]) == 0
+    return tmp_path
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
+    capsys.readouterr()
+    assert main([*args, "--json"]) == 0
+    payload: dict[str, Any] = json.loads(capsys.readouterr().out)  # exactly one JSON object
+    return payload
+
+
+def stored(workdir: Path) -> tuple[int, int, int]:
+    """How many meetings, punkter and decisions the database holds."""
+    with sqlite3.connect(workdir / DB_FILE) as conn:
+        return tuple(  # type: ignore[return-value]
+            int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            for table in ("moede", "punkt", "punkt_decision")
+        )
+
+
+def paragraphs(path: Path) -> list[tuple[str, str]]:
+    document = docx.Document(str(path))
+    return [(p.style.name if p.style else "", p.text) for p in document.paragraphs]
+
+
+def headings(path: Path, level: int) -> list[str]:
+    return [text for style, text in paragraphs(path) if style == f"Heading {level}"]
+
+
+def body_text(path: Path) -> str:
+    return "\n".join(text for _, text in paragraphs(path))
+
+
+def structure(payload: dict[str, Any]) -> dict[str, Any]:
+    """What must survive a round trip (bilag names have no storage without their files)."""
+    keys: tuple[str, ...] = ("number", "title", "kind", "closed", "beslutningskompetence")
+    keys += ("journal_number", "sagstype", "sections", "beslutning", "public_beslutning")
+    keys += ("inhabile", "remarks")
+    return {
+        "date": payload["date"],
+        "start_time": payload["start_time"],
+        "place": payload["place"],
+        "end_time": payload["end_time"],
+        "punkter": [{k: p[k] for k in keys} for p in payload["punkter"]],
+    }
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+def test_import_of_the_example_prints_its_six_punkter_as_json(
+    workdir: Path, example: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    payload = run_json(capsys, "import", str(example), "--udvalg", "sou")
+
+    assert isinstance(payload["meeting_id"], int)
+    punkter = payload["punkter"]
+    assert [p["title"] for p in punkter] == TITLES
+    assert [p["number"] for p in punkter] == [1, 2, 3, 4, 5, 6]
+    assert [p["closed"] for p in punkter] == [False] * 4 + [True, False]
+    assert [p["kind"] for p in punkter] == [
+        "godkendelse",
+        "meddelelser",
+        "sag",
+        "sag",
+        "sag",
+        "eventuelt",
+    ]
+    assert punkter[3]["beslutningskompetence"] == "KB"
+    assert punkter[3]["beslutning"] == (
+        "Anbefales med 3 stemmer for (A, V, F) og 1 stemme imod (Ø)."
+    )
+    assert punkter[3]["remarks"][0]["member"] == "Anne Lund (Ø)"
+    assert punkter[2]["sections"]["lov_og_plangrundlag"] == "Lov om social service § 79."
+    assert punkter[1]["bilag"] == [
+        "Nyhedsbrev fra sundhedsplejen, februar 2025",
+        "Program for temadag om demens",
+    ]
+    assert payload["end_time"] == "16:05"
+    assert payload["unplaced"] == []
+    # The bilag files are not in the document: the caller is told, not left guessing.
+    assert any("Skitse af ombygning" in note for note in payload["notes"])
+    assert stored(workdir) == (1, 6, 6)
+
+
+def test_import_prints_a_danish_summary_with_the_unplaced_lines(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = workdir / "dagsorden.txt"
+    source.write_text(
+        CLOSED_DOC.replace("Sag nr. 2\n", "Sag nr. 2\nDenne linje hører ingen steder hjemme\n"),
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+
+    assert main(["import", str(source), "--udvalg", "SOU"]) == 0
+
+    out = capsys.readouterr().out
+    assert "Importeret som møde 1: Sundheds- og Omsorgsudvalget 12-05-2025 kl. 14.00" in out
+    assert "2 punkter" in out
+    assert "1 linjer kunne ikke placeres" in out
+    assert "  Denne linje hører ingen steder hjemme" in out
+
+
+def test_export_of_the_imported_protocol_and_agenda_as_word(
+    workdir: Path, example: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    meeting_id = str(run_json(capsys, "import", str(example), "--udvalg", "SOU")["meeting_id"])
+    files = {
+        "protokol": workdir / "out" / "protokol.docx",
+        "protokol-public": workdir / "protokol-offentlig.docx",
+        "dagsorden": workdir / "dagsorden.docx",
+        "dagsorden-public": workdir / "dagsorden-offentlig.docx",
+    }
+    files["protokol"].parent.mkdir()
+    for name, path in files.items():
+        kind, _, variant = name.partition("-")
+        extra = ["--public"] if variant else []
+        assert main(["export", meeting_id, "--kind", kind, *extra, "-o", str(path)]) == 0
+        assert str(path.resolve()) in capsys.readouterr().out
+
+    numbered = [f"{n}. {t}" for n, t in enumerate(TITLES, 1)]
+    numbered[4] = "5. Lukket punkt: Køb af ejendom til midlertidige døgnpladser"
+    for path in files.values():
+        assert headings(path, 1) == numbered
+
+    protokol = body_text(files["protokol"])
+    assert "Beslutningsprotokol" in protokol
+    assert "Anbefales med 3 stemmer for (A, V, F) og 1 stemme imod (Ø)." in protokol
+    assert 'Anne Lund (Ø) ønsker følgende tilført protokollen: "Ø kan ikke støtte' in protokol
+    assert protokol.rstrip().endswith("Mødet afsluttet kl. 16.05")
+    assert "Anbefales." in protokol  # the closed punkt's decision, internal version
+
+    public = paragraphs(files["protokol-public"])
+    closed_at = public.index(("Heading 1", numbered[4]))
+    closed_part = [
+        text for _, text in public[closed_at + 1 : public.index(("Heading 1", numbered[5]))]
+    ]
+    assert closed_part == ["Sag nr. 5", "Beslutningskompetence: KB"]
+
+    dagsorden = body_text(files["dagsorden"])
+    assert "Dagsorden" in dagsorden
+    assert "Beslutning" not in headings(files["dagsorden"], 2)
+    assert "Mødet afsluttet" not in dagsorden
+    assert "Sundhedsloven § 140." in dagsorden
+
+
+def test_the_public_version_hides_a_closed_punkts_content(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = workdir / "lukket.txt"
+    source.write_text(CLOSED_DOC, encoding="utf-8")
+    meeting_id = str(run_json(capsys, "import", str(source), "--udvalg", "SOU")["meeting_id"])
+    internal, public = workdir / "intern.docx", workdir / "offentlig.docx"
+    assert main(["export", meeting_id, "--kind", "protokol", "-o", str(internal)]) == 0
+    assert main(["export", meeting_id, "--kind", "protokol", "--public", "-o", str(public)]) == 0
+    assert main(["export", meeting_id, "--kind", "dagsorden", "--public", "-o", "d.docx"]) == 0
+
+    secret = "Købesummen er 4,2 mio. kr."
+    assert secret in body_text(internal)
+    assert "at grunden sælges til højeste bud." in body_text(internal)
+    for path in (public, workdir / "d.docx"):
+        text = body_text(path)
+        assert "2. Lukket punkt: Salg af grund på Havnevej" in headings(path, 1)
+        assert secret not in text
+        assert "højeste bud" not in text
+        assert "Anbefales." not in text
+    assert "Udvalget anbefaler salget." in body_text(public)
+
+
+def test_round_trip_import_export_import_keeps_the_structured_content(
+    workdir: Path, example: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = run_json(capsys, "import", str(example), "--udvalg", "SOU")
+    exported = workdir / "protokol.docx"
+    assert (
+        main(["export", str(first["meeting_id"]), "--kind", "protokol", "-o", str(exported)]) == 0
+    )
+
+    second = run_json(capsys, "import", str(exported), "--udvalg", "SOU")
+
+    assert second["meeting_id"] != first["meeting_id"]
+    assert structure(second) == structure(first)
+    assert second["unplaced"] == []
+    # A second round changes nothing more.
+    again = workdir / "igen.docx"
+    assert main(["export", str(second["meeting_id"]), "--kind", "protokol", "-o", str(again)]) == 0
+    assert structure(run_json(capsys, "import", str(again), "--udvalg", "SOU")) == structure(first)
+
+
+def test_round_trip_through_the_agenda_keeps_everything_but_the_decisions(
+    workdir: Path, example: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = run_json(capsys, "import", str(example), "--udvalg", "SOU")
+    exported = workdir / "dagsorden.docx"
+    assert (
+        main(["export", str(first["meeting_id"]), "--kind", "dagsorden", "-o", str(exported)]) == 0
+    )
+
+    second = run_json(capsys, "import", str(exported), "--udvalg", "SOU")
+
+    before, after = structure(first), structure(second)
+    for punkt in before["punkter"]:
+        punkt["beslutning"], punkt["remarks"] = "", []
+    before["end_time"] = None
+    assert after == before
+
+
+def _docx_with_doctype() -> bytes:
+    buffer = io.BytesIO()
+    docx.Document().save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                head, rest = data.split(b"?>", 1)
+                data = head + b'?><!DOCTYPE lolz [<!ENTITY lol "lol">]>' + rest
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("dagsorden.docx", b"not a zip", "Filen er ikke et Word-dokument (DOCX)."),
+        ("dagsorden.docx", _docx_with_doctype(), "DOCTYPE/ENTITY"),
+        ("dagsorden.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "krypteret"),
+        (
+            "dagsorden.docx",
+            b"PK\x03\x04" + b"\0" * MAX_DOCX_BYTES,
+            "Filen er for stor (højst 20 MB)",
+        ),
+        ("noter.txt", "Referat\n04-03-2025\nIntet at bemærke.\n".encode(), "ingen punkter"),
+        ("scan.pdf", b"%PDF-1.7 ...", "Jeg kan kun importere Word-dokumenter"),
+    ],
+)
+def test_a_bad_file_is_refused_in_danish_and_stores_nothing(
+    workdir: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    content: bytes,
+    says: str,
+) -> None:
+    source = workdir / name
+    source.write_bytes(content)
+    capsys.readouterr()
+
+    assert main(["import", str(source), "--udvalg", "SOU", "--json"]) == 1
+
+    captured = capsys.readouterr()
+    assert says in captured.err
+    assert captured.out == ""
+    assert stored(workdir) == (0, 0, 0)
+
+
+def test_an_unknown_udvalg_or_file_is_refused(
+    workdir: Path, example: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["import", str(example), "--udvalg", "XYZ"]) == 1
+    assert "Jeg kender ikke udvalget XYZ." in capsys.readouterr().err
+
+    assert main(["import", "findes-ikke.docx", "--udvalg", "SOU"]) == 1
+    assert "Filen findes-ikke.docx findes ikke eller kan ikke læses." in capsys.readouterr().err
+    assert stored(workdir) == (0, 0, 0)
+
+
+def test_export_of_an_unknown_meeting_says_so(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["export", "42", "--kind", "protokol", "-o", "x.docx"]) == 1
+    assert "Der findes intet møde med id 42." in capsys.readouterr().err
+    assert not (workdir / "x.docx").exists()
+
+
+# --- the service ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def uow(tmp_path: Path) -> AsyncIterator[SqlUnitOfWork]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'import.sqlite3'}"
+    await migrate.upgrade_async(url)
+    engine = make_engine(url)
+    try:
+        yield SqlUnitOfWork(make_session_factory(engine))
+    finally:
+        await engine.dispose()
+
+
+async def _with_members(uow: SqlUnitOfWork) -> dict[str, int]:
+    """The SOU udvalg with Anne Lund and Mikkel Storm as members and a secretary."""
+    udvalg = await create_udvalg(
+        uow, SYSTEM, "SOU", "Sundheds- og Omsorgsudvalget", "Social- og Sundhedsforvaltningen", NOW
+    )
+    ids: dict[str, int] = {}
+    async with uow:
+        for telegram_id, (name, role, party) in enumerate(
+            [
+                ("Anne Lund", Role.MEDLEM, "Ø"),
+                ("Mikkel Storm", Role.MEDLEM, "C"),
+                ("Sekretær Sørensen", Role.SEKRETAER, None),
+            ],
+            start=1001,
+        ):
+            person = await uow.persons.add(Person(telegram_id=telegram_id, name=name))
+            assert person.id is not None and udvalg.id is not None
+            await uow.memberships.add(Membership(person.id, udvalg.id, role, party))
+            ids[name] = person.id
+        await uow.commit()
+    ids["udvalg"] = udvalg.id or 0
+    return ids
+
+
+async def test_members_of_the_udvalg_get_their_attendance_and_remarks_stored(
+    uow: SqlUnitOfWork, example_text: str
+) -> None:
+    ids = await _with_members(uow)
+    secretary = Actor(ids["Sekretær Sørensen"], roles={ids["udvalg"]: frozenset({Role.SEKRETAER})})
+    parsed = parse_text(example_text)
+
+    imported = await import_meeting(uow, secretary, "sou", parsed, NOW, ZONE)
+
+    view = await moedemode.load_view(uow, SYSTEM, imported.moede.id or 0)
+    mikkel = view.member(ids["Mikkel Storm"])
+    assert mikkel is not None and mikkel.present
+    assert mikkel.absent_for == (SagRange(3, 5),)
+    genoptraening = imported.punkter[3].punkt
+    decision = view.decision(genoptraening.id or 0)
+    assert decision.beslutning == "Anbefales"
+    assert decision.votes.for_count == 3 and decision.votes.imod_parties == ("Ø",)
+    assert [r.person_id for r in decision.remarks] == [ids["Anne Lund"]]
+    # Lene Holm & co. are not members in the bot: reported, not stored, not silently lost.
+    keys = [n.key for n in imported.notes]
+    assert keys.count("moede-import-note-attendee") == 3
+    assert imported.moede.ended_at == datetime(2025, 3, 4, 15, 5, tzinfo=UTC)
+
+    document, _ = await moedemode.build_document(uow, SYSTEM, imported.moede.id or 0, ZONE)
+    reparsed = parse_docx(render_protokol(document, public=False)).document
+    storm = next(a for a in reparsed.attendance if a.name == "Mikkel Storm")
+    assert storm.status is AttendanceStatus.TIL_STEDE and storm.absent_for == (SagRange(3, 5),)
+    assert reparsed.punkter[3].record == parsed.document.punkter[3].record
+
+
+async def test_only_the_secretary_may_import_and_a_refusal_stores_nothing(
+    uow: SqlUnitOfWork, example_text: str
+) -> None:
+    ids = await _with_members(uow)
+    member = Actor(ids["Anne Lund"], roles={ids["udvalg"]: frozenset({Role.MEDLEM})})
+    parsed = parse_text(example_text)
+
+    with pytest.raises(NotAllowed) as refused:
+        await import_meeting(uow, member, "SOU", parsed, NOW, ZONE)
+    assert refused.value.key == "err-not-secretary"
+
+    parsed.document.punkter[3].punkt.sections["sagsfremstilling"] = "x" * 20_001
+    with pytest.raises(InvalidInput) as too_long:
+        await import_meeting(uow, SYSTEM, "SOU", parsed, NOW, ZONE)
+    assert too_long.value.key == "err-import-section-too-long"
+    assert too_long.value.params["number"] == 4
+
+    async with uow:
+        assert await uow.moeder.for_udvalg(ids["udvalg"]) == []
