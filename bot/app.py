@@ -17,8 +17,10 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agendas.ports import UnitOfWork
+from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.i18n import CatalogI18n, make_i18n
 from bot.middlewares import IdentityMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
+from bot.scheduler import RunningScheduler, SchedulerContext, start_scheduler
 from bot.settings import Settings
 from handlers import (
     agenda,
@@ -26,14 +28,18 @@ from handlers import (
     committees,
     errors,
     fallback,
+    imports,
     invites,
     language,
     meeting,
     meetings,
+    release,
     sag,
     start,
 )
-from handlers.context import ChatConfig
+from handlers.context import ChatConfig, utc_now
+from handlers.release import texts_for
+from storage.delivery import OutboxQueue
 from storage.engine import make_engine, make_session_factory
 from storage.fsm import SqlStorage
 from storage.uow import SqlUnitOfWork
@@ -66,7 +72,9 @@ def build_dispatcher(
         committees.setup(),
         invites.setup(),
         meetings.setup(),
+        imports.setup(),  # before sag: documents outside a sag dialog may be imported
         sag.setup(),
+        release.setup(),
         meeting.setup(),  # before agenda: its typing states come first
         agenda.setup(),
         fallback.setup(),  # last: catches what no feature took
@@ -93,8 +101,47 @@ class Runtime:
     dispatcher: Dispatcher
     storage: BaseStorage
     i18n: CatalogI18n
+    #: The outbox worker and the scheduler, started by ``start_delivery`` (bot/runner.py).
+    worker: DeliveryWorker | None = None
+    scheduler: RunningScheduler | None = None
+
+    def start_delivery(self, settings: Settings) -> None:
+        """Start the outbox worker and (unless disabled) the scheduler in the running loop."""
+        session_factory = make_session_factory(self.engine)
+        texts = texts_for(self.i18n)
+        self.worker = DeliveryWorker(
+            self.bot,
+            OutboxQueue(session_factory),
+            DeliveryConfig(
+                rate=settings.delivery_rate,
+                private_interval=settings.delivery_private_interval,
+                group_interval=settings.delivery_group_interval,
+                lease=settings.delivery_lease_seconds,
+                max_attempts=settings.delivery_max_attempts,
+                poll_interval=settings.delivery_poll_seconds,
+            ),
+            texts,
+        )
+        self.worker.start()
+        self.dispatcher["outbox_wake"] = self.worker.wake
+        if settings.scheduler_enabled:
+            self.scheduler = start_scheduler(
+                settings.database_url,
+                SchedulerContext(
+                    uow_factory=lambda: SqlUnitOfWork(session_factory),
+                    texts=texts,
+                    zone=settings.timezone,
+                    clock=utc_now,
+                    wake=self.worker.wake,
+                ),
+                watch_seconds=settings.scheduler_watch_seconds,
+            )
 
     async def close(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+        if self.worker is not None:
+            await self.worker.stop()
         await self.storage.close()
         await self.bot.session.close()
         await self.engine.dispose()
@@ -121,6 +168,7 @@ def build_runtime(settings: Settings, token: str) -> Runtime:
         timezone=settings.timezone,
         invite_ttl=timedelta(days=settings.invite_ttl_days),
         default_language=settings.default_language,
+        docx_template=settings.read_docx_template(),
     )
     dispatcher = build_dispatcher(
         storage=storage,

@@ -53,6 +53,18 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--public", action="store_true", help="the public version")
     exp.add_argument("-o", "--output", required=True, help="the .docx file to write")
 
+    plan = sub.add_parser("plan", help="handleplaner: import a plan, write a status report")
+    plan_sub = plan.add_subparsers(dest="plan_command", required=True)
+    plan_imp = plan_sub.add_parser("import", help="import a plan's indsatser (CSV, XLSX, DOCX)")
+    plan_imp.add_argument("file", help="the plan: .csv, .xlsx or .docx with a table")
+    plan_imp.add_argument("--udvalg", required=True, help="the committee's code, e.g. BEU")
+    plan_imp.add_argument("--navn", required=True, help="the plan's name")
+    plan_imp.add_argument("--json", action="store_true", help="print one JSON object")
+    plan_rep = plan_sub.add_parser("report", help="write a status round's report as DOCX")
+    plan_rep.add_argument("plan_id", type=int, help="the plan's id (printed by plan import)")
+    plan_rep.add_argument("--round", type=int, default=None, help="the round (default: latest)")
+    plan_rep.add_argument("-o", "--output", required=True, help="the .docx file to write")
+
     demo = sub.add_parser("demo", help="play a committee cycle offline (no token, no network)")
     demo.add_argument("--interactive", action="store_true", help="you type as the secretary")
     demo.add_argument("--output", default="demo-output", help="folder for the database and files")
@@ -103,6 +115,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         token = settings.require_token()
         if args.webhook:
             settings.require_webhook()
+        settings.read_docx_template()  # a bad DOCX_TEMPLATE stops the start before anything
         logs.configure(settings.log_level, [token, _secret(settings)])
         from bot import runner
 
@@ -125,6 +138,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(_create_udvalg(settings, args.kode, args.navn, args.forvaltning))
     if args.command == "import":
         return asyncio.run(_import_meeting(settings, args.file, args.udvalg, args.json))
+    if args.command == "plan":
+        if args.plan_command == "import":
+            return asyncio.run(_import_plan(settings, args.file, args.udvalg, args.navn, args.json))
+        return asyncio.run(_plan_report(settings, args.plan_id, args.round, args.output))
     if args.command == "export":
         return asyncio.run(
             _export_meeting(settings, args.moede_id, args.kind, args.public, args.output)
@@ -305,6 +322,7 @@ async def _export_meeting(
     from storage.engine import make_engine, make_session_factory
     from storage.uow import SqlUnitOfWork
 
+    template = await asyncio.to_thread(settings.read_docx_template)
     await migrate.upgrade_async(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
@@ -321,7 +339,7 @@ async def _export_meeting(
     finally:
         await engine.dispose()
     render = render_protokol if kind == "protokol" else render_dagsorden
-    data = await asyncio.to_thread(render, document, public)
+    data = await asyncio.to_thread(render, document, public, template)
     written = await asyncio.to_thread(_write_file, output, data)
     if written is None:
         print(_text(settings, "err-export-write", path=output), file=sys.stderr)
@@ -340,3 +358,109 @@ def _write_file(path: str, data: bytes) -> str | None:
     except OSError:
         return None
     return str(target.resolve())
+
+
+def _read_plan(path: str) -> bytes | None:
+    from agendas.plan_import import MAX_FILE_BYTES
+
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+
+
+async def _import_plan(settings: Settings, path: str, code: str, name: str, as_json: bool) -> int:
+    """Create a plan from a CSV/XLSX/DOCX table, as the system (an admin actor)."""
+    import json
+    from pathlib import Path
+
+    from agendas.errors import DomainError
+    from agendas.model import Actor
+    from agendas.plan_import import parse_plan_file
+    from agendas.services import status
+    from handlers.context import utc_now
+    from storage import migrate
+    from storage.engine import make_engine, make_session_factory
+    from storage.uow import SqlUnitOfWork
+
+    data = await asyncio.to_thread(_read_plan, path)
+    if data is None:
+        print(_text(settings, "err-plan-file-unreadable", path=path), file=sys.stderr)
+        return 1
+    try:
+        result = await asyncio.to_thread(parse_plan_file, data, Path(path).name)
+        await migrate.upgrade_async(settings.database_url)
+        engine = make_engine(settings.database_url)
+        try:
+            uow = SqlUnitOfWork(make_session_factory(engine))
+            imported = await status.import_plan(
+                uow, Actor(person_id=0, is_admin=True), code, name, result, utc_now()
+            )
+        finally:
+            await engine.dispose()
+    except DomainError as exc:
+        print(_text(settings, exc.key, **exc.params), file=sys.stderr)
+        return 1
+    indsatser = [
+        {
+            "id": i.id,
+            "title": i.title,
+            "tovholder": i.tovholder,
+            "kontaktperson": i.kontaktperson,
+            "tovholder_person_id": i.tovholder_person_id,
+            "maalgruppe": i.maalgruppe,
+            "formaal": i.formaal,
+            "periode": i.periode,
+            "samarbejdspartnere": i.samarbejdspartnere,
+            "aktiviteter": i.aktiviteter,
+        }
+        for i in imported.indsatser
+    ]
+    if as_json:
+        payload = {
+            "plan_id": imported.plan.id,
+            "udvalg": imported.udvalg.code,
+            "title": imported.plan.title,
+            "indsatser": indsatser,
+            "unknown_tovholdere": list(imported.unknown_tovholdere),
+            "unknown_columns": list(imported.unknown_columns),
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return 0
+    print(f"plan_id: {imported.plan.id}")
+    print(f"indsatser: {len(indsatser)}")
+    for item in imported.indsatser:
+        print(f"  - {item.title} ({item.tovholder or '-'})")
+    if imported.unknown_tovholdere:
+        print("ukendte tovholdere: " + ", ".join(imported.unknown_tovholdere))
+    if imported.unknown_columns:
+        print("ignorerede kolonner: " + ", ".join(imported.unknown_columns))
+    return 0
+
+
+async def _plan_report(settings: Settings, plan_id: int, number: int | None, output: str) -> int:
+    """Write the status report of a plan's round (the latest by default) as DOCX."""
+    from agendas.errors import DomainError
+    from agendas.services import status
+    from storage import migrate
+    from storage.engine import make_engine, make_session_factory
+    from storage.uow import SqlUnitOfWork
+
+    template = await asyncio.to_thread(settings.read_docx_template)
+    await migrate.upgrade_async(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        uow = SqlUnitOfWork(make_session_factory(engine))
+        file = await status.report_docx(uow, None, plan_id, number, settings.timezone, template)
+    except DomainError as exc:
+        print(_text(settings, exc.key, **exc.params), file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    written = await asyncio.to_thread(_write_file, output, file.content)
+    if written is None:
+        print(_text(settings, "err-plan-report-write", path=output), file=sys.stderr)
+        return 1
+    print(_text(settings, "plan-report-done", path=written))
+    return 0

@@ -13,6 +13,8 @@ MENU = (
     "moede",
     "afbud",
     "protokol",
+    "udsend",
+    "tilknyt",
     "nysag",
     "nytmoede",
     "inviter",

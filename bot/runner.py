@@ -23,6 +23,7 @@ async def prepare(settings: Settings, token: str) -> Runtime:
     me = await runtime.bot.me()
     log.info("Bot @%s (id %s) ready", me.username, me.id)
     await set_menus(runtime.bot, runtime.i18n)
+    runtime.start_delivery(settings)
     return runtime
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -42,6 +43,17 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # Delivery (bot/delivery.py, bot/scheduler.py): the outbox worker's rates and the schedules.
+    delivery_rate: float = Field(default=25.0, gt=0, le=1000)
+    delivery_private_interval: float = Field(default=1.0, ge=0, le=60)
+    delivery_group_interval: float = Field(default=3.0, ge=0, le=600)
+    delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
+    delivery_max_attempts: int = Field(default=5, ge=1, le=50)
+    delivery_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    scheduler_enabled: bool = True
+    scheduler_watch_seconds: int = Field(default=60, ge=1, le=3600)
+    #: A municipality's Word document whose styles, letterhead and fonts the DOCX output uses.
+    docx_template: Path | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -103,3 +115,43 @@ class Settings(BaseSettings):
                 "(Telegram's rule for secret_token)."
             )
         return self.webhook_base_url.rstrip("/") + self.webhook_path, secret
+
+    def read_docx_template(self) -> bytes | None:
+        """The bytes of ``DOCX_TEMPLATE``, checked like an uploaded DOCX; None when unset.
+
+        ``run`` calls this before anything else and the composition root loads it once, so a
+        missing or unsafe template stops the start with a message instead of failing later.
+        """
+        if self.docx_template is None:
+            return None
+        from agendas.documents.safety import open_docx_safely
+        from agendas.errors import InvalidInput
+
+        path = self.docx_template
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise SettingsError(
+                f"DOCX_TEMPLATE {path} cannot be read ({exc.strerror or exc}). Point it at the "
+                "municipality's .docx file, or leave it empty for the built-in layout."
+            ) from exc
+        try:
+            open_docx_safely(data)
+        except InvalidInput as exc:
+            reason = _TEMPLATE_REFUSALS.get(exc.key, "it cannot be opened as a Word document")
+            raise SettingsError(
+                f"DOCX_TEMPLATE {path} is not usable: {reason}. Save it in Word as .docx "
+                "(not .doc, .dotx or with a password) and try again."
+            ) from exc
+        return data
+
+
+#: Why a template was refused, for the operator (the keys are those of agendas.documents.safety).
+_TEMPLATE_REFUSALS = {
+    "err-docx-not-zip": "it is not a .docx file (not a zip package)",
+    "err-docx-encrypted": "it is encrypted or in the old .doc format",
+    "err-docx-bomb": "it unpacks to far too much data",
+    "err-docx-doctype": "it contains a DOCTYPE/ENTITY declaration",
+    "err-docx-too-large": "it is larger than 20 MB",
+    "err-docx-invalid": "it is not a complete Word document",
+}

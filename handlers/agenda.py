@@ -39,10 +39,10 @@ from agendas.services.meetings import Agenda
 from agendas.services.punkter import PunktDetail
 from handlers.callbacks import BilagCb, MoedeCb, PunktCb, PunktEditCb, PunktMoveCb
 from handlers.context import ChatConfig
+from handlers.keyboards import button, clip
 from handlers.texts import error_plain, error_text, plain, t
 
 #: Longest button label we build from a punkt title (Telegram shows about this much on a phone).
-LABEL_LIMIT = 48
 #: How much of a field's current text the edit prompt shows.
 PREVIEW_LIMIT = 3000
 #: Fields edited by typing a new text (sagstype is chosen with buttons).
@@ -53,15 +53,6 @@ class EditPunkt(StatesGroup):
     """The secretary is typing a new text for one field (punkt id, field, version in data)."""
 
     value = State()
-
-
-def button(text: str, data: object) -> InlineKeyboardButton:
-    packed = data.pack() if hasattr(data, "pack") else str(data)
-    return InlineKeyboardButton(text=text, callback_data=packed)
-
-
-def clip(text: str, limit: int = LABEL_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def field_label(name: str) -> str:

@@ -13,12 +13,10 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from agendas import rules
-from agendas.errors import DomainError, InvalidInput, NotAllowed
+from agendas.errors import DomainError
 from agendas.model import Actor, Role, Udvalg
 from agendas.ports import UnitOfWork
 from agendas.services import committees
-from agendas.services._common import udvalg_by_code
 from handlers.callbacks import InviteCb
 from handlers.context import ChatConfig
 from handlers.texts import error_text, t
@@ -29,15 +27,6 @@ _RETRY_KEYS = frozenset({"err-forvaltning"})
 
 class NytUdvalg(StatesGroup):
     forvaltning = State()
-
-
-async def udvalg_for_editor(uow: UnitOfWork, actor: Actor, code: str) -> Udvalg:
-    """The udvalg ``code`` if this person is its sekretær (or an admin); else a clear refusal."""
-    async with uow:
-        udvalg = await udvalg_by_code(uow, code)
-    if not rules.can_edit_udvalg(actor, udvalg.id or 0):
-        raise NotAllowed("err-not-secretary")
-    return udvalg
 
 
 def created_keyboard(udvalg: Udvalg) -> InlineKeyboardMarkup:
@@ -64,25 +53,21 @@ async def new_udvalg(
     config: ChatConfig,
     state: FSMContext,
 ) -> None:
-    if not actor.is_admin:
-        raise NotAllowed("err-not-admin")
+    committees.require_admin(actor)
     words = (command.args or "").split(maxsplit=1)
     if len(words) < 2:
         await message.answer(t("udvalg-usage"))
         return
-    code = committees.normalise_code(words[0])
     name_part, _, forvaltning = words[1].partition(";")
-    name = " ".join(name_part.split())
-    if not name or len(name) > rules.MAX_NAME:
-        raise InvalidInput("err-udvalg-name", limit=rules.MAX_NAME)
     if forvaltning.strip():
-        udvalg = await committees.create_udvalg(uow, actor, code, name, forvaltning, config.now())
+        udvalg = await committees.create_udvalg(
+            uow, actor, words[0], name_part, forvaltning, config.now()
+        )
         await state.clear()
         await _answer_created(message, udvalg)
         return
-    # Refuse a taken code now rather than after the user has typed the forvaltning.
-    if any(u.code == code for u, _ in await committees.my_udvalg(uow, actor)):
-        raise InvalidInput("err-udvalg-exists", code=code)
+    # Refuse a bad or taken code now rather than after the user has typed the forvaltning.
+    code, name = await committees.check_new_udvalg(uow, actor, words[0], name_part)
     await state.set_state(NytUdvalg.forvaltning)
     await state.set_data({"code": code, "name": name})
     await message.answer(t("udvalg-ask-forvaltning", name=name, code=code))

@@ -19,6 +19,8 @@ class ChatConfig:
     invite_ttl: timedelta = timedelta(days=7)
     default_language: str = "da"
     clock: Callable[[], datetime] = utc_now
+    #: The municipality's Word template (DOCX_TEMPLATE), already checked; None: built-in layout.
+    docx_template: bytes | None = None
 
     def now(self) -> datetime:
         return self.clock()

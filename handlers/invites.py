@@ -19,7 +19,6 @@ from agendas.model import Actor, Role, Udvalg
 from agendas.ports import UnitOfWork
 from agendas.services import committees, invites
 from handlers.callbacks import InviteCb
-from handlers.committees import udvalg_for_editor
 from handlers.context import ChatConfig
 from handlers.start import role_name
 from handlers.texts import t
@@ -104,7 +103,7 @@ async def invite_command(
         await message.answer(await issue(bot, uow, actor, config, words[0], role, party))
         return
     if words:
-        code = (await udvalg_for_editor(uow, actor, words[0])).code
+        code = (await committees.udvalg_for_editor(uow, actor, words[0])).code
         await message.answer(t("invite-choose-role", code=code), reply_markup=role_keyboard(code))
         return
     allowed = await invitable_udvalg(uow, actor)
@@ -126,7 +125,7 @@ async def invite_button(
 ) -> None:
     message = query.message
     if not callback_data.role:
-        await udvalg_for_editor(uow, actor, callback_data.code)
+        await committees.udvalg_for_editor(uow, actor, callback_data.code)
         await query.answer()
         if isinstance(message, Message):
             await message.edit_text(

@@ -44,6 +44,7 @@ from agendas.services import committees
 from agendas.services import moedemode as mm
 from agendas.services.moedemode import MeetingView, MemberLine
 from handlers.context import ChatConfig
+from handlers.keyboards import button, clip, markup, moede_choice
 from handlers.texts import plain, t
 
 log = logging.getLogger(__name__)
@@ -108,18 +109,6 @@ class MmCb(CallbackData, prefix="mm"):
 class ApproveCb(CallbackData, prefix="pa"):
     moede_id: int
     rev: int
-
-
-def button(text: str, data: CallbackData) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())
-
-
-def clip(text: str, limit: int = LABEL_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 async def chat_message(query: CallbackQuery) -> Message:
@@ -225,21 +214,10 @@ async def start_meeting_mode(
     if len(listing) == 1:
         await open_meeting(message, actor, uow, state, listing[0].moede.id or 0)
         return
-    rows = [
-        [
-            button(
-                t(
-                    "meeting-btn-moede",
-                    udvalg=x.udvalg.code,
-                    date=format_date(x.moede.date),
-                    time=format_time(x.moede.start_time),
-                ),
-                MmCb(action="pick", moede_id=x.moede.id or 0),
-            )
-        ]
-        for x in listing
-    ]
-    await message.answer(t("meeting-choose"), reply_markup=markup(rows))
+    await message.answer(
+        t("meeting-choose"),
+        reply_markup=moede_choice(listing, lambda mid: MmCb(action="pick", moede_id=mid)),
+    )
 
 
 async def open_meeting(
@@ -311,7 +289,7 @@ async def choose_substituted(
     rows = [
         [
             button(
-                clip(m.person.name),
+                clip(m.person.name, LABEL_LIMIT),
                 MmCb(
                     action="substfor",
                     moede_id=cb.moede_id,
@@ -534,7 +512,9 @@ async def choose_member(
         [
             button(
                 clip(
-                    ("☑️ " if m.person_id in inhabile and action == "inhabp" else "") + m.person.name
+                    ("☑️ " if m.person_id in inhabile and action == "inhabp" else "")
+                    + m.person.name,
+                    LABEL_LIMIT,
                 ),
                 MmCb(
                     action=action, moede_id=cb.moede_id, rev=cb.rev, item=cb.item, value=m.person_id
@@ -647,21 +627,10 @@ async def afbud_command(
         await message.answer(t("meeting-afbud-none"))
         return
     # Always one tap on the meeting: an afbud typed by mistake from the menu records nothing.
-    rows = [
-        [
-            button(
-                t(
-                    "meeting-btn-moede",
-                    udvalg=x.udvalg.code,
-                    date=format_date(x.moede.date),
-                    time=format_time(x.moede.start_time),
-                ),
-                MmCb(action="afbud", moede_id=x.moede.id or 0),
-            )
-        ]
-        for x in listing
-    ]
-    await message.answer(t("meeting-afbud-choose"), reply_markup=markup(rows))
+    await message.answer(
+        t("meeting-afbud-choose"),
+        reply_markup=moede_choice(listing, lambda mid: MmCb(action="afbud", moede_id=mid)),
+    )
 
 
 async def record_afbud(
@@ -712,10 +681,11 @@ async def send_docx(
     public: bool,
     protokol: bool,
     zone: str,
+    template: bytes | None = None,
 ) -> None:
     doc, view = await mm.build_document(uow, actor, moede_id, zone)
     render = render_protokol if protokol else render_dagsorden
-    content = await asyncio.to_thread(render, doc, public)
+    content = await asyncio.to_thread(render, doc, public, template)
     name = mm.file_name(view.udvalg, view.moede, protokol, public)
     key = "meeting-doc-public" if public else "meeting-doc-internal"
     await bot.send_document(
@@ -822,7 +792,17 @@ async def send_requested(
         await message.answer(t("meeting-protokol-public-only"))
     protokol = not words & {"dagsorden", "agenda"}
     moede_id = chosen.moede.id or 0
-    await send_docx(bot, message.chat.id, uow, actor, moede_id, public, protokol, config.timezone)
+    await send_docx(
+        bot,
+        message.chat.id,
+        uow,
+        actor,
+        moede_id,
+        public,
+        protokol,
+        config.timezone,
+        config.docx_template,
+    )
     if protokol and rules.can_edit_udvalg(actor, udvalg_id):
         await send_protokol_menu(message, uow, actor, moede_id, config.timezone)
 
@@ -848,6 +828,7 @@ async def doc_button(
         public,
         True,
         config.timezone,
+        config.docx_template,
     )
 
 

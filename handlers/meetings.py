@@ -31,7 +31,6 @@ from agendas.model import STANDARD_TITLES, Actor, Moede, PunktKind, Udvalg
 from agendas.ports import UnitOfWork
 from agendas.services import committees, meetings
 from handlers.callbacks import MoedeCb, NytMoedeCb
-from handlers.committees import udvalg_for_editor
 from handlers.context import ChatConfig
 from handlers.texts import error_text, t
 
@@ -191,7 +190,7 @@ async def new_moede(
             return
         await _continue(message, state, {"code": editable[0].code}, actor, uow, config)
         return
-    udvalg = await udvalg_for_editor(uow, actor, words[0])
+    udvalg = await committees.udvalg_for_editor(uow, actor, words[0])
     data: dict[str, Any] = {"code": udvalg.code}
     error = ""
     if words[1:]:
@@ -273,7 +272,7 @@ async def chose_udvalg(
     if not isinstance(query.message, Message):
         await query.answer(t("err-stale-button"), show_alert=True)
         return
-    udvalg = await udvalg_for_editor(uow, actor, callback_data.code)
+    udvalg = await committees.udvalg_for_editor(uow, actor, callback_data.code)
     await query.answer()
     await query.message.edit_reply_markup(reply_markup=None)
     await _continue(query.message, state, {"code": udvalg.code}, actor, uow, config)

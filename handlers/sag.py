@@ -13,17 +13,16 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from agendas import rules
-from agendas.dates import format_date, format_time
+from agendas.dates import format_date
 from agendas.errors import InvalidInput, NotAllowed, NotFound
 from agendas.model import DIALOG_SECTIONS, SAGSTYPE_LABELS, SECTION_BY_KEY, Actor, Sagstype
 from agendas.ports import UnitOfWork
 from agendas.services import meetings, punkter
 from agendas.services.punkter import SagDraft
 from handlers.agenda import (
-    button,
     chat_message,
     current_for_editor,
     is_editor_anywhere,
@@ -31,6 +30,7 @@ from handlers.agenda import (
 )
 from handlers.callbacks import MoedeCb, NySagCb, PunktCb
 from handlers.context import ChatConfig
+from handlers.keyboards import button, markup, moede_choice
 from handlers.texts import error_text, t
 
 #: Beslutningskompetence offered besides the udvalg's own code.
@@ -48,12 +48,8 @@ class NySag(StatesGroup):
     bilag = State()  # the sag is stored and open: documents sent now become its bilag
 
 
-def keyboard(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=rows)
-
-
-def done_keyboard(punkt_id: int) -> InlineKeyboardMarkup:
-    return keyboard([[button(t("sag-btn-done"), NySagCb(action="done", value=str(punkt_id)))]])
+def done_markup(punkt_id: int) -> InlineKeyboardMarkup:
+    return markup([[button(t("sag-btn-done"), NySagCb(action="done", value=str(punkt_id)))]])
 
 
 async def drop_buttons(query: CallbackQuery) -> None:
@@ -75,7 +71,7 @@ async def ask(target: Message, state: FSMContext) -> None:
         rows = [
             [button(SAGSTYPE_LABELS[s], NySagCb(action="type", value=s.value))] for s in Sagstype
         ]
-        await target.answer(t("sag-ask-sagstype"), reply_markup=keyboard(rows))
+        await target.answer(t("sag-ask-sagstype"), reply_markup=markup(rows))
     elif current == NySag.kompetence.state:
         choices = [
             data["udvalg_code"],
@@ -83,7 +79,7 @@ async def ask(target: Message, state: FSMContext) -> None:
         ]
         rows = [[button(k, NySagCb(action="komp", value=k)) for k in choices]]
         rows.append([button(t("sag-btn-other"), NySagCb(action="komp", value="-"))])
-        await target.answer(t("sag-ask-kompetence"), reply_markup=keyboard(rows))
+        await target.answer(t("sag-ask-kompetence"), reply_markup=markup(rows))
     elif current == NySag.kompetence_text.state:
         await target.answer(t("sag-ask-kompetence-text"))
     elif current == NySag.lukket.state:
@@ -93,7 +89,7 @@ async def ask(target: Message, state: FSMContext) -> None:
                 button(t("sag-btn-no"), NySagCb(action="closed", value="0")),
             ]
         ]
-        await target.answer(t("sag-ask-lukket"), reply_markup=keyboard(rows))
+        await target.answer(t("sag-ask-lukket"), reply_markup=markup(rows))
     elif current == NySag.section.state:
         await ask_section(target, data)
 
@@ -106,10 +102,10 @@ async def ask_section(target: Message, data: dict[str, Any]) -> None:
     if key == "indstilling":
         parts.append(t("sag-hint-indstilling", forvaltning=data["forvaltning"]))
     parts.append(t("sag-section-required" if section.required else "sag-section-optional"))
-    markup = None
+    skip = None
     if not section.required:
-        markup = keyboard([[button(t("sag-btn-skip"), NySagCb(action="skip", value=key))]])
-    await target.answer("\n".join(parts), reply_markup=markup)
+        skip = markup([[button(t("sag-btn-skip"), NySagCb(action="skip", value=key))]])
+    await target.answer("\n".join(parts), reply_markup=skip)
 
 
 async def next_step(target: Message, state: FSMContext, **changes: Any) -> None:
@@ -195,21 +191,10 @@ async def nysag_command(
         return
     await state.set_state(NySag.moede)
     await state.set_data({"title": title})
-    rows = [
-        [
-            button(
-                t(
-                    "sag-btn-moede",
-                    code=x.udvalg.code,
-                    date=format_date(x.moede.date),
-                    time=format_time(x.moede.start_time),
-                ),
-                MoedeCb(action="nysag", moede_id=x.moede.id or 0),
-            )
-        ]
-        for x in choices
-    ]
-    await message.answer(t("sag-choose-moede"), reply_markup=keyboard(rows))
+    await message.answer(
+        t("sag-choose-moede"),
+        reply_markup=moede_choice(choices, lambda mid: MoedeCb(action="nysag", moede_id=mid)),
+    )
 
 
 async def nysag_button(
@@ -369,7 +354,7 @@ async def finish(
     detail = await punkter.open_punkt(uow, actor, punkt_id)
     await target.answer(t("sag-saved", number=detail.number))
     await send_punkt(target, detail, actor)
-    await target.answer(t("sag-send-bilag"), reply_markup=done_keyboard(punkt_id))
+    await target.answer(t("sag-send-bilag"), reply_markup=done_markup(punkt_id))
 
 
 # --- the open sag: bilag -----------------------------------------------------------------------
@@ -394,7 +379,7 @@ async def attach_to_punkt(
     message = await chat_message(query)
     await message.answer(
         t("sag-attach-prompt", number=detail.number, title=detail.punkt.title),
-        reply_markup=done_keyboard(cb.punkt_id),
+        reply_markup=done_markup(cb.punkt_id),
     )
 
 
@@ -415,7 +400,7 @@ async def got_bilag(
     try:
         name = punkter.check_bilag(file_name, size)
     except InvalidInput as exc:
-        await message.answer(error_text(exc), reply_markup=done_keyboard(punkt_id))
+        await message.answer(error_text(exc), reply_markup=done_markup(punkt_id))
         return
     downloaded = await bot.download(document)
     content = downloaded.read() if downloaded is not None else b""
@@ -435,17 +420,17 @@ async def got_bilag(
         await message.answer(error_text(exc))
         return
     except InvalidInput as exc:
-        await message.answer(error_text(exc), reply_markup=done_keyboard(punkt_id))
+        await message.answer(error_text(exc), reply_markup=done_markup(punkt_id))
         return
     await message.answer(
         t("sag-bilag-attached", name=bilag.file_name, number=bilag.position + 1),
-        reply_markup=done_keyboard(punkt_id),
+        reply_markup=done_markup(punkt_id),
     )
 
 
 async def open_sag_text(message: Message, state: FSMContext) -> None:
     punkt_id = int((await state.get_data())["punkt_id"])
-    await message.answer(t("sag-open-hint"), reply_markup=done_keyboard(punkt_id))
+    await message.answer(t("sag-open-hint"), reply_markup=done_markup(punkt_id))
 
 
 async def done(query: CallbackQuery, callback_data: NySagCb, state: FSMContext) -> None:

@@ -21,6 +21,12 @@ from agendas.ports import (
     PunktRepository,
     UdvalgRepository,
 )
+from storage.delivery import (
+    SqlDeliverySettingsRepository,
+    SqlOutboxRepository,
+    SqlReachabilityRepository,
+    SqlReleaseRepository,
+)
 from storage.repositories import (
     SqlApprovalRepository,
     SqlAttendanceRepository,
@@ -58,6 +64,11 @@ class SqlUnitOfWork:
     decisions: DecisionRepository
     protokoller: ProtokolRepository
     approvals: ApprovalRepository
+    # Delivery (agendas.services.release.DeliveryUnitOfWork)
+    outbox: SqlOutboxRepository
+    releases: SqlReleaseRepository
+    delivery: SqlDeliverySettingsRepository
+    reachability: SqlReachabilityRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -86,6 +97,10 @@ class SqlUnitOfWork:
             self.decisions = SqlDecisionRepository(session)
             self.protokoller = SqlProtokolRepository(session)
             self.approvals = SqlApprovalRepository(session)
+            self.outbox = SqlOutboxRepository(session)
+            self.releases = SqlReleaseRepository(session)
+            self.delivery = SqlDeliverySettingsRepository(session)
+            self.reachability = SqlReachabilityRepository(session)
         self._depth += 1
         return self
 

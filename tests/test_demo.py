@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import docx
 import pytest
 
 from bot.demo import run_demo
-from bot.demo.scenario import BILAG
+from bot.demo.scenario import BILAG, PUBLIC_DECISION, REMARK
 
 pytestmark = pytest.mark.e2e
 
@@ -29,11 +31,35 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
         "Sagen er gemt som punkt 3 på dagsordenen",
         "Notat om ungeindsatsen.pdf er vedhæftet som bilag 1",
         "4. 🔒 Lukket punkt: Køb af ejendom til værkstedspladser",
+        # the release (/udsend): the summary with buttons and the calendar file
+        "Sofie Svendsen (sekretær) ▸ /udsend",
+        "Dagsordenen til BEU",
+        "Udvalgsbot → Lene Holm:",
+        "Dagsorden: Beskæftigelsesudvalget (BEU)",
+        "[📄 Åbn punkt 3]",
+        "📎 BEU-",
+        "Udvalgsbot → Tove Holst:",
+        "Lukket punkt – indholdet er kun for udvalgets medlemmer.",
         "Lene Holm (formand) trykker på [3. Ny model for jobrettet indsats",
         "Bilag 1: Notat om ungeindsatsen.pdf",
         "Forhandling om køb af ejendom. Behandles for lukkede døre.",
         "Per Vinther (medlem) ▸ /nytmoede BEU",
         "Kun udvalgets sekretær kan gøre det.",
+        # the meeting: afbud, attendance, decisions, end time, protocol, approval
+        "Per Vinther (medlem) ▸ /afbud",
+        "Dit afbud til BEU",
+        "Sofie Svendsen (sekretær) ▸ /moede",
+        "Lene Holm (A), formand – til stede",
+        "Per Vinther (V) – afbud",
+        "Godkendt med 1 stemme for (A) og 1 stemme imod (Ø).",
+        "Afvigende mening fra Anne Lund (Ø): »Ø ønsker indsatsen evalueret",
+        "Offentlig beslutning: Udvalget anbefaler købet",
+        "Mødet afsluttet kl. 16.10",
+        "📎 Beslutningsprotokol BEU",
+        "Sendt til godkendelse hos 2 medlem(mer).",
+        "Lene Holm (formand) trykker på [✅ Godkend protokol]",
+        "Anne Lund (medlem) trykker på [✅ Godkend protokol]",
+        "er godkendt af alle fremmødte medlemmer og er nu låst.",
     ]
     position = 0
     for step in steps:
@@ -50,3 +76,22 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
     assert (output / "transcript.txt").read_text(encoding="utf-8").startswith("\n━━ 1.")
     [bilag] = list((output / "dokumenter").glob("*Notat om ungeindsatsen.pdf"))
     assert bilag.read_bytes() == BILAG
+
+    # Both versions of the protocol, under their own names at the top of the output folder.
+    [internal] = list(output.glob("Beslutningsprotokol BEU *[0-9].docx"))
+    [public] = list(output.glob("Beslutningsprotokol BEU * offentlig.docx"))
+    internal_text = _docx_text(internal.read_bytes())
+    public_text = _docx_text(public.read_bytes())
+    for text in (internal_text, public_text):
+        assert "Køb af ejendom til værkstedspladser" in text
+        assert PUBLIC_DECISION in text and "Mødet afsluttet kl. 16.10" in text
+        assert "Godkendt med 1 stemme for (A) og 1 stemme imod (Ø)." in text
+    closed_content = "Forhandling om køb af ejendom. Behandles for lukkede døre."
+    assert closed_content in internal_text and REMARK in internal_text
+    assert closed_content not in public_text
+    assert "Per Vinther" in internal_text  # listed with his afbud
+
+
+def _docx_text(content: bytes) -> str:
+    document = docx.Document(io.BytesIO(content))
+    return "\n".join(p.text for p in document.paragraphs)

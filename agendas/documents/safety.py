@@ -41,8 +41,12 @@ def check_docx_bytes(
     max_bytes: int = MAX_DOCX_BYTES,
     max_uncompressed: int = MAX_UNCOMPRESSED,
     max_ratio: int = MAX_RATIO,
+    required: tuple[str, ...] = ("word/document.xml", "[Content_Types].xml"),
 ) -> None:
-    """Refuse a DOCX that is too large, encrypted, not a zip, a zip bomb or carries a DOCTYPE."""
+    """Refuse a DOCX that is too large, encrypted, not a zip, a zip bomb or carries a DOCTYPE.
+
+    ``required`` names the members the package must have (other OOXML packages, e.g. XLSX, pass
+    their own and get the same checks)."""
     if len(data) > max_bytes:
         raise InvalidInput("err-docx-too-large", limit=_mb(max_bytes))
     if data.startswith(OLE_SIGNATURE[:4]):
@@ -61,7 +65,7 @@ def check_docx_bytes(
         if declared > max_uncompressed:
             raise InvalidInput("err-docx-bomb")
         names = {info.filename for info in members}
-        if "word/document.xml" not in names or "[Content_Types].xml" not in names:
+        if any(member not in names for member in required):
             raise InvalidInput("err-docx-invalid")
         total = 0
         for info in members:

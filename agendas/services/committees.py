@@ -10,7 +10,7 @@ from agendas import rules
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.model import Actor, Membership, Person, Role, Udvalg
 from agendas.ports import UnitOfWork
-from agendas.services._common import audit
+from agendas.services._common import audit, require_editor, udvalg_by_code
 
 _CODE = re.compile(r"^[A-ZÆØÅ][A-ZÆØÅ0-9]{1,9}$")
 
@@ -22,22 +22,43 @@ def normalise_code(code: str) -> str:
     return value
 
 
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise NotAllowed("err-not-admin")
+
+
+def _clean_name(name: str) -> str:
+    value = " ".join(name.split())
+    if not value or len(value) > rules.MAX_NAME:
+        raise InvalidInput("err-udvalg-name", limit=rules.MAX_NAME)
+    return value
+
+
+async def _require_free_code(uow: UnitOfWork, code: str) -> None:
+    if await uow.udvalg.by_code(code) is not None:
+        raise InvalidInput("err-udvalg-exists", code=code)
+
+
+async def check_new_udvalg(uow: UnitOfWork, actor: Actor, code: str, name: str) -> tuple[str, str]:
+    """What /nytudvalg can check before it asks for the forvaltning: the clean code and name."""
+    require_admin(actor)
+    value, clean = normalise_code(code), _clean_name(name)
+    async with uow:
+        await _require_free_code(uow, value)
+    return value, clean
+
+
 async def create_udvalg(
     uow: UnitOfWork, actor: Actor, code: str, name: str, forvaltning: str, now: datetime
 ) -> Udvalg:
     """Create a committee; admins only. The code is its short name (BEU, SOU, ØU)."""
-    if not actor.is_admin:
-        raise NotAllowed("err-not-admin")
-    value = normalise_code(code)
-    name = " ".join(name.split())
+    require_admin(actor)
+    value, name = normalise_code(code), _clean_name(name)
     forvaltning = " ".join(forvaltning.split())
-    if not name or len(name) > rules.MAX_NAME:
-        raise InvalidInput("err-udvalg-name", limit=rules.MAX_NAME)
     if not forvaltning or len(forvaltning) > rules.MAX_NAME:
         raise InvalidInput("err-forvaltning", limit=rules.MAX_NAME)
     async with uow:
-        if await uow.udvalg.by_code(value) is not None:
-            raise InvalidInput("err-udvalg-exists", code=value)
+        await _require_free_code(uow, value)
         udvalg = await uow.udvalg.add(
             Udvalg(code=value, name=name, forvaltning=forvaltning, created_at=now)
         )
@@ -121,3 +142,11 @@ async def members(uow: UnitOfWork, udvalg_id: int) -> list[tuple[Membership, Per
             if person is not None:
                 result.append((m, person))
     return result
+
+
+async def udvalg_for_editor(uow: UnitOfWork, actor: Actor, code: str) -> Udvalg:
+    """The udvalg ``code`` if this person is its sekretær (or an admin); else a clear refusal."""
+    async with uow:
+        udvalg = await udvalg_by_code(uow, code)
+    require_editor(actor, udvalg.id or 0)
+    return udvalg

@@ -67,6 +67,18 @@ async def save_documents(client: EmulatorClient, people: list[Person], folder: P
     return saved
 
 
+def publish_protocols(saved: list[Path], output: Path) -> list[Path]:
+    """The beslutningsprotokol in both versions at the top of the output folder, by their names
+    (``Beslutningsprotokol BEU 2026-12-15.docx`` and ``… offentlig.docx``)."""
+    published: dict[str, Path] = {}
+    for path in saved:
+        name = path.name.split("-", 2)[-1]  # without the "<person>-<message id>-" prefix
+        if name.startswith("Beslutningsprotokol") and name not in published:
+            published[name] = output / name
+            shutil.copyfile(path, published[name])
+    return sorted(published.values())
+
+
 def fresh_folder(output: Path) -> None:
     """The demo starts from nothing: an earlier run's database and files are removed."""
     if output.exists():
@@ -96,11 +108,14 @@ async def run_demo(
         async with running_bot(settings, emu.token):
             await play(cast, transcript, interactive=interactive)
         saved = await save_documents(client, cast.everyone, output / "dokumenter")
+    protocols = publish_protocols(saved, output)
     (output / "transcript.txt").write_text("\n".join(transcript.lines) + "\n", encoding="utf-8")
     transcript.heading("Demoen er slut")
     transcript.emit(f"  Varighed: {time.monotonic() - started:.1f} s")
     transcript.emit(f"  Database: {output / 'udvalgsbot.sqlite3'}")
     transcript.emit(f"  Samtalen: {output / 'transcript.txt'}")
+    for path in protocols:
+        transcript.emit(f"  Protokol: {path}")
     for path in saved:
         transcript.emit(f"  Dokument: {path}")
     return 0

@@ -90,7 +90,7 @@ class Person:
         self.transcript.said(self.label, text)
         if text.startswith("/"):
             command, _, args = text[1:].partition(" ")
-            await self.client.send_command(self.user, command, args or None)
+            await self.client.send_command(self.user, command, args)
         else:
             await self.client.send_text(self.user, text)
         return await self.answers()

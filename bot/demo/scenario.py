@@ -145,8 +145,9 @@ async def play(cast: Cast, transcript: Transcript, *, interactive: bool = False)
         await _interactive(sofie, transcript)
     else:
         await _secretary_builds_agenda(sofie)
+        await release_agenda(cast)
 
-    transcript.heading("4. Medlemmerne læser dagsordenen på telefonen")
+    transcript.heading("5. Medlemmerne læser dagsordenen på telefonen")
     formand = cast.members[0][0]
     await formand.say("/dagsorden")
     await formand.press(SAG_TITLE[:20])
@@ -157,11 +158,95 @@ async def play(cast: Cast, transcript: Transcript, *, interactive: bool = False)
     await per.press(UDVALG)
     await per.press("Lukket punkt" if _has_button(per, "Lukket punkt") else "Køb")
 
-    transcript.heading("5. En tovholder kan se titlen på det lukkede punkt, men ikke åbne det")
+    transcript.heading("6. En tovholder kan se titlen på det lukkede punkt, men ikke åbne det")
     tove = cast.tovholdere[0]
     await tove.say("/dagsorden")
-    transcript.heading("6. Et medlem prøver en kommando, der er sekretærens")
+    transcript.heading("7. Et medlem prøver en kommando, der er sekretærens")
     await per.say(f"/nytmoede {UDVALG} 01-06-2030 14:00")
+
+    if not interactive:
+        await hold_meeting(cast)
+
+
+#: What the meeting decides, per punkt title (the rest: "Taget til efterretning").
+VOTES = "for A; imod Ø"
+REMARK = "Ø ønsker indsatsen evalueret efter et halvt år, før den gøres permanent."
+CLOSED_TITLE = "Køb af ejendom til værkstedspladser"
+PUBLIC_DECISION = "Udvalget anbefaler købet af en ejendom til værkstedspladser."
+
+
+async def hold_meeting(cast: Cast) -> None:
+    """Afbud, meeting mode with attendance and decisions, the protocol as Word, approval."""
+    sofie = cast.sekretaer
+    transcript = sofie.transcript
+    (lene, _, _), (per, _, _), (anne, _, _) = cast.members
+
+    transcript.heading("8. Et medlem melder afbud til mødet")
+    await per.say("/afbud")
+    await per.press(UDVALG)
+
+    transcript.heading("9. Mødet: fremmøde og beslutninger, punkt for punkt")
+    await sofie.say("/moede")
+    await sofie.press("Videre til punkterne")
+    for _ in range(10):  # one round per punkt
+        text = sofie.last[-1].text or ""
+        if SAG_TITLE in text:
+            await sofie.press("Stemmer")
+            await sofie.say(VOTES)
+            await sofie.press("Godkendt")
+            await sofie.press("Afvigende mening")
+            await sofie.press(anne.name)
+            await sofie.say(REMARK)
+        elif CLOSED_TITLE in text:
+            await sofie.press("Offentlig beslutning")
+            await sofie.say(PUBLIC_DECISION)
+            await sofie.press("Anbefales")
+        elif "Godkendelse af dagsorden" in text:
+            await sofie.press("Godkendt")
+        else:
+            await sofie.press("Taget til efterretning")
+        if not _has_button(sofie, "Næste punkt"):
+            break
+        await sofie.press("Næste punkt")
+    await sofie.press("Afslut møde")
+    await sofie.say("16.10")
+
+    transcript.heading("10. Protokollen som Word, intern og offentlig, og godkendelsen")
+    await sofie.say("/protokol")
+    await sofie.say("/protokol offentlig")
+    await sofie.press("Send til godkendelse")
+    for member in (lene, anne):
+        if not member.last or not _has_button(member, "Godkend protokol"):
+            await member.answers()
+        await member.press("Godkend protokol")
+    await sofie.answers()
+
+
+async def release_agenda(cast: Cast) -> None:
+    """/udsend: every member gets the summary with buttons and the calendar file (.ics)."""
+    sofie = cast.sekretaer
+    sofie.transcript.heading("4. Sekretæren sender dagsordenen ud")
+    await sofie.say("/udsend")
+    lene = cast.members[0][0]
+    tove = cast.tovholdere[0]
+    for person in (lene, tove):  # a member sees the closed punkt, a tovholder only its title
+        await _receive(person)
+    others = [m for m, _, _ in cast.members[1:]] + cast.tovholdere[1:]
+    for person in others:  # the same reached everyone else; not repeated in the transcript
+        await person.client.wait_messages(person.user, 2, timeout=30)
+        await person.client.skip_pending(person.user)
+    sofie.transcript.emit(f"  ({', '.join(p.name for p in others)} fik det samme.)")
+    await _receive(sofie)  # the secretary's own copy, after the confirmation
+
+
+async def _receive(person: Person) -> None:
+    """Read what arrived until the calendar file is there (the bot sends about 1/s per chat)."""
+    got: list[object] = []
+    for _ in range(6):
+        got.extend(await person.answers())
+        if any(getattr(m, "document", None) is not None for m in got):
+            return
+    raise RuntimeError(f"{person.name} got no calendar file")
 
 
 def _has_button(person: Person, label: str) -> bool:

@@ -18,6 +18,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from agendas.model import Role
+from agendas.plans import RoundState
 from agendas.services.punkter import META_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +48,7 @@ DYNAMIC: dict[str, list[str]] = {
     "help-": [r.value for r in Role],
     "cmd-": menu_commands(),
     "agenda-field-": list(META_FIELDS),
+    "status-state-": [s.value for s in RoundState],
 }
 #: Prefixes of catalogue keys; a string literal shaped like ``<prefix>-words`` is a key.
 KEY_PREFIXES = (
@@ -61,9 +63,11 @@ KEY_PREFIXES = (
     "meeting",
     "moede",
     "moeder",
+    "plan",
     "role",
     "sag",
     "start",
+    "status",
     "udvalg",
     "view",
 )

@@ -1,0 +1,74 @@
+"""The meeting as a calendar file (.ics) for the members' calendars.
+
+One VEVENT with TZID Europe/Copenhagen and the matching VTIMEZONE. The UID is stable per meeting
+(``moede-<id>@udvalgsbot``) and SEQUENCE grows each time the meeting moves, so a calendar that
+imported the first file updates its entry instead of adding a second one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+#: A meeting's assumed length when no end time is known yet.
+DEFAULT_DURATION = timedelta(hours=2)
+PRODID = "-//Udvalgsbot//Dagsorden//DA"
+UID_DOMAIN = "udvalgsbot"
+
+
+def meeting_uid(moede_id: int) -> str:
+    return f"moede-{moede_id}@{UID_DOMAIN}"
+
+
+def ics_file_name(udvalg_code: str, day: date) -> str:
+    safe = "".join(c for c in udvalg_code if c.isalnum()) or "moede"
+    return f"{safe}-{day.isoformat()}.ics"
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingEvent:
+    moede_id: int
+    udvalg_name: str
+    udvalg_code: str
+    day: date
+    start: time
+    place: str
+    zone: str
+    #: Bumped by the caller each time date, time or place change after the first release.
+    sequence: int = 0
+    description: str = ""
+    stamp: datetime | None = None  # DTSTAMP (UTC): when this version was made
+    cancelled: bool = False
+
+
+def meeting_ics(event: MeetingEvent) -> bytes:
+    """The .ics bytes of one meeting (RFC 5545, CRLF line ends)."""
+    zone = ZoneInfo(event.zone)
+    starts = datetime.combine(event.day, event.start, tzinfo=zone)
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "CANCEL" if event.cancelled else "PUBLISH")
+    vevent = icalendar.Event()
+    vevent.add("uid", meeting_uid(event.moede_id))
+    vevent.add("sequence", event.sequence)
+    # DTSTAMP is required; without a known stamp the start (in UTC) keeps the file reproducible.
+    vevent.add("dtstamp", (event.stamp or starts).astimezone(UTC))
+    vevent.add("dtstart", starts)
+    vevent.add("dtend", starts + DEFAULT_DURATION)
+    vevent.add("summary", f"Møde i {event.udvalg_name} ({event.udvalg_code})")
+    if event.place:
+        vevent.add("location", event.place)
+    if event.description:
+        vevent.add("description", event.description)
+    vevent.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
+    cal.add_component(vevent)
+    # Only the zone's rules around the meeting: a small file that still says when DST changes.
+    cal.add_missing_timezones(
+        first_date=event.day - timedelta(days=366), last_date=event.day + timedelta(days=366)
+    )
+    return bytes(cal.to_ical())

@@ -1,0 +1,510 @@
+"""Releasing the agenda, and what follows from it: "ændret" notices, deadline warnings,
+reminders the day before, the decisions summary after the protocol is approved.
+
+Every message is written to the outbox in the same transaction as the change that caused it, with
+an idempotency key, so a job that fires twice or a retried command never sends anything twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from agendas import rules
+from agendas.calendar import MeetingEvent, ics_file_name, meeting_ics
+from agendas.chatviews import Translate, esc
+from agendas.dates import format_date, format_time
+from agendas.errors import InvalidInput, NotAllowed
+from agendas.mailings import (
+    OutDocument,
+    OutMessage,
+    changed_notice,
+    group_summary,
+    member_summary,
+    moved_notice,
+    reminder,
+)
+from agendas.model import Actor, Moede, Person, Role, Udvalg
+from agendas.outbox import (
+    DeliverySettings,
+    DeliverySettingsRepository,
+    OutboxKind,
+    OutboxMessage,
+    OutboxRepository,
+    ReachabilityRepository,
+    Release,
+    ReleaseRepository,
+)
+from agendas.ports import UnitOfWork
+from agendas.services._common import audit, load_moede, require_editor, udvalg_by_code
+from agendas.services.meetings import Agenda
+from agendas.workdays import Deadlines, deadlines
+
+#: How long the secretary's own copy of the agenda waits after the /udsend confirmation.
+OWN_COPY_DELAY = timedelta(seconds=2)
+#: The recipient's language -> the catalogue in that language (plain text; views escape).
+Texts = Callable[[str | None], Translate]
+
+
+class DeliveryUnitOfWork(UnitOfWork, Protocol):
+    outbox: OutboxRepository
+    releases: ReleaseRepository
+    delivery: DeliverySettingsRepository
+    reachability: ReachabilityRepository
+
+
+class AlreadyReleased(InvalidInput):
+    key = "release-again"
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    person: Person
+    may_read_closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseResult:
+    udvalg: Udvalg
+    moede: Moede
+    recipients: int
+    group: bool
+    deadlines: Deadlines
+
+
+async def _agenda(uow: UnitOfWork, moede: Moede) -> Agenda:
+    udvalg = await uow.udvalg.get(moede.udvalg_id)
+    assert udvalg is not None
+    punkter = rules.ordered(await uow.punkter.for_moede(moede.id or 0))
+    bilag = {p.id or 0: await uow.bilag.for_punkt(p.id or 0) for p in punkter}
+    return Agenda(moede=moede, udvalg=udvalg, punkter=punkter, bilag=bilag)
+
+
+async def recipients(uow: UnitOfWork, udvalg_id: int) -> list[Recipient]:
+    """Everyone with a role in the udvalg, once each, in a stable order."""
+    roles: dict[int, set[Role]] = {}
+    for membership in await uow.memberships.for_udvalg(udvalg_id):
+        roles.setdefault(membership.person_id, set()).add(membership.role)
+    result: list[Recipient] = []
+    for person_id in sorted(roles):
+        person = await uow.persons.get(person_id)
+        if person is None:
+            continue
+        held = roles[person_id]
+        closed = Role.SEKRETAER in held or any(r.is_member for r in held)
+        result.append(Recipient(person, closed))
+    return result
+
+
+def _event(agenda: Agenda, zone: str, sequence: int, now: datetime) -> MeetingEvent:
+    moede, udvalg = agenda.moede, agenda.udvalg
+    return MeetingEvent(
+        moede_id=moede.id or 0,
+        udvalg_name=udvalg.name,
+        udvalg_code=udvalg.code,
+        day=moede.date,
+        start=moede.start_time,
+        place=moede.place,
+        zone=zone,
+        sequence=sequence,
+        stamp=now,
+    )
+
+
+def _calendar(agenda: Agenda, zone: str, sequence: int, now: datetime, t: Translate) -> OutDocument:
+    ics = meeting_ics(_event(agenda, zone, sequence, now)).decode("utf-8")
+    return OutDocument(
+        ics_file_name(agenda.udvalg.code, agenda.moede.date), ics, t("release-ics-caption")
+    )
+
+
+async def _put(
+    uow: DeliveryUnitOfWork,
+    key: str,
+    chat_id: int,
+    kind: OutboxKind,
+    item: OutMessage | OutDocument,
+    now: datetime,
+    person_id: int | None,
+    udvalg_id: int,
+) -> bool:
+    return await uow.outbox.add(
+        OutboxMessage(
+            key=key,
+            chat_id=chat_id,
+            kind=kind,
+            payload=item.to_payload(),
+            not_before=now,
+            person_id=person_id,
+            udvalg_id=udvalg_id,
+        )
+    )
+
+
+async def release_agenda(
+    uow: DeliveryUnitOfWork,
+    actor: Actor,
+    moede_id: int,
+    now: datetime,
+    zone: str,
+    texts: Texts,
+) -> ReleaseResult:
+    """Send the agenda: one summary (and its pages) plus an .ics per person, the open punkter to
+    the linked group; the release record and every outbox row in one transaction."""
+    async with uow:
+        moede = await load_moede(uow, moede_id)
+        require_editor(actor, moede.udvalg_id)
+        agenda = await _agenda(uow, moede)
+        udvalg = agenda.udvalg
+        settings = await uow.delivery.get(udvalg.id or 0)
+        frist = deadlines(
+            moede.date, moede.start_time, zone, settings.frist_hverdage, settings.warn_hverdage
+        )
+        if moede.starts_at is not None and moede.starts_at <= now:
+            raise InvalidInput("err-date-past")
+        previous = await uow.releases.get(moede_id)
+        if previous is not None:
+            raise AlreadyReleased(
+                udvalg=udvalg.code,
+                date=format_date(moede.date),
+                at=format_date(previous.released_at.date()),
+            )
+        people = await recipients(uow, udvalg.id or 0)
+        if not people:
+            raise InvalidInput("release-no-recipients")
+        release = Release(
+            moede_id=moede_id,
+            released_at=now,
+            released_by=actor.person_id,
+            day=moede.date,
+            start=moede.start_time,
+            place=moede.place,
+            versions={p.id or 0: p.version for p in agenda.punkter},
+        )
+        if not await uow.releases.add(release):
+            raise AlreadyReleased(udvalg=udvalg.code, date=format_date(moede.date), at="-")
+        for person in people:
+            # The secretary's own copy waits for the confirmation of /udsend (Telegram allows
+            # about one message a second in a private chat).
+            at = now + OWN_COPY_DELAY if person.person.id == actor.person_id else now
+            await _send_agenda(uow, agenda, person, zone, now, at, texts, f"release:{moede_id}")
+        if settings.group_chat_id is not None:
+            t = texts(None)
+            for index, page in enumerate(group_summary(agenda, t)):
+                await _put(
+                    uow,
+                    f"release:{moede_id}:g{settings.group_chat_id}:{index}",
+                    settings.group_chat_id,
+                    OutboxKind.GROUP,
+                    page,
+                    now,
+                    None,
+                    udvalg.id or 0,
+                )
+        await audit(
+            uow,
+            actor,
+            "moede.release",
+            "moede",
+            moede_id,
+            now,
+            udvalg.id,
+            recipients=len(people),
+            group=settings.group_chat_id is not None,
+        )
+        await uow.commit()
+    return ReleaseResult(udvalg, moede, len(people), settings.group_chat_id is not None, frist)
+
+
+async def _send_agenda(
+    uow: DeliveryUnitOfWork,
+    agenda: Agenda,
+    recipient: Recipient,
+    zone: str,
+    now: datetime,
+    not_before: datetime,
+    texts: Texts,
+    prefix: str,
+) -> None:
+    """One person's summary pages and .ics (stamped ``now``, sent from ``not_before``)."""
+    person = recipient.person
+    t = texts(person.language)
+    pages = member_summary(agenda, t, recipient.may_read_closed)
+    for index, page in enumerate(pages):
+        await _put(
+            uow,
+            f"{prefix}:p{person.id}:{index}",
+            person.telegram_id,
+            OutboxKind.AGENDA,
+            page,
+            not_before,
+            person.id,
+            agenda.udvalg.id or 0,
+        )
+    await _put(
+        uow,
+        f"{prefix}:p{person.id}:ics",
+        person.telegram_id,
+        OutboxKind.CALENDAR,
+        _calendar(agenda, zone, 0, now, t),
+        not_before,
+        person.id,
+        agenda.udvalg.id or 0,
+    )
+
+
+async def link_group(
+    uow: DeliveryUnitOfWork, actor: Actor, code: str, chat_id: int, now: datetime
+) -> Udvalg:
+    """/tilknyt in a group: the secretary links it to the udvalg (a later link replaces it)."""
+    if chat_id > 0:
+        raise InvalidInput("link-private")
+    async with uow:
+        udvalg = await udvalg_by_code(uow, code)
+        require_editor(actor, udvalg.id or 0)
+        settings = await uow.delivery.get(udvalg.id or 0)
+        settings.group_chat_id = chat_id
+        await uow.delivery.put(settings)
+        await audit(uow, actor, "udvalg.link_group", "udvalg", udvalg.id, now, udvalg.id)
+        await uow.commit()
+    return udvalg
+
+
+async def set_frist(
+    uow: DeliveryUnitOfWork, actor: Actor, code: str, frist: int, warn: int, now: datetime
+) -> DeliverySettings:
+    if not 0 <= frist <= 40 or not 0 <= warn <= 20:
+        raise InvalidInput("err-invalid-input")
+    async with uow:
+        udvalg = await udvalg_by_code(uow, code)
+        require_editor(actor, udvalg.id or 0)
+        settings = DeliverySettings(
+            udvalg.id or 0,
+            (await uow.delivery.get(udvalg.id or 0)).group_chat_id,
+            frist,
+            warn,
+        )
+        await uow.delivery.put(settings)
+        await audit(uow, actor, "udvalg.frist", "udvalg", udvalg.id, now, udvalg.id, frist=frist)
+        await uow.commit()
+    return settings
+
+
+# --- after the release: changes, reminders, warnings, decisions ----------------------------------
+
+
+async def announce_changes(
+    uow: DeliveryUnitOfWork, moede_id: int, now: datetime, zone: str, texts: Texts
+) -> int:
+    """Compare the released agenda with the stored one: a moved meeting gets a notice and a new
+    .ics (SEQUENCE + 1); every punkt whose version grew (or is new) a short "ændret" notice.
+    Returns how many notices were queued."""
+    queued = 0
+    async with uow:
+        release = await uow.releases.get(moede_id)
+        moede = await uow.moeder.get(moede_id)
+        if release is None or moede is None or (moede.starts_at and moede.starts_at <= now):
+            return 0
+        agenda = await _agenda(uow, moede)
+        people = await recipients(uow, moede.udvalg_id)
+        moved = (moede.date, moede.start_time, moede.place) != (
+            release.day,
+            release.start,
+            release.place,
+        )
+        if moved:
+            release.sequence += 1
+            release.day, release.start, release.place = moede.date, moede.start_time, moede.place
+            for r in people:
+                t = texts(r.person.language)
+                key = f"moved:{moede_id}:s{release.sequence}:p{r.person.id}"
+                notice = moved_notice(agenda.udvalg, moede, t)
+                queued += await _put(
+                    uow, key, r.person.telegram_id, OutboxKind.CHANGED, notice, now, r.person.id,
+                    moede.udvalg_id,
+                )  # fmt: skip
+                document = _calendar(agenda, zone, release.sequence, now, t)
+                await _put(
+                    uow, f"{key}:ics", r.person.telegram_id, OutboxKind.CALENDAR, document, now,
+                    r.person.id, moede.udvalg_id,
+                )  # fmt: skip
+        for punkt in agenda.punkter:
+            pid = punkt.id or 0
+            if release.versions.get(pid) == punkt.version:
+                continue
+            release.versions[pid] = punkt.version
+            for r in people:
+                t = texts(r.person.language)
+                notice = changed_notice(agenda.udvalg, moede, punkt, t, r.may_read_closed)
+                key = f"changed:{moede_id}:{pid}:v{punkt.version}:p{r.person.id}"
+                queued += await _put(
+                    uow, key, r.person.telegram_id, OutboxKind.CHANGED, notice, now, r.person.id,
+                    moede.udvalg_id,
+                )  # fmt: skip
+        if queued or moved:
+            await uow.releases.update(release)
+            await uow.commit()
+    return queued
+
+
+async def warn_deadline(
+    uow: DeliveryUnitOfWork, moede_id: int, now: datetime, zone: str, texts: Texts
+) -> int:
+    """The secretary's warning while the agenda is unreleased (once per secretary and meeting)."""
+    queued = 0
+    async with uow:
+        moede = await uow.moeder.get(moede_id)
+        if moede is None or await uow.releases.get(moede_id) is not None:
+            return 0
+        if moede.starts_at is not None and moede.starts_at <= now:
+            return 0
+        udvalg = await uow.udvalg.get(moede.udvalg_id)
+        assert udvalg is not None
+        settings = await uow.delivery.get(moede.udvalg_id)
+        frist = deadlines(
+            moede.date, moede.start_time, zone, settings.frist_hverdage, settings.warn_hverdage
+        )
+        for membership in await uow.memberships.for_udvalg(moede.udvalg_id):
+            if membership.role is not Role.SEKRETAER:
+                continue
+            person = await uow.persons.get(membership.person_id)
+            if person is None:
+                continue
+            t = texts(person.language)
+            text = t(
+                "release-deadline-warning",
+                udvalg=udvalg.name,
+                date=format_date(moede.date),
+                frist=f"{format_date(frist.frist_date)} kl. {format_time(moede.start_time)}",
+            )
+            queued += await _put(
+                uow, f"deadline:{moede_id}:p{person.id}", person.telegram_id,
+                OutboxKind.DEADLINE, OutMessage(esc(text)), now, person.id, moede.udvalg_id,
+            )  # fmt: skip
+        await uow.commit()
+    return queued
+
+
+async def remind_members(
+    uow: DeliveryUnitOfWork, moede_id: int, now: datetime, texts: Texts
+) -> int:
+    """The day before the meeting: everyone in the udvalg, once each."""
+    queued = 0
+    async with uow:
+        moede = await uow.moeder.get(moede_id)
+        if moede is None or (moede.starts_at is not None and moede.starts_at <= now):
+            return 0
+        udvalg = await uow.udvalg.get(moede.udvalg_id)
+        assert udvalg is not None
+        for r in await recipients(uow, moede.udvalg_id):
+            notice = reminder(udvalg, moede, texts(r.person.language))
+            queued += await _put(
+                uow, f"reminder:{moede_id}:p{r.person.id}", r.person.telegram_id,
+                OutboxKind.REMINDER, notice, now, r.person.id, moede.udvalg_id,
+            )  # fmt: skip
+        await uow.commit()
+    return queued
+
+
+async def send_decisions(
+    uow: DeliveryUnitOfWork, moede_id: int, now: datetime, texts: Texts
+) -> int:
+    """After the protocol is approved (locked): the decisions, to everyone in the udvalg.
+
+    Keyed by the protocol's revision, so a re-opened and re-approved protocol is sent again.
+    """
+    queued = 0
+    async with uow:
+        moede = await uow.moeder.get(moede_id)
+        if moede is None:
+            return 0
+        state = await uow.protokoller.get(moede_id)
+        if state.locked_at is None:
+            return 0
+        agenda = await _agenda(uow, moede)
+        decided = await uow.decisions.for_punkter([p.id or 0 for p in agenda.punkter])
+        for r in await recipients(uow, moede.udvalg_id):
+            t = texts(r.person.language)
+            lines = [
+                "<b>"
+                + esc(
+                    t("decisions-summary", udvalg=agenda.udvalg.name, date=format_date(moede.date))
+                )
+                + "</b>"
+            ]
+            for punkt in agenda.punkter:
+                record = decided.get(punkt.id or 0)
+                if record is None:
+                    continue
+                text = record.beslutning
+                if punkt.closed and not r.may_read_closed:
+                    text = record.public_beslutning or ""
+                if text:
+                    lines.append(f"<b>{punkt.number}. {esc(punkt.title)}</b>\n{esc(text)}")
+            for index, page in enumerate(_split("\n\n".join(lines))):
+                queued += await _put(
+                    uow, f"decisions:{moede_id}:r{state.rev}:p{r.person.id}:{index}",
+                    r.person.telegram_id, OutboxKind.DECISIONS, OutMessage(page), now,
+                    r.person.id, moede.udvalg_id,
+                )  # fmt: skip
+        await uow.commit()
+    return queued
+
+
+def _split(html: str) -> list[str]:
+    from agendas.chatviews import paginate
+
+    return paginate(html.split("\n\n"))
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """When the jobs of one coming meeting fire."""
+
+    moede_id: int
+    warn_at: datetime
+    frist_at: datetime
+    reminder_at: datetime
+    released: bool
+
+
+async def coming_schedules(
+    uow: DeliveryUnitOfWork, today: date, until: date, zone: str
+) -> list[Schedule]:
+    """The warning and reminder instants of every meeting from ``today`` to ``until``."""
+    result: list[Schedule] = []
+    async with uow:
+        for udvalg in await uow.udvalg.list_all():
+            settings = await uow.delivery.get(udvalg.id or 0)
+            for moede in await uow.moeder.for_udvalg_between([udvalg.id or 0], today, until):
+                frist = deadlines(
+                    moede.date,
+                    moede.start_time,
+                    zone,
+                    settings.frist_hverdage,
+                    settings.warn_hverdage,
+                )
+                released = await uow.releases.get(moede.id or 0) is not None
+                result.append(
+                    Schedule(
+                        moede.id or 0, frist.warn_at, frist.frist_at, frist.reminder_at, released
+                    )
+                )
+    return result
+
+
+async def moeder_to_watch(uow: DeliveryUnitOfWork, today: date, until: date) -> list[int]:
+    """Released meetings still to come (for "ændret") and meetings with a locked protocol."""
+    ids: list[int] = []
+    async with uow:
+        for udvalg in await uow.udvalg.list_all():
+            for moede in await uow.moeder.for_udvalg_between([udvalg.id or 0], today, until):
+                ids.append(moede.id or 0)
+    return ids
+
+
+def require_secretary(actor: Actor, udvalg_id: int) -> None:
+    if not rules.can_edit_udvalg(actor, udvalg_id):
+        raise NotAllowed("err-not-secretary")

@@ -1,0 +1,263 @@
+"""The status report of one round: a Word document and the "Status på <plan>" sag.
+
+Pure functions. The DOCX has a title block (plan, udvalg, round, deadline), a short summary
+(counts per colour, missing answers) and a table with one row per indsats: indsats, tovholder,
+status as a coloured cell carrying the word (Grøn/Gul/Rød, "Mangler svar" on grey), the status
+text and the date answered ("ingen ændring" when the last answer was reused). The table body is
+written as WordprocessingML in one parse (as ``agendas.documents.render`` does): 500 rows take a
+fraction of a second.
+
+The sag is til orientering with the indstilling "at orienteringen tages til efterretning"; its
+sagsfremstilling carries the summary, the report goes with it as bilag.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from agendas.dates import format_date, format_time, to_local
+from agendas.documents.render import _run, _Writer
+from agendas.model import Sagstype
+from agendas.plans import COLOUR_LABELS, PLAN_KIND_LABELS, PlanKind, StatusColour
+from agendas.rules import MAX_SECTION, MAX_TITLE
+from agendas.services.punkter import SagDraft
+
+ZONE = "Europe/Copenhagen"
+
+COLUMN_HEADERS = ("Indsats", "Tovholder", "Status", "Status og bemærkninger", "Besvaret")
+#: Column widths in twentieths of a point (A4 portrait text width is about 9600).
+COLUMN_WIDTHS = (2300, 1500, 1000, 3600, 1200)
+LABEL_MISSING = "Mangler svar"
+LABEL_UNCHANGED = "ingen ændring"
+LABEL_SUMMARY = "Sammenfatning"
+LABEL_MISSING_LIST = "Mangler svar fra"
+LABEL_ATTACHMENT = "Vedhæftet"
+#: Cell shading (hex RGB) per colour; missing answers are grey.
+FILLS: dict[StatusColour | None, str] = {
+    StatusColour.GROEN: "00B050",
+    StatusColour.GUL: "FFC000",
+    StatusColour.ROED: "FF0000",
+    None: "D9D9D9",
+}
+SAG_TITLE = "Status på {plan}"
+INDSTILLING = "{forvaltning} indstiller, at orienteringen tages til efterretning."
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    indsats: str
+    tovholder: str
+    colour: StatusColour | None  # None: no answer
+    text: str = ""
+    answered_at: datetime | None = None
+    unchanged: bool = False
+    attachment: str = ""  # file name of an attachment, if any
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    plan_title: str
+    plan_kind: PlanKind
+    udvalg_name: str
+    forvaltning: str
+    round_number: int
+    opens_at: datetime
+    deadline: datetime
+    rows: tuple[ReportRow, ...]
+    zone: str = ZONE
+
+    @property
+    def answered(self) -> tuple[ReportRow, ...]:
+        return tuple(row for row in self.rows if row.colour is not None)
+
+    @property
+    def missing(self) -> tuple[ReportRow, ...]:
+        return tuple(row for row in self.rows if row.colour is None)
+
+    def counts(self) -> dict[StatusColour, int]:
+        result = {colour: 0 for colour in StatusColour}
+        for row in self.answered:
+            assert row.colour is not None
+            result[row.colour] += 1
+        return result
+
+
+def _local(report: StatusReport, instant: datetime) -> str:
+    return format_date(to_local(instant, report.zone).date())
+
+
+def answered_label(report: StatusReport, row: ReportRow) -> str:
+    if row.answered_at is None:
+        return ""
+    day = _local(report, row.answered_at)
+    return f"{day} ({LABEL_UNCHANGED})" if row.unchanged else day
+
+
+def summary_lines(report: StatusReport) -> list[str]:
+    """``6 indsatser, 5 besvaret: Grøn 3, Gul 1, Rød 1. Mangler svar: 1.`` and who is missing."""
+    counts = report.counts()
+    colours = ", ".join(f"{COLOUR_LABELS[c]} {counts[c]}" for c in StatusColour)
+    total = len(report.rows)
+    lines = [
+        f"{total} indsatser, {len(report.answered)} besvaret: {colours}. "
+        f"{LABEL_MISSING}: {len(report.missing)}."
+    ]
+    if report.missing:
+        lines.append(f"{LABEL_MISSING_LIST}:")
+        lines.extend(
+            f"- {row.indsats} ({row.tovholder})" if row.tovholder else f"- {row.indsats}"
+            for row in report.missing
+        )
+    return lines
+
+
+def summary_text(report: StatusReport) -> str:
+    """The summary for the sag's sagsfremstilling (bullets render as a list)."""
+    kind = PLAN_KIND_LABELS[report.plan_kind].lower()
+    head = (
+        f"Statusrunde {report.round_number} for {kind}en »{report.plan_title}« "
+        f"med svarfrist {_local(report, report.deadline)} "
+        f"kl. {format_time(to_local(report.deadline, report.zone).time())}."
+    )
+    lines = [head, "", *summary_lines(report)]
+    lines.append("")
+    for colour in (StatusColour.ROED, StatusColour.GUL):
+        rows = [row for row in report.answered if row.colour is colour]
+        if rows:
+            lines.append(f"Indsatser med status {COLOUR_LABELS[colour].lower()}:")
+            lines.extend(f"- {row.indsats}: {_one_line(row.text)}" for row in rows)
+    lines.append("Statusrapporten med alle indsatser er vedlagt som bilag.")
+    text = "\n".join(lines).strip()
+    return text if len(text) <= MAX_SECTION else text[: MAX_SECTION - 1] + "…"
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    value = " ".join(text.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def status_sag(report: StatusReport) -> SagDraft:
+    """The "Status på <plan>" sag for the next meeting's agenda (til orientering)."""
+    title = SAG_TITLE.format(plan=report.plan_title)
+    if len(title) > MAX_TITLE:
+        title = title[: MAX_TITLE - 1] + "…"
+    forvaltning = report.forvaltning or "Forvaltningen"
+    kind = PLAN_KIND_LABELS[report.plan_kind].lower()
+    kerne = (
+        f"{forvaltning} orienterer om status på {kind}en »{report.plan_title}« "
+        f"(statusrunde {report.round_number})."
+    )
+    return SagDraft(
+        title=title,
+        sagstype=Sagstype.ORIENTERING,
+        sections={
+            "sagens_kerne": kerne,
+            "indstilling": INDSTILLING.format(forvaltning=forvaltning),
+            "sagsfremstilling": summary_text(report),
+        },
+    )
+
+
+def report_file_name(report: StatusReport) -> str:
+    """``Status_Handleplan_for_ensomhed_runde_3.docx`` (safe for every file system)."""
+    stem = re.sub(r"[^0-9A-Za-zÆØÅæøå]+", "_", report.plan_title).strip("_")[:60] or "plan"
+    return f"Status_{stem}_runde_{report.round_number}.docx"
+
+
+# --- DOCX ----------------------------------------------------------------------------------
+
+_BORDER = '<w:{side} w:val="single" w:sz="4" w:space="0" w:color="808080"/>'
+_BORDERS = "".join(
+    _BORDER.format(side=side) for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+)
+
+
+def _paragraphs(text: str, bold: bool = False) -> str:
+    lines = [line for line in (raw.strip() for raw in text.splitlines()) if line] or [""]
+    return "".join(f"<w:p>{_run(line, bold) if line else ''}</w:p>" for line in lines)
+
+
+def _cell(width: int, body: str, fill: str | None = None) -> str:
+    shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>' if fill else ""
+    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shading}</w:tcPr>{body}</w:tc>'
+
+
+def _row(cells: Sequence[str], header: bool = False) -> str:
+    props = "<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>" if header else ""
+    return f"<w:tr>{props}{''.join(cells)}</w:tr>"
+
+
+def _table(report: StatusReport) -> str:
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in COLUMN_WIDTHS)
+    rows = [
+        _row(
+            [
+                _cell(w, _paragraphs(h, bold=True), "F2F2F2")
+                for w, h in zip(COLUMN_WIDTHS, COLUMN_HEADERS, strict=True)
+            ],
+            header=True,
+        )
+    ]
+    for row in report.rows:
+        word = COLOUR_LABELS[row.colour] if row.colour else LABEL_MISSING
+        text = row.text
+        if row.attachment:
+            text = f"{text}\n{LABEL_ATTACHMENT}: {row.attachment}" if text else row.attachment
+        values = (
+            _cell(COLUMN_WIDTHS[0], _paragraphs(row.indsats)),
+            _cell(COLUMN_WIDTHS[1], _paragraphs(row.tovholder)),
+            _cell(COLUMN_WIDTHS[2], _paragraphs(word, bold=True), FILLS[row.colour]),
+            _cell(COLUMN_WIDTHS[3], _paragraphs(text)),
+            _cell(COLUMN_WIDTHS[4], _paragraphs(answered_label(report, row))),
+        )
+        rows.append(_row(values))
+    props = (
+        '<w:tblPr><w:tblW w:w="5000" w:type="pct"/>'
+        f"<w:tblBorders>{_BORDERS}</w:tblBorders>"
+        '<w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1"/></w:tblPr>'
+    )
+    return f"<w:tbl>{props}<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+
+
+def render_status_report(report: StatusReport, template: bytes | None = None) -> bytes:
+    """The report as DOCX bytes (``template``: the municipality's letterhead, optional)."""
+    writer = _Writer(template)
+    kind = PLAN_KIND_LABELS[report.plan_kind]
+    props = writer.document.core_properties
+    props.title = f"Status på {report.plan_title}"
+    props.subject = report.udvalg_name
+    props.author = report.forvaltning or report.udvalg_name
+    props.keywords = "statusrapport"
+    props.language = "da-DK"
+    writer.para(f"Status på {report.plan_title}", writer.styles.title)
+    writer.para(f"{kind} · {report.udvalg_name}", writer.styles.subtitle)
+    deadline = to_local(report.deadline, report.zone)
+    writer.labelled("Statusrunde", str(report.round_number))
+    writer.labelled("Åbnet", _local(report, report.opens_at))
+    writer.labelled(
+        "Svarfrist", f"{format_date(deadline.date())} kl. {format_time(deadline.time())}"
+    )
+    writer.para(LABEL_SUMMARY, writer.styles.heading1)
+    for line in summary_lines(report):
+        if line.startswith("- "):
+            writer.para(line[2:], writer.styles.bullet)
+        else:
+            writer.para(line)
+    writer.para("Indsatser", writer.styles.heading1)
+    writer.parts.append(_table(report))
+    writer.para("")
+    return writer.finish()
+
+
+__all__ = [
+    "ReportRow",
+    "StatusReport",
+    "render_status_report",
+    "report_file_name",
+    "status_sag",
+    "summary_lines",
+    "summary_text",
+]

@@ -1,0 +1,408 @@
+"""The delivery worker: sends the outbox, within Telegram's limits, each message exactly once.
+
+How a row travels:
+
+1. ``claim``: due rows (pending and due, or "sending" with an expired lease) are leased to this
+   worker in one short transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers
+   can share the outbox).
+2. ``send``: through one overall ``AsyncLimiter`` (``rate`` messages/s, 25 by default, under
+   Telegram's 30) and per-chat spacing (1 s in a private chat, 3 s in a group = 20/min). A chat's
+   rows go out in id order (one lock per chat), so the pages of an agenda arrive in order.
+3. ``mark``: the row is marked sent, with Telegram's message id, in its own transaction right
+   after Telegram accepted it.
+
+Faults:
+
+- 429 ``retry_after``: every sender waits until the pause is over; nothing is sent meanwhile.
+  The waiting row keeps its place (not counted as a failed attempt).
+- 5xx, timeouts and network errors: retried in place with exponential backoff (0.5 s, 1 s, 2 s…
+  capped at 30 s) up to ``max_attempts``; then the row is marked failed with the error.
+- 403 (the person blocked the bot): the row is marked unreachable, the chat is recorded as
+  unreachable, and the udvalg's secretaries get a notice (through the outbox too).
+- Other 4xx (a bad request): failed at once; retrying would not help.
+
+Exactly once, and the one gap: a crash (SIGKILL, power loss) after Telegram accepted a message
+and before step 3 committed leaves the row "sending"; when its lease runs out it is sent again,
+so that one message can arrive twice. The Bot API has no idempotency key and no way to ask
+whether a message arrived, so no client can close this gap; we keep it as small as we can (the
+mark is the very next statement, a one-row UPDATE) and never lose a message instead. A graceful
+stop (SIGINT/SIGTERM) lets sends in flight finish and be marked, and gives unsent claims back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiolimiter import AsyncLimiter
+
+from agendas.mailings import ButtonSpec
+from agendas.outbox import OutboxKind, OutboxMessage
+from agendas.services.release import Texts
+from handlers.callbacks import BilagCb, PunktCb
+from storage.delivery import OutboxQueue
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryConfig:
+    """Rates and timings; the defaults keep under Telegram's limits with room to spare."""
+
+    rate: float = 25.0  # messages per second, overall
+    private_interval: float = 1.0  # seconds between two messages to one private chat
+    group_interval: float = 3.0  # seconds between two messages to one group (20/min)
+    lease: float = 60.0  # seconds a claim lasts; after a crash the row is due again then
+    max_attempts: int = 5
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+    poll_interval: float = 0.5  # seconds between looks at the outbox when it was empty
+    batch: int = 100  # rows claimed at a time (at most what the lease lets us send)
+    send_timeout: float = 15.0
+
+
+#: ``_send_and_mark`` after a 429: send again once the pause is over (not a failed attempt).
+RETRY_AFTER = "retry_after"
+
+
+class _Permanent(Exception):
+    """A failure retrying cannot fix (bad request, unknown payload)."""
+
+
+class DeliveryWorker:
+    """One asyncio task that claims rows and spawns one sender task per row."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        queue: OutboxQueue,
+        config: DeliveryConfig,
+        texts: Texts,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.bot = bot
+        self.queue = queue
+        self.config = config
+        self.texts = texts
+        self.clock = clock
+        # One message per 1/rate seconds, no burst: a bucket of ``rate`` would let a whole
+        # second's worth out at once after a quiet spell, and Telegram counts any 1 s window.
+        self._limiter = AsyncLimiter(1, 1.0 / config.rate)
+        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._chat_next: dict[int, float] = {}
+        self._resume_at = 0.0  # loop time until which nothing is sent (a 429's retry_after)
+        self._senders: set[asyncio.Task[None]] = set()
+        #: Row ids this worker holds; their leases are renewed while they wait (a 429 pause).
+        self._held: set[int] = set()
+        self._heartbeat: asyncio.Task[None] | None = None
+        self._critical: set[asyncio.Future[Any]] = set()
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        #: Uploaded files by content hash: the .ics goes up once, then travels by file_id.
+        self._file_ids: dict[str, str] = {}
+        self.sent = 0
+        self.retry_after_pauses = 0
+
+    # -- life cycle -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-worker")
+        self._heartbeat = asyncio.create_task(self._renew_leases(), name="outbox-leases")
+
+    def wake(self) -> None:
+        """Look at the outbox now (a service just wrote to it)."""
+        self._wake.set()
+
+    async def stop(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Stop claiming; unsent claims go back to pending; sends in flight finish, marked."""
+        self._stopping = True
+        self._wake.set()
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        for task in list(self._senders):
+            task.cancel()
+        if self._senders:
+            await asyncio.wait(self._senders, timeout=timeout)
+        if self._critical:
+            await asyncio.wait(self._critical, timeout=timeout)
+
+    # -- claiming -------------------------------------------------------------------------------
+
+    def _claim_size(self) -> int:
+        # Never claim more than we can send well within the lease.
+        by_lease = int(self.config.rate * self.config.lease / 2) or 1
+        return max(0, min(self.config.batch, by_lease) - len(self._senders))
+
+    async def _run(self) -> None:
+        lease = timedelta(seconds=self.config.lease)
+        while not self._stopping:
+            room = self._claim_size()
+            claimed: list[OutboxMessage] = []
+            if room >= max(1, self.config.batch // 2) or (room > 0 and not self._senders):
+                try:
+                    claimed = await self.queue.claim(room, lease, self.clock())
+                except Exception:  # the database is briefly unavailable: log, try again
+                    log.exception("Claiming outbox rows failed")
+                    await asyncio.sleep(self.config.poll_interval * 4)
+                    continue
+            for message in claimed:
+                row_id = message.id or 0
+                if row_id in self._held:
+                    continue  # still ours (its lease was renewed by the claim): keep one sender
+                self._held.add(row_id)
+                task = asyncio.create_task(self._deliver(message))
+                self._senders.add(task)
+                task.add_done_callback(self._senders.discard)
+                task.add_done_callback(lambda _t, r=row_id: self._held.discard(r))
+            if claimed:
+                await asyncio.sleep(0)
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.config.poll_interval)
+
+    async def _renew_leases(self) -> None:
+        """Every third of the lease, extend the leases of the rows still held, so a row that
+        waits (a long 429 pause, a slow chat) is never taken over by another worker."""
+        while True:
+            await asyncio.sleep(self.config.lease / 3)
+            try:
+                await self.queue.extend_many(
+                    sorted(self._held), self.clock() + timedelta(seconds=self.config.lease)
+                )
+            except Exception:  # the database is briefly unavailable: the next beat tries again
+                log.exception("Renewing outbox leases failed")
+
+    # -- sending one row ------------------------------------------------------------------------
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        assert message.id is not None
+        lock = self._chat_locks.setdefault(message.chat_id, asyncio.Lock())
+        attempts = 0
+        critical: asyncio.Future[str | None] | None = None
+        try:
+            async with lock:
+                while True:
+                    await self._wait_turn(message.chat_id)
+                    if self._stopping:
+                        # A cancel can be swallowed by a waiting primitive; never send after
+                        # stop() began, or a later row of the chat could overtake an earlier one.
+                        raise asyncio.CancelledError
+                    # From the pause check to the HTTP request there is no await in between.
+                    critical = asyncio.ensure_future(self._send_and_mark(message))
+                    self._critical.add(critical)
+                    critical.add_done_callback(self._critical.discard)
+                    outcome = await asyncio.shield(critical)
+                    critical = None
+                    if outcome is None:
+                        return
+                    if outcome == RETRY_AFTER:
+                        continue  # the pause is set; not a failed attempt
+                    attempts += 1
+                    if attempts >= self.config.max_attempts:
+                        await self.queue.fail(message.id, outcome)
+                        log.error(
+                            "Outbox row %s failed after %s attempts: %s",
+                            message.id,
+                            attempts,
+                            outcome,
+                        )
+                        return
+                    delay = min(
+                        self.config.backoff_max, self.config.backoff_base * 2 ** (attempts - 1)
+                    ) * random.uniform(0.8, 1.2)
+                    log.warning(
+                        "Outbox row %s: %s; retry %s in %.1f s",
+                        message.id,
+                        outcome,
+                        attempts,
+                        delay,
+                    )
+                    await self.queue.extend(
+                        message.id, self.clock() + timedelta(seconds=delay + self.config.lease)
+                    )
+                    await asyncio.sleep(delay)
+        except asyncio.CancelledError:
+            # Stopping: a send in flight finishes and is marked; an unsent claim goes back to
+            # pending so the next start sends it at once instead of after the lease.
+            outcome = None
+            if critical is not None:
+                with contextlib.suppress(Exception):
+                    done, _ = await asyncio.wait({critical}, timeout=self.config.send_timeout)
+                    outcome = critical.result() if done else None
+            if critical is None or outcome is not None:
+                with contextlib.suppress(Exception):
+                    await self.queue.release(message.id, message.not_before, "stopped")
+            raise
+        except Exception:
+            log.exception("Outbox row %s: unexpected error", message.id)
+            with contextlib.suppress(Exception):
+                await self.queue.fail(message.id, "unexpected error")
+
+    async def _wait_turn(self, chat_id: int) -> None:
+        """Per-chat spacing, the overall rate, then any 429 pause (checked last)."""
+        loop = asyncio.get_running_loop()
+        wait = self._chat_next.get(chat_id, 0.0) - loop.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        while True:
+            while (pause := self._resume_at - loop.time()) > 0:  # noqa: ASYNC110 - a deadline
+                await asyncio.sleep(pause)
+            await self._limiter.acquire()
+            # A turn granted while a pause began is not used: after the pause every sender
+            # takes a fresh turn, so the senders do not all go at once when it ends.
+            if self._resume_at <= loop.time():
+                return
+
+    async def _send_and_mark(self, message: OutboxMessage) -> str | None:
+        """Send and record the outcome; returns an error text when the send should be retried."""
+        assert message.id is not None
+        loop = asyncio.get_running_loop()
+        try:
+            sent = await self._send(message)
+        except TelegramRetryAfter as exc:
+            self._resume_at = max(self._resume_at, loop.time() + exc.retry_after)
+            self.retry_after_pauses += 1
+            log.warning("Telegram asked to wait %s s (429); all sending paused", exc.retry_after)
+            await self.queue.extend(
+                message.id, self.clock() + timedelta(seconds=exc.retry_after + self.config.lease)
+            )
+            return RETRY_AFTER
+        except TelegramForbiddenError as exc:
+            await self._unreachable(message, exc.message)
+            return None
+        except (TelegramServerError, TelegramNetworkError, TimeoutError) as exc:
+            return f"{type(exc).__name__}: {exc}"[:300]
+        except (TelegramAPIError, _Permanent) as exc:
+            await self.queue.fail(message.id, f"{type(exc).__name__}: {exc}")
+            log.error("Outbox row %s refused: %s", message.id, exc)
+            return None
+        interval = (
+            self.config.group_interval if message.chat_id < 0 else self.config.private_interval
+        )
+        self._chat_next[message.chat_id] = loop.time() + interval
+        await self._mark_sent(message.id, sent.message_id)
+        self.sent += 1
+        return None
+
+    async def _mark_sent(self, row_id: int, message_id: int) -> None:
+        """Record the send; Telegram has the message, so a busy database must not turn this
+        into a failure (or, worse, a retry): try for a while before giving up."""
+        for attempt in range(20):
+            try:
+                await self.queue.mark_sent(row_id, message_id, self.clock())
+                return
+            except Exception:
+                if attempt == 19:
+                    raise
+                log.warning("Marking outbox row %s as sent failed; trying again", row_id)
+                await asyncio.sleep(0.25)
+
+    async def _send(self, message: OutboxMessage) -> Message:
+        payload = message.payload
+        kind = payload.get("type")
+        timeout = int(self.config.send_timeout)
+        if kind == "message":
+            return await self.bot.send_message(
+                message.chat_id,
+                str(payload["text"]),
+                reply_markup=_keyboard(payload.get("buttons") or []),
+                request_timeout=timeout,
+            )
+        if kind == "document":
+            content = str(payload["content"]).encode("utf-8")
+            digest = hashlib.sha256(content).hexdigest()
+            file_id = self._file_ids.get(digest)
+            document: Any = file_id or BufferedInputFile(content, str(payload["file_name"]))
+            sent = await self.bot.send_document(
+                message.chat_id,
+                document,
+                caption=str(payload.get("caption") or "") or None,
+                request_timeout=timeout,
+            )
+            if sent.document is not None:
+                self._file_ids[digest] = sent.document.file_id
+            return sent
+        raise _Permanent(f"unknown payload type {kind!r}")
+
+    async def _unreachable(self, message: OutboxMessage, error: str) -> None:
+        """403: record it and tell the secretaries (not for notices, which could loop)."""
+        assert message.id is not None
+        notices: list[OutboxMessage] = []
+        # One notice per blocked person and mailing ("release:7:p3:0" and "…:ics" are one).
+        mailing = message.key.split(":p", 1)[0]
+        if message.kind is not OutboxKind.NOTICE:
+            name, udvalg, secretaries = await self.queue.notice_context(
+                message.person_id, message.udvalg_id
+            )
+            for person_id, chat_id, language in secretaries:
+                if chat_id == message.chat_id:
+                    continue
+                text = self.texts(language)("release-unreachable", name=name, udvalg=udvalg)
+                notices.append(
+                    OutboxMessage(
+                        key=f"unreachable:{message.chat_id}:{mailing}:p{person_id}",
+                        chat_id=chat_id,
+                        kind=OutboxKind.NOTICE,
+                        payload={"type": "message", "text": _escape(text), "buttons": []},
+                        not_before=self.clock(),
+                        person_id=person_id,
+                        udvalg_id=message.udvalg_id,
+                    )
+                )
+        log.warning(
+            "Chat %s blocked the bot; outbox row %s not delivered", message.chat_id, message.id
+        )
+        await self.queue.unreachable(message, error, notices, self.clock())
+        self._wake.set()
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=False)
+
+
+def _keyboard(rows: list[list[dict[str, Any]]]) -> InlineKeyboardMarkup | None:
+    buttons: list[list[InlineKeyboardButton]] = []
+    for row in rows:
+        line: list[InlineKeyboardButton] = []
+        for data in row:
+            spec = ButtonSpec.from_json(data)
+            if spec.target == "punkt":
+                callback = PunktCb(action="open", punkt_id=spec.id, version=spec.version).pack()
+            elif spec.target == "bilag":
+                callback = BilagCb(action="get", bilag_id=spec.id).pack()
+            else:
+                continue
+            line.append(InlineKeyboardButton(text=spec.label, callback_data=callback))
+        if line:
+            buttons.append(line)
+    return InlineKeyboardMarkup(inline_keyboard=buttons) if buttons else None

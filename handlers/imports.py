@@ -1,0 +1,278 @@
+"""A document uploaded by a secretary outside a sag dialog: import it as a meeting.
+
+The bot offers one button per udvalg where the person is secretary ("Importér som møde i BEU");
+the file's id waits in the FSM data, never in the callback data. Only on that tap is the file
+downloaded (its size checked first), checked and parsed off the event loop, and stored by
+``agendas.services.imports.import_meeting`` in one transaction. A bad file gets the catalogue
+message of its refusal and stores nothing.
+
+While a /nysag dialog or an open sag is waiting for bilag, documents go to ``handlers.sag``:
+this router does not look at them. Members and tovholdere are left to ``handlers.sag`` as well.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from agendas import rules
+from agendas.dates import format_date, format_time
+from agendas.documents import ImportResult, parse_document, parse_docx
+from agendas.documents.safety import MAX_DOCX_BYTES
+from agendas.errors import InvalidInput
+from agendas.model import Actor
+from agendas.ports import UnitOfWork
+from agendas.services import committees, imports
+from handlers.agenda import chat_message, is_editor_anywhere
+from handlers.callbacks import MoedeCb
+from handlers.context import ChatConfig
+from handlers.sag import NySag
+from handlers.texts import error_text, plain, t
+
+log = logging.getLogger(__name__)
+
+#: Where the waiting upload is kept in the FSM data.
+DATA_KEY = "import_upload"
+#: What the summary shows of one unplaced line.
+UNPLACED_PREVIEW = 200
+#: Room under Telegram's 4096 characters for one message of the summary.
+PAGE_LIMIT = 3800
+TEXT_SUFFIXES = (".txt", ".text")
+TEXT_MIME_TYPES = ("text/plain",)
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class ImportCb(CallbackData, prefix="im"):
+    """``code`` is the udvalg chosen (empty: do not import); ``upload`` the message id of the
+    file, so a button of an earlier upload is recognised as outdated."""
+
+    code: str
+    upload: int
+
+
+def kind_of(file_name: str, mime_type: str) -> str:
+    """``docx``, ``text``, ``pdf`` or ``other``, from the name first, then the MIME type."""
+    name = file_name.lower()
+    if name.endswith(".docx") or (not name.endswith(".pdf") and mime_type == DOCX_MIME):
+        return "docx"
+    if name.endswith(TEXT_SUFFIXES) or (not name.endswith(".pdf") and mime_type in TEXT_MIME_TYPES):
+        return "text"
+    if name.endswith(".pdf") or mime_type == "application/pdf":
+        return "pdf"
+    return "other"
+
+
+def parse_upload(data: bytes, kind: str) -> ImportResult:
+    """A DOCX is opened as such (so a broken one is refused as one); text by its bytes."""
+    if kind == "docx":
+        return parse_docx(data)
+    return parse_document(data)
+
+
+def pages(lines: list[str], limit: int = PAGE_LIMIT) -> list[str]:
+    """Lines joined into messages under Telegram's limit (each line is short on its own)."""
+    result: list[str] = []
+    current = ""
+    for line in lines:
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit and current:
+            result.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        result.append(current)
+    return result
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+async def offer_import(message: Message, actor: Actor, uow: UnitOfWork, state: FSMContext) -> None:
+    """A file from a secretary: check its type and size, then ask which udvalg to import into."""
+    document = message.document
+    assert document is not None
+    name = document.file_name or "dokument"
+    kind = kind_of(name, document.mime_type or "")
+    if kind == "pdf":
+        await message.answer(t("import-upload-pdf") + "\n\n" + t("sag-bilag-no-sag"))
+        return
+    if kind == "other":
+        await message.answer(t("err-import-unsupported") + "\n\n" + t("sag-bilag-no-sag"))
+        return
+    if document.file_size is not None and document.file_size > MAX_DOCX_BYTES:
+        await message.answer(t("err-docx-too-large", limit=MAX_DOCX_BYTES // (1024 * 1024)))
+        return
+    codes = [
+        u.code
+        for u, _ in await committees.my_udvalg(uow, actor)
+        if rules.can_edit_udvalg(actor, u.id or 0)
+    ]
+    if not codes:
+        await message.answer(t("import-upload-no-udvalg"))
+        return
+    await state.update_data(
+        {
+            DATA_KEY: {
+                "file_id": document.file_id,
+                "name": name,
+                "kind": kind,
+                "upload": message.message_id,
+            }
+        }
+    )
+    upload = message.message_id
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=t("import-upload-btn", code=code),
+                callback_data=ImportCb(code=code, upload=upload).pack(),
+            )
+        ]
+        for code in codes
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                text=t("import-upload-btn-no"),
+                callback_data=ImportCb(code="", upload=upload).pack(),
+            )
+        ]
+    )
+    await message.answer(
+        t("import-upload-offer", name=name), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+    )
+
+
+async def waiting_upload(state: FSMContext, upload: int) -> dict[str, Any] | None:
+    data = await state.get_data()
+    waiting = data.get(DATA_KEY)
+    if not isinstance(waiting, dict) or waiting.get("upload") != upload:
+        return None
+    return waiting
+
+
+async def forget_upload(state: FSMContext) -> None:
+    data = await state.get_data()
+    if DATA_KEY in data:
+        data.pop(DATA_KEY)
+        await state.set_data(data)
+
+
+async def drop_buttons(message: Message) -> None:
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except TelegramBadRequest as exc:  # already without buttons (a double tap)
+        log.debug("Buttons already gone: %s", exc.message)
+
+
+async def import_chosen(
+    query: CallbackQuery,
+    callback_data: ImportCb,
+    actor: Actor,
+    uow: UnitOfWork,
+    state: FSMContext,
+    config: ChatConfig,
+    bot: Bot,
+) -> None:
+    """The secretary chose the udvalg (or declined): download, parse, import, summarise."""
+    message = await chat_message(query)
+    waiting = await waiting_upload(state, callback_data.upload)
+    if waiting is None:
+        await query.answer(plain("import-upload-stale"), show_alert=True)
+        await drop_buttons(message)
+        return
+    await query.answer()
+    await drop_buttons(message)
+    await forget_upload(state)
+    if not callback_data.code:
+        await message.answer(t("import-upload-declined"))
+        return
+    try:
+        downloaded = await bot.download(str(waiting["file_id"]))
+        data = downloaded.read(MAX_DOCX_BYTES + 1) if downloaded is not None else b""
+        result = await asyncio.to_thread(parse_upload, data, str(waiting["kind"]))
+        imported = await imports.import_meeting(
+            uow, actor, callback_data.code, result, config.now(), config.timezone
+        )
+    except InvalidInput as exc:
+        await message.answer(error_text(exc))
+        return
+    except TelegramBadRequest as exc:
+        log.warning("Could not download an upload for import: %s", exc.message)
+        await message.answer(t("import-upload-download-failed"))
+        return
+    texts = summary(imported, config.timezone)
+    agenda = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=t("agenda-btn-agenda"),
+                    callback_data=MoedeCb(action="agenda", moede_id=imported.moede.id or 0).pack(),
+                )
+            ]
+        ]
+    )
+    for number, page in enumerate(texts, 1):
+        await message.answer(page, reply_markup=agenda if number == len(texts) else None)
+
+
+def summary(imported: imports.ImportedMeeting, zone: str) -> list[str]:
+    moede = imported.moede
+    lines = [
+        t(
+            "import-upload-done",
+            udvalg=imported.udvalg.name,
+            code=imported.udvalg.code,
+            date=format_date(moede.date),
+            time=format_time(moede.start_time),
+            count=len(imported.punkter),
+        )
+    ]
+    if moede.place:
+        lines.append(t("import-upload-place", place=moede.place))
+    end = imports.local_end_time(moede, zone)
+    if end:
+        lines.append(t("import-upload-ended", time=end.replace(":", ".")))
+    lines.append("")
+    for entry in imported.punkter:
+        punkt = entry.punkt
+        label = html.escape(clip(punkt.title, 120), quote=False)
+        decided = " ✅" if entry.record.decision_text() else ""
+        lines.append(f"{punkt.number}. {label}{decided}")
+    lines.append("")
+    if imported.unplaced:
+        lines.append(t("moede-import-unplaced", count=len(imported.unplaced)))
+        lines += [
+            "• " + html.escape(clip(text, UNPLACED_PREVIEW), quote=False)
+            for text in imported.unplaced
+        ]
+    else:
+        lines.append(t("moede-import-all-placed"))
+    if imported.notes:
+        lines += ["", t("moede-import-notes")]
+        lines += ["• " + t(note.key, **note.params) for note in imported.notes]
+    return pages(lines)
+
+
+def setup() -> Router:
+    router = Router(name="imports")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(
+        offer_import,
+        ~StateFilter(NySag),
+        F.document,
+        lambda _message, actor: is_editor_anywhere(actor),
+    )
+    router.callback_query.register(import_chosen, ImportCb.filter())
+    return router

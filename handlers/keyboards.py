@@ -1,0 +1,50 @@
+"""Inline keyboards shared by the feature routers: buttons, labels and the choice of a meeting."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from agendas.dates import format_date, format_time
+from agendas.services.meetings import MoedeListing
+from handlers.texts import t
+
+#: Telegram shows about this many characters of a button on a phone.
+LABEL_LIMIT = 48
+
+
+def button(text: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=data.pack())
+
+
+def clip(text: str, limit: int = LABEL_LIMIT) -> str:
+    """Shorten a label (or an alert) to ``limit`` characters, marking the cut with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def moede_choice(
+    listing: Sequence[MoedeListing], make_data: Callable[[int], CallbackData]
+) -> InlineKeyboardMarkup:
+    """One button per meeting ("BEU 15-12-2026 kl. 15.00"), for every "which meeting?"."""
+    return markup(
+        [
+            [
+                button(
+                    t(
+                        "btn-moede",
+                        code=x.udvalg.code,
+                        date=format_date(x.moede.date),
+                        time=format_time(x.moede.start_time),
+                    ),
+                    make_data(x.moede.id or 0),
+                )
+            ]
+            for x in listing
+        ]
+    )

@@ -1,0 +1,126 @@
+"""The scheduler: fixed job ids in the database's job store, DST-correct run times, and the
+warning and reminder jobs each queue their messages once, however often they fire."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from agendas.chatviews import Translate
+from bot import scheduler as sched
+from tests.delivery.conftest import NOW, ZONE, Db, make_committee
+from tests.support.clock import FrozenClock
+
+
+def _start(
+    db: Db, texts: Callable[[str | None], Translate], clock: FrozenClock
+) -> sched.RunningScheduler:
+    woken: list[int] = []
+    return sched.start_scheduler(
+        db.url,
+        sched.SchedulerContext(
+            uow_factory=db.uow,
+            texts=texts,
+            zone=ZONE,
+            clock=clock,
+            wake=lambda: woken.append(1),
+        ),
+    )
+
+
+async def _count(db: Db, kind: str) -> int:
+    async with db.engine.connect() as conn:
+        value = await conn.scalar(text("SELECT count(*) FROM outbox WHERE kind = :k"), {"k": kind})
+    return int(value or 0)
+
+
+async def test_jobs_have_fixed_ids_and_survive_a_restart_without_duplicates(
+    db: Db, texts: Callable[[str | None], Translate]
+) -> None:
+    c = await make_committee(db)
+    mid = c.moede.id or 0
+    clock = FrozenClock(datetime(2027, 3, 15, 12, 0, tzinfo=UTC))
+    running = _start(db, texts, clock)
+    try:
+        await sched.sync_job()
+        await sched.sync_job()  # a second sync changes nothing
+        assert running.scheduler is not None
+        ids = sorted(j.id for j in running.scheduler.get_jobs())
+        assert ids == ["delivery-sync", "delivery-watch", f"remind:{mid}", f"warn:{mid}"]
+        warn = running.scheduler.get_job(f"warn:{mid}")
+        remind = running.scheduler.get_job(f"remind:{mid}")
+        # Deadline Tue 23/3 (4 hverdage before Thu 1/4 across Easter); warning 2 hverdage
+        # earlier, Fri 19/3 09:00 winter time; reminder Wed 31/3 09:00 summer time.
+        assert warn.next_run_time.astimezone(UTC) == datetime(2027, 3, 19, 8, 0, tzinfo=UTC)
+        assert remind.next_run_time.astimezone(UTC) == datetime(2027, 3, 31, 7, 0, tzinfo=UTC)
+    finally:
+        await running.stop()
+
+    # A restart: the jobs are in the database, registered again under the same ids.
+    running = _start(db, texts, clock)
+    try:
+        await sched.sync_job()
+        assert running.scheduler is not None
+        ids = sorted(j.id for j in running.scheduler.get_jobs())
+        assert ids == ["delivery-sync", "delivery-watch", f"remind:{mid}", f"warn:{mid}"]
+        with running.engine.connect() as conn:
+            stored = conn.scalar(text("SELECT count(*) FROM apscheduler_jobs"))
+        assert stored == 4
+        assert str(running.engine.url).endswith("bot-scheduler.sqlite3")
+    finally:
+        await running.stop()
+
+
+async def test_warning_and_reminder_fire_once_each(
+    db: Db, texts: Callable[[str | None], Translate]
+) -> None:
+    c = await make_committee(db, members=2)
+    mid = c.moede.id or 0
+    clock = FrozenClock(datetime(2027, 3, 19, 8, 0, tzinfo=UTC))
+    running = _start(db, texts, clock)
+    try:
+        await sched.warn_job(mid)
+        await sched.warn_job(mid)  # a misfire run after a restart, or a second process
+        assert await _count(db, "deadline") == 1
+        clock.advance(timedelta(days=12))  # Wednesday 31 March, 09:00 summer time
+        await sched.remind_job(mid)
+        await sched.remind_job(mid)
+        assert await _count(db, "reminder") == 4  # secretary, two members, tovholder
+    finally:
+        await running.stop()
+
+
+async def test_a_released_meeting_gets_no_warning_job(
+    db: Db, texts: Callable[[str | None], Translate]
+) -> None:
+    from agendas.services import release
+
+    c = await make_committee(db)
+    mid = c.moede.id or 0
+    await release.release_agenda(db.uow(), c.editor, mid, NOW, ZONE, texts)
+    running = _start(db, texts, FrozenClock(NOW))
+    try:
+        await sched.sync_job()
+        assert running.scheduler is not None
+        ids = {j.id for j in running.scheduler.get_jobs()}
+        assert f"warn:{mid}" not in ids and f"remind:{mid}" in ids
+    finally:
+        await running.stop()
+
+
+async def test_a_meeting_created_after_its_warning_time_is_warned_at_once(
+    db: Db, texts: Callable[[str | None], Translate]
+) -> None:
+    c = await make_committee(db)
+    mid = c.moede.id or 0
+    running = _start(db, texts, FrozenClock(NOW))  # Mon 22/3: past the warning, before Tue 23/3
+    try:
+        await sched.sync_job()
+        assert running.scheduler is not None
+        warn = running.scheduler.get_job(f"warn:{mid}")
+        assert warn is not None
+        assert warn.next_run_time.astimezone(UTC) == NOW
+    finally:
+        await running.stop()

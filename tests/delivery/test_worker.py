@@ -1,0 +1,200 @@
+"""The delivery worker against the Bot API emulator: every message once, in order per chat,
+through 429 pauses (nothing sent meanwhile), 5xx retries, a blocked bot, and a graceful stop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from agendas.chatviews import Translate
+from agendas.services import release
+from bot.app import build_bot
+from bot.delivery import DeliveryConfig, DeliveryWorker
+from bot.emulator import EmuUser, RunningEmulator, running_emulator
+from storage.delivery import OutboxQueue
+from tests.delivery.conftest import NOW, ZONE, Committee, Db, make_committee
+
+Texts = Callable[[str | None], Translate]
+FAST = DeliveryConfig(
+    rate=200,
+    private_interval=0.0,
+    group_interval=0.0,
+    lease=5,
+    backoff_base=0.05,
+    poll_interval=0.05,
+)
+
+
+@dataclass
+class Setup:
+    emu: RunningEmulator
+    committee: Committee
+    users: list[EmuUser]
+    db: Db
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[RunningEmulator]:
+    async with running_emulator() as running:
+        yield running
+
+
+async def setup(emu: RunningEmulator, db: Db, members: int) -> Setup:
+    users = [await emu.client.create_user(f"Person {i}", started=True) for i in range(members + 2)]
+    committee = await make_committee(db, members=members, first_telegram_id=users[0].id)
+    assert [p.telegram_id for p in committee.everyone] == [u.id for u in users]
+    return Setup(emu, committee, users, db)
+
+
+async def worker_for(s: Setup, texts: Texts, config: DeliveryConfig = FAST) -> DeliveryWorker:
+    # The release was made at the frozen NOW (in 2027): the worker's clock runs on from there.
+    offset = NOW - datetime.now(UTC)
+    worker = DeliveryWorker(
+        build_bot(s.emu.token, s.emu.base_url),
+        OutboxQueue(s.db.sessions),
+        config,
+        texts,
+        clock=lambda: datetime.now(UTC) + offset,
+    )
+    worker.start()
+    return worker
+
+
+async def stop(worker: DeliveryWorker) -> None:
+    await worker.stop()
+    await worker.bot.session.close()
+
+
+async def statuses(db: Db) -> Counter[str]:
+    async with db.engine.connect() as conn:
+        rows = await conn.execute(text("SELECT status FROM outbox"))
+        return Counter(r[0] for r in rows)
+
+
+async def wait_done(db: Db, timeout: float = 20.0) -> Counter[str]:  # noqa: ASYNC109
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        counts = await statuses(db)
+        if not counts["pending"] and not counts["sending"]:
+            return counts
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the outbox did not drain: {await statuses(db)}")
+
+
+async def assert_each_got_it_once(s: Setup) -> None:
+    for user in s.users:
+        messages = await s.emu.client.bot_messages(user)
+        summaries = [m for m in messages if "Dagsorden: Beskæftigelsesudvalget" in (m.text or "")]
+        documents = [m for m in messages if m.document is not None]
+        assert len(summaries) == 1, (user, [m.text for m in messages])
+        assert len(documents) == 1, user
+        # The summary comes before the calendar file, and carries the buttons to open punkter.
+        assert messages.index(summaries[0]) < messages.index(documents[0])
+        assert any("Åbn punkt" in b for b in summaries[0].button_texts)
+
+
+async def release_now(s: Setup, texts: Texts) -> None:
+    await release.release_agenda(
+        s.db.uow(), s.committee.editor, s.committee.moede.id or 0, NOW, ZONE, texts
+    )
+
+
+async def test_mailing_arrives_once_each(emu: RunningEmulator, db: Db, texts: Texts) -> None:
+    s = await setup(emu, db, members=20)
+    await release_now(s, texts)
+    worker = await worker_for(s, texts)
+    try:
+        counts = await wait_done(db)
+    finally:
+        await stop(worker)
+    assert counts == Counter({"sent": 2 * len(s.users)})
+    await assert_each_got_it_once(s)
+    # The .ics went up once and then travelled by file_id.
+    assert len(worker._file_ids) == 1
+
+
+async def test_429_pauses_everything_and_5xx_are_retried(
+    emu: RunningEmulator, db: Db, texts: Texts
+) -> None:
+    s = await setup(emu, db, members=30)
+    await release_now(s, texts)
+    await emu.client.inject_fault("sendMessage", "server_error", count=3, status=502)
+    await emu.client.inject_fault("sendDocument", "server_error", count=2, status=500)
+    worker = await worker_for(s, texts, FAST)
+    try:
+        # Let some messages through, then Telegram says: wait 2 seconds.
+        while len([c for c in await emu.client.calls("sendMessage") if c["status"] == 200]) < 10:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        await emu.client.inject_fault("*", "retry_after", count=1, retry_after=2)
+        counts = await wait_done(db)
+    finally:
+        await stop(worker)
+    assert counts == Counter({"sent": 2 * len(s.users)})
+    await assert_each_got_it_once(s)
+    calls = await emu.client.calls()
+    sends = [c for c in calls if c["method"] in ("sendmessage", "senddocument")]
+    throttled = [c for c in sends if c["status"] == 429]
+    assert len(throttled) == 1
+    assert sum(1 for c in sends if c["status"] >= 500) == 5
+    start = throttled[0]["t"]
+    # Requests already on their way when the 429 was answered may land just after it; from then
+    # on nothing is sent until retry_after has passed.
+    during = [c for c in sends if start + 0.05 < c["t"] < start + 2.0]
+    assert during == [], during
+    assert worker.retry_after_pauses == 1
+
+
+async def test_a_blocked_member_is_recorded_and_the_secretary_told(
+    emu: RunningEmulator, db: Db, texts: Texts
+) -> None:
+    s = await setup(emu, db, members=3)
+    blocked = s.users[2]
+    await emu.client.block_bot(blocked)
+    await release_now(s, texts)
+    worker = await worker_for(s, texts)
+    try:
+        counts = await wait_done(db)
+    finally:
+        await stop(worker)
+    assert counts["unreachable"] == 2  # the summary and the .ics
+    assert counts["failed"] == 0
+    notices = [
+        m
+        for m in await emu.client.bot_messages(s.users[0])
+        if "har blokeret botten" in (m.text or "")
+    ]
+    assert len(notices) == 1
+    assert s.committee.everyone[2].name in (notices[0].text or "")
+    async with db.engine.connect() as conn:
+        marked = await conn.scalar(
+            text("SELECT count(*) FROM recipient_status WHERE chat_id = :c"), {"c": blocked.id}
+        )
+    assert marked == 1
+
+
+async def test_graceful_stop_mid_mailing_gives_claims_back(
+    emu: RunningEmulator, db: Db, texts: Texts
+) -> None:
+    s = await setup(emu, db, members=40)
+    await release_now(s, texts)
+    slow = DeliveryConfig(rate=40, private_interval=0.0, lease=30, poll_interval=0.05)
+    worker = await worker_for(s, texts, slow)
+    while (await statuses(db))["sent"] < 20:  # noqa: ASYNC110
+        await asyncio.sleep(0.02)
+    await stop(worker)
+    counts = await statuses(db)
+    assert counts["sending"] == 0  # nothing left leased: a restart need not wait for the lease
+    assert 20 <= counts["sent"] < 2 * len(s.users)
+    worker = await worker_for(s, texts)
+    try:
+        assert await wait_done(db) == Counter({"sent": 2 * len(s.users)})
+    finally:
+        await stop(worker)
+    await assert_each_got_it_once(s)

@@ -1,0 +1,228 @@
+"""A secretary uploads an agenda or protocol in chat and gets it as a meeting with punkter.
+
+Through the real dispatcher on a real SQLite file: the file is offered for import per udvalg,
+downloaded only on the tap, parsed and stored; a bad file gets its Danish message and stores
+nothing; documents in a /nysag dialog or from members are not taken for import.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import docx
+import pytest
+
+from agendas.documents import parse_text, render_protokol
+from agendas.documents.safety import MAX_DOCX_BYTES
+from storage.uow import SqlUnitOfWork
+from tests.handlers.conftest import MEMBER, SECRETARY
+from tests.support.recording import ChatHarness, Sent
+
+EXAMPLE = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "examples"
+    / "referat_sundhed_2025-03-04.txt"
+)
+TITLES = [
+    "Godkendelse af dagsorden",
+    "Meddelelser",
+    "Status på handleplan mod ensomhed 2025-2026",
+    "Ny model for genoptræning efter sygehusophold",
+    "Køb af ejendom til midlertidige døgnpladser",
+    "Eventuelt",
+]
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+OFFER = "Skal »"
+
+
+@pytest.fixture
+def example() -> bytes:
+    if not EXAMPLE.is_file():
+        pytest.fail(f"the shared example {EXAMPLE} is missing", pytrace=False)
+    return EXAMPLE.read_bytes()
+
+
+def messages(calls: list[Sent]) -> list[Sent]:
+    return [c for c in calls if c.method == "sendMessage"]
+
+
+def all_text(calls: list[Sent]) -> str:
+    return "\n".join(c.text or "" for c in calls)
+
+
+def alerts(calls: list[Sent]) -> list[str]:
+    return [c.text or "" for c in calls if c.method == "answerCallbackQuery" and c.show_alert]
+
+
+async def counts(uow_factory: Callable[[], SqlUnitOfWork]) -> tuple[int, int]:
+    """How many meetings and punkter BEU has."""
+    async with uow_factory() as uow:
+        udvalg = await uow.udvalg.by_code("BEU")
+        assert udvalg is not None
+        moeder = await uow.moeder.for_udvalg(udvalg.id or 0)
+        punkter = [p for m in moeder for p in await uow.punkter.for_moede(m.id or 0)]
+    return len(moeder), len(punkter)
+
+
+async def upload(chat: ChatHarness, name: str, content: bytes, mime: str, **kw: int) -> Sent:
+    [offer] = await chat.send_document(SECRETARY, name, content, mime_type=mime, **kw)
+    return offer
+
+
+async def test_the_example_text_becomes_a_meeting_with_its_six_punkter(
+    beu_committee: ChatHarness,
+    example: bytes,
+    uow_factory: Callable[[], SqlUnitOfWork],
+) -> None:
+    chat = beu_committee
+    offer = await upload(chat, "referat_sundhed_2025-03-04.txt", example, "text/plain")
+    assert "referat_sundhed_2025-03-04.txt" in (offer.text or "")
+    assert [text for text, _ in offer.buttons()] == ["📥 Importér som møde i BEU", "Nej tak"]
+    # the file waits in the dialog data: the button carries no file id
+    assert all("doc-" not in data for _, data in offer.buttons())
+    assert await counts(uow_factory) == (0, 0)
+
+    calls = await chat.press(SECRETARY, offer, offer.button("Importér som møde i BEU"))
+    text = all_text(messages(calls))
+    assert "Importeret: <b>Beskæftigelsesudvalget (BEU)</b> 04-03-2025 kl. 15.00, 6 punkter" in text
+    assert "Mødelokale 2, Egeby Rådhus" in text and "Mødet afsluttet kl. 16.05" in text
+    for number, title in enumerate(TITLES, 1):
+        assert f"{number}. {title}" in text
+    # the example names bilag without files, is from another udvalg: both are told, not dropped
+    assert "Bemærk:" in text and "Sundheds- og Omsorgsudvalget" in text
+    assert "Nyhedsbrev fra sundhedsplejen" in text
+    assert await counts(uow_factory) == (1, 6)
+    assert any(c.method == "editMessageReplyMarkup" for c in calls)  # the offer loses its buttons
+
+    summary = messages(calls)[-1]
+    agenda = await chat.press(SECRETARY, summary, summary.button("Dagsorden"))
+    shown = all_text(agenda)
+    assert "Status på handleplan mod ensomhed 2025-2026" in shown and "04-03-2025" in shown
+
+    # The same button again: nothing waits any more, so nothing is imported twice.
+    calls = await chat.press(SECRETARY, offer, offer.button("Importér som møde i BEU"))
+    assert any("Send den igen" in a for a in alerts(calls))
+    assert await counts(uow_factory) == (1, 6)
+
+
+async def test_a_rendered_protocol_docx_is_imported_with_its_decisions(
+    beu_committee: ChatHarness,
+    example: bytes,
+    uow_factory: Callable[[], SqlUnitOfWork],
+) -> None:
+    chat = beu_committee
+    content = render_protokol(parse_text(example.decode("utf-8")).document, public=False)
+    offer = await upload(chat, "Beslutningsprotokol SOU 2025-03-04.docx", content, DOCX_MIME)
+    calls = await chat.press(SECRETARY, offer, offer.button("Importér som møde i BEU"))
+    text = all_text(messages(calls))
+    assert "6 punkter" in text and "4. Ny model for genoptræning efter sygehusophold ✅" in text
+    assert await counts(uow_factory) == (1, 6)
+
+
+def _docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    docx.Document().save(buffer)
+    return buffer.getvalue()
+
+
+def _rezip(extra: dict[str, bytes] | None = None, doctype: bool = False) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(_docx_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if doctype and info.filename == "word/document.xml":
+                head, rest = data.split(b"?>", 1)
+                data = head + b'?><!DOCTYPE lolz [<!ENTITY lol "lol">]>' + rest
+            target.writestr(info.filename, data)
+        for name, data in (extra or {}).items():
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("dagsorden.docx", b"not a zip at all", "Filen er ikke et Word-dokument (DOCX)."),
+        ("dagsorden.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "krypteret"),
+        (
+            "dagsorden.docx",
+            _rezip({"word/media/zeros.bin": b"\0" * (8 * 1024 * 1024)}),
+            "pakker sig ud til alt for meget data",
+        ),
+        ("dagsorden.docx", _rezip(doctype=True), "DOCTYPE/ENTITY"),
+        ("dagsorden.docx", _docx_bytes(), "Jeg fandt ingen punkter"),
+        ("noter.txt", "Referat\n04-03-2025\nIntet at bemærke.\n".encode(), "ingen punkter"),
+    ],
+)
+async def test_a_bad_file_gets_its_message_and_stores_nothing(
+    beu_committee: ChatHarness,
+    uow_factory: Callable[[], SqlUnitOfWork],
+    name: str,
+    content: bytes,
+    says: str,
+) -> None:
+    chat = beu_committee
+    mime = "text/plain" if name.endswith(".txt") else DOCX_MIME
+    offer = await upload(chat, name, content, mime)
+    calls = await chat.press(SECRETARY, offer, offer.button("Importér som møde i BEU"))
+    [answer] = messages(calls)
+    assert says in (answer.text or "")
+    assert await counts(uow_factory) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("name", "mime", "size", "says"),
+    [
+        ("stor.docx", DOCX_MIME, MAX_DOCX_BYTES + 1, "Filen er for stor (højst 20 MB)"),
+        ("budget.xlsx", "application/vnd.ms-excel", None, "Jeg kan kun importere Word"),
+        ("scan.pdf", "application/pdf", None, "En PDF kan ikke importeres"),
+    ],
+)
+async def test_a_file_of_the_wrong_kind_or_size_is_refused_before_downloading(
+    beu_committee: ChatHarness,
+    uow_factory: Callable[[], SqlUnitOfWork],
+    name: str,
+    mime: str,
+    size: int | None,
+    says: str,
+) -> None:
+    chat = beu_committee
+    calls = await chat.send_document(SECRETARY, name, b"PK\x03\x04 small", mime, size=size)
+    [answer] = messages(calls)
+    assert says in (answer.text or "") and answer.buttons() == []
+    assert "bilag" in (answer.text or "")  # it may have been meant as a bilag: how to attach
+    assert await counts(uow_factory) == (0, 0)
+
+
+async def test_declining_or_an_outdated_offer_stores_nothing(
+    beu_committee: ChatHarness, example: bytes, uow_factory: Callable[[], SqlUnitOfWork]
+) -> None:
+    chat = beu_committee
+    first = await upload(chat, "a.txt", example, "text/plain")
+    second = await upload(chat, "b.txt", example, "text/plain")
+    calls = await chat.press(SECRETARY, first, first.button("Importér som møde i BEU"))
+    assert any("venter ikke længere" in a for a in alerts(calls))
+    calls = await chat.press(SECRETARY, second, second.button("Nej tak"))
+    assert "ikke importeret" in all_text(messages(calls))
+    assert await counts(uow_factory) == (0, 0)
+
+
+async def test_documents_in_a_sag_dialog_or_from_members_are_not_imported(
+    beu_committee: ChatHarness, example: bytes, uow_factory: Callable[[], SqlUnitOfWork]
+) -> None:
+    chat = beu_committee
+    await chat.send(SECRETARY, "/nytmoede BEU 10-12-2026 14:00 Rådhuset")
+    assert await counts(uow_factory) == (1, 3)
+    await chat.send(SECRETARY, "/nysag Ny ungeindsats")
+    [answer] = await chat.send_document(SECRETARY, "a.txt", example, mime_type="text/plain")
+    assert "Bilag kan vedhæftes, når sagen er gemt" in (answer.text or "")
+    await chat.send(SECRETARY, "/annuller")
+
+    [answer] = await chat.send_document(MEMBER, "a.txt", example, mime_type="text/plain")
+    assert OFFER not in (answer.text or "") and answer.buttons() == []
+    assert await counts(uow_factory) == (1, 3)
