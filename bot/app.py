@@ -14,6 +14,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agendas.ports import UnitOfWork
@@ -22,6 +23,7 @@ from bot.i18n import CatalogI18n, make_i18n
 from bot.middlewares import IdentityMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
 from bot.scheduler import RunningScheduler, SchedulerContext, start_scheduler
 from bot.settings import Settings
+from bot.status_jobs import StatusJobContext, register_status_jobs
 from handlers import (
     agenda,
     cancel,
@@ -36,6 +38,7 @@ from handlers import (
     release,
     sag,
     start,
+    status,
 )
 from handlers.context import ChatConfig, utc_now
 from handlers.release import texts_for
@@ -72,6 +75,7 @@ def build_dispatcher(
         committees.setup(),
         invites.setup(),
         meetings.setup(),
+        status.setup(),  # before imports: plan files (CSV/XLSX; DOCX offered as both)
         imports.setup(),  # before sag: documents outside a sag dialog may be imported
         sag.setup(),
         release.setup(),
@@ -125,6 +129,23 @@ class Runtime:
         self.worker.start()
         self.dispatcher["outbox_wake"] = self.worker.wake
         if settings.scheduler_enabled:
+            wake = self.worker.wake
+            template = settings.read_docx_template()
+
+            def status_jobs(scheduler: AsyncIOScheduler) -> None:
+                register_status_jobs(
+                    scheduler,
+                    StatusJobContext(
+                        uow_factory=lambda: SqlUnitOfWork(session_factory),
+                        texts=texts,
+                        zone=settings.timezone,
+                        clock=utc_now,
+                        wake=wake,
+                        template=template,
+                    ),
+                    tick_seconds=settings.scheduler_watch_seconds,
+                )
+
             self.scheduler = start_scheduler(
                 settings.database_url,
                 SchedulerContext(
@@ -133,6 +154,7 @@ class Runtime:
                     zone=settings.timezone,
                     clock=utc_now,
                     wake=self.worker.wake,
+                    on_start=status_jobs,
                 ),
                 watch_seconds=settings.scheduler_watch_seconds,
             )

@@ -32,6 +32,7 @@ stop (SIGINT/SIGTERM) lets sends in flight finish and be marked, and gives unsen
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import logging
@@ -56,6 +57,7 @@ from agendas.mailings import ButtonSpec
 from agendas.outbox import OutboxKind, OutboxMessage
 from agendas.services.release import Texts
 from handlers.callbacks import BilagCb, PunktCb
+from handlers.status import status_callback
 from storage.delivery import OutboxQueue
 
 log = logging.getLogger(__name__)
@@ -337,7 +339,12 @@ class DeliveryWorker:
                 request_timeout=timeout,
             )
         if kind == "document":
-            content = str(payload["content"]).encode("utf-8")
+            encoded = payload.get("content_b64")
+            content = (
+                base64.b64decode(str(encoded))
+                if encoded
+                else str(payload["content"]).encode("utf-8")
+            )
             digest = hashlib.sha256(content).hexdigest()
             file_id = self._file_ids.get(digest)
             document: Any = file_id or BufferedInputFile(content, str(payload["file_name"]))
@@ -400,6 +407,8 @@ def _keyboard(rows: list[list[dict[str, Any]]]) -> InlineKeyboardMarkup | None:
                 callback = PunktCb(action="open", punkt_id=spec.id, version=spec.version).pack()
             elif spec.target == "bilag":
                 callback = BilagCb(action="get", bilag_id=spec.id).pack()
+            elif spec.target.startswith("status:"):
+                callback = status_callback(spec)
             else:
                 continue
             line.append(InlineKeyboardButton(text=spec.label, callback_data=callback))

@@ -63,6 +63,8 @@ class SchedulerContext:
     clock: Callable[[], datetime]
     wake: Callable[[], None]
     scheduler: AsyncIOScheduler | None = None
+    #: Called with the scheduler just before it starts (the status-round jobs register here).
+    on_start: Callable[[AsyncIOScheduler], None] | None = None
 
 
 _context: SchedulerContext | None = None
@@ -183,10 +185,16 @@ class RunningScheduler:
     lock_connection: Connection | None = None
     retry_task: asyncio.Task[None] | None = None
 
+    def _stop_firing(self) -> None:
+        """Once only: AsyncIOScheduler shuts down in a later loop callback, so ``running`` stays
+        true for a moment and a second ``shutdown`` would raise inside the event loop."""
+        scheduler, self.scheduler = self.scheduler, None
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
+
     async def stop(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Stop firing, let running jobs finish (or cancel them after ``timeout``), close."""
-        if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        self._stop_firing()
         running = [t for t in _running if not t.done()]
         if running:
             _done, pending = await asyncio.wait(running, timeout=timeout)
@@ -200,8 +208,7 @@ class RunningScheduler:
         global _context
         if self.retry_task is not None:
             self.retry_task.cancel()
-        if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        self._stop_firing()
         if self.lock_connection is not None:
             with contextlib.suppress(Exception):
                 self.lock_connection.execute(
@@ -282,6 +289,8 @@ def start_scheduler(
             replace_existing=True,
             misfire_grace_time=PERIODIC_GRACE,
         )
+        if context.on_start is not None:
+            context.on_start(scheduler)
         scheduler.start()
         log.info("Scheduler started")
 

@@ -292,3 +292,8 @@ class RecipientStatusRow(SQLModel, table=True):
     chat_id: int = Field(sa_type=BigInteger, primary_key=True)
     unreachable_since: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     reason: str = Field(default="", sa_type=String(200))
+
+
+# The status-round tables (revision 0004) live with their repositories in ``storage.status``;
+# importing them here registers them on the metadata wherever the tables are imported.
+import storage.status  # noqa: E402,F401

@@ -41,6 +41,12 @@ from storage.repositories import (
     SqlPunktRepository,
     SqlUdvalgRepository,
 )
+from storage.status import (
+    SqlIndsatsRepository,
+    SqlPlanRepository,
+    SqlStatusAnswerRepository,
+    SqlStatusRoundRepository,
+)
 
 
 class SqlUnitOfWork:
@@ -69,6 +75,11 @@ class SqlUnitOfWork:
     releases: SqlReleaseRepository
     delivery: SqlDeliverySettingsRepository
     reachability: SqlReachabilityRepository
+    # Status rounds (agendas.services.status.StatusUnitOfWork)
+    plans: SqlPlanRepository
+    indsatser: SqlIndsatsRepository
+    status_rounds: SqlStatusRoundRepository
+    status_answers: SqlStatusAnswerRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -101,6 +112,10 @@ class SqlUnitOfWork:
             self.releases = SqlReleaseRepository(session)
             self.delivery = SqlDeliverySettingsRepository(session)
             self.reachability = SqlReachabilityRepository(session)
+            self.plans = SqlPlanRepository(session)
+            self.indsatser = SqlIndsatsRepository(session)
+            self.status_rounds = SqlStatusRoundRepository(session)
+            self.status_answers = SqlStatusAnswerRepository(session)
         self._depth += 1
         return self
 

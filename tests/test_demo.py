@@ -95,3 +95,30 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
 def _docx_text(content: bytes) -> str:
     document = docx.Document(io.BytesIO(content))
     return "\n".join(p.text for p in document.paragraphs)
+
+
+async def test_the_interactive_demo_lets_a_person_type_as_the_secretary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typed lines go to the bot as Sofie; ``:N`` taps a button; ``:q`` hands over to the cast."""
+    typed = io.StringIO("/nytmoede BEU 15-01-2030 14:00 Rådhuset\n:1\n:99\n:q\n")
+    monkeypatch.setattr("sys.stdin", typed)
+    lines: list[str] = []
+
+    assert await run_demo(tmp_path / "out", interactive=True, write=lines.append) == 0
+
+    transcript = "\n".join(lines)
+    steps = [
+        "Du er sekretæren Sofie",
+        "Sofie Svendsen (sekretær) ▸ /nytmoede BEU 15-01-2030 14:00 Rådhuset",
+        "Mødet er oprettet: Beskæftigelsesudvalget (BEU) 15-01-2030 kl. 14.00.",
+        "Sofie Svendsen (sekretær) trykker på [Se dagsorden]",
+        "(ingen knap med det nummer)",
+        "Lene Holm (formand) ▸ /dagsorden",
+        "Udvalgsbot → Lene Holm:",
+    ]
+    position = 0
+    for step in steps:
+        found = transcript.find(step, position)
+        assert found >= 0, f"{step!r} missing (or out of order) in:\n{transcript}"
+        position = found

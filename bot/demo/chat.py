@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from bot.emulator import ChatMessage, EmulatorClient, EmulatorTimeout, EmuUser
 
 #: How long the bot may stay silent before we take its answer as complete.
-QUIET = 0.4
+QUIET = 0.25
 #: How long the bot may take for its first answer.
 FIRST = 15.0
+#: After a toast or a keyboard edit only: how long to wait for the text that usually follows.
+HIDDEN = 3.0
 _TAG = re.compile(r"<[^>]+>")
 _KINDS = ("send", "edit", "callback_answer")
 
@@ -103,6 +105,9 @@ class Person:
     async def press(self, label: str, message: ChatMessage | None = None) -> list[ChatMessage]:
         """Tap the button whose text contains ``label`` on the newest message that has one."""
         candidates = [message] if message is not None else list(reversed(self.last))
+        if message is None and not _has(candidates, label):
+            await self.answers()  # the question may still be on its way on a busy machine
+            candidates = list(reversed(self.last))
         for candidate in candidates:
             for button in (b for row in candidate.buttons for b in row):
                 if label.lower() in button.text.lower():
@@ -121,17 +126,21 @@ class Person:
                 events = await self.client.wait_events(self.user, 1, kinds=_KINDS, timeout=timeout)
             except EmulatorTimeout:
                 break
-            timeout = QUIET
+            # A tap is first answered by a toast and by the question losing its buttons; the
+            # next question may take longer on a busy machine, so only text ends the wait soon.
+            timeout = HIDDEN if not messages else QUIET
             for event in events:
                 if event.kind == "callback_answer":
                     text = str(event.detail.get("text") or "")
                     if event.detail.get("show_alert") and text:
                         self.transcript.alert(self.name, text)
+                        timeout = QUIET
                 elif event.kind == "edit" and _only_buttons_changed(event.message):
                     continue  # the question loses its buttons once answered: nothing to read
                 elif event.message is not None:
                     self.transcript.bot(self.name, event.message, edited=event.kind == "edit")
                     messages.append(event.message)
+                    timeout = QUIET
         if messages:
             self.last = messages
         return messages
@@ -149,3 +158,7 @@ def _only_buttons_changed(message: ChatMessage | None) -> bool:
     if message is None or not message.edits:
         return False
     return message.edits[-1].source == message.source and message.edits[-1].text == message.text
+
+
+def _has(messages: list[ChatMessage], label: str) -> bool:
+    return any(label.lower() in text.lower() for m in messages for text in m.button_texts)

@@ -143,9 +143,11 @@ async def play(cast: Cast, transcript: Transcript, *, interactive: bool = False)
 
     if interactive:
         await _interactive(sofie, transcript)
-    else:
-        await _secretary_builds_agenda(sofie)
-        await release_agenda(cast)
+        transcript.heading("4. Formanden læser det, du har bygget")
+        await cast.members[0][0].say("/dagsorden")
+        return
+    await _secretary_builds_agenda(sofie)
+    await release_agenda(cast)
 
     transcript.heading("5. Medlemmerne læser dagsordenen på telefonen")
     formand = cast.members[0][0]
@@ -164,8 +166,11 @@ async def play(cast: Cast, transcript: Transcript, *, interactive: bool = False)
     transcript.heading("7. Et medlem prøver en kommando, der er sekretærens")
     await per.say(f"/nytmoede {UDVALG} 01-06-2030 14:00")
 
-    if not interactive:
-        await hold_meeting(cast)
+    await hold_meeting(cast)
+
+    from bot.demo.status_step import status_round_step  # it builds on this module's Cast
+
+    await status_round_step(cast, transcript)
 
 
 #: What the meeting decides, per punkt title (the rest: "Taget til efterretning").
@@ -277,7 +282,8 @@ async def _secretary_builds_agenda(sofie: Person) -> None:
 async def _interactive(sofie: Person, transcript: Transcript) -> None:
     """The person at the keyboard is the secretary; ``:N`` taps button N, ``:q`` ends."""
     transcript.heading("3. Du er sekretæren Sofie")
-    transcript.emit("  Skriv som i Telegram, fx /nytmoede BEU 12-01-2027 14:00 Rådhuset og /nysag.")
+    transcript.emit("  Skriv som i Telegram, fx /nytmoede BEU 12-01-2027 14:00 Rådhuset og /nysag;")
+    transcript.emit("  /udsend sender dagsordenen til medlemmerne.")
     transcript.emit("  Tryk på knap nummer N med :N, afslut med :q.")
     loop = asyncio.get_running_loop()
     while True:
@@ -303,7 +309,7 @@ async def _interactive(sofie: Person, transcript: Transcript) -> None:
 
 
 def _read_line() -> str | None:
-    sys.stdout.write("  Sofie ▸ ")
+    sys.stdout.write("  > ")
     sys.stdout.flush()
     line = sys.stdin.readline()
     return line if line else None

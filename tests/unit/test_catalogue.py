@@ -27,6 +27,15 @@ LOCALES_DIR = ROOT / "bot" / "locales"
 LANGUAGES = ("da", "en")
 
 
+def key_shaped(node: ast.JoinedStr) -> bool:
+    """Keys are lower-case words and dashes; ``f"moede-{id}@host"`` (an iCalendar UID) is not."""
+    return all(
+        re.fullmatch(r"[a-z0-9-]*", part.value)
+        for part in node.values
+        if isinstance(part, ast.Constant) and isinstance(part.value, str)
+    )
+
+
 def menu_commands() -> list[str]:
     """``bot.commands.MENU``, read from the source for the same reason."""
     tree = ast.parse((ROOT / "bot" / "commands.py").read_text(encoding="utf-8"))
@@ -209,6 +218,7 @@ def collect_uses() -> tuple[list[Use], list[Use]]:
                     isinstance(head, ast.Constant)
                     and isinstance(head.value, str)
                     and KEY_PREFIX.match(head.value)
+                    and key_shaped(node)
                     and not any(u.where == where for u in dynamic)
                 ):
                     dynamic.append(Use(where, head.value, None))
