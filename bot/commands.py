@@ -18,6 +18,8 @@ MENU = (
     "status",
     "statusoverblik",
     "planer",
+    "nyplan",
+    "nyindsats",
     "nysag",
     "nytmoede",
     "inviter",

@@ -72,7 +72,7 @@ class DeliveryConfig:
     """Rates and timings; the defaults keep under Telegram's limits with room to spare."""
 
     rate: float = 25.0  # messages per second, overall
-    private_interval: float = 1.0  # seconds between two messages to one private chat
+    private_interval: float = 1.1  # to one private chat: Telegram allows 1/s; keep a margin
     group_interval: float = 3.0  # seconds between two messages to one group (20/min)
     lease: float = 60.0  # seconds a claim lasts; after a crash the row is due again then
     max_attempts: int = 5

@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     # Delivery (bot/delivery.py, bot/scheduler.py): the outbox worker's rates and the schedules.
     delivery_rate: float = Field(default=25.0, gt=0, le=1000)
-    delivery_private_interval: float = Field(default=1.0, ge=0, le=60)
+    delivery_private_interval: float = Field(default=1.1, ge=0, le=60)
     delivery_group_interval: float = Field(default=3.0, ge=0, le=600)
     delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
     delivery_max_attempts: int = Field(default=5, ge=1, le=50)

@@ -7,7 +7,9 @@ answer. The dialog state lives in the FSM storage (the database or Redis), so a 
 bot in the middle of an answer loses nothing. A button of a closed or older round is refused.
 
 The secretary: /statusoverblik (counts per colour, who is missing, what changed, a "Rapport"
-button), /planer, /planskema PLAN REGEL, /statusrunde PLAN, and a plan file (CSV or XLSX; for
+button), /planer (with each plan's indsatser and a "Ret" button per indsats), /nyplan,
+/nyindsats (a short dialog for tovholder, målgruppe and formål), /planskema PLAN REGEL,
+/statusrunde PLAN, and a plan file (CSV or XLSX; for
 a DOCX this router offers the plan next to ``handlers.imports``' meeting import).
 """
 
@@ -41,7 +43,10 @@ from agendas.model import Actor
 from agendas.plan_import import MAX_FILE_BYTES, parse_plan_file
 from agendas.plans import (
     COLOUR_LABELS,
+    PLAN_KIND_LABELS,
     AttachmentRef,
+    Indsats,
+    PlanKind,
     StatusColour,
     StatusSchedule,
     clean_plan_title,
@@ -542,7 +547,19 @@ async def plans_command(message: Message, actor: Actor, uow: UnitOfWork) -> None
                 rule=rule,
             )
         )
-    await message.answer("\n".join(lines)[:4000])
+    rows = [
+        [
+            _button(
+                t("plan-btn-indsatser", plan_id=entry.plan.id, title=entry.plan.title),
+                "list",
+                entry.plan.id or 0,
+            )
+        ]
+        for entry in listing[:90]
+    ]
+    await message.answer(
+        "\n".join(lines)[:4000], reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+    )
 
 
 def _plan_id(raw: str) -> int:
@@ -831,6 +848,304 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+# --- plans and indsatser in chat ------------------------------------------------------------------
+
+INDSATS_KEY = "indsats_dialog"
+#: The fields the secretary may retype, in button order, with their catalogue labels.
+EDIT_FIELDS = {
+    "title": "plan-field-title",
+    "maalgruppe": "plan-field-maalgruppe",
+    "formaal": "plan-field-formaal",
+    "tovholder": "plan-field-tovholder",
+    "periode": "plan-field-periode",
+    "samarbejdspartnere": "plan-field-samarbejdspartnere",
+    "aktiviteter": "plan-field-aktiviteter",
+}
+#: The guided questions after /nyindsats, in order; each may be skipped.
+DIALOG_STEPS = ("tovholder", "maalgruppe", "formaal")
+STEP_QUESTIONS = {
+    "tovholder": "plan-indsats-ask-tovholder",
+    "maalgruppe": "plan-indsats-ask-maalgruppe",
+    "formaal": "plan-indsats-ask-formaal",
+}
+MAX_TOVHOLDER_BUTTONS = 20
+
+
+class IndsatsCb(CallbackData, prefix="ind"):
+    """``action``: list (the indsatser of plan ``target``), edit (the fields of indsats
+    ``target`` of plan ``value``), field (retype field number ``value`` of ``target``), tov
+    (tovholder choice number ``value`` in the dialog), skip (skip the dialog's question)."""
+
+    action: str
+    target: int
+    value: int = 0
+
+
+class IndsatsFlow(StatesGroup):
+    tovholder = State()
+    maalgruppe = State()
+    formaal = State()
+    edit = State()
+
+
+def _button(text: str, action: str, target: int, value: int = 0) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        text=clip(text), callback_data=IndsatsCb(action=action, target=target, value=value).pack()
+    )
+
+
+async def new_plan_command(
+    message: Message, command: CommandObject, actor: Actor, uow: UnitOfWork, config: ChatConfig
+) -> None:
+    """/nyplan [virksomhedsplan|genopretningsplan] KODE Titel: an empty plan."""
+    words = (command.args or "").split()
+    kind = PlanKind.HANDLEPLAN
+    if words and words[0].lower() in {k.value for k in PlanKind}:
+        kind = PlanKind(words[0].lower())
+        words = words[1:]
+    if not words:
+        await message.answer(t("plan-new-usage"))
+        return
+    plan = await status.create_plan(
+        _uow(uow), actor, words[0], " ".join(words[1:]), config.now(), kind
+    )
+    await message.answer(
+        t(
+            "plan-created",
+            kind=PLAN_KIND_LABELS[plan.kind],
+            title=plan.title,
+            plan_id=plan.id,
+            code=words[0].upper(),
+        )
+    )
+
+
+async def new_indsats_command(
+    message: Message,
+    command: CommandObject,
+    actor: Actor,
+    uow: UnitOfWork,
+    state: FSMContext,
+    config: ChatConfig,
+) -> None:
+    """/nyindsats PLAN Titel: stores the indsats, then asks for tovholder, målgruppe, formål."""
+    parts = (command.args or "").split(maxsplit=1)
+    if not parts:
+        await message.answer(t("plan-indsats-usage"))
+        return
+    title = parts[1] if len(parts) > 1 else ""
+    indsats = await status.add_indsats(
+        _uow(uow), actor, _plan_id(parts[0]), title, "", config.now()
+    )
+    detail = await status.plan_detail(_uow(uow), actor, indsats.plan_id)
+    data = {
+        "indsats": indsats.id,
+        "plan": indsats.plan_id,
+        "title": indsats.title,
+        "names": [p.name for p in detail.tovholdere][:MAX_TOVHOLDER_BUTTONS],
+    }
+    await state.update_data({INDSATS_KEY: data})
+    await message.answer(t("plan-indsats-created", indsats=indsats.title, plan=detail.plan.title))
+    await _ask(message, state, data, DIALOG_STEPS[0])
+
+
+async def _ask(target: Message, state: FSMContext, data: dict[str, Any], step: str) -> None:
+    await state.set_state(getattr(IndsatsFlow, step))
+    rows: list[list[InlineKeyboardButton]] = []
+    if step == "tovholder":
+        rows = [[_button(name, "tov", data["indsats"], n)] for n, name in enumerate(data["names"])]
+    rows.append([_button(t("status-btn-skip"), "skip", data["indsats"])])
+    await target.answer(
+        t(STEP_QUESTIONS[step], indsats=data["title"]),
+        reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),
+    )
+
+
+async def _advance(
+    target: Message,
+    state: FSMContext,
+    data: dict[str, Any],
+    step: str,
+    actor: Actor,
+    uow: UnitOfWork,
+    config: ChatConfig,
+) -> None:
+    """The question after ``step``, or the end of the dialog: the answers are stored."""
+    later = DIALOG_STEPS[DIALOG_STEPS.index(step) + 1 :]
+    if later:
+        await _ask(target, state, data, later[0])
+        return
+    for name, value in dict(data.get("answers", {})).items():
+        if value:
+            await status.edit_indsats(
+                _uow(uow), actor, int(data["indsats"]), str(name), str(value), config.now()
+            )
+    await _leave(state)
+    await target.answer(t("plan-indsats-done", indsats=data["title"], plan_id=data["plan"]))
+
+
+async def _leave(state: FSMContext) -> None:
+    data = await state.get_data()
+    data.pop(INDSATS_KEY, None)
+    await state.set_data(data)
+    await state.set_state(None)
+
+
+async def _dialog(state: FSMContext, indsats_id: int | None = None) -> dict[str, Any] | None:
+    data = (await state.get_data()).get(INDSATS_KEY)
+    if not isinstance(data, dict) or (indsats_id is not None and data.get("indsats") != indsats_id):
+        return None
+    return data
+
+
+async def _current_step(state: FSMContext) -> str | None:
+    current = await state.get_state()
+    for step in DIALOG_STEPS:
+        if current == getattr(IndsatsFlow, step).state:
+            return step
+    return None
+
+
+async def on_indsats_text(
+    message: Message, actor: Actor, uow: UnitOfWork, state: FSMContext, config: ChatConfig
+) -> None:
+    """A typed answer in the dialog (tovholder, målgruppe, formål) or a retyped field."""
+    data = await _dialog(state)
+    if data is None:
+        await state.set_state(None)
+        await message.answer(t("plan-indsats-flow-lost"))
+        return
+    step = await _current_step(state)
+    if step is not None:
+        # Kept in the dialog and stored when it is finished (/annuller stores nothing of it).
+        answer = (message.text or "").strip()
+        if len(answer) > status.MAX_INDSATS_FIELD:
+            raise InvalidInput(
+                "err-field-too-long", limit=status.MAX_INDSATS_FIELD, length=len(answer)
+            )
+        data.setdefault("answers", {})[step] = answer
+        await state.update_data({INDSATS_KEY: data})
+        await _advance(message, state, data, step, actor, uow, config)
+        return
+    name = str(data.get("field", ""))
+    # A refusal (too long, empty title) leaves the question open: the error handler says so.
+    indsats = await status.edit_indsats(
+        _uow(uow), actor, int(data["indsats"]), name, message.text or "", config.now()
+    )
+    await _leave(state)
+    await message.answer(
+        t("plan-indsats-edited", field=t(EDIT_FIELDS[name]), indsats=indsats.title)
+    )
+
+
+async def on_indsats_button(
+    query: CallbackQuery,
+    callback_data: IndsatsCb,
+    actor: Actor,
+    uow: UnitOfWork,
+    state: FSMContext,
+    config: ChatConfig,
+) -> None:
+    message = await chat_message(query)
+    action = callback_data.action
+    if action == "list":
+        detail = await status.plan_detail(_uow(uow), actor, callback_data.target)
+        await query.answer()
+        await _show_indsatser(message, detail)
+        return
+    if action == "edit":
+        detail = await status.plan_detail(_uow(uow), actor, callback_data.value)
+        found = [i for i in detail.indsatser if i.id == callback_data.target]
+        if not found:
+            await query.answer(plain("err-indsats-unknown-plan"), show_alert=True)
+            return
+        await query.answer()
+        await state.set_state(None)
+        await state.update_data(
+            {INDSATS_KEY: {"indsats": found[0].id, "title": found[0].title, "field": ""}}
+        )
+        await _show_fields(message, found[0])
+        return
+    if action == "field" and 0 <= callback_data.value < len(EDIT_FIELDS):
+        data = await _dialog(state, callback_data.target)
+        if data is None or "field" not in data:
+            await query.answer(plain("plan-indsats-stale"), show_alert=True)
+            return
+        await query.answer()
+        name = list(EDIT_FIELDS)[callback_data.value]
+        data["field"] = name
+        await state.update_data({INDSATS_KEY: data})
+        await state.set_state(IndsatsFlow.edit)
+        await message.answer(
+            t("plan-indsats-edit-ask", field=t(EDIT_FIELDS[name]), indsats=data["title"])
+        )
+        return
+    data = await _dialog(state, callback_data.target)
+    step = await _current_step(state)
+    if data is None or step is None or action not in ("tov", "skip"):
+        await query.answer(plain("plan-indsats-stale"), show_alert=True)
+        return
+    if action == "tov":
+        names = data.get("names", [])
+        if step != "tovholder" or not 0 <= callback_data.value < len(names):
+            await query.answer(plain("plan-indsats-stale"), show_alert=True)
+            return
+        data.setdefault("answers", {})["tovholder"] = str(names[callback_data.value])
+        await state.update_data({INDSATS_KEY: data})
+    await query.answer()
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except TelegramBadRequest as exc:
+        log.debug("Buttons already gone: %s", exc.message)
+    await _advance(message, state, data, step, actor, uow, config)
+
+
+async def _show_indsatser(message: Message, detail: status.PlanDetail) -> None:
+    plan_id = detail.plan.id or 0
+    if not detail.indsatser:
+        await message.answer(t("plan-indsats-none", plan=detail.plan.title, plan_id=plan_id))
+        return
+    lines = [t("plan-indsats-head", plan=detail.plan.title, plan_id=plan_id)]
+    rows = []
+    for number, indsats in enumerate(detail.indsatser, start=1):
+        lines.append(
+            t(
+                "plan-indsats-line",
+                number=number,
+                indsats=indsats.title,
+                tovholder=indsats.tovholder or t("status-no-tovholder"),
+            )
+        )
+        rows.append(
+            [
+                _button(
+                    t("plan-btn-edit", number=number, indsats=indsats.title),
+                    "edit",
+                    indsats.id or 0,
+                    plan_id,
+                )
+            ]
+        )
+    await message.answer(
+        "\n".join(lines)[:4000],
+        reply_markup=InlineKeyboardMarkup(inline_keyboard=rows[:90]),
+    )
+
+
+async def _show_fields(message: Message, indsats: Indsats) -> None:
+    """The indsats as it stands, with one button per field; the choice is kept in the FSM."""
+    state_text = [t("plan-indsats-fields-head", indsats=indsats.title)]
+    for name, key in EDIT_FIELDS.items():
+        value = str(getattr(indsats, name) or "–")
+        state_text.append(t("plan-indsats-field-line", field=t(key), value=value[:300]))
+    rows = [
+        [_button(t(key), "field", indsats.id or 0, n)] for n, key in enumerate(EDIT_FIELDS.values())
+    ]
+    await message.answer(
+        "\n".join(state_text)[:4000], reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+    )
+
+
 def setup() -> Router:
     router = Router(name="status")
     router.message.filter(F.chat.type == "private")
@@ -839,10 +1154,18 @@ def setup() -> Router:
     router.message.register(plans_command, Command("planer"))
     router.message.register(schedule_command, Command("planskema"))
     router.message.register(round_command, Command("statusrunde"))
+    router.message.register(new_plan_command, Command("nyplan"))
+    router.message.register(new_indsats_command, Command("nyindsats"))
     router.message.register(on_text, StateFilter(StatusFlow.text), F.text)
     router.message.register(on_attachment, StateFilter(StatusFlow.attachment))
     router.message.register(on_confirm_text, StateFilter(StatusFlow.confirm))
     router.message.register(plan_name, StateFilter(PlanFlow.name), F.text)
+    router.message.register(
+        on_indsats_text,
+        StateFilter(*IndsatsFlow.__all_states__),
+        F.text,
+        ~F.text.startswith("/"),
+    )
     router.message.register(
         offer_plan,
         StateFilter(None),
@@ -857,4 +1180,5 @@ def setup() -> Router:
     )
     router.callback_query.register(on_button, StatusCb.filter())
     router.callback_query.register(plan_chosen, PlanCb.filter())
+    router.callback_query.register(on_indsats_button, IndsatsCb.filter())
     return router

@@ -368,6 +368,25 @@ async def edit_indsats(
 
 
 @dataclass(frozen=True, slots=True)
+class PlanDetail:
+    plan: Handleplan
+    indsatser: list[Indsats]
+    #: The people with the tovholder role in the plan's udvalg (to choose from in chat).
+    tovholdere: list[Person]
+
+
+async def plan_detail(uow: StatusUnitOfWork, actor: Actor, plan_id: int) -> PlanDetail:
+    """A plan with its active indsatser, for the secretary who edits it in chat."""
+    async with uow:
+        plan = await load_plan(uow, plan_id)
+        require_editor(actor, plan.udvalg_id)
+        indsatser = [i for i in await uow.indsatser.for_plan(plan_id) if i.active]
+        people = await _people(uow, plan.udvalg_id)
+    tovholdere = [person for _, (person, held) in sorted(people.items()) if Role.TOVHOLDER in held]
+    return PlanDetail(plan, indsatser, tovholdere)
+
+
+@dataclass(frozen=True, slots=True)
 class PlanListing:
     plan: Handleplan
     udvalg: Udvalg
