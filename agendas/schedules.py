@@ -33,7 +33,7 @@ from datetime import date, datetime, time, timedelta
 from agendas.dates import local_to_utc, to_local
 from agendas.errors import InvalidInput
 from agendas.plans import StatusSchedule
-from agendas.workdays import hverdage_before, is_hverdag
+from agendas.workdays import hverdage_after, hverdage_before, next_hverdag
 
 ZONE = "Europe/Copenhagen"
 DEFAULT_TIME = time(9, 0)
@@ -267,24 +267,6 @@ def describe(rule: Rule) -> str:
 
 
 # --- computing rounds ------------------------------------------------------------------------
-
-
-def hverdage_after(day: date, count: int) -> date:
-    """The hverdag ``count`` hverdage after ``day`` (``day`` itself is not counted)."""
-    current = day
-    left = count
-    while left > 0:
-        current += timedelta(days=1)
-        if is_hverdag(current):
-            left -= 1
-    return current
-
-
-def next_hverdag(day: date) -> date:
-    current = day
-    while not is_hverdag(current):
-        current += timedelta(days=1)
-    return current
 
 
 def _month_day(rule: MonthlyWeekday | MonthlyDay, year: int, month: int) -> date:

@@ -60,6 +60,25 @@ def hverdage_before(day: date, count: int) -> date:
     return current
 
 
+def hverdage_after(day: date, count: int) -> date:
+    """The hverdag ``count`` hverdage after ``day`` (``day`` itself is not counted)."""
+    current = day
+    left = count
+    while left > 0:
+        current += timedelta(days=1)
+        if is_hverdag(current):
+            left -= 1
+    return current
+
+
+def next_hverdag(day: date) -> date:
+    """``day`` itself if it is a hverdag, else the first hverdag after it."""
+    current = day
+    while not is_hverdag(current):
+        current += timedelta(days=1)
+    return current
+
+
 def hverdage_between(start: date, end: date) -> int:
     """How many hverdage lie after ``start`` up to and including ``end``."""
     count = 0

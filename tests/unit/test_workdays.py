@@ -6,7 +6,14 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from agendas.workdays import deadlines, hverdage_before, hverdage_between, is_hverdag
+from agendas.workdays import (
+    deadlines,
+    hverdage_after,
+    hverdage_before,
+    hverdage_between,
+    is_hverdag,
+    next_hverdag,
+)
 
 ZONE = "Europe/Copenhagen"
 
@@ -88,3 +95,16 @@ def test_default_frist_is_four_hverdage() -> None:
 def test_negative_count_is_refused() -> None:
     with pytest.raises(ValueError):
         hverdage_before(date(2027, 1, 1), -1)
+
+
+def test_counting_forward_skips_the_easter_days_and_the_weekend() -> None:
+    # From Wednesday 24 March 2027: Skærtorsdag, Langfredag, the weekend and 2. påskedag are not
+    # hverdage, so the second hverdag after it is Wednesday 31 March.
+    assert hverdage_after(date(2027, 3, 24), 1) == date(2027, 3, 30)
+    assert hverdage_after(date(2027, 3, 24), 2) == date(2027, 3, 31)
+    assert hverdage_after(date(2027, 3, 24), 0) == date(2027, 3, 24)
+
+
+def test_the_next_hverdag_of_a_holiday_is_the_first_working_day_after_it() -> None:
+    assert next_hverdag(date(2027, 3, 25)) == date(2027, 3, 30)  # Skærtorsdag
+    assert next_hverdag(date(2027, 3, 24)) == date(2027, 3, 24)  # already a hverdag
