@@ -15,19 +15,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import sqlite3
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' helpers
 
-from bot.emulator import EmuUser, running_emulator
-from tests.e2e.world import E2E_CONFIG, SETTINGS_VARS, World
-from tests.support.botprocess import BotProcess
+from tests.e2e.world import running_world
 
 TELEGRAM_RATE = 30.0
 
@@ -40,80 +35,43 @@ def peak_memory_kib(pid: int) -> int:
     return 0
 
 
-def add_members(world: World, users: list[EmuUser]) -> None:
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    with contextlib.closing(sqlite3.connect(world.db_path, timeout=10)) as db:
-        udvalg_id = db.execute("SELECT id FROM udvalg WHERE code = 'BEU'").fetchone()[0]
-        for user in users:
-            cursor = db.execute(
-                "INSERT INTO person (telegram_id, name, is_admin, created_at) VALUES (?, ?, 0, ?)",
-                (user.id, user.first_name, now),
-            )
-            db.execute(
-                "INSERT INTO membership (person_id, udvalg_id, role, created_at) "
-                "VALUES (?, ?, 'medlem', ?)",
-                (cursor.lastrowid, udvalg_id, now),
-            )
-        db.commit()
-
-
 async def main(members: int, rate: float) -> None:
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
-        async with running_emulator(config=E2E_CONFIG) as emu:
-            admin = await emu.client.create_user("Anna", username="annaadmin")
-            db_path = workdir / "bot.sqlite3"
-            bot = BotProcess(
-                env={
-                    "BOT_TOKEN": emu.token,
-                    "TELEGRAM_API_BASE": emu.base_url,
-                    "DATABASE_URL": f"sqlite+aiosqlite:///{db_path}",
-                    "ADMIN_IDS": str(admin.id),
-                    "LOG_LEVEL": "WARNING",
-                    "DELIVERY_RATE": str(rate),
-                },
-                log_path=workdir / "bot.log",
-                cwd=workdir,
-                unset=SETTINGS_VARS,
-            )
-            world = World("polling", emu, bot, admin, db_path, None)
-            bot.env["LOG_LEVEL"] = "INFO"  # the start is detected from the log
-            await world.start_bot()
-            try:
-                committee = await world.setup_committee()
-                await world.setup_meeting()
-                users = [
-                    await emu.client.create_user(f"Medlem {i:04d}", started=True)
-                    for i in range(members)
-                ]
-                add_members(world, users)
-                everyone = {u.id for u in users} | {committee.secretary.id, committee.member.id}
-                expected = 2 * len(everyone)
+        async with running_world("polling", workdir, {"DELIVERY_RATE": str(rate)}) as world:
+            emu, bot = world.emu, world.bot  # stopped when the world closes
+            committee = await world.setup_committee()
+            await world.setup_meeting()
+            users = [
+                await emu.client.create_user(f"Medlem {i:04d}", started=True)
+                for i in range(members)
+            ]
+            world.add_members(users)
+            everyone = {u.id for u in users} | {committee.secretary.id, committee.member.id}
+            expected = 2 * len(everyone)
 
-                await emu.client.set_limits(enabled=True, reset=True)
-                await emu.client.send_text(committee.secretary, "/udsend")
-                started = time.perf_counter()
-                last = started
-                while True:
-                    calls = [
-                        c
-                        for c in await emu.client.calls()
-                        if c["method"] in ("sendmessage", "senddocument")
-                        and c["status"] == 200
-                        and int(str(c["chat_id"])) in everyone
-                    ]
-                    if len(calls) >= expected:
-                        last = time.perf_counter()
-                        break
-                    if time.perf_counter() - started > 20 * expected / TELEGRAM_RATE:
-                        raise SystemExit(f"only {len(calls)} of {expected} messages arrived")
-                    await asyncio.sleep(0.25)
-                wall = last - started
-                limits = await emu.client.limits()
-                refused = int(limits.get("refused", 0))
-                peak = peak_memory_kib(bot.process.pid) if bot.process else 0
-            finally:
-                await bot.stop()
+            await emu.client.set_limits(enabled=True, reset=True)
+            await emu.client.send_text(committee.secretary, "/udsend")
+            started = time.perf_counter()
+            last = started
+            while True:
+                calls = [
+                    c
+                    for c in await emu.client.calls()
+                    if c["method"] in ("sendmessage", "senddocument")
+                    and c["status"] == 200
+                    and int(str(c["chat_id"])) in everyone
+                ]
+                if len(calls) >= expected:
+                    last = time.perf_counter()
+                    break
+                if time.perf_counter() - started > 20 * expected / TELEGRAM_RATE:
+                    raise SystemExit(f"only {len(calls)} of {expected} messages arrived")
+                await asyncio.sleep(0.25)
+            wall = last - started
+            limits = await emu.client.limits()
+            refused = int(limits.get("refused", 0))
+            peak = peak_memory_kib(bot.process.pid) if bot.process else 0
 
     floor_messages = expected / TELEGRAM_RATE
     floor_issue = members / TELEGRAM_RATE

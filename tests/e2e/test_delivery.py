@@ -13,82 +13,28 @@ import contextlib
 import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.emulator import EmuUser, running_emulator
-from tests.e2e.world import E2E_CONFIG, SETTINGS_VARS, World
-from tests.support.botprocess import BotProcess
+from bot.emulator import EmuUser
+from tests.e2e.world import FAST_DELIVERY, World, running_world
 
 pytestmark = [pytest.mark.e2e]
 
-DELIVERY_VARS = frozenset(
-    {
-        "DELIVERY_RATE",
-        "DELIVERY_PRIVATE_INTERVAL",
-        "DELIVERY_GROUP_INTERVAL",
-        "DELIVERY_LEASE_SECONDS",
-        "DELIVERY_MAX_ATTEMPTS",
-        "DELIVERY_POLL_SECONDS",
-        "SCHEDULER_ENABLED",
-        "SCHEDULER_WATCH_SECONDS",
-    }
-)
-FAST_DELIVERY = {
-    "DELIVERY_RATE": "150",
-    "DELIVERY_PRIVATE_INTERVAL": "0",
-    "DELIVERY_LEASE_SECONDS": "2",
-    "DELIVERY_POLL_SECONDS": "0.1",
-}
 SUMMARY = "Dagsorden: Beskæftigelsesudvalget"
 
 
 @contextlib.asynccontextmanager
 async def delivery_world(workdir: Path) -> AsyncIterator[World]:
-    async with running_emulator(config=E2E_CONFIG) as emu:
-        admin = await emu.client.create_user("Anna", last_name="Admin", username="annaadmin")
-        db_path = workdir / "bot.sqlite3"
-        env = {
-            "BOT_TOKEN": emu.token,
-            "TELEGRAM_API_BASE": emu.base_url,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{db_path}",
-            "ADMIN_IDS": str(admin.id),
-            "LOG_LEVEL": "INFO",
-            **FAST_DELIVERY,
-        }
-        bot = BotProcess(
-            env=env,
-            log_path=workdir / "bot.log",
-            cwd=workdir,
-            unset=SETTINGS_VARS | DELIVERY_VARS,
-        )
-        world = World("polling", emu, bot, admin, db_path, None)
-        try:
-            await world.start_bot()
-            yield world
-        finally:
-            await bot.stop()
+    async with running_world("polling", workdir, FAST_DELIVERY) as world:
+        yield world
 
 
 async def add_members(world: World, count: int) -> list[EmuUser]:
     """Members who opened the chat with the bot long ago; stored as the invite flow would."""
     users = [await world.client.create_user(f"Medlem {i:03d}", started=True) for i in range(count)]
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    with contextlib.closing(sqlite3.connect(world.db_path, timeout=10)) as db:
-        udvalg_id = db.execute("SELECT id FROM udvalg WHERE code = 'BEU'").fetchone()[0]
-        for user in users:
-            cursor = db.execute(
-                "INSERT INTO person (telegram_id, name, is_admin, created_at) VALUES (?, ?, 0, ?)",
-                (user.id, user.first_name, now),
-            )
-            db.execute(
-                "INSERT INTO membership (person_id, udvalg_id, role, created_at) "
-                "VALUES (?, ?, 'medlem', ?)",
-                (cursor.lastrowid, udvalg_id, now),
-            )
-        db.commit()
+    world.add_members(users)
     return users
 
 

@@ -20,10 +20,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from bot.emulator import ChatMessage, EmuUser, running_emulator
-from tests.e2e.test_delivery import DELIVERY_VARS, FAST_DELIVERY
-from tests.e2e.world import E2E_CONFIG, SETTINGS_VARS, World
-from tests.support.botprocess import BotProcess
+from bot.emulator import ChatMessage, EmuUser
+from tests.e2e.world import FAST_DELIVERY, SETTINGS_VARS, World, running_world
 
 pytestmark = [pytest.mark.e2e]
 
@@ -34,31 +32,13 @@ INDSATSER = ("Fællesspisning", "Besøgsvenner", "Telefonkæde")
 
 @contextlib.asynccontextmanager
 async def status_world(workdir: Path) -> AsyncIterator[World]:
-    async with running_emulator(config=E2E_CONFIG) as emu:
-        admin = await emu.client.create_user("Anna", last_name="Admin", username="annaadmin")
-        db_path = workdir / "bot.sqlite3"
-        env = {
-            "BOT_TOKEN": emu.token,
-            "TELEGRAM_API_BASE": emu.base_url,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{db_path}",
-            "ADMIN_IDS": str(admin.id),
-            "LOG_LEVEL": "INFO",
-            "SCHEDULER_WATCH_SECONDS": "1",
-            **FAST_DELIVERY,
-        }
-        bot = BotProcess(
-            env=env, log_path=workdir / "bot.log", cwd=workdir, unset=SETTINGS_VARS | DELIVERY_VARS
-        )
-        world = World("polling", emu, bot, admin, db_path, None)
-        try:
-            await world.start_bot()
-            yield world
-        finally:
-            await bot.stop()
+    settings = {**FAST_DELIVERY, "SCHEDULER_WATCH_SECONDS": "1"}
+    async with running_world("polling", workdir, settings) as world:
+        yield world
 
 
 def cli(world: World, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARS | DELIVERY_VARS}
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARS}
     env["DATABASE_URL"] = f"sqlite+aiosqlite:///{world.db_path}"
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],

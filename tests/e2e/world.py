@@ -10,9 +10,9 @@ import contextlib
 import re
 import socket
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -43,6 +43,14 @@ LINK = re.compile(r"https://t\.me/(?P<bot>[A-Za-z0-9_]+)\?start=(?P<token>[A-Za-
 #: Every setting of bot/settings.py: only what a test sets reaches the bot process.
 #: Every setting the bot reads; none may leak in from the developer's environment.
 SETTINGS_VARS = frozenset(name.upper() for name in Settings.model_fields)
+#: Delivery settings for tests: the worker's own rate is the only brake (emulator limits off)
+#: and a short lease lets a restarted process take over a killed one's claims within seconds.
+FAST_DELIVERY = {
+    "DELIVERY_RATE": "150",
+    "DELIVERY_PRIVATE_INTERVAL": "0",
+    "DELIVERY_LEASE_SECONDS": "2",
+    "DELIVERY_POLL_SECONDS": "0.1",
+}
 #: The bot answers within milliseconds; a slow CI machine gets generous room.
 WAIT = 10.0
 
@@ -151,6 +159,25 @@ class World:
 
     # -- the database, read directly to count what was stored ------------------------------------
 
+    def add_members(self, users: list[EmuUser], code: str = "BEU") -> None:
+        """Members of ``code`` stored as the invite flow would leave them; for mass tests where
+        a thousand invite dialogs would only measure the invite flow."""
+        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        with contextlib.closing(sqlite3.connect(self.db_path, timeout=10)) as db:
+            udvalg_id = db.execute("SELECT id FROM udvalg WHERE code = ?", (code,)).fetchone()[0]
+            for user in users:
+                cursor = db.execute(
+                    "INSERT INTO person (telegram_id, name, is_admin, created_at) "
+                    "VALUES (?, ?, 0, ?)",
+                    (user.id, user.first_name, now),
+                )
+                db.execute(
+                    "INSERT INTO membership (person_id, udvalg_id, role, created_at) "
+                    "VALUES (?, ?, 'medlem', ?)",
+                    (cursor.lastrowid, udvalg_id, now),
+                )
+            db.commit()
+
     def count(self, sql: str, *params: object) -> int:
         with contextlib.closing(sqlite3.connect(self.db_path)) as db:
             return int(db.execute(sql, params).fetchone()[0])
@@ -201,8 +228,13 @@ class World:
 
 
 @contextlib.asynccontextmanager
-async def running_world(mode: str, workdir: Path) -> AsyncIterator[World]:
-    """An emulator with an admin user, and the bot process started against it."""
+async def running_world(
+    mode: str, workdir: Path, extra_env: Mapping[str, str] | None = None
+) -> AsyncIterator[World]:
+    """An emulator with an admin user, and the bot process started against it.
+
+    ``extra_env``: settings for this bot only (e.g. faster delivery in the delivery tests).
+    """
     assert mode in MODES
     async with running_emulator(config=E2E_CONFIG) as emu:
         admin = await emu.client.create_user("Anna", last_name="Admin", username="annaadmin")
@@ -213,6 +245,7 @@ async def running_world(mode: str, workdir: Path) -> AsyncIterator[World]:
             "DATABASE_URL": f"sqlite+aiosqlite:///{db_path}",
             "ADMIN_IDS": str(admin.id),
             "LOG_LEVEL": "INFO",
+            **(extra_env or {}),
         }
         args = ["run"]
         webhook_port = None
