@@ -14,6 +14,8 @@ words; the Danish domain terms (Sagens kerne, Indstilling, Beslutningskompetence
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +30,9 @@ from agendas.services.meetings import Agenda
 SUMMARY_SECTION = 700
 #: Telegram allows at most 100 buttons on a message; we keep well under.
 MAX_BUTTONS = 60
+#: A document's caption: at most 1,024 characters after the HTML is parsed (Bot API).
+CAPTION_LIMIT = 1024
+_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +69,12 @@ class OutMessage:
 
 @dataclass(frozen=True, slots=True)
 class OutDocument:
-    """A file (the .ics) sent as a document with a short caption."""
+    """A file (the .ics) sent as a document; the caption is HTML and may carry buttons."""
 
     file_name: str
     content: str
     caption: str = ""
+    buttons: tuple[tuple[ButtonSpec, ...], ...] = ()
 
     def to_payload(self) -> dict[str, Any]:
         return {
@@ -76,7 +82,34 @@ class OutDocument:
             "file_name": self.file_name,
             "content": self.content,
             "caption": self.caption,
+            "buttons": [[b.to_json() for b in row] for row in self.buttons],
         }
+
+
+def visible_length(html_text: str) -> int:
+    """What Telegram counts against a length limit: the text once the HTML is parsed, in
+    UTF-16 code units (an emoji counts two)."""
+    plain = html.unescape(_TAG.sub("", html_text))
+    return len(plain.encode("utf-16-le")) // 2
+
+
+def with_calendar(
+    pages: Sequence[OutMessage], calendar: OutDocument
+) -> list[OutMessage | OutDocument]:
+    """The summary pages and the calendar file, as few messages as Telegram allows.
+
+    When the last page fits a caption, the .ics carries it (with its buttons): one message
+    instead of two, which halves a mailing of a one-page agenda under the overall rate limit.
+    Otherwise the file follows the pages with its own short caption.
+    """
+    if pages and visible_length(pages[-1].text) <= CAPTION_LIMIT:
+        last = pages[-1]
+        caption = f"{last.text}\n\n{calendar.caption}" if calendar.caption else last.text
+        if visible_length(caption) > CAPTION_LIMIT:
+            caption = last.text
+        merged = OutDocument(calendar.file_name, calendar.content, caption, last.buttons)
+        return [*pages[:-1], merged]
+    return [*pages, calendar]
 
 
 @dataclass(slots=True)
@@ -227,7 +260,7 @@ def changed_notice(
 
 
 def moved_notice(udvalg: Udvalg, moede: Moede, t: Translate) -> OutMessage:
-    """The meeting moved after release; a new calendar file follows."""
+    """The meeting moved after release: the caption of the new calendar file."""
     text = t(
         "release-moved",
         udvalg=udvalg.name,

@@ -9,6 +9,7 @@ a release retried after an error).
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Protocol
@@ -33,6 +34,7 @@ class OutboxKind(enum.StrEnum):
     DEADLINE = "deadline"
     NOTICE = "notice"
     DECISIONS = "decisions"
+    APPROVAL = "approval"  # a protocol approval request
 
 
 @dataclass(slots=True)
@@ -82,6 +84,11 @@ class DeliverySettings:
 class OutboxRepository(Protocol):
     async def add(self, message: OutboxMessage) -> bool:
         """Store the message; False (nothing stored) when its key is already there."""
+        ...
+
+    async def add_many(self, messages: Sequence[OutboxMessage]) -> int:
+        """Store those whose key is not there yet (a mailing in a few statements, not one
+        per recipient); returns how many were stored."""
         ...
 
     async def by_key_prefix(self, prefix: str) -> list[OutboxMessage]: ...

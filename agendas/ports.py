@@ -6,6 +6,7 @@ Repositories never commit: the service that owns the use case commits the unit o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -24,6 +25,10 @@ class UdvalgRepository(Protocol):
 class PersonRepository(Protocol):
     async def add(self, person: Person) -> Person: ...
     async def get(self, person_id: int) -> Person | None: ...
+    async def many(self, person_ids: Sequence[int]) -> dict[int, Person]:
+        """The persons found among ``person_ids``, by id (a mailing's recipients at once)."""
+        ...
+
     async def by_telegram_id(self, telegram_id: int) -> Person | None: ...
     async def update(self, person: Person) -> None: ...
 

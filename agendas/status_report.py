@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from agendas.dates import format_date, format_time, to_local
-from agendas.documents.render import _run, _Writer
+from agendas.documents.render import BodyWriter, xml_run
 from agendas.model import Sagstype
 from agendas.plans import COLOUR_LABELS, PLAN_KIND_LABELS, PlanKind, StatusColour
 from agendas.rules import MAX_SECTION, MAX_TITLE
@@ -177,7 +177,7 @@ _BORDERS = "".join(
 
 def _paragraphs(text: str, bold: bool = False) -> str:
     lines = [line for line in (raw.strip() for raw in text.splitlines()) if line] or [""]
-    return "".join(f"<w:p>{_run(line, bold) if line else ''}</w:p>" for line in lines)
+    return "".join(f"<w:p>{xml_run(line, bold) if line else ''}</w:p>" for line in lines)
 
 
 def _cell(width: int, body: str, fill: str | None = None) -> str:
@@ -224,7 +224,7 @@ def _table(report: StatusReport) -> str:
 
 def render_status_report(report: StatusReport, template: bytes | None = None) -> bytes:
     """The report as DOCX bytes (``template``: the municipality's letterhead, optional)."""
-    writer = _Writer(template)
+    writer = BodyWriter(template)
     kind = PLAN_KIND_LABELS[report.plan_kind]
     props = writer.document.core_properties
     props.title = f"Status på {report.plan_title}"

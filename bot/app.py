@@ -18,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agendas.ports import UnitOfWork
-from bot.delivery import DeliveryConfig, DeliveryWorker
+from bot.delivery import ChatPacer, DeliveryConfig, DeliveryWorker
 from bot.i18n import CatalogI18n, make_i18n
 from bot.middlewares import IdentityMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
 from bot.scheduler import RunningScheduler, SchedulerContext, start_scheduler
@@ -89,11 +89,18 @@ def build_dispatcher(
 def build_bot(token: str, api_base: str | None) -> Bot:
     """A Bot talking to Telegram, or to a local Bot API server / emulator when configured."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else None
-    return Bot(
+    bot = Bot(
         token=token,
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
+    bot.session.middleware(ChatPacer())
+    return bot
+
+
+def chat_pacer(bot: Bot) -> ChatPacer | None:
+    """The pacer ``build_bot`` registered on the bot's session."""
+    return next((m for m in bot.session.middleware if isinstance(m, ChatPacer)), None)
 
 
 @dataclass(slots=True)
@@ -125,6 +132,7 @@ class Runtime:
                 poll_interval=settings.delivery_poll_seconds,
             ),
             texts,
+            pacer=chat_pacer(self.bot),
         )
         self.worker.start()
         self.dispatcher["outbox_wake"] = self.worker.wake

@@ -15,6 +15,7 @@ MENU = (
     "protokol",
     "udsend",
     "tilknyt",
+    "frist",
     "status",
     "statusoverblik",
     "planer",

@@ -6,8 +6,10 @@ How a row travels:
    worker in one short transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers
    can share the outbox).
 2. ``send``: through one overall ``AsyncLimiter`` (``rate`` messages/s, 25 by default, under
-   Telegram's 30) and per-chat spacing (1 s in a private chat, 3 s in a group = 20/min). A chat's
-   rows go out in id order (one lock per chat), so the pages of an agenda arrive in order.
+   Telegram's 30) and per-chat spacing (1.1 s in a private chat, 3 s in a group = 20/min). The
+   spacing counts every message the bot sends to the chat, the handlers' replies included
+   (``ChatPacer``, a request middleware on the bot's session). A chat's rows go out in id order
+   (one lock per chat), so the pages of an agenda arrive in order.
 3. ``mark``: the row is marked sent, with Telegram's message id, in its own transaction right
    after Telegram accepted it.
 
@@ -35,6 +37,7 @@ import asyncio
 import base64
 import contextlib
 import hashlib
+import html
 import logging
 import random
 from collections.abc import Callable
@@ -43,6 +46,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramForbiddenError,
@@ -50,6 +57,8 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiolimiter import AsyncLimiter
 
@@ -57,6 +66,7 @@ from agendas.mailings import ButtonSpec
 from agendas.outbox import OutboxKind, OutboxMessage
 from agendas.services.release import Texts
 from handlers.callbacks import BilagCb, PunktCb
+from handlers.meeting import meeting_callback
 from handlers.status import status_callback
 from storage.delivery import OutboxQueue
 
@@ -83,6 +93,52 @@ class DeliveryConfig:
     send_timeout: float = 15.0
 
 
+#: Turns the overall limiter may bank after a quiet moment. A late wake-up of the event loop
+#: then costs no throughput, and any 1 s window still holds at most BURST + rate sends (28 at
+#: the default 25/s, under Telegram's 30).
+BURST = 3
+
+
+class ChatPacer(BaseRequestMiddleware):
+    """When the bot last sent a message to each chat, whoever sent it.
+
+    Telegram allows about one message a second in a private chat. The worker spaces its own
+    sends, but a handler's reply (the confirmation of /udsend) goes straight out; registered on
+    the bot's session, this middleware sees both, so the worker's next message to that chat
+    waits its turn instead of drawing a 429.
+    """
+
+    #: Entries older than this are of no use to the spacing; pruned when the map grows.
+    KEEP = 60.0
+    PRUNE_AT = 10_000
+
+    def __init__(self) -> None:
+        self._last: dict[int, float] = {}
+
+    def record(self, chat_id: int) -> None:
+        now = asyncio.get_running_loop().time()
+        self._last[chat_id] = now
+        if len(self._last) > self.PRUNE_AT:
+            self._last = {c: t for c, t in self._last.items() if t > now - self.KEEP}
+
+    def ready_at(self, chat_id: int, interval: float) -> float:
+        """Loop time from which another message to ``chat_id`` keeps the spacing."""
+        last = self._last.get(chat_id)
+        return 0.0 if last is None else last + interval
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        response = await make_request(bot, method)
+        chat_id = getattr(method, "chat_id", None)
+        if isinstance(chat_id, int) and method.__api_method__.startswith(("send", "copy", "forw")):
+            self.record(chat_id)
+        return response
+
+
 #: ``_send_and_mark`` after a 429: send again once the pause is over (not a failed attempt).
 RETRY_AFTER = "retry_after"
 
@@ -101,17 +157,19 @@ class DeliveryWorker:
         config: DeliveryConfig,
         texts: Texts,
         clock: Callable[[], datetime] = utc_now,
+        pacer: ChatPacer | None = None,
     ) -> None:
         self.bot = bot
         self.queue = queue
         self.config = config
         self.texts = texts
         self.clock = clock
-        # One message per 1/rate seconds, no burst: a bucket of ``rate`` would let a whole
-        # second's worth out at once after a quiet spell, and Telegram counts any 1 s window.
-        self._limiter = AsyncLimiter(1, 1.0 / config.rate)
+        # ``rate`` per second with a small bucket (BURST): a bucket of ``rate`` would let a
+        # whole second's worth out at once after a quiet spell, and Telegram counts any 1 s
+        # window; a bucket of one loses a turn to every late wake-up of the event loop.
+        self._limiter = AsyncLimiter(BURST, BURST / config.rate)
         self._chat_locks: dict[int, asyncio.Lock] = {}
-        self._chat_next: dict[int, float] = {}
+        self.pacer = pacer or ChatPacer()
         self._resume_at = 0.0  # loop time until which nothing is sent (a 429's retry_after)
         self._senders: set[asyncio.Task[None]] = set()
         #: Row ids this worker holds; their leases are renewed while they wait (a 429 pause).
@@ -271,9 +329,9 @@ class DeliveryWorker:
     async def _wait_turn(self, chat_id: int) -> None:
         """Per-chat spacing, the overall rate, then any 429 pause (checked last)."""
         loop = asyncio.get_running_loop()
-        wait = self._chat_next.get(chat_id, 0.0) - loop.time()
-        if wait > 0:
-            await asyncio.sleep(wait)
+        interval = self.config.group_interval if chat_id < 0 else self.config.private_interval
+        while (wait := self.pacer.ready_at(chat_id, interval) - loop.time()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(wait)  # a handler may have replied meanwhile: look again
         while True:
             while (pause := self._resume_at - loop.time()) > 0:  # noqa: ASYNC110 - a deadline
                 await asyncio.sleep(pause)
@@ -306,10 +364,7 @@ class DeliveryWorker:
             await self.queue.fail(message.id, f"{type(exc).__name__}: {exc}")
             log.error("Outbox row %s refused: %s", message.id, exc)
             return None
-        interval = (
-            self.config.group_interval if message.chat_id < 0 else self.config.private_interval
-        )
-        self._chat_next[message.chat_id] = loop.time() + interval
+        self.pacer.record(message.chat_id)
         await self._mark_sent(message.id, sent.message_id)
         self.sent += 1
         return None
@@ -352,6 +407,7 @@ class DeliveryWorker:
                 message.chat_id,
                 document,
                 caption=str(payload.get("caption") or "") or None,
+                reply_markup=_keyboard(payload.get("buttons") or []),
                 request_timeout=timeout,
             )
             if sent.document is not None:
@@ -392,12 +448,11 @@ class DeliveryWorker:
 
 
 def _escape(text: str) -> str:
-    import html
-
     return html.escape(text, quote=False)
 
 
 def _keyboard(rows: list[list[dict[str, Any]]]) -> InlineKeyboardMarkup | None:
+
     buttons: list[list[InlineKeyboardButton]] = []
     for row in rows:
         line: list[InlineKeyboardButton] = []
@@ -409,6 +464,8 @@ def _keyboard(rows: list[list[dict[str, Any]]]) -> InlineKeyboardMarkup | None:
                 callback = BilagCb(action="get", bilag_id=spec.id).pack()
             elif spec.target.startswith("status:"):
                 callback = status_callback(spec)
+            elif spec.target.startswith("meeting:"):
+                callback = meeting_callback(spec)  # approve the protocol, its Word file
             else:
                 continue
             line.append(InlineKeyboardButton(text=spec.label, callback_data=callback))

@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram.enums import ChatType
+from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n.middleware import I18nMiddleware
 
@@ -40,6 +41,12 @@ class IdentityMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         if user is not None and not user.is_bot:
+            # A message in the private chat: Telegram lets the bot write to this person again.
+            private = (
+                isinstance(event, Update)
+                and event.message is not None
+                and event.message.chat.type == ChatType.PRIVATE
+            )
             person, actor = await committees.identify(
                 data["uow"],
                 telegram_id=user.id,
@@ -47,6 +54,7 @@ class IdentityMiddleware(BaseMiddleware):
                 username=user.username,
                 language=user.language_code,
                 admin_ids=self.admin_ids,
+                private_chat=private,
             )
             data["person"], data["actor"] = person, actor
         return await handler(event, data)

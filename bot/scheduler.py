@@ -4,8 +4,8 @@
   one-shot jobs with fixed ids, ``warn:<moede id>`` (the secretary's deadline warning, counted in
   hverdage) and ``remind:<moede id>`` (members, the day before), ``replace_existing=True`` so
   a restart or a moved meeting never adds a second one.
-- ``delivery-watch`` (cron, every ``watch_seconds``): "ændret" notices for released meetings and
-  the decisions summary once a protocol is approved.
+- ``delivery-watch`` (cron, every ``watch_seconds``): "ændret" notices for released meetings.
+  (The decisions summary is not polled for: the approval that locks the protocol queues it.)
 
 Jobs are module-level functions that take ids; the live objects they need (unit of work, texts,
 worker) are handed to ``start_scheduler`` and kept in this module while the bot runs.
@@ -118,18 +118,15 @@ async def remind_job(moede_id: int) -> None:
 
 @_tracked
 async def watch_job() -> None:
-    """ "Ændret" notices and decision summaries for the meetings around now."""
+    """ "Ændret" notices for the coming meetings (released and not begun)."""
     ctx = _ctx()
     now = ctx.clock()
     today = now.astimezone(ZoneInfo(ctx.zone)).date()
     queued = 0
-    for moede_id in await release.moeder_to_watch(
-        ctx.uow_factory(), today - timedelta(days=60), today + HORIZON
-    ):
+    for moede_id in await release.moeder_to_watch(ctx.uow_factory(), today, today + HORIZON):
         queued += await release.announce_changes(
             ctx.uow_factory(), moede_id, now, ctx.zone, ctx.texts
         )
-        queued += await release.send_decisions(ctx.uow_factory(), moede_id, now, ctx.texts)
     if queued:
         ctx.wake()
 

@@ -9,6 +9,10 @@ middle of a meeting loses nothing.
 Who gets which protocol: the secretary and the members get the internal version (``/protokol
 offentlig`` gives them the public one); a tovholder (or an admin outside the udvalg) gets only the
 public version and is told so; someone outside the udvalg is refused.
+
+What goes to other people (the approval requests; once all have approved, the secretaries' notice
+and the decisions summary) is written to the outbox by the service; the delivery worker sends it
+(``meeting_callback`` gives its buttons their callback data here).
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+from collections.abc import Callable
+from typing import cast
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramForbiddenError
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -30,21 +35,23 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
 )
+from aiogram.utils.i18n import I18n
 
-from agendas import rules
-from agendas.chatviews import paginate
+from agendas import protocol_mailings, rules
 from agendas.dates import format_date, format_time, to_local
 from agendas.documents.render import render_dagsorden, render_protokol
 from agendas.errors import InvalidInput, NotAllowed
-from agendas.model import Actor, Role
+from agendas.mailings import ButtonSpec
+from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.protocol import TITLE_LABELS, AttendanceStatus
 from agendas.records import StaleView
-from agendas.services import committees
 from agendas.services import moedemode as mm
 from agendas.services.moedemode import MeetingView, MemberLine
+from agendas.services.release import Texts
 from handlers.context import ChatConfig
 from handlers.keyboards import button, clip, markup, moede_choice
+from handlers.release import texts_for
 from handlers.texts import plain, t
 
 log = logging.getLogger(__name__)
@@ -52,8 +59,6 @@ log = logging.getLogger(__name__)
 LABEL_LIMIT = 40
 #: How much of the indstilling the punkt view shows.
 INDSTILLING_PREVIEW = 400
-#: Longest decision line in the approval summary.
-SUMMARY_LIMIT = 300
 
 STATUS_KEYS: dict[AttendanceStatus | None, str] = {
     AttendanceStatus.TIL_STEDE: "meeting-status-present",
@@ -109,6 +114,27 @@ class MmCb(CallbackData, prefix="mm"):
 class ApproveCb(CallbackData, prefix="pa"):
     moede_id: int
     rev: int
+
+
+def meeting_callback(spec: ButtonSpec) -> str:
+    """The callback data of a meeting button in an outbox message (``protocol_mailings``)."""
+    if spec.target == protocol_mailings.APPROVE:
+        return ApproveCb(moede_id=spec.id, rev=spec.version).pack()
+    if spec.target == protocol_mailings.DOCUMENT:
+        return MmCb(action="doc", moede_id=spec.id).pack()
+    raise ValueError(f"not a meeting button: {spec.target!r}")
+
+
+def _texts() -> Texts:
+    """The catalogue in each recipient's language (they need not share the sender's)."""
+    return texts_for(I18n.get_current(no_error=False))
+
+
+def _approval_uow(uow: UnitOfWork) -> mm.ApprovalUnitOfWork:
+    """The SQL unit of work has the outbox (``storage.uow``)."""
+    if not hasattr(uow, "outbox"):
+        raise RuntimeError("this unit of work has no outbox")
+    return cast(mm.ApprovalUnitOfWork, uow)
 
 
 async def chat_message(query: CallbackQuery) -> Message:
@@ -657,21 +683,6 @@ async def afbud_button(
 # --- the protocol: DOCX, approval, lock, re-open ------------------------------------------------
 
 
-async def deliver(
-    bot: Bot, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None
-) -> bool:
-    """Send one message to another person; False when they blocked the bot (or never began).
-
-    The one place such messages leave, so moving them to the outbox later is a local change.
-    """
-    try:
-        await bot.send_message(chat_id=chat_id, text=text, reply_markup=reply_markup)
-    except TelegramForbiddenError as exc:
-        log.warning("Could not reach chat %s: %s", chat_id, exc.message)
-        return False
-    return True
-
-
 async def send_docx(
     bot: Bot,
     chat_id: int,
@@ -832,55 +843,38 @@ async def doc_button(
     )
 
 
-def summary_pages(view: MeetingView) -> list[str]:
-    blocks = [t("meeting-summary-head", udvalg=view.udvalg.name, date=format_date(view.moede.date))]
-    for punkt in view.punkter:
-        decision = view.record(punkt.id or 0).decision_text() or "—"
-        blocks.append(
-            t(
-                "meeting-summary-line",
-                number=punkt.number,
-                title=clip(punkt.title, 120),
-                decision=clip(decision, SUMMARY_LIMIT),
-            )
-        )
-    blocks.append(t("meeting-summary-ask"))
-    return paginate(blocks)
-
-
 async def send_for_approval(
     query: CallbackQuery,
     callback_data: MmCb,
     actor: Actor,
     uow: UnitOfWork,
     config: ChatConfig,
-    bot: Bot,
+    outbox_wake: Callable[[], None] | None = None,
 ) -> None:
-    """Each member present (not yet approved) gets the summary and a "Godkend protokol" button."""
+    """Each member present (not yet approved) gets the summary and a "Godkend protokol" button,
+    through the outbox; someone who blocked the bot is reported to the secretaries by the
+    delivery worker."""
     cb = callback_data
-    round_ = await mm.send_for_approval(uow, actor, cb.moede_id, cb.rev, config.now())
-    view = round_.view
-    approve = markup(
-        [
-            [button(t("meeting-btn-approve"), ApproveCb(moede_id=cb.moede_id, rev=view.rev))],
-            [button(t("meeting-btn-doc"), MmCb(action="doc", moede_id=cb.moede_id))],
-        ]
-    )
-    pages = summary_pages(view)
-    unreachable = []
-    for line in round_.recipients:
-        chat_id = line.person.telegram_id
-        ok = all([await deliver(bot, chat_id, page) for page in pages[:-1]])
-        ok = ok and await deliver(bot, chat_id, pages[-1], approve)
-        if not ok:
-            unreachable.append(line.person.name)
-    await query.answer()
     message = await chat_message(query)
-    reached = len(round_.recipients) - len(unreachable)
-    text = t("meeting-sent", count=reached)
-    if unreachable:
-        text += "\n" + t("meeting-unreachable", names=", ".join(unreachable))
-    await message.answer(text)
+    try:
+        round_ = await mm.send_for_approval(
+            _approval_uow(uow),
+            actor,
+            cb.moede_id,
+            cb.rev,
+            config.now(),
+            _texts(),
+        )
+    except StaleView:
+        # A second press of the same button (or one from before a change): nothing is sent
+        # again; the secretary gets the protocol as it stands, to send a reminder round from.
+        await query.answer(plain("err-meeting-stale"), show_alert=True)
+        await send_protokol_menu(message, uow, actor, cb.moede_id, config.timezone)
+        return
+    if outbox_wake is not None:
+        outbox_wake()
+    await query.answer()
+    await message.answer(t("meeting-sent", count=len(round_.recipients)))
     await send_protokol_menu(message, uow, actor, cb.moede_id, config.timezone)
 
 
@@ -902,10 +896,21 @@ async def approve_protokol(
     actor: Actor,
     uow: UnitOfWork,
     config: ChatConfig,
-    bot: Bot,
+    outbox_wake: Callable[[], None] | None = None,
 ) -> None:
+    """The last approval locks the protocol; the service queues the secretaries' notice and
+    the decisions summary with it."""
     cb = callback_data
-    result = await mm.approve(uow, actor, cb.moede_id, cb.rev, config.now())
+    result = await mm.approve(
+        _approval_uow(uow),
+        actor,
+        cb.moede_id,
+        cb.rev,
+        config.now(),
+        _texts(),
+    )
+    if result.locked_now and outbox_wake is not None:
+        outbox_wake()
     when = to_local(result.approved_at, config.timezone)
     text = t(
         "meeting-approved" if result.new else "meeting-approved-before",
@@ -916,19 +921,6 @@ async def approve_protokol(
     message = await chat_message(query)
     await message.edit_reply_markup(reply_markup=None)
     await message.answer(text)
-    if result.locked_now:
-        view = result.view
-        for membership, person in await committees.members(uow, view.udvalg.id or 0):
-            if membership.role is Role.SEKRETAER:
-                await deliver(
-                    bot,
-                    person.telegram_id,
-                    t(
-                        "meeting-all-approved",
-                        udvalg=view.udvalg.code,
-                        date=format_date(view.moede.date),
-                    ),
-                )
 
 
 async def ask_reopen(

@@ -5,17 +5,20 @@ claim/mark operations, each in its own short transaction.
 
 Claiming is one code path for both databases: select due ids ``FOR UPDATE SKIP LOCKED`` (a
 no-op on SQLite, which serialises writers anyway), then a conditional UPDATE that sets the lease
-only on rows still due, so two workers never hold the same row.
+only on rows still due, so two workers never hold the same row. A chat's row is claimed only once
+its earlier due rows are done, so its rows go out in order whichever worker sends them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
     CursorResult,
     and_,
+    func,
     or_,
     update,
 )
@@ -64,31 +67,53 @@ def _message(row: OutboxRow) -> OutboxMessage:
     )
 
 
+#: Keys looked up per statement (well under the bound-parameter limits of SQLite and asyncpg).
+_KEY_CHUNK = 500
+
+
 class SqlOutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def add(self, message: OutboxMessage) -> bool:
-        exists = await self.session.scalar(
-            select(col(OutboxRow.id)).where(col(OutboxRow.idempotency_key) == message.key)
-        )
-        if exists is not None:
-            return False
-        self.session.add(
-            OutboxRow(
-                idempotency_key=message.key,
-                chat_id=message.chat_id,
-                person_id=message.person_id,
-                udvalg_id=message.udvalg_id,
-                kind=message.kind.value,
-                payload=message.payload,
-                status=message.status.value,
-                not_before=message.not_before,
-                created_at=_now(),
-            )
+        return await self.add_many([message]) == 1
+
+    async def add_many(self, messages: Sequence[OutboxMessage]) -> int:
+        """Keys already stored are skipped (and a key repeated in ``messages`` is stored once):
+        one SELECT per chunk, then one flush."""
+        fresh: dict[str, OutboxMessage] = {}
+        for message in messages:
+            fresh.setdefault(message.key, message)
+        keys = list(fresh)
+        for start in range(0, len(keys), _KEY_CHUNK):
+            chunk = keys[start : start + _KEY_CHUNK]
+            for key in await self.session.scalars(
+                select(col(OutboxRow.idempotency_key)).where(
+                    col(OutboxRow.idempotency_key).in_(chunk)
+                )
+            ):
+                fresh.pop(key, None)
+        if not fresh:
+            return 0
+        created = _now()
+        self.session.add_all(
+            [
+                OutboxRow(
+                    idempotency_key=m.key,
+                    chat_id=m.chat_id,
+                    person_id=m.person_id,
+                    udvalg_id=m.udvalg_id,
+                    kind=m.kind.value,
+                    payload=m.payload,
+                    status=m.status.value,
+                    not_before=m.not_before,
+                    created_at=created,
+                )
+                for m in fresh.values()
+            ]
         )
         await self.session.flush()
-        return True
+        return len(fresh)
 
     async def by_key_prefix(self, prefix: str) -> list[OutboxMessage]:
         rows = await self.session.scalars(
@@ -183,6 +208,7 @@ class SqlReachabilityRepository:
         self.session = session
 
     async def unreachable(self, chat_ids: list[int]) -> set[int]:
+        """The chats among ``chat_ids`` that refused our last message (a primary-key lookup)."""
         if not chat_ids:
             return set()
         rows = await self.session.scalars(
@@ -194,6 +220,14 @@ class SqlReachabilityRepository:
         return set(rows)
 
     async def mark(self, chat_id: int, at: datetime | None, reason: str = "") -> None:
+        """``at``: unreachable since then; None: reachable again (no row is added for that)."""
+        if at is None:
+            await self.session.execute(
+                update(RecipientStatusRow)
+                .where(col(RecipientStatusRow.chat_id) == chat_id)
+                .values(unreachable_since=None, reason=reason[:200])
+            )
+            return
         row = await self.session.get(RecipientStatusRow, chat_id)
         if row is None:
             self.session.add(
@@ -224,13 +258,25 @@ class OutboxQueue:
     async def claim(self, limit: int, lease: timedelta, now: datetime) -> list[OutboxMessage]:
         """Up to ``limit`` due rows, oldest first, leased to the caller until ``now + lease``.
 
-        A row whose lease ran out (its worker crashed) is due again.
+        A row whose lease ran out (its worker crashed) is due again. Only the first due row of
+        each chat is claimed: a later one waits until the earlier one is sent (or given up), so
+        a chat's rows keep their order even when several workers share the outbox.
         """
+        # Each chat's oldest row that is due or in flight (rows still waiting for their
+        # not_before do not hold the chat up); a due row is claimable only if it is that row.
+        first_of_chat = col(OutboxRow.id).in_(
+            select(func.min(col(OutboxRow.id)))
+            .where(
+                col(OutboxRow.status).in_(("pending", "sending")),
+                or_(col(OutboxRow.status) == "sending", col(OutboxRow.not_before) <= now),
+            )
+            .group_by(col(OutboxRow.chat_id))
+        )
         async with self._sessions() as session:
             ids = list(
                 await session.scalars(
                     select(col(OutboxRow.id))
-                    .where(self._due(now))
+                    .where(self._due(now), first_of_chat)
                     .order_by(col(OutboxRow.id))
                     .limit(limit)
                     .with_for_update(skip_locked=True)

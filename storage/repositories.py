@@ -143,6 +143,16 @@ class SqlPersonRepository(_Repository):
         row = await self.session.get(PersonRow, person_id)
         return _person(row) if row else None
 
+    async def many(self, person_ids: Sequence[int]) -> dict[int, Person]:
+        ids = sorted(set(person_ids))
+        found: dict[int, Person] = {}
+        for start in range(0, len(ids), 500):  # under the bound-parameter limits
+            rows = await self.session.scalars(
+                select(PersonRow).where(col(PersonRow.id).in_(ids[start : start + 500]))
+            )
+            found.update((row.id or 0, _person(row)) for row in rows)
+        return found
+
     async def by_telegram_id(self, telegram_id: int) -> Person | None:
         row = await self.session.scalar(
             select(PersonRow).where(col(PersonRow.telegram_id) == telegram_id)

@@ -83,7 +83,7 @@ class _Styles:
     bullet: str | None
 
 
-class _Writer:
+class BodyWriter:
     """Collects the body as WordprocessingML text and inserts it in one parse at the end.
 
     python-docx resolves a paragraph's style by scanning all styles on every ``add_paragraph``;
@@ -112,10 +112,10 @@ class _Writer:
         self.parts: list[str] = []
 
     def para(self, text: str = "", style: str | None = None, bold: bool = False) -> None:
-        self.parts.append(_p(style, _run(text, bold) if text else ""))
+        self.parts.append(_p(style, xml_run(text, bold) if text else ""))
 
     def labelled(self, label: str, value: str) -> None:
-        self.parts.append(_p(None, _run(f"{label}:", bold=True) + _run(f" {value}")))
+        self.parts.append(_p(None, xml_run(f"{label}:", bold=True) + xml_run(f" {value}")))
 
     def raw(self, style: str | None, runs: str) -> None:
         self.parts.append(_p(style, runs))
@@ -155,7 +155,7 @@ def _xml_text(text: str) -> str:
     return xml_escape(_INVALID_XML.sub("", text))
 
 
-def _run(text: str, bold: bool = False) -> str:
+def xml_run(text: str, bold: bool = False) -> str:
     props = "<w:rPr><w:b/></w:rPr>" if bold else ""
     pieces = [f'<w:t xml:space="preserve">{_xml_text(piece)}</w:t>' for piece in text.split("\t")]
     return f"<w:r>{props}{'<w:tab/>'.join(pieces)}</w:r>"
@@ -248,7 +248,7 @@ def _free_paragraph(part: Any) -> Any:
     return part.add_paragraph()
 
 
-def _header_footer(writer: _Writer, doc: MeetingDocument, protokol: bool) -> None:
+def _header_footer(writer: BodyWriter, doc: MeetingDocument, protokol: bool) -> None:
     kind = layout.KIND_PROTOKOL if protokol else layout.KIND_DAGSORDEN
     for section in writer.document.sections:
         header = section.header
@@ -265,7 +265,7 @@ def _header_footer(writer: _Writer, doc: MeetingDocument, protokol: bool) -> Non
         _field_run(paragraph, " NUMPAGES ", "1")
 
 
-def _core_properties(writer: _Writer, doc: MeetingDocument, protokol: bool) -> None:
+def _core_properties(writer: BodyWriter, doc: MeetingDocument, protokol: bool) -> None:
     props = writer.document.core_properties
     props.title = document_title(doc, protokol)
     props.author = doc.udvalg.forvaltning or doc.udvalg.name
@@ -279,7 +279,7 @@ def _core_properties(writer: _Writer, doc: MeetingDocument, protokol: bool) -> N
     props.revision = 1
 
 
-def _front(writer: _Writer, doc: MeetingDocument, protokol: bool) -> None:
+def _front(writer: BodyWriter, doc: MeetingDocument, protokol: bool) -> None:
     moede = doc.moede
     writer.para(doc.udvalg.name, writer.styles.title)
     writer.para(layout.KIND_PROTOKOL if protokol else layout.KIND_DAGSORDEN, writer.styles.subtitle)
@@ -318,14 +318,14 @@ def _front(writer: _Writer, doc: MeetingDocument, protokol: bool) -> None:
             writer.para(attendee.label())
 
 
-def _toc(writer: _Writer, doc: MeetingDocument) -> None:
+def _toc(writer: BodyWriter, doc: MeetingDocument) -> None:
     """A Word TOC field over Heading 1; its shown result is the numbered list of punkter."""
     if not doc.punkter:
         return
     writer.para(layout.LABEL_TOC, bold=True)
     last = len(doc.punkter) - 1
     for index, item in enumerate(doc.punkter):
-        runs = _run(punkt_heading(item))
+        runs = xml_run(punkt_heading(item))
         if index == 0:
             begin = _instr(' TOC \\o "1-1" \\h \\z \\u ')
             runs = _field_char("begin") + begin + _field_char("separate") + runs
@@ -334,7 +334,7 @@ def _toc(writer: _Writer, doc: MeetingDocument) -> None:
         writer.raw(None, runs)
 
 
-def _punkt(writer: _Writer, item: DocumentPunkt, protokol: bool, public: bool) -> None:
+def _punkt(writer: BodyWriter, item: DocumentPunkt, protokol: bool, public: bool) -> None:
     punkt = item.punkt
     hidden = public and punkt.closed
     writer.para(punkt_heading(item), writer.styles.heading1)
@@ -366,7 +366,7 @@ def _punkt(writer: _Writer, item: DocumentPunkt, protokol: bool, public: bool) -
             writer.para(f"{layout.LABEL_BILAG} {number}: {name}")
 
 
-def _beslutning(writer: _Writer, item: DocumentPunkt, public: bool) -> None:
+def _beslutning(writer: BodyWriter, item: DocumentPunkt, public: bool) -> None:
     record = item.record
     decision = item.beslutning_text()
     if decision or record.inhabile or record.remarks:
@@ -382,7 +382,7 @@ def _beslutning(writer: _Writer, item: DocumentPunkt, public: bool) -> None:
 
 
 def _render(doc: MeetingDocument, protokol: bool, public: bool, template: bytes | None) -> bytes:
-    writer = _Writer(template)
+    writer = BodyWriter(template)
     _core_properties(writer, doc, protokol)
     _header_footer(writer, doc, protokol)
     _front(writer, doc, protokol)

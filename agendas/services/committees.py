@@ -9,6 +9,7 @@ from datetime import datetime
 from agendas import rules
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.model import Actor, Membership, Person, Role, Udvalg
+from agendas.outbox import ReachabilityRepository
 from agendas.ports import UnitOfWork
 from agendas.services._common import audit, require_editor, udvalg_by_code
 
@@ -76,28 +77,50 @@ async def identify(
     username: str | None,
     language: str | None,
     admin_ids: frozenset[int],
+    private_chat: bool = False,
 ) -> tuple[Person, Actor]:
     """Find or register the person behind a Telegram user and resolve their roles.
 
     Called once per update; writes only when something about the person changed.
+    ``private_chat``: the update is a message the person wrote to the bot in private, so the
+    bot may write to them again even if they had blocked it (see ``_reachable_again``).
     """
     async with uow:
         person = await uow.persons.by_telegram_id(telegram_id)
         is_admin = telegram_id in admin_ids
+        changed = False
         if person is None:
             person = await uow.persons.add(
                 Person(telegram_id=telegram_id, name=name, username=username, is_admin=is_admin)
             )
-            await uow.commit()
+            changed = True
         elif (
             person.name != name or person.username != username or (is_admin and not person.is_admin)
         ):
             person.name, person.username = name, username
             person.is_admin = person.is_admin or is_admin
             await uow.persons.update(person)
+            changed = True
+        if private_chat and await _reachable_again(uow, telegram_id):
+            changed = True
+        if changed:
             await uow.commit()
         memberships = await uow.memberships.for_person(person.id or 0)
     return person, actor_for(person, memberships)
+
+
+async def _reachable_again(uow: UnitOfWork, chat_id: int) -> bool:
+    """Clear the "blocked the bot" mark of a person who writes to the bot in private again.
+
+    Telegram delivers to them again once they do, so later mailings reach them. One indexed
+    lookup per private message; a write only when there was a mark. A unit of work without
+    delivery storage (the in-memory fakes) has no marks.
+    """
+    reachability: ReachabilityRepository | None = getattr(uow, "reachability", None)
+    if reachability is None or not await reachability.unreachable([chat_id]):
+        return False
+    await reachability.mark(chat_id, None)
+    return True
 
 
 def actor_for(person: Person, memberships: list[Membership]) -> Actor:

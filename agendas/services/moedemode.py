@@ -4,6 +4,12 @@ Every change bumps the protocol's revision (``ProtokolState.rev``): buttons carr
 before the last change is recognised as stale. A change also clears approvals already given (the
 members approved another text). Once every member present has approved, the protocol is locked;
 then every change is refused (``ProtokolLocked``) until the secretary re-opens it (audited).
+
+The approval requests, the secretaries' "all approved" notice and the decisions summary are
+written to the outbox in the same transaction as the change that causes them (the round's
+``sent_at``, the last approval's lock), keyed by the revision that change saved: a repeated
+press finds its button stale and queues nothing; a later round or a re-approved protocol
+(a new revision) is sent again.
 """
 
 from __future__ import annotations
@@ -12,11 +18,14 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 
 from agendas import rules
 from agendas.dates import format_time, local_to_utc, parse_time, to_local
 from agendas.errors import InvalidInput, NotAllowed, NotFound
+from agendas.mailings import OutMessage
 from agendas.model import Actor, Membership, Moede, Person, Punkt, Role, Udvalg
+from agendas.outbox import OutboxKind, OutboxMessage, OutboxRepository
 from agendas.ports import UnitOfWork
 from agendas.protocol import (
     TITLE_LABELS,
@@ -30,6 +39,7 @@ from agendas.protocol import (
     SagRange,
     Votes,
 )
+from agendas.protocol_mailings import all_approved, approval_request, decisions_summary
 from agendas.records import (
     PRESENT,
     Approval,
@@ -42,6 +52,7 @@ from agendas.records import (
 )
 from agendas.services._common import audit, load_moede, load_punkt, require_editor, require_reader
 from agendas.services.meetings import MoedeListing, list_moeder
+from agendas.services.release import Texts, recipients
 
 #: The decisions the secretary picks with one tap.
 STANDARD_PHRASES: tuple[str, ...] = (
@@ -630,16 +641,56 @@ async def set_end_time(
 # --- approval ----------------------------------------------------------------------------------
 
 
+class ApprovalUnitOfWork(UnitOfWork, Protocol):
+    """Approval writes what it sends to the outbox, in its own transaction."""
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+
+async def _queue(
+    uow: ApprovalUnitOfWork,
+    key: str,
+    person: Person,
+    kind: OutboxKind,
+    message: OutMessage,
+    now: datetime,
+    udvalg_id: int,
+) -> bool:
+    return await uow.outbox.add(
+        OutboxMessage(
+            key=key,
+            chat_id=person.telegram_id,
+            kind=kind,
+            payload=message.to_payload(),
+            not_before=now,
+            person_id=person.id,
+            udvalg_id=udvalg_id,
+        )
+    )
+
+
 @dataclass(slots=True)
 class ApprovalRound:
     view: MeetingView
+    #: The members asked in this round (present, not approved yet).
     recipients: list[MemberLine]
 
 
 async def send_for_approval(
-    uow: UnitOfWork, actor: Actor, moede_id: int, expected_rev: int | None, now: datetime
+    uow: ApprovalUnitOfWork,
+    actor: Actor,
+    moede_id: int,
+    expected_rev: int | None,
+    now: datetime,
+    texts: Texts,
 ) -> ApprovalRound:
-    """Ask the members present (who have not approved yet) to approve the protocol."""
+    """Ask the members present (who have not approved yet) to approve the protocol.
+
+    Saving ``sent_at`` bumps the revision; the requests are keyed by it. A second press of the
+    same button is stale (nothing queued); a press on the fresh menu, to remind those still
+    missing, is a new round and reaches them again.
+    """
     async with uow:
         moede = await load_moede(uow, moede_id)
         require_editor(actor, moede.udvalg_id)
@@ -654,7 +705,19 @@ async def send_for_approval(
             raise InvalidInput("err-protokol-nobody-present")
         view.state.sent_at = now
         view.state = await uow.protokoller.save(view.state, view.rev)
-        recipients = view.missing()
+        asked = view.missing()
+        for line in asked:
+            pages = approval_request(view, texts(line.person.language))
+            for index, page in enumerate(pages):
+                await _queue(
+                    uow,
+                    f"approval:{moede_id}:r{view.rev}:p{line.person_id}:{index}",
+                    line.person,
+                    OutboxKind.APPROVAL,
+                    page,
+                    now,
+                    moede.udvalg_id,
+                )
         await audit(
             uow,
             actor,
@@ -663,10 +726,34 @@ async def send_for_approval(
             moede_id,
             now,
             moede.udvalg_id,
-            recipients=[m.person_id for m in recipients],
+            recipients=[m.person_id for m in asked],
         )
         await uow.commit()
-    return ApprovalRound(view=view, recipients=recipients)
+    return ApprovalRound(view=view, recipients=asked)
+
+
+async def _queue_locked(
+    uow: ApprovalUnitOfWork, view: MeetingView, now: datetime, texts: Texts
+) -> None:
+    """The protocol was just locked: the secretaries are told, everyone gets the decisions.
+
+    Keyed by the locked revision, so a re-opened and re-approved protocol is sent again.
+    """
+    moede_id, udvalg_id = view.moede.id or 0, view.udvalg.id or 0
+    people = await recipients(uow, udvalg_id)
+    secretaries = {
+        m.person_id for m in await uow.memberships.for_udvalg(udvalg_id) if m.role is Role.SEKRETAER
+    }
+    for r in people:
+        if r.person.id in secretaries:
+            notice = all_approved(view, texts(r.person.language))
+            key = f"approved:{moede_id}:r{view.rev}:p{r.person.id}"
+            await _queue(uow, key, r.person, OutboxKind.NOTICE, notice, now, udvalg_id)
+    for r in people:
+        pages = decisions_summary(view, texts(r.person.language), r.may_read_closed)
+        for index, page in enumerate(pages):
+            key = f"decisions:{moede_id}:r{view.rev}:p{r.person.id}:{index}"
+            await _queue(uow, key, r.person, OutboxKind.DECISIONS, page, now, udvalg_id)
 
 
 @dataclass(slots=True)
@@ -679,9 +766,15 @@ class ApprovalResult:
 
 
 async def approve(
-    uow: UnitOfWork, actor: Actor, moede_id: int, rev: int, now: datetime
+    uow: ApprovalUnitOfWork,
+    actor: Actor,
+    moede_id: int,
+    rev: int,
+    now: datetime,
+    texts: Texts,
 ) -> ApprovalResult:
-    """A member present approves (time-stamped, idempotent); the last approval locks."""
+    """A member present approves (time-stamped, idempotent); the last approval locks, and the
+    notice and the decisions summary are queued with it."""
     async with uow:
         moede = await load_moede(uow, moede_id)
         view = await _view(uow, moede)
@@ -705,6 +798,7 @@ async def approve(
             view.state.locked_at = now
             view.state = await uow.protokoller.save(view.state, view.rev)
             await audit(uow, actor, "protokol.lock", "moede", moede_id, now, moede.udvalg_id)
+            await _queue_locked(uow, view, now, texts)
         await uow.commit()
     return ApprovalResult(view, now, new=True, locked_now=locked_now)
 

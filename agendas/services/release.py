@@ -1,5 +1,6 @@
 """Releasing the agenda, and what follows from it: "ændret" notices, deadline warnings,
-reminders the day before, the decisions summary after the protocol is approved.
+reminders the day before. (The approval requests and the decisions summary after the protocol
+is approved are queued by ``agendas.services.moedemode``, with the change that causes them.)
 
 Every message is written to the outbox in the same transaction as the change that caused it, with
 an idempotency key, so a job that fires twice or a retried command never sends anything twice.
@@ -8,14 +9,14 @@ an idempotency key, so a job that fires twice or a retried command never sends a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from agendas import rules
 from agendas.calendar import MeetingEvent, ics_file_name, meeting_ics
 from agendas.chatviews import Translate, esc
-from agendas.dates import format_date, format_time
+from agendas.dates import format_date, format_time, to_local
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.mailings import (
     OutDocument,
@@ -25,6 +26,7 @@ from agendas.mailings import (
     member_summary,
     moved_notice,
     reminder,
+    with_calendar,
 )
 from agendas.model import Actor, Moede, Person, Role, Udvalg
 from agendas.outbox import (
@@ -88,8 +90,9 @@ async def recipients(uow: UnitOfWork, udvalg_id: int) -> list[Recipient]:
     for membership in await uow.memberships.for_udvalg(udvalg_id):
         roles.setdefault(membership.person_id, set()).add(membership.role)
     result: list[Recipient] = []
+    persons = await uow.persons.many(list(roles))
     for person_id in sorted(roles):
-        person = await uow.persons.get(person_id)
+        person = persons.get(person_id)
         if person is None:
             continue
         held = roles[person_id]
@@ -116,7 +119,7 @@ def _event(agenda: Agenda, zone: str, sequence: int, now: datetime) -> MeetingEv
 def _calendar(agenda: Agenda, zone: str, sequence: int, now: datetime, t: Translate) -> OutDocument:
     ics = meeting_ics(_event(agenda, zone, sequence, now)).decode("utf-8")
     return OutDocument(
-        ics_file_name(agenda.udvalg.code, agenda.moede.date), ics, t("release-ics-caption")
+        ics_file_name(agenda.udvalg.code, agenda.moede.date), ics, esc(t("release-ics-caption"))
     )
 
 
@@ -185,11 +188,16 @@ async def release_agenda(
         )
         if not await uow.releases.add(release):
             raise AlreadyReleased(udvalg=udvalg.code, date=format_date(moede.date), at="-")
+        rendered: dict[_MailingKind, list[OutMessage | OutDocument]] = {}
+        mailing: list[OutboxMessage] = []
         for person in people:
             # The secretary's own copy waits for the confirmation of /udsend (Telegram allows
             # about one message a second in a private chat).
             at = now + OWN_COPY_DELAY if person.person.id == actor.person_id else now
-            await _send_agenda(uow, agenda, person, zone, now, at, texts, f"release:{moede_id}")
+            mailing += _agenda_mailing(
+                agenda, person, zone, now, at, texts, f"release:{moede_id}", rendered
+            )
+        await uow.outbox.add_many(mailing)
         if settings.group_chat_id is not None:
             t = texts(None)
             for index, page in enumerate(group_summary(agenda, t)):
@@ -218,8 +226,11 @@ async def release_agenda(
     return ReleaseResult(udvalg, moede, len(people), settings.group_chat_id is not None, frist)
 
 
-async def _send_agenda(
-    uow: DeliveryUnitOfWork,
+#: One person's mailing depends on their language and on whether they may read closed punkter.
+_MailingKind = tuple[str | None, bool]
+
+
+def _agenda_mailing(
     agenda: Agenda,
     recipient: Recipient,
     zone: str,
@@ -227,32 +238,29 @@ async def _send_agenda(
     not_before: datetime,
     texts: Texts,
     prefix: str,
-) -> None:
-    """One person's summary pages and .ics (stamped ``now``, sent from ``not_before``)."""
+    rendered: dict[_MailingKind, list[OutMessage | OutDocument]],
+) -> list[OutboxMessage]:
+    """One person's summary pages and .ics (stamped ``now``, sent from ``not_before``); the
+    .ics carries the last page when it fits a caption (``with_calendar``). ``rendered`` keeps
+    the mailing per kind of recipient, so a thousand members cost a handful of renderings."""
     person = recipient.person
-    t = texts(person.language)
-    pages = member_summary(agenda, t, recipient.may_read_closed)
-    for index, page in enumerate(pages):
-        await _put(
-            uow,
-            f"{prefix}:p{person.id}:{index}",
-            person.telegram_id,
-            OutboxKind.AGENDA,
-            page,
-            not_before,
-            person.id,
-            agenda.udvalg.id or 0,
+    kind = (person.language, recipient.may_read_closed)
+    if kind not in rendered:
+        t = texts(person.language)
+        pages = member_summary(agenda, t, recipient.may_read_closed)
+        rendered[kind] = with_calendar(pages, _calendar(agenda, zone, 0, now, t))
+    return [
+        OutboxMessage(
+            key=f"{prefix}:p{person.id}:{'ics' if isinstance(item, OutDocument) else index}",
+            chat_id=person.telegram_id,
+            kind=OutboxKind.CALENDAR if isinstance(item, OutDocument) else OutboxKind.AGENDA,
+            payload=item.to_payload(),
+            not_before=not_before,
+            person_id=person.id,
+            udvalg_id=agenda.udvalg.id or 0,
         )
-    await _put(
-        uow,
-        f"{prefix}:p{person.id}:ics",
-        person.telegram_id,
-        OutboxKind.CALENDAR,
-        _calendar(agenda, zone, 0, now, t),
-        not_before,
-        person.id,
-        agenda.udvalg.id or 0,
-    )
+        for index, item in enumerate(rendered[kind])
+    ]
 
 
 async def link_group(
@@ -292,7 +300,63 @@ async def set_frist(
     return settings
 
 
-# --- after the release: changes, reminders, warnings, decisions ----------------------------------
+@dataclass(frozen=True, slots=True)
+class FristOverview:
+    """One udvalg's udsendelsesfrist, and the next coming meeting still to be released (if any)
+    with its deadlines under that frist."""
+
+    udvalg: Udvalg
+    settings: DeliverySettings
+    moede: Moede | None
+    deadlines: Deadlines | None
+
+
+async def frist_overview(
+    uow: DeliveryUnitOfWork, actor: Actor, now: datetime, zone: str, code: str | None = None
+) -> list[FristOverview]:
+    """/frist: the settings of ``code``, or of every udvalg this person is sekretær for."""
+    async with uow:
+        if code is not None:
+            udvalg = await udvalg_by_code(uow, code)
+            require_editor(actor, udvalg.id or 0)
+            chosen = [udvalg]
+        else:
+            chosen = [
+                u for u in await uow.udvalg.list_all() if rules.can_edit_udvalg(actor, u.id or 0)
+            ]
+        today = to_local(now, zone).date()
+        result: list[FristOverview] = []
+        for udvalg in sorted(chosen, key=lambda u: u.code):
+            settings = await uow.delivery.get(udvalg.id or 0)
+            coming = sorted(
+                (
+                    m
+                    for m in await uow.moeder.for_udvalg(udvalg.id or 0)
+                    if (m.starts_at > now if m.starts_at is not None else m.date >= today)
+                ),
+                key=lambda m: (m.date, m.start_time),
+            )
+            moede = None
+            for candidate in coming:
+                if await uow.releases.get(candidate.id or 0) is None:
+                    moede = candidate
+                    break
+            frist = (
+                deadlines(
+                    moede.date,
+                    moede.start_time,
+                    zone,
+                    settings.frist_hverdage,
+                    settings.warn_hverdage,
+                )
+                if moede is not None
+                else None
+            )
+            result.append(FristOverview(udvalg, settings, moede, frist))
+    return result
+
+
+# --- after the release: changes, reminders, warnings ---------------------------------------------
 
 
 async def announce_changes(
@@ -321,13 +385,11 @@ async def announce_changes(
                 t = texts(r.person.language)
                 key = f"moved:{moede_id}:s{release.sequence}:p{r.person.id}"
                 notice = moved_notice(agenda.udvalg, moede, t)
+                calendar = _calendar(agenda, zone, release.sequence, now, t)
+                # The notice is the file's caption; it already says what the file is for.
+                (document,) = with_calendar([notice], replace(calendar, caption=""))
                 queued += await _put(
-                    uow, key, r.person.telegram_id, OutboxKind.CHANGED, notice, now, r.person.id,
-                    moede.udvalg_id,
-                )  # fmt: skip
-                document = _calendar(agenda, zone, release.sequence, now, t)
-                await _put(
-                    uow, f"{key}:ics", r.person.telegram_id, OutboxKind.CALENDAR, document, now,
+                    uow, key, r.person.telegram_id, OutboxKind.CALENDAR, document, now,
                     r.person.id, moede.udvalg_id,
                 )  # fmt: skip
         for punkt in agenda.punkter:
@@ -408,57 +470,6 @@ async def remind_members(
     return queued
 
 
-async def send_decisions(
-    uow: DeliveryUnitOfWork, moede_id: int, now: datetime, texts: Texts
-) -> int:
-    """After the protocol is approved (locked): the decisions, to everyone in the udvalg.
-
-    Keyed by the protocol's revision, so a re-opened and re-approved protocol is sent again.
-    """
-    queued = 0
-    async with uow:
-        moede = await uow.moeder.get(moede_id)
-        if moede is None:
-            return 0
-        state = await uow.protokoller.get(moede_id)
-        if state.locked_at is None:
-            return 0
-        agenda = await _agenda(uow, moede)
-        decided = await uow.decisions.for_punkter([p.id or 0 for p in agenda.punkter])
-        for r in await recipients(uow, moede.udvalg_id):
-            t = texts(r.person.language)
-            lines = [
-                "<b>"
-                + esc(
-                    t("decisions-summary", udvalg=agenda.udvalg.name, date=format_date(moede.date))
-                )
-                + "</b>"
-            ]
-            for punkt in agenda.punkter:
-                record = decided.get(punkt.id or 0)
-                if record is None:
-                    continue
-                text = record.beslutning
-                if punkt.closed and not r.may_read_closed:
-                    text = record.public_beslutning or ""
-                if text:
-                    lines.append(f"<b>{punkt.number}. {esc(punkt.title)}</b>\n{esc(text)}")
-            for index, page in enumerate(_split("\n\n".join(lines))):
-                queued += await _put(
-                    uow, f"decisions:{moede_id}:r{state.rev}:p{r.person.id}:{index}",
-                    r.person.telegram_id, OutboxKind.DECISIONS, OutMessage(page), now,
-                    r.person.id, moede.udvalg_id,
-                )  # fmt: skip
-        await uow.commit()
-    return queued
-
-
-def _split(html: str) -> list[str]:
-    from agendas.chatviews import paginate
-
-    return paginate(html.split("\n\n"))
-
-
 @dataclass(frozen=True, slots=True)
 class Schedule:
     """When the jobs of one coming meeting fire."""
@@ -496,7 +507,8 @@ async def coming_schedules(
 
 
 async def moeder_to_watch(uow: DeliveryUnitOfWork, today: date, until: date) -> list[int]:
-    """Released meetings still to come (for "ændret") and meetings with a locked protocol."""
+    """The meetings from ``today`` to ``until``; the watch job looks for "ændret" in those
+    released and not yet begun."""
     ids: list[int] = []
     async with uow:
         for udvalg in await uow.udvalg.list_all():

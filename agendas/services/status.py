@@ -126,13 +126,13 @@ async def _udvalg(uow: StatusUnitOfWork, udvalg_id: int) -> Udvalg:
 async def _people(uow: StatusUnitOfWork, udvalg_id: int) -> dict[int, tuple[Person, set[Role]]]:
     """Everyone with a role in the udvalg, with their roles."""
     result: dict[int, tuple[Person, set[Role]]] = {}
-    for membership in await uow.memberships.for_udvalg(udvalg_id):
-        if membership.person_id not in result:
-            person = await uow.persons.get(membership.person_id)
-            if person is None:
-                continue
-            result[membership.person_id] = (person, set())
-        result[membership.person_id][1].add(membership.role)
+    memberships = await uow.memberships.for_udvalg(udvalg_id)
+    persons = await uow.persons.many([m.person_id for m in memberships])
+    for membership in memberships:
+        person = persons.get(membership.person_id)
+        if person is None:
+            continue
+        result.setdefault(membership.person_id, (person, set()))[1].add(membership.role)
     return result
 
 
@@ -460,19 +460,12 @@ async def _previous(
 
 
 async def _recipients(uow: StatusUnitOfWork, indsatser: Sequence[Indsats]) -> dict[int, Recipient]:
-    result: dict[int, Recipient] = {}
-    for person_id in {i.tovholder_person_id for i in indsatser if i.tovholder_person_id}:
-        person = await uow.persons.get(person_id)
-        if person is not None:
-            result[person_id] = _recipient(person)
-    return result
+    wanted = [i.tovholder_person_id for i in indsatser if i.tovholder_person_id]
+    return {pid: _recipient(p) for pid, p in (await uow.persons.many(wanted)).items()}
 
 
 async def _put_all(uow: StatusUnitOfWork, messages: Sequence[OutboxMessage]) -> int:
-    stored = 0
-    for message in messages:
-        stored += await uow.outbox.add(message)
-    return stored
+    return await uow.outbox.add_many(messages)
 
 
 def _notice(

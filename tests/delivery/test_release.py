@@ -15,7 +15,8 @@ from sqlalchemy import text
 
 from agendas.chatviews import Translate
 from agendas.errors import NotAllowed
-from agendas.model import Actor
+from agendas.mailings import CAPTION_LIMIT, visible_length
+from agendas.model import Actor, Punkt, PunktKind
 from agendas.services import release
 from agendas.services.release import AlreadyReleased
 from tests.delivery.conftest import NOW, ZONE, Db, make_committee
@@ -44,15 +45,44 @@ async def test_release_queues_summary_and_calendar_for_everyone(db: Db, texts: T
         by_chat.setdefault(chat, []).append((kind, payload))
     assert set(by_chat) == {p.telegram_id for p in c.everyone}
     for person in c.everyone:
-        kinds = [k for k, _ in by_chat[person.telegram_id]]
-        assert kinds == ["agenda", "calendar"]  # the summary first, then the .ics
-        summary, ics = (p for _, p in by_chat[person.telegram_id])
-        assert "Jobcentrets resultater" in summary["text"]
-        assert "indstiller, at orienteringen" in summary["text"]
+        # A short agenda fits a caption: the .ics carries the summary, one message each.
+        ((kind, ics),) = by_chat[person.telegram_id]
+        assert kind == "calendar" and ics["type"] == "document"
+        assert "Jobcentrets resultater" in ics["caption"]
+        assert "indstiller, at orienteringen" in ics["caption"]
+        assert "Mødet i din kalender" in ics["caption"]
         assert "UID:moede-" in ics["content"] and ics["file_name"].endswith(".ics")
-        secret_visible = "Fortroligt indhold" in summary["text"]
+        assert visible_length(ics["caption"]) <= CAPTION_LIMIT
+        opened = [b["id"] for row in ics["buttons"] for b in row if b["target"] == "punkt"]
+        assert c.sag.id in opened  # the buttons travel with the caption
+        secret_visible = "Fortroligt indhold" in ics["caption"]
         assert secret_visible is (person.id != c.tovholder.id)
+        assert (c.closed.id in opened) is (person.id != c.tovholder.id)
     assert len({k for k, *_ in rows}) == len(rows)
+
+
+async def test_a_long_agenda_comes_in_pages_then_the_calendar_file(db: Db, texts: Texts) -> None:
+    c = await make_committee(db, members=1)
+    async with db.uow() as uow:
+        for n in range(6):
+            await uow.punkter.add(
+                Punkt(
+                    c.moede.id or 0,
+                    PunktKind.SAG,
+                    f"Lang sag {n}",
+                    position=3 + n,
+                    sections={"sagens_kerne": "Baggrund og vurdering. " * 60},
+                )
+            )
+        await uow.commit()
+    await release.release_agenda(db.uow(), c.editor, c.moede.id or 0, NOW, ZONE, texts)
+    mine = [(kind, p) for _k, chat, kind, p in await outbox(db) if chat == c.members[0].telegram_id]
+    kinds = [kind for kind, _ in mine]
+    assert kinds[-1] == "calendar" and set(kinds[:-1]) == {"agenda"} and len(kinds) >= 2
+    text_all = "\n".join(p.get("text") or p.get("caption") or "" for _, p in mine)
+    assert all(f"Lang sag {n}" in text_all for n in range(6))
+    assert all(len(p["text"]) <= 4096 for kind, p in mine if kind == "agenda")
+    assert visible_length(mine[-1][1]["caption"]) <= CAPTION_LIMIT
 
 
 async def test_release_twice_is_refused_and_adds_nothing(db: Db, texts: Texts) -> None:
@@ -120,8 +150,11 @@ async def test_a_moved_meeting_sends_a_new_calendar_entry(db: Db, texts: Texts) 
     assert await release.announce_changes(db.uow(), mid, NOW, ZONE, texts) == 3
     icses = [p for k, _c, kind, p in await outbox(db) if kind == "calendar"]
     assert len(icses) == 6  # three people, first release and the move
-    moved_ics = [p["content"] for p in icses if "SEQUENCE:1" in p["content"]]
+    moved = [p for p in icses if "SEQUENCE:1" in p["content"]]
+    moved_ics = [p["content"] for p in moved]
     assert len(moved_ics) == 3
+    # One message each: the notice is the new file's caption.
+    assert all("flyttet til 08-04-2027" in p["caption"] for p in moved)
     assert all("20270408T140000" in ics for ics in moved_ics)
     assert all(f"UID:moede-{mid}@udvalgsbot" in p["content"] for p in icses)
 

@@ -124,3 +124,28 @@ async def test_a_meeting_created_after_its_warning_time_is_warned_at_once(
         assert warn.next_run_time.astimezone(UTC) == NOW
     finally:
         await running.stop()
+
+
+async def test_the_watch_job_announces_changes_once(
+    db: Db, texts: Callable[[str | None], Translate]
+) -> None:
+    """A punkt edited after the release: one "ændret" notice per person, however often the
+    watch fires. (The decisions are not polled for: the approval that locks queues them.)"""
+    from agendas.services import release
+
+    c = await make_committee(db, members=2)
+    mid = c.moede.id or 0
+    await release.release_agenda(db.uow(), c.editor, mid, NOW, ZONE, texts)
+    async with db.uow() as uow:
+        punkt = await uow.punkter.get(c.sag.id or 0)
+        assert punkt is not None
+        punkt.sections["indstilling"] = "Forvaltningen indstiller, at sagen udsættes."
+        await uow.punkter.save(punkt, punkt.version)
+        await uow.commit()
+    running = _start(db, texts, FrozenClock(NOW + timedelta(minutes=5)))
+    try:
+        await sched.watch_job()
+        await sched.watch_job()
+        assert await _count(db, "changed") == 4  # secretary, two members, tovholder
+    finally:
+        await running.stop()

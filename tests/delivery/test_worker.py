@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from agendas.chatviews import Translate
+from agendas.model import Punkt, PunktKind
 from agendas.services import release
 from bot.app import build_bot
 from bot.delivery import DeliveryConfig, DeliveryWorker
@@ -45,11 +46,35 @@ async def emu() -> AsyncIterator[RunningEmulator]:
         yield running
 
 
-async def setup(emu: RunningEmulator, db: Db, members: int) -> Setup:
+async def setup(emu: RunningEmulator, db: Db, members: int, long_agenda: bool = True) -> Setup:
+    """A committee whose members are emulator users. ``long_agenda``: each person's summary
+    takes two pages, so a mailing is two messages and the .ics (order matters); otherwise the
+    short agenda travels as the .ics's caption, one message each."""
     users = [await emu.client.create_user(f"Person {i}", started=True) for i in range(members + 2)]
     committee = await make_committee(db, members=members, first_telegram_id=users[0].id)
     assert [p.telegram_id for p in committee.everyone] == [u.id for u in users]
+    if long_agenda:
+        async with db.uow() as uow:
+            for n in range(3):
+                await uow.punkter.add(
+                    Punkt(
+                        committee.moede.id or 0,
+                        PunktKind.SAG,
+                        f"Lang sag {n}",
+                        position=3 + n,
+                        sections={
+                            "sagens_kerne": "Baggrund og vurdering. " * 40,
+                            "indstilling": "Forvaltningen indstiller, at sagen godkendes. " * 20,
+                        },
+                    )
+                )
+            await uow.commit()
     return Setup(emu, committee, users, db)
+
+
+async def mailing_rows(db: Db) -> int:
+    async with db.engine.connect() as conn:
+        return int(await conn.scalar(text("SELECT count(*) FROM outbox")) or 0)
 
 
 async def worker_for(s: Setup, texts: Texts, config: DeliveryConfig = FAST) -> DeliveryWorker:
@@ -89,15 +114,18 @@ async def wait_done(db: Db, timeout: float = 20.0) -> Counter[str]:  # noqa: ASY
 
 
 async def assert_each_got_it_once(s: Setup) -> None:
+    """Every person has the summary's pages once each, in order, and then one .ics."""
+    per_person = await mailing_rows(s.db) // len(s.users)
     for user in s.users:
         messages = await s.emu.client.bot_messages(user)
-        summaries = [m for m in messages if "Dagsorden: Beskæftigelsesudvalget" in (m.text or "")]
+        assert len(messages) == per_person, (user, [m.text for m in messages])
+        assert "Dagsorden: Beskæftigelsesudvalget" in (messages[0].text or "")
         documents = [m for m in messages if m.document is not None]
-        assert len(summaries) == 1, (user, [m.text for m in messages])
-        assert len(documents) == 1, user
-        # The summary comes before the calendar file, and carries the buttons to open punkter.
-        assert messages.index(summaries[0]) < messages.index(documents[0])
-        assert any("Åbn punkt" in b for b in summaries[0].button_texts)
+        assert len(documents) == 1 and messages[-1] is documents[0], user
+        pages = [m.text or "" for m in messages if m.document is None]
+        marks = [f"({i}/{len(pages)})" for i in range(1, len(pages) + 1)] if len(pages) > 1 else []
+        assert all(mark in page for mark, page in zip(marks, pages, strict=False))
+        assert any("Åbn punkt" in b for m in messages for b in m.button_texts)
 
 
 async def release_now(s: Setup, texts: Texts) -> None:
@@ -106,15 +134,20 @@ async def release_now(s: Setup, texts: Texts) -> None:
     )
 
 
-async def test_mailing_arrives_once_each(emu: RunningEmulator, db: Db, texts: Texts) -> None:
-    s = await setup(emu, db, members=20)
+@pytest.mark.parametrize("long_agenda", [True, False], ids=["pages-then-ics", "ics-caption"])
+async def test_mailing_arrives_once_each(
+    emu: RunningEmulator, db: Db, texts: Texts, long_agenda: bool
+) -> None:
+    s = await setup(emu, db, members=20, long_agenda=long_agenda)
     await release_now(s, texts)
+    rows = await mailing_rows(db)
+    assert rows == (3 if long_agenda else 1) * len(s.users)
     worker = await worker_for(s, texts)
     try:
         counts = await wait_done(db)
     finally:
         await stop(worker)
-    assert counts == Counter({"sent": 2 * len(s.users)})
+    assert counts == Counter({"sent": rows})
     await assert_each_got_it_once(s)
     # The .ics went up once and then travelled by file_id.
     assert len(worker._file_ids) == 1
@@ -136,7 +169,7 @@ async def test_429_pauses_everything_and_5xx_are_retried(
         counts = await wait_done(db)
     finally:
         await stop(worker)
-    assert counts == Counter({"sent": 2 * len(s.users)})
+    assert counts == Counter({"sent": await mailing_rows(db)})
     await assert_each_got_it_once(s)
     calls = await emu.client.calls()
     sends = [c for c in calls if c["method"] in ("sendmessage", "senddocument")]
@@ -163,7 +196,7 @@ async def test_a_blocked_member_is_recorded_and_the_secretary_told(
         counts = await wait_done(db)
     finally:
         await stop(worker)
-    assert counts["unreachable"] == 2  # the summary and the .ics
+    assert counts["unreachable"] == 3  # the summary's two pages and the .ics
     assert counts["failed"] == 0
     notices = [
         m
@@ -191,10 +224,10 @@ async def test_graceful_stop_mid_mailing_gives_claims_back(
     await stop(worker)
     counts = await statuses(db)
     assert counts["sending"] == 0  # nothing left leased: a restart need not wait for the lease
-    assert 20 <= counts["sent"] < 2 * len(s.users)
+    assert 20 <= counts["sent"] < await mailing_rows(db)
     worker = await worker_for(s, texts)
     try:
-        assert await wait_done(db) == Counter({"sent": 2 * len(s.users)})
+        assert await wait_done(db) == Counter({"sent": await mailing_rows(db)})
     finally:
         await stop(worker)
     await assert_each_got_it_once(s)

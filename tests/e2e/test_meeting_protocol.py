@@ -3,8 +3,9 @@
 The secretary adds an open and a closed sag, a member sends afbud, then meeting mode: attendance,
 a decision on every punkt (a standard phrase, votes, an afvigende mening, the public text of the
 closed punkt), the end time; /protokol gives the Word files; the members present approve with a
-button and the secretary is told the protocol is locked. Meeting mode edits its messages in
-place, so this module follows each chat's sends and edits (``Phone``), not only new messages.
+button, the secretary is told the protocol is locked and everyone gets the decisions. Meeting
+mode edits its messages in place, so this module follows each chat's sends and edits
+(``Phone``), not only new messages.
 """
 
 from __future__ import annotations
@@ -180,3 +181,6 @@ async def test_a_meeting_from_attendance_to_the_approved_protocol(world: World) 
     locked = await sofie.wait("er nu låst")
     assert f"{CODE}" in (locked.text or "")
     assert world.count("SELECT count(*) FROM protokol_approval") == 1
+    # Everyone in the udvalg gets the decisions, Lars (afbud) too; all through the outbox.
+    decisions = await lars.wait("er godkendt. Beslutninger")
+    assert VOTES_LINE in (decisions.text or "") and CLOSED_TITLE in (decisions.text or "")

@@ -1,13 +1,19 @@
 """Meeting mode in chat: attendance, decisions, end time, protocol DOCX, approval, lock, re-open.
 
 Through the real dispatcher on a real SQLite file; the world is built through the services.
+What goes to other people (approval requests, the "all approved" notice, the decisions) is
+written to the outbox; ``deliver_outbox`` runs the real delivery worker over it into the
+recording session, so a test sees what arrived and can press its buttons.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
+from typing import Any
 
 import docx
 import pytest
@@ -15,11 +21,25 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramForbiddenError
 from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
+from sqlalchemy import text
 
 from agendas.model import Role
 from agendas.services import committees, invites
 from agendas.services import moedemode as mm
-from tests.handlers.agenda_world import World, alerts, all_text, last_message, make_world, messages
+from bot.delivery import DeliveryConfig, DeliveryWorker
+from bot.i18n import make_i18n
+from handlers.release import texts_for
+from storage.delivery import OutboxQueue
+from storage.engine import make_session_factory
+from tests.handlers.agenda_world import (
+    SECRETARY2,
+    World,
+    alerts,
+    all_text,
+    last_message,
+    make_world,
+    messages,
+)
 from tests.handlers.conftest import ADMIN, MEMBER, OUTSIDER, SECRETARY, TOVHOLDER
 from tests.support.clock import FrozenClock
 from tests.support.recording import ChatHarness, Sent, TgUser
@@ -44,6 +64,46 @@ async def world(chat: ChatHarness, database_url: str, clock: FrozenClock) -> Asy
     )
     yield world
     await world.close()
+
+
+#: The worker without its spacing, so a test does not wait on Telegram's limits.
+FAST = DeliveryConfig(
+    rate=1000, private_interval=0.0, group_interval=0.0, backoff_base=0.01, poll_interval=0.01
+)
+
+
+async def outbox_rows(world: World) -> list[tuple[str, int, str, dict[str, Any]]]:
+    """(idempotency key, chat id, kind, payload) of every outbox row, oldest first."""
+    async with world.uow() as uow:
+        rows = await uow.session.execute(
+            text("SELECT idempotency_key, chat_id, kind, payload FROM outbox ORDER BY id")
+        )
+        return [(k, c, kind, json.loads(p) if isinstance(p, str) else p) for k, c, kind, p in rows]
+
+
+async def deliver_outbox(chat: ChatHarness, world: World) -> list[Sent]:
+    """Run the delivery worker over the outbox until nothing is left to send; what it sent."""
+    world.uow()  # opens the world's engine
+    assert world.engine is not None
+    queue = OutboxQueue(make_session_factory(world.engine))
+    before = len(chat.session.calls)
+    worker = DeliveryWorker(chat.bot, queue, FAST, texts_for(make_i18n("da")), clock=world.clock)
+    worker.start()
+    try:
+        for _ in range(2000):  # a safety net; the loop ends as soon as the outbox is drained
+            counts = await queue.counts()
+            if not counts.get("pending") and not counts.get("sending"):
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError(f"the outbox did not drain: {counts}")
+    finally:
+        await worker.stop()
+    return chat.session.calls[before:]
+
+
+def kinds(rows: list[tuple[str, int, str, dict[str, Any]]]) -> list[tuple[int, str]]:
+    return [(chat_id, kind) for _key, chat_id, kind, _payload in rows]
 
 
 def btn(sent: Sent, label: str) -> str:
@@ -180,26 +240,64 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
     assert "Udvalget behandlede en personalesag." in public_text
     assert "Fortroligt" not in public_text and "notat.pdf" not in public_text
 
-    # Send for approval: only Lene was present (Mads sent afbud).
+    # Send for approval: only Lene was present (Mads sent afbud). The request is written to the
+    # outbox with the round; nothing goes to Lene straight from the handler.
     calls = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
-    [request] = [c for c in messages(calls) if c.chat_id == FORMAND.id and c.buttons()]
-    assert "Anbefales med 3 stemmer" in all_text([c for c in calls if c.chat_id == FORMAND.id])
     assert "Sendt til godkendelse hos 1 medlem" in all_text(calls)
+    assert [c for c in calls if c.chat_id == FORMAND.id] == []
+    rows = await outbox_rows(world)
+    assert kinds(rows) == [(FORMAND.id, "approval")]
+    # A second press on the same menu (a double click, a retried update) queues nothing.
+    again = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
+    assert any("ældre visning" in a for a in alerts(again))
+    assert "Mangler: Lene Holm" in (last_message(again).text or "")
+    assert await outbox_rows(world) == rows
+
+    delivered = await deliver_outbox(chat, world)
+    [request] = [c for c in messages(delivered) if c.chat_id == FORMAND.id]
+    assert "Anbefales med 3 stemmer" in (request.text or "")
     approve = btn(request, "✅ Godkend protokol")
+    calls = await chat.press(FORMAND, request, btn(request, "📄 Protokol (Word)"))
+    [document] = [c for c in calls if c.method == "sendDocument"]
+    assert document.chat_id == FORMAND.id
+    assert document.document_name == "Beslutningsprotokol BEU 2026-12-10.docx"
 
     # Someone who was not present cannot approve; nothing is stored.
     calls = await chat.press(MEMBER, request, approve)
     assert any("til stede" in a for a in alerts(calls))
     assert (await view(world)).approvals == []
+    assert await outbox_rows(world) == rows
 
+    # Lene's approval is the last one: the lock, the secretaries' notice and the decisions for
+    # everyone in BEU are stored in the one commit of her press.
     clock.advance(timedelta(hours=2))
     calls = await chat.press(FORMAND, request, approve)
     assert "Du godkendte protokollen 10-12-2026 kl. 16.05" in all_text(calls)
-    assert any(c.chat_id == SECRETARY.id and "låst" in (c.text or "") for c in messages(calls))
     state = await view(world)
     assert state.state.locked and [a.approved_at for a in state.approvals] == [clock()]
+    queued = (await outbox_rows(world))[len(rows) :]
+    assert kinds(queued) == [(SECRETARY.id, "notice"), (SECRETARY2.id, "notice")] + [
+        (person, "decisions")
+        for person in sorted(
+            [SECRETARY.id, SECRETARY2.id, MEMBER.id, TOVHOLDER.id, FORMAND.id],
+            key=lambda tg: world.actors[tg].person_id,
+        )
+    ]
+    assert all(f":r{state.rev}:p" in key for key, *_ in queued)  # keyed by the locked rev
     again = await chat.press(FORMAND, request, approve)
     assert "allerede godkendt" in all_text(again)
+    assert len(await outbox_rows(world)) == len(rows) + len(queued)
+
+    delivered = await deliver_outbox(chat, world)
+    locked = [
+        c for c in messages(delivered) if c.chat_id == SECRETARY.id and "låst" in (c.text or "")
+    ]
+    assert len(locked) == 1 and "BEU 10-12-2026" in (locked[0].text or "")
+    to_tovholder = all_text([c for c in delivered if c.chat_id == TOVHOLDER.id])
+    assert "Protokollen for Beskæftigelsesudvalget 10-12-2026 er godkendt" in to_tovholder
+    assert "Udvalget behandlede en personalesag." in to_tovholder  # the public text only
+    assert "Fortroligt" not in to_tovholder
+    assert "Anbefales med 3 stemmer" in to_tovholder
 
     # Locked: a decision is refused until the secretary re-opens.
     attendance = last_message(await chat.send(SECRETARY, "/moede"))
@@ -222,6 +320,14 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
         events = await uow.audit.list_recent(5)
     assert events[0].action == "protokol.reopen"
     assert events[0].actor_id == world.actors[SECRETARY.id].person_id
+
+    # Sent and approved again: a new revision, so the decisions go out again.
+    menu = last_message(await chat.send(SECRETARY, "/protokol"))
+    await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
+    [request] = [c for c in messages(await deliver_outbox(chat, world)) if c.chat_id == FORMAND.id]
+    await chat.press(FORMAND, request, btn(request, "✅ Godkend protokol"))
+    decisions = [row for row in await outbox_rows(world) if row[2] == "decisions"]
+    assert len(decisions) == 10 and len({key for key, *_ in decisions}) == 10
 
 
 async def test_protocol_versions_by_role_and_refusals(
@@ -279,9 +385,53 @@ async def test_a_member_who_blocked_the_bot_is_reported_to_the_secretary(
     chat.session.make_request = blocking  # type: ignore[method-assign]
     menu = last_message(await chat.send(SECRETARY, "/protokol"))
     calls = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
-    text = all_text(calls)
-    assert "Sendt til godkendelse hos 1 medlem" in text  # Mads got it
-    assert "Kunne ikke nås" in text and "Lene Holm" in text
-    assert [
-        c.chat_id for c in messages(calls) if c.buttons() and "Godkend" in str(c.buttons())
-    ] == [MEMBER.id]
+    assert "Sendt til godkendelse hos 2 medlem(mer)" in all_text(calls)  # queued for both
+    delivered = messages(await deliver_outbox(chat, world))
+    assert [c.chat_id for c in delivered if "Godkend" in str(c.buttons())] == [MEMBER.id]
+    # The delivery worker tells the secretaries who could not be reached.
+    blocked = [c.chat_id for c in delivered if "Lene Holm har blokeret botten" in (c.text or "")]
+    assert len(blocked) == 2 and set(blocked) == {SECRETARY.id, SECRETARY2.id}
+
+
+async def test_a_reminder_round_reaches_those_still_missing(
+    chat: ChatHarness, world: World, clock: FrozenClock
+) -> None:
+    """Both members were present; Lene approves at once, Mads only after a second round."""
+    clock.current = clock.current.replace(month=12, day=10, hour=16)
+    await mm.set_end_time(
+        world.uow(), world.actors[SECRETARY.id], world.moede_id, "15.10", ZONE, None, clock()
+    )
+    menu = last_message(await chat.send(SECRETARY, "/protokol"))
+    calls = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
+    assert "Sendt til godkendelse hos 2 medlem(mer)" in all_text(calls)
+    fresh_menu = last_message(calls)
+    requests = {c.chat_id: c for c in messages(await deliver_outbox(chat, world))}
+    assert set(requests) == {FORMAND.id, MEMBER.id}
+    first = requests[MEMBER.id]
+    await chat.press(FORMAND, requests[FORMAND.id], btn(requests[FORMAND.id], "Godkend"))
+    assert not (await view(world)).state.locked
+
+    # The reminder: the same button on the fresh menu is a new round, for Mads only.
+    rows = await outbox_rows(world)
+    calls = await chat.press(SECRETARY, fresh_menu, btn(fresh_menu, "📨 Send til godkendelse"))
+    assert "Sendt til godkendelse hos 1 medlem" in all_text(calls)
+    added = (await outbox_rows(world))[len(rows) :]
+    assert kinds(added) == [(MEMBER.id, "approval")]
+    assert added[0][0] not in {key for key, *_ in rows}
+    [reminder] = [c for c in messages(await deliver_outbox(chat, world)) if c.chat_id == MEMBER.id]
+
+    # The first request's button is out of date now; the reminder's locks the protocol.
+    calls = await chat.press(MEMBER, first, btn(first, "Godkend"))
+    assert any("nyeste godkendelsesbesked" in a for a in alerts(calls))
+    calls = await chat.press(MEMBER, reminder, btn(reminder, "Godkend"))
+    assert "Du godkendte protokollen" in all_text(calls)
+    assert (await view(world)).state.locked
+    delivered = messages(await deliver_outbox(chat, world))
+    assert any(c.chat_id == SECRETARY.id and "er nu låst" in (c.text or "") for c in delivered)
+    assert {c.chat_id for c in delivered if "Beslutninger" in (c.text or "")} == {
+        SECRETARY.id,
+        SECRETARY2.id,
+        MEMBER.id,
+        TOVHOLDER.id,
+        FORMAND.id,
+    }

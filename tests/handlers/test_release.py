@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from aiogram.types import Chat, Message, MessageEntity, Update
 
 from agendas.model import Punkt, PunktKind
 from handlers.callbacks import PunktCb
+from storage.delivery import OutboxQueue
+from storage.engine import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
-from tests.handlers.conftest import MEMBER, SECRETARY, TOVHOLDER
+from tests.handlers.conftest import ADMIN, MEMBER, SECRETARY, TOVHOLDER, invite_token
 from tests.support.recording import ChatHarness, Sent, TgUser
 
 GROUP_ID = -100777
@@ -62,7 +65,8 @@ async def test_udsend_queues_the_agenda_for_everyone(
     assert "Fristen var 09-12-2026 kl. 14.00" in (reply.text or "")
     rows = await outbox_rows(uow_factory)
     assert {c for c, _, _ in rows} == {SECRETARY.id, MEMBER.id, TOVHOLDER.id}
-    assert [k for c, k, _ in rows if c == MEMBER.id] == ["agenda", "calendar"]
+    # A one-page agenda travels as the caption of the .ics: one message each.
+    assert [k for c, k, _ in rows if c == MEMBER.id] == ["calendar"]
 
     [again] = await chat.send(SECRETARY, "/udsend")
     assert "blev udsendt" in (again.text or "")
@@ -122,3 +126,150 @@ async def test_tilknyt_links_the_group_which_then_gets_open_punkter(
     assert "og udvalgets gruppe" in (reply.text or "")
     group = [p for c, _, p in await outbox_rows(uow_factory) if c == GROUP_ID]
     assert group and all(p["buttons"] == [] for p in group)
+
+
+# --- /frist: the udsendelsesfrist and the warning lead ----------------------------------------
+
+
+async def frist_settings(uow_factory: Callable[[], SqlUnitOfWork]) -> tuple[int, int]:
+    async with uow_factory() as uow:
+        udvalg = await uow.udvalg.by_code("BEU")
+        assert udvalg is not None
+        settings = await uow.delivery.get(udvalg.id or 0)
+    return settings.frist_hverdage, settings.warn_hverdage
+
+
+async def test_frist_shows_the_settings_and_the_next_deadline(
+    beu_committee: ChatHarness, uow_factory: Callable[[], SqlUnitOfWork]
+) -> None:
+    chat = beu_committee
+    [empty] = await chat.send(SECRETARY, "/frist")
+    assert "Udsendelsesfrist: 4 hverdage før mødet" in (empty.text or ""), empty.text
+    assert "Intet kommende møde" in (empty.text or "")
+
+    await with_meeting(chat)
+    [shown] = await chat.send(SECRETARY, "/frist")
+    text = shown.text or ""
+    assert "BEU – Beskæftigelsesudvalget" in text
+    assert "Advarsel til sekretæren: 2 hverdage før fristen" in text
+    # 4 hverdage before Tuesday 15 December 2026 is Wed 9; 2 hverdage before that Mon 7.
+    assert (
+        "Næste møde 15-12-2026 kl. 14.00: dagsordenen skal udsendes senest 09-12-2026 kl. 14.00"
+        in text
+    )
+    assert "advarsel 07-12-2026 kl. 09.00" in text
+    assert "/frist BEU 5 2" in text
+    assert await frist_settings(uow_factory) == (4, 2)
+
+    await chat.send(SECRETARY, "/udsend")
+    [released] = await chat.send(SECRETARY, "/frist BEU")
+    assert "Intet kommende møde venter" in (released.text or "")
+
+
+async def test_frist_sets_the_frist_and_keeps_or_sets_the_warning(
+    beu_committee: ChatHarness, uow_factory: Callable[[], SqlUnitOfWork]
+) -> None:
+    chat = beu_committee
+    await with_meeting(chat)
+    [done] = await chat.send(SECRETARY, "/frist 5")
+    text = done.text or ""
+    assert "Udsendelsesfristen for BEU er ændret" in text
+    assert "Udsendelsesfrist: 5 hverdage før mødet" in text
+    # Tue 8 December; the warning 2 hverdage before it, Friday 4 December.
+    assert "senest 08-12-2026 kl. 14.00" in text and "04-12-2026 kl. 09.00" in text
+    assert await frist_settings(uow_factory) == (5, 2)
+
+    [both] = await chat.send(SECRETARY, "/frist beu 1 0")
+    text = both.text or ""
+    assert "Udsendelsesfrist: 1 hverdag før mødet" in text
+    assert "0 hverdage før fristen" in text
+    assert "senest 14-12-2026 kl. 14.00" in text and "advarsel 14-12-2026 kl. 09.00" in text
+    assert await frist_settings(uow_factory) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/frist fem", "Jeg kender ikke udvalget FEM"),
+        ("/frist BEU fem", "Skriv /frist KODE hverdage [advarsel]"),
+        ("/frist 5 BEU", "Skriv /frist KODE hverdage [advarsel]"),
+        ("/frist BEU 5 2 1", "Skriv /frist KODE hverdage [advarsel]"),
+        ("/frist -1", "Skriv /frist KODE hverdage [advarsel]"),
+        ("/frist 41", "Fristen kan være 0–40 hverdage før mødet og advarslen 0–20"),
+        ("/frist BEU 5 21", "Fristen kan være 0–40 hverdage før mødet og advarslen 0–20"),
+        ("/frist XYZ 5", "Jeg kender ikke udvalget XYZ"),
+    ],
+)
+async def test_frist_bad_input_says_what_to_do_and_stores_nothing(
+    beu_committee: ChatHarness,
+    uow_factory: Callable[[], SqlUnitOfWork],
+    command: str,
+    expected: str,
+) -> None:
+    chat = beu_committee
+    [reply] = await chat.send(SECRETARY, command)
+    assert expected in (reply.text or ""), reply.text
+    assert await frist_settings(uow_factory) == (4, 2)
+
+
+async def test_a_member_cannot_see_or_set_the_frist(
+    beu_committee: ChatHarness, uow_factory: Callable[[], SqlUnitOfWork]
+) -> None:
+    chat = beu_committee
+    for command in ("/frist", "/frist 5", "/frist BEU 5 2"):
+        [reply] = await chat.send(MEMBER, command)
+        assert "Kun udvalgets sekretær" in (reply.text or ""), (command, reply.text)
+    assert await frist_settings(uow_factory) == (4, 2)
+
+
+async def test_frist_asks_for_the_code_when_the_secretary_has_several_udvalg(
+    beu_committee: ChatHarness, uow_factory: Callable[[], SqlUnitOfWork]
+) -> None:
+    chat = beu_committee
+    await chat.send(ADMIN, "/nytudvalg SOU Socialudvalget; Social- og Sundhedsforvaltningen")
+    [link] = await chat.send(ADMIN, "/inviter SOU sekretaer")
+    await chat.send(SECRETARY, f"/start {invite_token(link.text or '')}")
+
+    [both] = await chat.send(SECRETARY, "/frist")
+    assert "BEU – Beskæftigelsesudvalget" in (both.text or "")
+    assert "SOU – Socialudvalget" in (both.text or "")
+    [which] = await chat.send(SECRETARY, "/frist 6")
+    assert "flere udvalg (BEU, SOU)" in (which.text or "") and "/frist BEU 6" in (which.text or "")
+    assert await frist_settings(uow_factory) == (4, 2)
+
+    await chat.send(SECRETARY, "/frist SOU 6")
+    assert await frist_settings(uow_factory) == (4, 2)
+    async with uow_factory() as uow:
+        sou = await uow.udvalg.by_code("SOU")
+        assert sou is not None
+        assert (await uow.delivery.get(sou.id or 0)).frist_hverdage == 6
+
+
+# --- a person who blocked the bot and writes to it again --------------------------------------
+
+
+async def test_a_person_who_blocked_the_bot_is_reachable_again_after_writing_to_it(
+    beu_committee: ChatHarness, uow_factory: Callable[[], SqlUnitOfWork], database_url: str
+) -> None:
+    chat = beu_committee
+    await with_meeting(chat)
+    await chat.send(SECRETARY, "/udsend")
+    # The delivery worker's record of a 403 on the member's copy of the agenda.
+    engine = make_engine(database_url)
+    try:
+        queue = OutboxQueue(make_session_factory(engine))
+        claimed = await queue.claim(10, timedelta(minutes=1), datetime(2027, 1, 1, tzinfo=UTC))
+        row = next(m for m in claimed if m.chat_id == MEMBER.id)
+        await queue.unreachable(row, "Forbidden: bot was blocked by the user", [], row.not_before)
+    finally:
+        await engine.dispose()
+
+    async def unreachable() -> set[int]:
+        async with uow_factory() as uow:
+            return await uow.reachability.unreachable([MEMBER.id, SECRETARY.id])
+
+    assert await unreachable() == {MEMBER.id}
+    await in_group(chat, MEMBER, "/tilknyt BEU")  # a group message says nothing about the chat
+    assert await unreachable() == {MEMBER.id}
+    await chat.send(MEMBER, "Hej, jeg er tilbage")
+    assert await unreachable() == set()

@@ -10,6 +10,7 @@ forgets to save it changes nothing stored, here as there.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import TracebackType
@@ -111,6 +112,9 @@ class FakePersonRepository(_Repo):
 
     async def get(self, person_id: int) -> Person | None:
         return _copy(self._state.persons.get(person_id))
+
+    async def many(self, person_ids: Sequence[int]) -> dict[int, Person]:
+        return {i: _copy(self._state.persons[i]) for i in person_ids if i in self._state.persons}
 
     async def by_telegram_id(self, telegram_id: int) -> Person | None:
         found = [p for p in self._state.persons.values() if p.telegram_id == telegram_id]

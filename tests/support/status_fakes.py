@@ -6,6 +6,7 @@ commit/rollback semantics (a refusal leaves the committed state untouched).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from agendas.errors import ConcurrentEdit
@@ -122,6 +123,9 @@ class FakeOutboxRepository(_StatusRepo):
         message.id = self._s.new_id()
         self._s.outbox[message.key] = _copy(message)
         return True
+
+    async def add_many(self, messages: Sequence[OutboxMessage]) -> int:
+        return sum([await self.add(m) for m in messages])
 
     async def by_key_prefix(self, prefix: str) -> list[OutboxMessage]:
         return [_copy(m) for k, m in self._s.outbox.items() if k.startswith(prefix)]

@@ -2,20 +2,57 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from agendas.chatviews import Translate
 from agendas.errors import DomainError, InvalidInput, NotAllowed
 from agendas.model import Actor, Membership, Person, Role
+from agendas.outbox import OutboxKind
 from agendas.protocol import AttendanceStatus, SagRange, Votes
 from agendas.records import ProtokolLocked, StaleView
 from agendas.services import moedemode as mm
 from agendas.services.committees import actor_for
 from agendas.services.punkter import SagDraft, add_sag
-from tests.unit.conftest import NOW, ZONE, World
+from tests.support.fakes import FakeState
+from tests.support.status_fakes import StatusFakeState, StatusFakeUnitOfWork
+from tests.unit.conftest import NOW, ZONE, World, seed
 
 AFTER = datetime(2027, 1, 12, 15, 30, tzinfo=UTC)  # after the meeting (14:00 local)
+
+
+@pytest.fixture
+async def world() -> World:
+    """The seeded world on a unit of work with an outbox (approval writes to it)."""
+    seeded = await seed()
+    state = seeded.uow.committed_state
+    seeded.uow = StatusFakeUnitOfWork(
+        StatusFakeState(**{f.name: getattr(state, f.name) for f in fields(FakeState)})
+    )
+    return seeded
+
+
+def texts(language: str | None) -> Translate:
+    """The key and its parameters, so a test sees what was asked for."""
+
+    def translate(key: str, /, **params: object) -> str:
+        return f"{key} {sorted(params.items())}" if params else key
+
+    return translate
+
+
+def outbox_uow(world: World) -> StatusFakeUnitOfWork:
+    assert isinstance(world.uow, StatusFakeUnitOfWork)
+    return world.uow
+
+
+def outbox(world: World) -> dict[str, tuple[int, OutboxKind, dict]]:  # type: ignore[type-arg]
+    """Committed outbox rows: key -> (chat id, kind, payload)."""
+    return {
+        k: (m.chat_id, m.kind, m.payload) for k, m in outbox_uow(world).committed_outbox.items()
+    }
 
 
 async def add_member(world: World, name: str, role: Role, party: str) -> Actor:
@@ -220,7 +257,7 @@ async def test_approval_by_those_present_locks_and_reopen_is_audited(world: Worl
     sec = world.secretary
     await mm.set_beslutning(world.uow, sec, sag_id, "Godkendt", None, NOW)
     with pytest.raises(InvalidInput) as info:
-        await mm.send_for_approval(world.uow, sec, moede_id, None, NOW)
+        await mm.send_for_approval(outbox_uow(world), sec, moede_id, None, NOW, texts)
     assert info.value.key == "err-protokol-no-end"
     with pytest.raises(InvalidInput) as info:
         await mm.set_end_time(world.uow, sec, moede_id, "13.00", ZONE, None, NOW)
@@ -231,22 +268,45 @@ async def test_approval_by_those_present_locks_and_reopen_is_audited(world: Worl
     await mm.set_attendance(
         world.uow, sec, moede_id, world.member.person_id, AttendanceStatus.AFBUD, None, NOW
     )
-    round_ = await mm.send_for_approval(world.uow, sec, moede_id, None, NOW)
+    round_ = await mm.send_for_approval(outbox_uow(world), sec, moede_id, None, NOW, texts)
     assert [m.person.name for m in round_.recipients] == ["Lene Holm"]
     rev = round_.view.rev
+    # The request is in the outbox, committed with the round: to Lene only, with the buttons.
+    lene = world.uow.committed_state.persons[formand.person_id]
+    [(chat_id, kind, payload)] = outbox(world).values()
+    assert (chat_id, kind) == (lene.telegram_id, OutboxKind.APPROVAL)
+    assert "Budget" in payload["text"]
+    assert [[b["target"], b["id"], b["version"]] for [b] in payload["buttons"]] == [
+        ["meeting:approve", moede_id, rev],
+        ["meeting:doc", moede_id, 0],
+    ]
 
     before = world.uow.snapshot()
     with pytest.raises(NotAllowed) as refused:
-        await mm.approve(world.uow, world.member, moede_id, rev, AFTER)  # afbud: not present
+        await mm.approve(
+            outbox_uow(world), world.member, moede_id, rev, AFTER, texts
+        )  # afbud: not present
     assert refused.value.key == "err-approve-not-present"
     with pytest.raises(StaleView):
-        await mm.approve(world.uow, formand, moede_id, rev - 1, AFTER)
+        await mm.approve(outbox_uow(world), formand, moede_id, rev - 1, AFTER, texts)
     unchanged(world, before)
 
-    result = await mm.approve(world.uow, formand, moede_id, rev, AFTER)
+    result = await mm.approve(outbox_uow(world), formand, moede_id, rev, AFTER, texts)
     assert (result.new, result.locked_now, result.approved_at) == (True, True, AFTER)
-    again = await mm.approve(world.uow, formand, moede_id, rev, AFTER + timedelta(hours=1))
+    # Locked in the same commit: the secretary is told, everyone in BEU gets the decisions.
+    queued = outbox(world)
+    notices = [(c, p["text"]) for c, k, p in queued.values() if k is OutboxKind.NOTICE]
+    assert notices == [(world.persons["secretary"].telegram_id, notices[0][1])]
+    assert "meeting-all-approved" in notices[0][1]
+    decisions = {c: p["text"] for c, k, p in queued.values() if k is OutboxKind.DECISIONS}
+    beu = ("secretary", "member", "tovholder")
+    assert set(decisions) == {world.persons[n].telegram_id for n in beu} | {lene.telegram_id}
+    assert all("Budget" in text for text in decisions.values())
+    again = await mm.approve(
+        outbox_uow(world), formand, moede_id, rev, AFTER + timedelta(hours=1), texts
+    )
     assert (again.new, again.approved_at) == (False, AFTER)
+    assert outbox(world) == queued
     assert [e.action for e in world.uow.events[-2:]] == ["protokol.approve", "protokol.lock"]
 
     before = world.uow.snapshot()
@@ -275,8 +335,8 @@ async def test_a_change_after_an_approval_asks_for_it_again(world: World) -> Non
     moede_id, sag_id, _, formand = await meeting(world)
     sec = world.secretary
     await mm.set_end_time(world.uow, sec, moede_id, "15.00", ZONE, None, NOW)
-    round_ = await mm.send_for_approval(world.uow, sec, moede_id, None, NOW)
-    result = await mm.approve(world.uow, formand, moede_id, round_.view.rev, AFTER)
+    round_ = await mm.send_for_approval(outbox_uow(world), sec, moede_id, None, NOW, texts)
+    result = await mm.approve(outbox_uow(world), formand, moede_id, round_.view.rev, AFTER, texts)
     assert not result.locked_now  # the member (present by default) has not approved yet
     await mm.set_beslutning(world.uow, sec, sag_id, "Udsat", None, AFTER)
     view = await mm.load_view(world.uow, sec, moede_id)
