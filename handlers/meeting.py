@@ -21,6 +21,7 @@ import asyncio
 import html
 import logging
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import cast
 
 from aiogram import Bot, F, Router
@@ -38,7 +39,7 @@ from aiogram.types import (
 from aiogram.utils.i18n import I18n
 
 from agendas import protocol_mailings, rules
-from agendas.dates import format_date, format_time, to_local
+from agendas.dates import format_date, format_time, parse_date, to_local
 from agendas.documents.render import render_dagsorden, render_protokol
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.mailings import ButtonSpec
@@ -55,6 +56,9 @@ from handlers.release import texts_for
 from handlers.texts import plain, t
 
 log = logging.getLogger(__name__)
+
+#: The words /protokol understands besides a date.
+PROTOKOL_WORDS = frozenset({"offentlig", "public", "dagsorden", "agenda"})
 
 LABEL_LIMIT = 40
 #: How much of the indstilling the punkt view shows.
@@ -770,12 +774,23 @@ async def protokol_command(
     config: ChatConfig,
     bot: Bot,
 ) -> None:
-    """/protokol [offentlig] and /protokol dagsorden [offentlig]."""
-    words = {w.lower() for w in (command.args or "").split()}
-    if words - {"offentlig", "public", "dagsorden", "agenda"}:
-        await message.answer(t("meeting-protokol-usage"))
-        return
-    await send_requested(message, actor, uow, config, bot, words)
+    """/protokol [offentlig] [dagsorden] [DATO]: a date (``12-01-2026``) picks an older meeting."""
+    args = (command.args or "").split()
+    words = {w.lower() for w in args if w.lower() in PROTOKOL_WORDS}
+    rest = " ".join(w for w in args if w.lower() not in PROTOKOL_WORDS)
+    on = None
+    if rest:
+        today = config.today().date()
+        try:
+            on = parse_date(rest, today)
+            # Without a year parse_date takes the next such day; /protokol wants the last one.
+            yearless = parse_date(rest, today + timedelta(days=3 * 366)) != on
+        except InvalidInput:
+            await message.answer(t("meeting-protokol-usage"))
+            return
+        if yearless and on > today:
+            on = parse_date(rest, today - timedelta(days=365))
+    await send_requested(message, actor, uow, config, bot, words, on)
 
 
 async def dagsorden_docx_command(
@@ -791,10 +806,14 @@ async def send_requested(
     config: ChatConfig,
     bot: Bot,
     words: set[str],
+    on: date | None = None,
 ) -> None:
-    chosen = await mm.protokol_moede(uow, actor, config.now())
+    chosen = await mm.protokol_moede(uow, actor, config.now(), on)
     if chosen is None:
-        await message.answer(t("meeting-protokol-none"))
+        if on is not None:
+            await message.answer(t("meeting-protokol-none-on", date=format_date(on)))
+        else:
+            await message.answer(t("meeting-protokol-none"))
         return
     udvalg_id = chosen.udvalg.id or 0
     public = bool(words & {"offentlig", "public"})

@@ -58,6 +58,7 @@ from agendas.services.status import PendingIndsats, StatusUnitOfWork
 from agendas.status_prompts import prompt
 from handlers import imports
 from handlers.agenda import chat_message, is_editor_anywhere
+from handlers.cancel import CANCEL_NOTE
 from handlers.context import ChatConfig
 from handlers.keyboards import clip
 from handlers.release import texts_for
@@ -944,7 +945,12 @@ async def new_indsats_command(
         "title": indsats.title,
         "names": [p.name for p in detail.tovholdere][:MAX_TOVHOLDER_BUTTONS],
     }
-    await state.update_data({INDSATS_KEY: data})
+    note = {
+        "group": IndsatsFlow.__full_group_name__,
+        "key": "plan-indsats-cancelled",
+        "params": {"indsats": indsats.title},
+    }
+    await state.update_data({INDSATS_KEY: data, CANCEL_NOTE: note})
     await message.answer(t("plan-indsats-created", indsats=indsats.title, plan=detail.plan.title))
     await _ask(message, state, data, DIALOG_STEPS[0])
 
@@ -987,6 +993,7 @@ async def _advance(
 async def _leave(state: FSMContext) -> None:
     data = await state.get_data()
     data.pop(INDSATS_KEY, None)
+    data.pop(CANCEL_NOTE, None)
     await state.set_data(data)
     await state.set_state(None)
 

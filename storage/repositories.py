@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import col, select
@@ -158,6 +159,21 @@ class SqlPersonRepository(_Repository):
             select(PersonRow).where(col(PersonRow.telegram_id) == telegram_id)
         )
         return _person(row) if row else None
+
+    async def get_or_add(self, person: Person) -> Person:
+        found = await self.by_telegram_id(person.telegram_id)
+        if found is not None:
+            return found
+        try:
+            # A savepoint: losing the race must not end the caller's transaction.
+            async with self.session.begin_nested():
+                added = await self.add(person)
+        except IntegrityError:
+            found = await self.by_telegram_id(person.telegram_id)
+            if found is None:
+                raise
+            return found
+        return added
 
     async def update(self, person: Person) -> None:
         await self.session.execute(

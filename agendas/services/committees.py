@@ -90,7 +90,8 @@ async def identify(
         is_admin = telegram_id in admin_ids
         changed = False
         if person is None:
-            person = await uow.persons.add(
+            # get_or_add: a second update of the same new person may be registering them now.
+            person = await uow.persons.get_or_add(
                 Person(telegram_id=telegram_id, name=name, username=username, is_admin=is_admin)
             )
             changed = True

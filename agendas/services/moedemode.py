@@ -850,13 +850,38 @@ async def meeting_mode_moeder(uow: UnitOfWork, actor: Actor, today: date) -> lis
     return sorted(near, key=lambda x: (abs((x.moede.date - today).days), x.moede.date))
 
 
-async def protokol_moede(uow: UnitOfWork, actor: Actor, now: datetime) -> MoedeListing | None:
-    """The latest meeting that has started, else the next one."""
+async def protokol_moede(
+    uow: UnitOfWork, actor: Actor, now: datetime, on: date | None = None
+) -> MoedeListing | None:
+    """The meeting held ``on`` that day (any time back), else the latest meeting that has
+    started, else the next one."""
+    if on is not None:
+        return await _moeder_between(uow, actor, on, on, latest=False)
     listing = await list_moeder(uow, actor, now.date())
+    if not listing:  # nothing recent or coming: the last meeting there ever was
+        return await _moeder_between(uow, actor, date(1900, 1, 1), now.date(), latest=True)
     started = [x for x in listing if x.moede.starts_at and x.moede.starts_at <= now]
     if started:
         return started[-1]
     return listing[0] if listing else None
+
+
+async def _moeder_between(
+    uow: UnitOfWork, actor: Actor, first: date, last: date, latest: bool
+) -> MoedeListing | None:
+    """The first (or ``latest``) meeting from ``first`` to ``last`` in the person's udvalg."""
+    async with uow:
+        udvalg = {
+            u.id: u
+            for u in await uow.udvalg.list_all()
+            if u.id is not None and (actor.is_admin or actor.roles_in(u.id))
+        }
+        moeder = await uow.moeder.for_udvalg_between([k for k in udvalg if k], first, last)
+    if not moeder:
+        return None
+    moeder.sort(key=lambda m: (m.date, m.start_time))
+    chosen = moeder[-1] if latest else moeder[0]
+    return MoedeListing(chosen, udvalg[chosen.udvalg_id])
 
 
 def public_only(actor: Actor, udvalg_id: int) -> bool:

@@ -435,3 +435,29 @@ async def test_a_reminder_round_reaches_those_still_missing(
         TOVHOLDER.id,
         FORMAND.id,
     }
+
+
+async def test_protokol_with_a_date_fetches_an_older_meeting(
+    chat: ChatHarness, world: World, clock: FrozenClock
+) -> None:
+    # Half a year on, the meeting of 10 December is far outside "recent".
+    clock.current = clock.current.replace(year=2027, month=6, day=20, hour=10)
+    # Without a date: the latest meeting there was (14 January), however long ago.
+    [plain] = [c for c in await chat.send(MEMBER, "/protokol") if c.method == "sendDocument"]
+    assert plain.document_name == "Beslutningsprotokol BEU 2027-01-14.docx"
+
+    for asked in ("/protokol 10-12-2026", "/protokol 10. december", "/protokol 10/12"):
+        calls = await chat.send(MEMBER, asked)
+        [doc] = [c for c in calls if c.method == "sendDocument"]
+        assert doc.document_name == "Beslutningsprotokol BEU 2026-12-10.docx", asked
+
+    calls = await chat.send(TOVHOLDER, "/protokol offentlig 10-12-2026")
+    [doc] = [c for c in calls if c.method == "sendDocument"]
+    assert doc.document_name == "Beslutningsprotokol BEU 2026-12-10 offentlig.docx"
+
+    [none] = await chat.send(MEMBER, "/protokol 11-12-2026")
+    assert "intet møde i dine udvalg den 11-12-2026" in (none.text or "")
+    [usage] = await chat.send(MEMBER, "/protokol 31-02-2026")
+    assert "fx /protokol 12-01-2026" in (usage.text or "")
+    [outsider] = await chat.send(OUTSIDER, "/protokol 10-12-2026")
+    assert "intet møde" in (outsider.text or "")

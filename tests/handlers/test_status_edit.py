@@ -83,7 +83,11 @@ async def test_annuller_leaves_the_dialog_and_stores_none_of_its_answers(
     [too_long] = only(await chat.send(SECRETARY, "x" * 4001))
     assert "4000" in (too_long.text or "")
     [left] = only(await chat.send(SECRETARY, "/annuller"))
-    assert "Annulleret" in (left.text or "")
+    # It says what was kept: the indsats (made by the command), not the answers.
+    assert "Annulleret. Indsatsen »Besøgsvenner« er oprettet med sin titel" in (left.text or "")
+    assert "svar på spørgsmålene er ikke gemt" in (left.text or "")
+    [idle] = only(await chat.send(SECRETARY, "/annuller"))
+    assert "ikke noget at annullere" in (idle.text or "")
     calls = await chat.press(SECRETARY, ask, ask.button("Spring over"))
     assert only(calls) == []
     assert any("forældet" in (c.text or "") and c.show_alert for c in calls)

@@ -120,6 +120,9 @@ class FakePersonRepository(_Repo):
         found = [p for p in self._state.persons.values() if p.telegram_id == telegram_id]
         return _copy(found[0]) if found else None
 
+    async def get_or_add(self, person: Person) -> Person:
+        return await self.by_telegram_id(person.telegram_id) or await self.add(person)
+
     async def update(self, person: Person) -> None:
         assert person.id in self._state.persons
         self._state.persons[person.id] = _copy(person)
