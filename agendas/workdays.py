@@ -30,6 +30,8 @@ REMINDER_TIME = time(9, 0)
 EXTRA_CLOSED: tuple[tuple[int, int], ...] = ((6, 5), (12, 24), (12, 31))
 #: A frist longer than this is surely a typo (two months of hverdage).
 MAX_FRIST_HVERDAGE = 40
+#: The deadline warning comes at most this many hverdage before the frist.
+MAX_WARN_HVERDAGE = 20
 
 
 @lru_cache(maxsize=64)

@@ -29,7 +29,7 @@ from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.services import meetings, release
 from agendas.services.release import DeliveryUnitOfWork, ReleaseResult, Texts
-from agendas.workdays import MAX_FRIST_HVERDAGE, WARN_TIME
+from agendas.workdays import MAX_FRIST_HVERDAGE, MAX_WARN_HVERDAGE, WARN_TIME
 from handlers.context import ChatConfig
 from handlers.texts import t
 
@@ -155,8 +155,6 @@ async def tilknyt(
 
 # --- /frist: the udsendelsesfrist and the warning lead ------------------------------------------
 
-#: The warning comes at most this many hverdage before the frist (as ``release.set_frist``).
-MAX_WARN_HVERDAGE = 20
 _NUMBER = re.compile(r"[0-9]{1,3}")
 #: As ``committees.normalise_code`` accepts (any case): "-1" is a bad number, not a code.
 _CODE = re.compile(r"[A-ZÆØÅ][A-ZÆØÅ0-9]{1,9}", re.IGNORECASE)

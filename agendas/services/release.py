@@ -42,7 +42,7 @@ from agendas.outbox import (
 from agendas.ports import UnitOfWork
 from agendas.services._common import audit, load_moede, require_editor, udvalg_by_code
 from agendas.services.meetings import Agenda
-from agendas.workdays import Deadlines, deadlines
+from agendas.workdays import MAX_FRIST_HVERDAGE, MAX_WARN_HVERDAGE, Deadlines, deadlines
 
 #: How long the secretary's own copy of the agenda waits after the /udsend confirmation.
 OWN_COPY_DELAY = timedelta(seconds=2)
@@ -283,7 +283,7 @@ async def link_group(
 async def set_frist(
     uow: DeliveryUnitOfWork, actor: Actor, code: str, frist: int, warn: int, now: datetime
 ) -> DeliverySettings:
-    if not 0 <= frist <= 40 or not 0 <= warn <= 20:
+    if not 0 <= frist <= MAX_FRIST_HVERDAGE or not 0 <= warn <= MAX_WARN_HVERDAGE:
         raise InvalidInput("err-invalid-input")
     async with uow:
         udvalg = await udvalg_by_code(uow, code)

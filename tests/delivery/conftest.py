@@ -125,3 +125,22 @@ async def make_committee(db: Db, members: int = 3, first_telegram_id: int = 7000
         )
         await uow.commit()
     return Committee(udvalg, moede, secretary, people, tovholder, sag, closed)
+
+
+async def add_long_sager(db: Db, committee: Committee, count: int) -> None:
+    """Sager with long texts after the committee's own punkter, so a summary needs pages."""
+    async with db.uow() as uow:
+        for n in range(count):
+            await uow.punkter.add(
+                Punkt(
+                    committee.moede.id or 0,
+                    PunktKind.SAG,
+                    f"Lang sag {n}",
+                    position=3 + n,
+                    sections={
+                        "sagens_kerne": "Baggrund og vurdering. " * 40,
+                        "indstilling": "Forvaltningen indstiller, at sagen godkendes. " * 20,
+                    },
+                )
+            )
+        await uow.commit()

@@ -16,10 +16,10 @@ from sqlalchemy import text
 from agendas.chatviews import Translate
 from agendas.errors import NotAllowed
 from agendas.mailings import CAPTION_LIMIT, visible_length
-from agendas.model import Actor, Punkt, PunktKind
+from agendas.model import Actor
 from agendas.services import release
 from agendas.services.release import AlreadyReleased
-from tests.delivery.conftest import NOW, ZONE, Db, make_committee
+from tests.delivery.conftest import NOW, ZONE, Db, add_long_sager, make_committee
 
 Texts = Callable[[str | None], Translate]
 
@@ -63,18 +63,7 @@ async def test_release_queues_summary_and_calendar_for_everyone(db: Db, texts: T
 
 async def test_a_long_agenda_comes_in_pages_then_the_calendar_file(db: Db, texts: Texts) -> None:
     c = await make_committee(db, members=1)
-    async with db.uow() as uow:
-        for n in range(6):
-            await uow.punkter.add(
-                Punkt(
-                    c.moede.id or 0,
-                    PunktKind.SAG,
-                    f"Lang sag {n}",
-                    position=3 + n,
-                    sections={"sagens_kerne": "Baggrund og vurdering. " * 60},
-                )
-            )
-        await uow.commit()
+    await add_long_sager(db, c, 6)
     await release.release_agenda(db.uow(), c.editor, c.moede.id or 0, NOW, ZONE, texts)
     mine = [(kind, p) for _k, chat, kind, p in await outbox(db) if chat == c.members[0].telegram_id]
     kinds = [kind for kind, _ in mine]

@@ -13,13 +13,12 @@ import pytest
 from sqlalchemy import text
 
 from agendas.chatviews import Translate
-from agendas.model import Punkt, PunktKind
 from agendas.services import release
 from bot.app import build_bot
 from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.emulator import EmuUser, RunningEmulator, running_emulator
 from storage.delivery import OutboxQueue
-from tests.delivery.conftest import NOW, ZONE, Committee, Db, make_committee
+from tests.delivery.conftest import NOW, ZONE, Committee, Db, add_long_sager, make_committee
 
 Texts = Callable[[str | None], Translate]
 FAST = DeliveryConfig(
@@ -54,21 +53,7 @@ async def setup(emu: RunningEmulator, db: Db, members: int, long_agenda: bool = 
     committee = await make_committee(db, members=members, first_telegram_id=users[0].id)
     assert [p.telegram_id for p in committee.everyone] == [u.id for u in users]
     if long_agenda:
-        async with db.uow() as uow:
-            for n in range(3):
-                await uow.punkter.add(
-                    Punkt(
-                        committee.moede.id or 0,
-                        PunktKind.SAG,
-                        f"Lang sag {n}",
-                        position=3 + n,
-                        sections={
-                            "sagens_kerne": "Baggrund og vurdering. " * 40,
-                            "indstilling": "Forvaltningen indstiller, at sagen godkendes. " * 20,
-                        },
-                    )
-                )
-            await uow.commit()
+        await add_long_sager(db, committee, 3)
     return Setup(emu, committee, users, db)
 
 
