@@ -1,13 +1,15 @@
 """Mail an agenda to 1,000 members through the real bot process and the emulator in limits mode.
 
-Run: .venv/bin/python benchmarks/bench_mailing.py [--members 1000] [--rate 25]
+Run: .venv/bin/python benchmarks/bench_mailing.py [--members 1000] [--rate 25] [--sager 0]
 
 The emulator enforces Telegram's flood limits (30 messages/s overall, 1/s per private chat) and
 answers 429 when they are broken. The bot runs with its default delivery settings (``--rate``
 sets DELIVERY_RATE). The agenda is the meeting as /nytmoede creates it (godkendelse af
 dagsorden, eventuelt): its summary fits a caption, so each member gets one message, the .ics
 with the summary as its caption. The baseline is the floor Telegram's 30 messages/s allow for
-the messages sent (members / 30 s here; a longer agenda sends more pages, see the README).
+the messages sent (members / 30 s here). ``--sager N`` adds N sager with a realistic sagens kerne
+and indstilling: from two on, the summary outgrows a caption and each member gets the summary and
+then the .ics, two messages; the ratio to the floor of the messages sent is printed for both.
 
 Prints the wall time from /udsend to the last accepted message, the number of 429 answers, the
 ratios to both floors, and the bot process's peak memory (VmHWM). No assertions.
@@ -17,14 +19,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import sqlite3
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' helpers
 
-from tests.e2e.world import running_world
+from tests.e2e.world import World, running_world
 
 TELEGRAM_RATE = 30.0
 
@@ -37,13 +42,40 @@ def memory_kib(pid: int, field: str = "VmHWM") -> int:
     return 0
 
 
-async def main(members: int, rate: float) -> None:
+KERNE = (
+    "Forvaltningen foreslår, at den jobrettede indsats for unge under 30 år samles i ét "
+    "ungeteam i Jobcenteret, så den enkelte unge har én kontaktperson på tværs af ydelser. "
+) * 4
+INDSTILLING = (
+    "Social- og Sundhedsforvaltningen indstiller, at udvalget godkender modellen fra 1. april, "
+    "og at der afsættes 0,5 mio. kr. til opkvalificering af medarbejderne."
+)
+
+
+def add_sager(world: World, count: int) -> None:
+    """``count`` sager on the meeting, stored as /nysag would leave them."""
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with contextlib.closing(sqlite3.connect(world.db_path, timeout=10)) as db:
+        moede_id, top = db.execute("SELECT moede_id, max(position) FROM punkt").fetchone()
+        for n in range(count):
+            db.execute(
+                "INSERT INTO punkt (moede_id, kind, position, number, title, closed, "
+                "beslutningskompetence, journal_number, sagens_kerne, indstilling, version, "
+                "updated_at) VALUES (?, 'sag', ?, 0, ?, 0, 'BEU', '', ?, ?, 1, ?)",
+                (moede_id, top + 1 + n, f"Sag {n + 1}: ny model for ungeindsatsen", KERNE,
+                 INDSTILLING, now),
+            )  # fmt: skip
+        db.commit()
+
+
+async def main(members: int, rate: float, sager: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
         async with running_world("polling", workdir, {"DELIVERY_RATE": str(rate)}) as world:
             emu, bot = world.emu, world.bot  # stopped when the world closes
             committee = await world.setup_committee()
             await world.setup_meeting()
+            add_sager(world, sager)
             users = [
                 await emu.client.create_user(f"Medlem {i:04d}", started=True)
                 for i in range(members)
@@ -88,6 +120,7 @@ async def main(members: int, rate: float) -> None:
     floor_messages = expected / TELEGRAM_RATE
     floor_issue = members / TELEGRAM_RATE
     print(f"members:                 {members} (+ secretary and one member from the invite flow)")
+    print(f"agenda:                  the meeting's own punkter and {sager} sag(er)")
     print(f"messages:                {expected} ({expected / len(everyone):.2f} per person)")
     print(f"delivery rate setting:   {rate}/s")
     print(f"wall time:               {wall:.1f} s")
@@ -105,5 +138,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=25.0)
+    parser.add_argument("--sager", type=int, default=0)
     args = parser.parse_args()
-    asyncio.run(main(args.members, args.rate))
+    asyncio.run(main(args.members, args.rate, args.sager))
