@@ -6,7 +6,16 @@ from __future__ import annotations
 from datetime import date, time
 
 from agendas.chatviews import TELEGRAM_LIMIT
-from agendas.mailings import changed_notice, group_summary, member_summary
+from agendas.mailings import (
+    CAPTION_LIMIT,
+    OutDocument,
+    OutMessage,
+    changed_notice,
+    group_summary,
+    member_summary,
+    visible_length,
+    with_calendar,
+)
 from agendas.model import Bilag, Moede, Punkt, PunktKind, Sagstype, Udvalg
 from agendas.rules import ordered
 from agendas.services.meetings import Agenda
@@ -125,3 +134,42 @@ def test_changed_notice_points_to_the_punkt() -> None:
     closed = next(p for p in agenda.punkter if p.id == 99)
     hidden = changed_notice(agenda.udvalg, agenda.moede, closed, t, may_read_closed=False)
     assert not hidden.buttons and SECRET not in hidden.text
+
+
+def test_caption_length_counts_what_telegram_counts() -> None:
+    # Tags are not counted, entities count once, an emoji (outside the BMP) counts two.
+    assert visible_length("<b>Møde</b> &amp; <i>dagsorden</i>") == len("Møde & dagsorden")
+    assert visible_length("📅 ok") == 5
+
+
+def test_a_short_summary_rides_on_the_calendar_file_with_its_buttons() -> None:
+    pages = member_summary(_agenda(sager=1), t, may_read_closed=True)
+    calendar = OutDocument("BEU-2027-03-30.ics", "BEGIN:VCALENDAR", "Gem aftalen.")
+    [document] = with_calendar(pages, calendar)
+    assert isinstance(document, OutDocument)
+    assert document.caption == pages[0].text + "\n\nGem aftalen."
+    assert document.buttons == pages[0].buttons and document.buttons
+    assert document.content == "BEGIN:VCALENDAR"
+
+
+def test_a_long_last_page_stays_a_message_and_the_file_follows() -> None:
+    pages = [OutMessage("a" * 3000), OutMessage("b" * 2000)]
+    calendar = OutDocument("BEU-2027-03-30.ics", "BEGIN:VCALENDAR", "Gem aftalen.")
+    assert with_calendar(pages, calendar) == [*pages, calendar]
+
+
+def test_a_short_last_page_of_several_rides_on_the_file() -> None:
+    pages = member_summary(_agenda(sager=4, long=True), t, may_read_closed=True)
+    assert len(pages) > 1 and visible_length(pages[-1].text) <= CAPTION_LIMIT
+    calendar = OutDocument("BEU-2027-03-30.ics", "BEGIN:VCALENDAR", "Gem aftalen.")
+    items = with_calendar(pages, calendar)
+    assert items[:-1] == pages[:-1]
+    last = items[-1]
+    assert isinstance(last, OutDocument) and last.caption.startswith(pages[-1].text)
+
+
+def test_the_hint_is_left_out_when_it_would_overflow_the_caption() -> None:
+    page = OutMessage("x" * (CAPTION_LIMIT - 3))
+    calendar = OutDocument("a.ics", "BEGIN:VCALENDAR", "Gem aftalen i kalenderen.")
+    [document] = with_calendar([page], calendar)
+    assert isinstance(document, OutDocument) and document.caption == page.text
