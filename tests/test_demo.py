@@ -62,6 +62,12 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
         "Lene Holm (formand) trykker på [✅ Godkend protokol]",
         "Anne Lund (medlem) trykker på [✅ Godkend protokol]",
         "er godkendt af alle fremmødte medlemmer og er nu låst.",
+        # the decisions, queued with the last approval, reach everyone in the udvalg
+        "Udvalgsbot → Lene Holm:",
+        "er godkendt. Beslutninger:",
+        "Godkendt med 1 stemme for (A) og 1 stemme imod (Ø).",
+        "fik beslutningerne.)",
+        "━━ Statusrunde",
     ]
     position = 0
     for step in steps:

@@ -15,6 +15,10 @@ UDVALG_NAME = "Beskæftigelsesudvalget"
 FORVALTNING = "Social- og Sundhedsforvaltningen"
 
 
+#: The decisions summary that follows the protocol's last approval.
+DECISIONS = "er godkendt. Beslutninger:"
+
+
 @dataclass
 class Cast:
     admin: Person
@@ -225,6 +229,13 @@ async def hold_meeting(cast: Cast) -> None:
             await member.answers()
         await member.press("Godkend protokol")
     await sofie.answers()
+    # The last approval queued the decisions for everyone in the udvalg.
+    await _receive_text(lene, DECISIONS)
+    others = [p for p in cast.everyone if p is not cast.admin and p is not lene]
+    for person in others:  # the same reached everyone else; not repeated in the transcript
+        await _arrived(person, DECISIONS)
+        await person.client.skip_pending(person.user)
+    transcript.emit(f"  ({', '.join(p.name for p in others)} fik beslutningerne.)")
 
 
 async def release_agenda(cast: Cast) -> None:
@@ -252,6 +263,24 @@ async def _receive(person: Person) -> None:
         if any(getattr(m, "document", None) is not None for m in got):
             return
     raise RuntimeError(f"{person.name} got no calendar file")
+
+
+async def _receive_text(person: Person, needle: str) -> None:
+    """Read what arrives until a message with ``needle`` is there."""
+    for _ in range(6):
+        if any(needle in (m.text or "") for m in await person.answers()):
+            return
+    raise RuntimeError(f"{person.name} got no message with {needle!r}")
+
+
+async def _arrived(person: Person, needle: str, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+    """Until the bot's message with ``needle`` is in the person's chat (read or not)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not any(needle in (m.text or "") for m in await person.client.bot_messages(person.user)):
+        if loop.time() > deadline:
+            raise RuntimeError(f"{person.name} got no message with {needle!r}")
+        await asyncio.sleep(0.2)
 
 
 def _has_button(person: Person, label: str) -> bool:
