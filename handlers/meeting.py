@@ -313,9 +313,7 @@ async def choose_substituted(
     view = await current_view(query, cb, actor, uow, punkt=False)
     if view is None:
         return
-    line = view.member(cb.item)
-    if line is None:
-        raise StaleView("err-meeting-not-member")
+    line = view.member_from_button(cb.item)
     rows = [
         [
             button(
@@ -371,9 +369,7 @@ async def ask_ranges(
     view = await current_view(query, cb, actor, uow, punkt=False)
     if view is None:
         return
-    line = view.member(cb.item)
-    if line is None:
-        raise StaleView("err-meeting-not-member")
+    line = view.member_from_button(cb.item)
     await state.set_state(MeetingMode.ranges)
     await state.update_data(moede_id=cb.moede_id, person_id=cb.item)
     await query.answer()
@@ -581,9 +577,7 @@ async def ask_remark(
     view = await current_view(query, cb, actor, uow, punkt=True)
     if view is None:
         return
-    line = view.member(cb.value)
-    if line is None:
-        raise StaleView("err-meeting-not-member")
+    line = view.member_from_button(cb.value)
     await state.set_state(MeetingMode.remark)
     await state.update_data(moede_id=cb.moede_id, punkt_id=cb.item, person_id=cb.value)
     await query.answer()

@@ -242,6 +242,13 @@ class MeetingView:
     def member(self, person_id: int) -> MemberLine | None:
         return next((m for m in self.members if m.person_id == person_id), None)
 
+    def member_from_button(self, person_id: int) -> MemberLine:
+        """The member a button names; one who left the udvalg since makes the button stale."""
+        line = self.member(person_id)
+        if line is None:
+            raise StaleView("err-meeting-not-member")
+        return line
+
     def present(self) -> list[MemberLine]:
         return [m for m in self.members if m.present]
 
