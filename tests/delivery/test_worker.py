@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from aiogram import Bot
 from sqlalchemy import text
 
 from agendas.chatviews import Translate
 from agendas.services import release
-from bot.app import build_bot
+from bot.app import build_bot, chat_pacer
 from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.emulator import EmuUser, RunningEmulator, running_emulator
 from storage.delivery import OutboxQueue
@@ -62,15 +63,20 @@ async def mailing_rows(db: Db) -> int:
         return int(await conn.scalar(text("SELECT count(*) FROM outbox")) or 0)
 
 
-async def worker_for(s: Setup, texts: Texts, config: DeliveryConfig = FAST) -> DeliveryWorker:
+async def worker_for(
+    s: Setup, texts: Texts, config: DeliveryConfig = FAST, bot: Bot | None = None
+) -> DeliveryWorker:
+    """A worker as the bot process builds it: on a bot whose session paces every send."""
     # The release was made at the frozen NOW (in 2027): the worker's clock runs on from there.
     offset = NOW - datetime.now(UTC)
+    bot = bot or build_bot(s.emu.token, s.emu.base_url)
     worker = DeliveryWorker(
-        build_bot(s.emu.token, s.emu.base_url),
+        bot,
         OutboxQueue(s.db.sessions),
         config,
         texts,
         clock=lambda: datetime.now(UTC) + offset,
+        pacer=chat_pacer(bot),
     )
     worker.start()
     return worker
@@ -216,3 +222,26 @@ async def test_graceful_stop_mid_mailing_gives_claims_back(
     finally:
         await stop(worker)
     await assert_each_got_it_once(s)
+
+
+async def test_a_handler_reply_counts_toward_the_chat_spacing(
+    emu: RunningEmulator, db: Db, texts: Texts
+) -> None:
+    """The /udsend confirmation goes straight out; the agenda to the same chat waits its turn
+    instead of drawing a 429 (Telegram allows about one message a second in a private chat)."""
+    s = await setup(emu, db, members=2, long_agenda=False)
+    await release_now(s, texts)
+    await emu.client.set_limits(enabled=True, reset=True)
+    bot = build_bot(s.emu.token, s.emu.base_url)
+    # A handler's reply to a member (the secretary's own copy waits anyway: OWN_COPY_DELAY).
+    await bot.send_message(s.users[1].id, "Din kommando er modtaget.")
+    paced = DeliveryConfig(rate=25, private_interval=1.1, poll_interval=0.05)
+    worker = await worker_for(s, texts, paced, bot)
+    try:
+        counts = await wait_done(db)
+    finally:
+        await stop(worker)
+    assert counts == Counter({"sent": len(s.users)})
+    limits = await emu.client.limits()
+    assert limits["refused"] == 0, limits
+    assert worker.retry_after_pauses == 0
