@@ -112,22 +112,21 @@ def punkt_line(punkt: Punkt, t: Translate, bilag_count: int = 0) -> str:
     return f"<b>{punkt.number}.</b> {title}{suffix}{clip}"
 
 
+def meeting_lines(agenda: Agenda, t: Translate) -> list[str]:
+    """When and where the meeting is, and the forvaltning behind the agenda (HTML lines)."""
+    moede = agenda.moede
+    when = t("view-agenda-when", date=format_date(moede.date), time=format_time(moede.start_time))
+    lines = [esc(when)]
+    if moede.place:
+        lines.append(esc(t("view-agenda-place", place=moede.place)))
+    lines.append(f"<i>{esc(agenda.udvalg.forvaltning)}</i>")
+    return lines
+
+
 def render_agenda(agenda: Agenda, t: Translate) -> list[str]:
     """The agenda overview: header and one line per punkt, numbered in agenda order."""
-    moede, udvalg = agenda.moede, agenda.udvalg
-    header = [
-        f"<b>{esc(udvalg.name)}</b> ({esc(udvalg.code)})",
-        esc(
-            t(
-                "view-agenda-when",
-                date=format_date(moede.date),
-                time=format_time(moede.start_time),
-            )
-        ),
-    ]
-    if moede.place:
-        header.append(esc(t("view-agenda-place", place=moede.place)))
-    header.append(f"<i>{esc(udvalg.forvaltning)}</i>")
+    udvalg = agenda.udvalg
+    header = [f"<b>{esc(udvalg.name)}</b> ({esc(udvalg.code)})", *meeting_lines(agenda, t)]
     blocks = ["\n".join(header), f"<b>{esc(t('view-agenda-title'))}</b>"]
     lines = [punkt_line(p, t, len(agenda.bilag.get(p.id or 0, []))) for p in agenda.punkter]
     if not lines:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agendas.chatviews import PAGE_LIMIT, Translate, esc, section_blocks
+from agendas.chatviews import PAGE_LIMIT, Translate, esc, meeting_lines, section_blocks
 from agendas.dates import format_date, format_time
 from agendas.model import SAGSTYPE_LABELS, Bilag, Moede, Punkt, PunktKind, Udvalg
 from agendas.services.meetings import Agenda
@@ -128,21 +128,9 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _header(agenda: Agenda, t: Translate) -> str:
-    moede, udvalg = agenda.moede, agenda.udvalg
-    lines = [
-        f"📋 <b>{esc(t('release-header', udvalg=udvalg.name, code=udvalg.code))}</b>",
-        esc(
-            t(
-                "view-agenda-when",
-                date=format_date(moede.date),
-                time=format_time(moede.start_time),
-            )
-        ),
-    ]
-    if moede.place:
-        lines.append(esc(t("view-agenda-place", place=moede.place)))
-    lines.append(f"<i>{esc(udvalg.forvaltning)}</i>")
-    return "\n".join(lines)
+    udvalg = agenda.udvalg
+    title = esc(t("release-header", udvalg=udvalg.name, code=udvalg.code))
+    return "\n".join([f"📋 <b>{title}</b>", *meeting_lines(agenda, t)])
 
 
 def _meta(punkt: Punkt) -> str:

@@ -18,14 +18,13 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Protocol
 
 from agendas import rules
 from agendas.dates import format_time, local_to_utc, parse_time, to_local
 from agendas.errors import InvalidInput, NotAllowed, NotFound
 from agendas.mailings import OutMessage
 from agendas.model import Actor, Membership, Moede, Person, Punkt, Role, Udvalg
-from agendas.outbox import OutboxKind, OutboxMessage, OutboxRepository
+from agendas.outbox import OutboxKind
 from agendas.ports import UnitOfWork
 from agendas.protocol import (
     TITLE_LABELS,
@@ -52,7 +51,7 @@ from agendas.records import (
 )
 from agendas.services._common import audit, load_moede, load_punkt, require_editor, require_reader
 from agendas.services.meetings import MoedeListing, list_moeder
-from agendas.services.release import Texts, recipients
+from agendas.services.release import OutboxUnitOfWork, Texts, queue_message, recipients
 
 #: The decisions the secretary picks with one tap.
 STANDARD_PHRASES: tuple[str, ...] = (
@@ -648,11 +647,8 @@ async def set_end_time(
 # --- approval ----------------------------------------------------------------------------------
 
 
-class ApprovalUnitOfWork(UnitOfWork, Protocol):
-    """Approval writes what it sends to the outbox, in its own transaction."""
-
-    @property
-    def outbox(self) -> OutboxRepository: ...
+#: Approval writes what it sends to the outbox, in its own transaction.
+ApprovalUnitOfWork = OutboxUnitOfWork
 
 
 async def _queue(
@@ -664,16 +660,8 @@ async def _queue(
     now: datetime,
     udvalg_id: int,
 ) -> bool:
-    return await uow.outbox.add(
-        OutboxMessage(
-            key=key,
-            chat_id=person.telegram_id,
-            kind=kind,
-            payload=message.to_payload(),
-            not_before=now,
-            person_id=person.id,
-            udvalg_id=udvalg_id,
-        )
+    return await queue_message(
+        uow, key, person.telegram_id, kind, message, now, person.id, udvalg_id
     )
 
 

@@ -123,8 +123,15 @@ def _calendar(agenda: Agenda, zone: str, sequence: int, now: datetime, t: Transl
     )
 
 
-async def _put(
-    uow: DeliveryUnitOfWork,
+class OutboxUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work that can queue messages (release, approvals, status rounds)."""
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+
+async def queue_message(
+    uow: OutboxUnitOfWork,
     key: str,
     chat_id: int,
     kind: OutboxKind,
@@ -133,6 +140,7 @@ async def _put(
     person_id: int | None,
     udvalg_id: int,
 ) -> bool:
+    """One message to the outbox, due now; False when its key is already there."""
     return await uow.outbox.add(
         OutboxMessage(
             key=key,
@@ -201,7 +209,7 @@ async def release_agenda(
         if settings.group_chat_id is not None:
             t = texts(None)
             for index, page in enumerate(group_summary(agenda, t)):
-                await _put(
+                await queue_message(
                     uow,
                     f"release:{moede_id}:g{settings.group_chat_id}:{index}",
                     settings.group_chat_id,
@@ -388,7 +396,7 @@ async def announce_changes(
                 calendar = _calendar(agenda, zone, release.sequence, now, t)
                 # The notice is the file's caption; it already says what the file is for.
                 (document,) = with_calendar([notice], replace(calendar, caption=""))
-                queued += await _put(
+                queued += await queue_message(
                     uow, key, r.person.telegram_id, OutboxKind.CALENDAR, document, now,
                     r.person.id, moede.udvalg_id,
                 )  # fmt: skip
@@ -401,7 +409,7 @@ async def announce_changes(
                 t = texts(r.person.language)
                 notice = changed_notice(agenda.udvalg, moede, punkt, t, r.may_read_closed)
                 key = f"changed:{moede_id}:{pid}:v{punkt.version}:p{r.person.id}"
-                queued += await _put(
+                queued += await queue_message(
                     uow, key, r.person.telegram_id, OutboxKind.CHANGED, notice, now, r.person.id,
                     moede.udvalg_id,
                 )  # fmt: skip
@@ -441,7 +449,7 @@ async def warn_deadline(
                 date=format_date(moede.date),
                 frist=f"{format_date(frist.frist_date)} kl. {format_time(moede.start_time)}",
             )
-            queued += await _put(
+            queued += await queue_message(
                 uow, f"deadline:{moede_id}:p{person.id}", person.telegram_id,
                 OutboxKind.DEADLINE, OutMessage(esc(text)), now, person.id, moede.udvalg_id,
             )  # fmt: skip
@@ -462,7 +470,7 @@ async def remind_members(
         assert udvalg is not None
         for r in await recipients(uow, moede.udvalg_id):
             notice = reminder(udvalg, moede, texts(r.person.language))
-            queued += await _put(
+            queued += await queue_message(
                 uow, f"reminder:{moede_id}:p{r.person.id}", r.person.telegram_id,
                 OutboxKind.REMINDER, notice, now, r.person.id, moede.udvalg_id,
             )  # fmt: skip
