@@ -9,10 +9,9 @@ a release retried after an error).
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, Protocol
+from typing import Any
 
 from agendas.workdays import DEFAULT_FRIST_HVERDAGE, DEFAULT_WARN_HVERDAGE
 
@@ -79,40 +78,3 @@ class DeliverySettings:
     group_chat_id: int | None = None
     frist_hverdage: int = DEFAULT_FRIST_HVERDAGE
     warn_hverdage: int = DEFAULT_WARN_HVERDAGE
-
-
-class OutboxRepository(Protocol):
-    async def add(self, message: OutboxMessage) -> bool:
-        """Store the message; False (nothing stored) when its key is already there."""
-        ...
-
-    async def add_many(self, messages: Sequence[OutboxMessage]) -> int:
-        """Store those whose key is not there yet (a mailing in a few statements, not one
-        per recipient); returns how many were stored."""
-        ...
-
-    async def by_key_prefix(self, prefix: str) -> list[OutboxMessage]: ...
-
-
-class ReleaseRepository(Protocol):
-    async def get(self, moede_id: int) -> Release | None: ...
-    async def add(self, release: Release) -> bool:
-        """False when the meeting was already released (one release per meeting)."""
-        ...
-
-    async def update(self, release: Release) -> None: ...
-
-
-class DeliverySettingsRepository(Protocol):
-    async def get(self, udvalg_id: int) -> DeliverySettings:
-        """The stored settings or the defaults."""
-        ...
-
-    async def put(self, settings: DeliverySettings) -> None: ...
-
-
-class ReachabilityRepository(Protocol):
-    async def unreachable(self, chat_ids: list[int]) -> set[int]: ...
-    async def mark(self, chat_id: int, at: datetime | None, reason: str = "") -> None:
-        """``at`` None: reachable again."""
-        ...

@@ -13,7 +13,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
 from agendas.errors import InvalidInput
 
@@ -250,49 +249,3 @@ def overview(
         if before_colour is not answer.colour:
             result.changed.append((indsats, before_colour, answer.colour))
     return result
-
-
-# --- what the status services need from storage ------------------------------------------------
-
-
-class PlanRepository(Protocol):
-    async def add(self, plan: Handleplan) -> Handleplan: ...
-    async def get(self, plan_id: int) -> Handleplan | None: ...
-    async def update(self, plan: Handleplan) -> None: ...
-    async def for_udvalg(self, udvalg_id: int) -> list[Handleplan]: ...
-    async def scheduled(self) -> list[Handleplan]:
-        """Active plans that have a schedule."""
-        ...
-
-
-class IndsatsRepository(Protocol):
-    async def add(self, indsats: Indsats) -> Indsats: ...
-    async def get(self, indsats_id: int) -> Indsats | None: ...
-    async def update(self, indsats: Indsats) -> None: ...
-    async def for_plan(self, plan_id: int) -> list[Indsats]:
-        """In plan order (``position``)."""
-        ...
-
-    async def for_person(self, person_id: int) -> list[Indsats]: ...
-
-
-class StatusRoundRepository(Protocol):
-    async def add(self, status_round: StatusRound) -> StatusRound:
-        """Raises ``ConcurrentEdit`` when the plan already has a round with that number."""
-        ...
-
-    async def get(self, round_id: int) -> StatusRound | None: ...
-    async def update(self, status_round: StatusRound) -> None: ...
-    async def for_plan(self, plan_id: int) -> list[StatusRound]:
-        """Oldest first."""
-        ...
-
-    async def open_rounds(self) -> list[StatusRound]: ...
-
-
-class StatusAnswerRepository(Protocol):
-    async def put(self, answer: StatusAnswer) -> StatusAnswer:
-        """Insert or replace the answer of (round_id, indsats_id)."""
-        ...
-
-    async def for_rounds(self, round_ids: list[int]) -> list[StatusAnswer]: ...

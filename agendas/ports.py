@@ -12,6 +12,8 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from agendas.model import AuditEvent, Bilag, Invite, Membership, Moede, Person, Punkt, Udvalg
+from agendas.outbox import DeliverySettings, OutboxMessage, Release
+from agendas.plans import Handleplan, Indsats, StatusAnswer, StatusRound
 from agendas.records import Approval, AttendanceRecord, DecisionRecord, ProtokolState
 
 
@@ -131,6 +133,92 @@ class ApprovalRepository(Protocol):
         ...
 
 
+# --- delivery ---------------------------------------------------------------------------------
+
+
+class OutboxRepository(Protocol):
+    async def add(self, message: OutboxMessage) -> bool:
+        """Store the message; False (nothing stored) when its key is already there."""
+        ...
+
+    async def add_many(self, messages: Sequence[OutboxMessage]) -> int:
+        """Store those whose key is not there yet (a mailing in a few statements, not one
+        per recipient); returns how many were stored."""
+        ...
+
+    async def by_key_prefix(self, prefix: str) -> list[OutboxMessage]: ...
+
+
+class ReleaseRepository(Protocol):
+    async def get(self, moede_id: int) -> Release | None: ...
+    async def add(self, release: Release) -> bool:
+        """False when the meeting was already released (one release per meeting)."""
+        ...
+
+    async def update(self, release: Release) -> None: ...
+
+
+class DeliverySettingsRepository(Protocol):
+    async def get(self, udvalg_id: int) -> DeliverySettings:
+        """The stored settings or the defaults."""
+        ...
+
+    async def put(self, settings: DeliverySettings) -> None: ...
+
+
+class ReachabilityRepository(Protocol):
+    async def unreachable(self, chat_ids: list[int]) -> set[int]: ...
+    async def mark(self, chat_id: int, at: datetime | None, reason: str = "") -> None:
+        """``at`` None: reachable again."""
+        ...
+
+
+# --- status rounds -----------------------------------------------------------------------------
+
+
+class PlanRepository(Protocol):
+    async def add(self, plan: Handleplan) -> Handleplan: ...
+    async def get(self, plan_id: int) -> Handleplan | None: ...
+    async def update(self, plan: Handleplan) -> None: ...
+    async def for_udvalg(self, udvalg_id: int) -> list[Handleplan]: ...
+    async def scheduled(self) -> list[Handleplan]:
+        """Active plans that have a schedule."""
+        ...
+
+
+class IndsatsRepository(Protocol):
+    async def add(self, indsats: Indsats) -> Indsats: ...
+    async def get(self, indsats_id: int) -> Indsats | None: ...
+    async def update(self, indsats: Indsats) -> None: ...
+    async def for_plan(self, plan_id: int) -> list[Indsats]:
+        """In plan order (``position``)."""
+        ...
+
+    async def for_person(self, person_id: int) -> list[Indsats]: ...
+
+
+class StatusRoundRepository(Protocol):
+    async def add(self, status_round: StatusRound) -> StatusRound:
+        """Raises ``ConcurrentEdit`` when the plan already has a round with that number."""
+        ...
+
+    async def get(self, round_id: int) -> StatusRound | None: ...
+    async def update(self, status_round: StatusRound) -> None: ...
+    async def for_plan(self, plan_id: int) -> list[StatusRound]:
+        """Oldest first."""
+        ...
+
+    async def open_rounds(self) -> list[StatusRound]: ...
+
+
+class StatusAnswerRepository(Protocol):
+    async def put(self, answer: StatusAnswer) -> StatusAnswer:
+        """Insert or replace the answer of (round_id, indsats_id)."""
+        ...
+
+    async def for_rounds(self, round_ids: list[int]) -> list[StatusAnswer]: ...
+
+
 class UnitOfWork(Protocol):
     udvalg: UdvalgRepository
     persons: PersonRepository
@@ -144,6 +232,16 @@ class UnitOfWork(Protocol):
     decisions: DecisionRepository
     protokoller: ProtokolRepository
     approvals: ApprovalRepository
+    # delivery: the outbox, releases, each udvalg's frist settings, who blocked the bot
+    outbox: OutboxRepository
+    releases: ReleaseRepository
+    delivery: DeliverySettingsRepository
+    reachability: ReachabilityRepository
+    # status rounds
+    plans: PlanRepository
+    indsatser: IndsatsRepository
+    status_rounds: StatusRoundRepository
+    status_answers: StatusAnswerRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

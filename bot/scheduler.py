@@ -41,8 +41,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import Connection, Engine, text
 
+from agendas.ports import UnitOfWork
 from agendas.services import release
-from agendas.services.release import DeliveryUnitOfWork, Texts
+from agendas.services.release import Texts
 from storage.engine import is_sqlite, make_sync_engine, sync_url
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ PERIODIC_GRACE = 60
 
 @dataclass(slots=True)
 class SchedulerContext:
-    uow_factory: Callable[[], DeliveryUnitOfWork]
+    uow_factory: Callable[[], UnitOfWork]
     texts: Texts
     zone: str
     clock: Callable[[], datetime]

@@ -21,8 +21,9 @@ from datetime import datetime
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from agendas.ports import UnitOfWork
 from agendas.services import status
-from agendas.services.status import StatusUnitOfWork, Texts
+from agendas.services.status import Texts
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ TICK_GRACE = 60
 
 @dataclass(slots=True)
 class StatusJobContext:
-    uow_factory: Callable[[], StatusUnitOfWork]
+    uow_factory: Callable[[], UnitOfWork]
     texts: Texts
     zone: str
     clock: Callable[[], datetime]

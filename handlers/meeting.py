@@ -22,7 +22,6 @@ import html
 import logging
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import cast
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
@@ -132,13 +131,6 @@ def meeting_callback(spec: ButtonSpec) -> str:
 def _texts() -> Texts:
     """The catalogue in each recipient's language (they need not share the sender's)."""
     return texts_for(I18n.get_current(no_error=False))
-
-
-def _approval_uow(uow: UnitOfWork) -> mm.ApprovalUnitOfWork:
-    """The SQL unit of work has the outbox (``storage.uow``)."""
-    if not hasattr(uow, "outbox"):
-        raise RuntimeError("this unit of work has no outbox")
-    return cast(mm.ApprovalUnitOfWork, uow)
 
 
 async def chat_message(query: CallbackQuery) -> Message:
@@ -871,7 +863,7 @@ async def send_for_approval(
     message = await chat_message(query)
     try:
         round_ = await mm.send_for_approval(
-            _approval_uow(uow),
+            uow,
             actor,
             cb.moede_id,
             cb.rev,
@@ -915,7 +907,7 @@ async def approve_protokol(
     the decisions summary with it."""
     cb = callback_data
     result = await mm.approve(
-        _approval_uow(uow),
+        uow,
         actor,
         cb.moede_id,
         cb.rev,

@@ -28,7 +28,7 @@ from agendas.errors import InvalidInput, NotAllowed
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.services import meetings, release
-from agendas.services.release import DeliveryUnitOfWork, ReleaseResult, Texts
+from agendas.services.release import ReleaseResult, Texts
 from agendas.workdays import MAX_FRIST_HVERDAGE, MAX_WARN_HVERDAGE, WARN_TIME
 from handlers.context import ChatConfig
 from handlers.texts import t
@@ -76,7 +76,7 @@ async def _release(
     outbox_wake: Callable[[], None] | None,
 ) -> str:
     result = await release.release_agenda(
-        _delivery(uow),
+        uow,
         actor,
         moede_id,
         config.now(),
@@ -86,13 +86,6 @@ async def _release(
     if outbox_wake is not None:
         outbox_wake()
     return _done_text(result)
-
-
-def _delivery(uow: UnitOfWork) -> DeliveryUnitOfWork:
-    """The SQL unit of work has the delivery repositories (``storage.uow``)."""
-    if not hasattr(uow, "outbox"):
-        raise RuntimeError("this unit of work has no outbox")
-    return uow  # type: ignore[return-value]
 
 
 async def udsend(
@@ -149,7 +142,7 @@ async def tilknyt(
     code = (command.args or "").strip()
     if not code or " " in code:
         raise InvalidInput("link-usage")
-    udvalg = await release.link_group(_delivery(uow), actor, code, message.chat.id, config.now())
+    udvalg = await release.link_group(uow, actor, code, message.chat.id, config.now())
     await message.answer(t("link-done", udvalg=udvalg.name, code=udvalg.code))
 
 
@@ -221,7 +214,7 @@ async def frist(
     """/frist [KODE] [hverdage [advarsel]]: show or set the udvalg's udsendelsesfrist."""
     code, days, warn = _parse_frist(command.args)
     now = config.now()
-    mine = await release.frist_overview(_delivery(uow), actor, now, config.timezone, code)
+    mine = await release.frist_overview(uow, actor, now, config.timezone, code)
     if not mine:
         if actor.is_admin:
             await message.answer(t("frist-no-udvalg"))
@@ -237,10 +230,8 @@ async def frist(
         raise InvalidInput("frist-which", codes=codes, code=mine[0].udvalg.code, frist=days)
     current = mine[0]
     lead = current.settings.warn_hverdage if warn is None else warn
-    await release.set_frist(_delivery(uow), actor, current.udvalg.code, days, lead, now)
-    [changed] = await release.frist_overview(
-        _delivery(uow), actor, now, config.timezone, current.udvalg.code
-    )
+    await release.set_frist(uow, actor, current.udvalg.code, days, lead, now)
+    [changed] = await release.frist_overview(uow, actor, now, config.timezone, current.udvalg.code)
     done = t("frist-set", code=changed.udvalg.code)
     await message.answer(done + "\n\n" + _overview_text(changed, now))
 

@@ -19,7 +19,7 @@ import asyncio
 import html
 import logging
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -54,7 +54,7 @@ from agendas.plans import (
 )
 from agendas.ports import UnitOfWork
 from agendas.services import committees, status
-from agendas.services.status import PendingIndsats, StatusUnitOfWork
+from agendas.services.status import PendingIndsats
 from agendas.status_prompts import prompt
 from handlers import imports
 from handlers.agenda import chat_message, is_editor_anywhere
@@ -105,10 +105,6 @@ class PlanFlow(StatesGroup):
     name = State()
 
 
-def _uow(uow: UnitOfWork) -> StatusUnitOfWork:
-    return cast(StatusUnitOfWork, uow)
-
-
 def status_callback(spec: ButtonSpec) -> str:
     """The callback data of a status button in an outbox message (``status:<action>``)."""
     return StatusCb(
@@ -152,7 +148,7 @@ async def show_prompt(target: Message, item: PendingIndsats, config: ChatConfig)
 
 
 async def _next_or_done(target: Message, actor: Actor, uow: UnitOfWork, config: ChatConfig) -> None:
-    pending = await status.pending_for(_uow(uow), actor, config.now())
+    pending = await status.pending_for(uow, actor, config.now())
     waiting = [p for p in pending if p.answer is None]
     if waiting:
         await target.answer(t("status-next", count=len(waiting)))
@@ -166,7 +162,7 @@ async def status_command(
 ) -> None:
     """/status: the first unanswered indsats; when all are answered, buttons to change one."""
     await _forget(state)
-    pending = await status.pending_for(_uow(uow), actor, config.now())
+    pending = await status.pending_for(uow, actor, config.now())
     if not pending:
         await message.answer(t("status-none-open"))
         return
@@ -262,7 +258,7 @@ async def on_button(
     if action in ("groen", "gul", "roed", "same", "answer", "edit", "handover"):
         # Refused here (an alert) when the round is closed, old, or not theirs.
         item = await status.pending_item(
-            _uow(uow), actor, callback_data.round_id, callback_data.indsats_id, config.now()
+            uow, actor, callback_data.round_id, callback_data.indsats_id, config.now()
         )
         await query.answer()
         if action in ("answer", "edit"):
@@ -298,7 +294,7 @@ async def on_button(
         return
     if action == "give":
         indsats, person = await status.hand_over(
-            _uow(uow),
+            uow,
             actor,
             callback_data.indsats_id,
             callback_data.value,
@@ -327,7 +323,7 @@ async def on_button(
             else None
         )
         await status.record_answer(
-            _uow(uow),
+            uow,
             actor,
             callback_data.round_id,
             callback_data.indsats_id,
@@ -359,7 +355,7 @@ def texts_for_current() -> status.Texts:
 async def _offer_colleagues(
     message: Message, item: PendingIndsats, actor: Actor, uow: UnitOfWork
 ) -> None:
-    people = await status.colleagues(_uow(uow), actor, item.indsats.id or 0)
+    people = await status.colleagues(uow, actor, item.indsats.id or 0)
     if not people:
         await message.answer(t("status-handover-nobody"))
         return
@@ -485,7 +481,7 @@ def overview_text(item: status.RoundStatus, zone: str) -> str:
 async def overview_command(
     message: Message, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
-    items = await status.round_overviews(_uow(uow), actor)
+    items = await status.round_overviews(uow, actor)
     if not items:
         await message.answer(t("status-overview-none"))
         return
@@ -514,7 +510,7 @@ async def _send_report(
     config: ChatConfig,
 ) -> None:
     file = await status.report_docx(
-        _uow(uow),
+        uow,
         actor,
         callback_data.indsats_id,
         callback_data.value or None,
@@ -531,7 +527,7 @@ async def _send_report(
 
 
 async def plans_command(message: Message, actor: Actor, uow: UnitOfWork) -> None:
-    listing = await status.list_plans(_uow(uow), actor)
+    listing = await status.list_plans(uow, actor)
     if not listing:
         await message.answer(t("plan-list-none"))
         return
@@ -579,7 +575,7 @@ async def schedule_command(
         await message.answer(t("plan-schedule-usage"))
         return
     plan, first = await status.set_schedule(
-        _uow(uow),
+        uow,
         actor,
         _plan_id(parts[0]),
         StatusSchedule(rule=parts[1]),
@@ -615,7 +611,7 @@ async def round_command(
         await message.answer(t("status-round-usage"))
         return
     opened = await status.open_round_now(
-        _uow(uow),
+        uow,
         actor,
         _plan_id(command.args or ""),
         config.now(),
@@ -812,7 +808,7 @@ async def _import(
     content = downloaded.read(MAX_FILE_BYTES + 1) if downloaded is not None else b""
     result = await asyncio.to_thread(parse_plan_file, content, str(waiting["name"]))
     imported = await status.import_plan(
-        _uow(uow), actor, str(waiting["code"]), str(waiting["title"]), result, config.now()
+        uow, actor, str(waiting["code"]), str(waiting["title"]), result, config.now()
     )
     await message.answer(import_summary(imported))
 
@@ -907,9 +903,7 @@ async def new_plan_command(
     if not words:
         await message.answer(t("plan-new-usage"))
         return
-    plan = await status.create_plan(
-        _uow(uow), actor, words[0], " ".join(words[1:]), config.now(), kind
-    )
+    plan = await status.create_plan(uow, actor, words[0], " ".join(words[1:]), config.now(), kind)
     await message.answer(
         t(
             "plan-created",
@@ -935,10 +929,8 @@ async def new_indsats_command(
         await message.answer(t("plan-indsats-usage"))
         return
     title = parts[1] if len(parts) > 1 else ""
-    indsats = await status.add_indsats(
-        _uow(uow), actor, _plan_id(parts[0]), title, "", config.now()
-    )
-    detail = await status.plan_detail(_uow(uow), actor, indsats.plan_id)
+    indsats = await status.add_indsats(uow, actor, _plan_id(parts[0]), title, "", config.now())
+    detail = await status.plan_detail(uow, actor, indsats.plan_id)
     data = {
         "indsats": indsats.id,
         "plan": indsats.plan_id,
@@ -984,7 +976,7 @@ async def _advance(
     for name, value in dict(data.get("answers", {})).items():
         if value:
             await status.edit_indsats(
-                _uow(uow), actor, int(data["indsats"]), str(name), str(value), config.now()
+                uow, actor, int(data["indsats"]), str(name), str(value), config.now()
             )
     await _leave(state)
     await target.answer(t("plan-indsats-done", indsats=data["title"], plan_id=data["plan"]))
@@ -1037,7 +1029,7 @@ async def on_indsats_text(
     name = str(data.get("field", ""))
     # A refusal (too long, empty title) leaves the question open: the error handler says so.
     indsats = await status.edit_indsats(
-        _uow(uow), actor, int(data["indsats"]), name, message.text or "", config.now()
+        uow, actor, int(data["indsats"]), name, message.text or "", config.now()
     )
     await _leave(state)
     await message.answer(
@@ -1056,12 +1048,12 @@ async def on_indsats_button(
     message = await chat_message(query)
     action = callback_data.action
     if action == "list":
-        detail = await status.plan_detail(_uow(uow), actor, callback_data.target)
+        detail = await status.plan_detail(uow, actor, callback_data.target)
         await query.answer()
         await _show_indsatser(message, detail)
         return
     if action == "edit":
-        detail = await status.plan_detail(_uow(uow), actor, callback_data.value)
+        detail = await status.plan_detail(uow, actor, callback_data.value)
         found = [i for i in detail.indsatser if i.id == callback_data.target]
         if not found:
             await query.answer(plain("err-indsats-unknown-plan"), show_alert=True)

@@ -70,12 +70,12 @@ class SqlUnitOfWork:
     decisions: DecisionRepository
     protokoller: ProtokolRepository
     approvals: ApprovalRepository
-    # Delivery (agendas.services.release.DeliveryUnitOfWork)
+    # Delivery
     outbox: SqlOutboxRepository
     releases: SqlReleaseRepository
     delivery: SqlDeliverySettingsRepository
     reachability: SqlReachabilityRepository
-    # Status rounds (agendas.services.status.StatusUnitOfWork)
+    # Status rounds
     plans: SqlPlanRepository
     indsatser: SqlIndsatsRepository
     status_rounds: SqlStatusRoundRepository

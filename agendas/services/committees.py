@@ -9,7 +9,6 @@ from datetime import datetime
 from agendas import rules
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.model import Actor, Membership, Person, Role, Udvalg
-from agendas.outbox import ReachabilityRepository
 from agendas.ports import UnitOfWork
 from agendas.services._common import audit, require_editor, udvalg_by_code
 
@@ -114,13 +113,11 @@ async def _reachable_again(uow: UnitOfWork, chat_id: int) -> bool:
     """Clear the "blocked the bot" mark of a person who writes to the bot in private again.
 
     Telegram delivers to them again once they do, so later mailings reach them. One indexed
-    lookup per private message; a write only when there was a mark. A unit of work without
-    delivery storage (the in-memory fakes) has no marks.
+    lookup per private message; a write only when there was a mark.
     """
-    reachability: ReachabilityRepository | None = getattr(uow, "reachability", None)
-    if reachability is None or not await reachability.unreachable([chat_id]):
+    if not await uow.reachability.unreachable([chat_id]):
         return False
-    await reachability.mark(chat_id, None)
+    await uow.reachability.mark(chat_id, None)
     return True
 
 

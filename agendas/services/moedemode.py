@@ -51,7 +51,7 @@ from agendas.records import (
 )
 from agendas.services._common import audit, load_moede, load_punkt, require_editor, require_reader
 from agendas.services.meetings import MoedeListing, list_moeder
-from agendas.services.release import OutboxUnitOfWork, Texts, queue_message, recipients
+from agendas.services.release import Texts, queue_message, recipients
 
 #: The decisions the secretary picks with one tap.
 STANDARD_PHRASES: tuple[str, ...] = (
@@ -648,11 +648,10 @@ async def set_end_time(
 
 
 #: Approval writes what it sends to the outbox, in its own transaction.
-ApprovalUnitOfWork = OutboxUnitOfWork
 
 
 async def _queue(
-    uow: ApprovalUnitOfWork,
+    uow: UnitOfWork,
     key: str,
     person: Person,
     kind: OutboxKind,
@@ -673,7 +672,7 @@ class ApprovalRound:
 
 
 async def send_for_approval(
-    uow: ApprovalUnitOfWork,
+    uow: UnitOfWork,
     actor: Actor,
     moede_id: int,
     expected_rev: int | None,
@@ -727,9 +726,7 @@ async def send_for_approval(
     return ApprovalRound(view=view, recipients=asked)
 
 
-async def _queue_locked(
-    uow: ApprovalUnitOfWork, view: MeetingView, now: datetime, texts: Texts
-) -> None:
+async def _queue_locked(uow: UnitOfWork, view: MeetingView, now: datetime, texts: Texts) -> None:
     """The protocol was just locked: the secretaries are told, everyone gets the decisions.
 
     Keyed by the locked revision, so a re-opened and re-approved protocol is sent again.
@@ -761,7 +758,7 @@ class ApprovalResult:
 
 
 async def approve(
-    uow: ApprovalUnitOfWork,
+    uow: UnitOfWork,
     actor: Actor,
     moede_id: int,
     rev: int,

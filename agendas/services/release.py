@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Protocol
 
 from agendas import rules
 from agendas.calendar import MeetingEvent, ics_file_name, meeting_ics
@@ -31,13 +30,9 @@ from agendas.mailings import (
 from agendas.model import Actor, Moede, Person, Role, Udvalg
 from agendas.outbox import (
     DeliverySettings,
-    DeliverySettingsRepository,
     OutboxKind,
     OutboxMessage,
-    OutboxRepository,
-    ReachabilityRepository,
     Release,
-    ReleaseRepository,
 )
 from agendas.ports import UnitOfWork
 from agendas.services._common import audit, load_moede, require_editor, udvalg_by_code
@@ -48,13 +43,6 @@ from agendas.workdays import MAX_FRIST_HVERDAGE, MAX_WARN_HVERDAGE, Deadlines, d
 OWN_COPY_DELAY = timedelta(seconds=2)
 #: The recipient's language -> the catalogue in that language (plain text; views escape).
 Texts = Callable[[str | None], Translate]
-
-
-class DeliveryUnitOfWork(UnitOfWork, Protocol):
-    outbox: OutboxRepository
-    releases: ReleaseRepository
-    delivery: DeliverySettingsRepository
-    reachability: ReachabilityRepository
 
 
 class AlreadyReleased(InvalidInput):
@@ -123,15 +111,8 @@ def _calendar(agenda: Agenda, zone: str, sequence: int, now: datetime, t: Transl
     )
 
 
-class OutboxUnitOfWork(UnitOfWork, Protocol):
-    """A unit of work that can queue messages (release, approvals, status rounds)."""
-
-    @property
-    def outbox(self) -> OutboxRepository: ...
-
-
 async def queue_message(
-    uow: OutboxUnitOfWork,
+    uow: UnitOfWork,
     key: str,
     chat_id: int,
     kind: OutboxKind,
@@ -155,7 +136,7 @@ async def queue_message(
 
 
 async def release_agenda(
-    uow: DeliveryUnitOfWork,
+    uow: UnitOfWork,
     actor: Actor,
     moede_id: int,
     now: datetime,
@@ -272,7 +253,7 @@ def _agenda_mailing(
 
 
 async def link_group(
-    uow: DeliveryUnitOfWork, actor: Actor, code: str, chat_id: int, now: datetime
+    uow: UnitOfWork, actor: Actor, code: str, chat_id: int, now: datetime
 ) -> Udvalg:
     """/tilknyt in a group: the secretary links it to the udvalg (a later link replaces it)."""
     if chat_id > 0:
@@ -289,7 +270,7 @@ async def link_group(
 
 
 async def set_frist(
-    uow: DeliveryUnitOfWork, actor: Actor, code: str, frist: int, warn: int, now: datetime
+    uow: UnitOfWork, actor: Actor, code: str, frist: int, warn: int, now: datetime
 ) -> DeliverySettings:
     if not 0 <= frist <= MAX_FRIST_HVERDAGE or not 0 <= warn <= MAX_WARN_HVERDAGE:
         raise InvalidInput("err-invalid-input")
@@ -320,7 +301,7 @@ class FristOverview:
 
 
 async def frist_overview(
-    uow: DeliveryUnitOfWork, actor: Actor, now: datetime, zone: str, code: str | None = None
+    uow: UnitOfWork, actor: Actor, now: datetime, zone: str, code: str | None = None
 ) -> list[FristOverview]:
     """/frist: the settings of ``code``, or of every udvalg this person is sekretær for."""
     async with uow:
@@ -368,7 +349,7 @@ async def frist_overview(
 
 
 async def announce_changes(
-    uow: DeliveryUnitOfWork, moede_id: int, now: datetime, zone: str, texts: Texts
+    uow: UnitOfWork, moede_id: int, now: datetime, zone: str, texts: Texts
 ) -> int:
     """Compare the released agenda with the stored one: a moved meeting gets a notice and a new
     .ics (SEQUENCE + 1); every punkt whose version grew (or is new) a short "ændret" notice.
@@ -420,7 +401,7 @@ async def announce_changes(
 
 
 async def warn_deadline(
-    uow: DeliveryUnitOfWork, moede_id: int, now: datetime, zone: str, texts: Texts
+    uow: UnitOfWork, moede_id: int, now: datetime, zone: str, texts: Texts
 ) -> int:
     """The secretary's warning while the agenda is unreleased (once per secretary and meeting)."""
     queued = 0
@@ -457,9 +438,7 @@ async def warn_deadline(
     return queued
 
 
-async def remind_members(
-    uow: DeliveryUnitOfWork, moede_id: int, now: datetime, texts: Texts
-) -> int:
+async def remind_members(uow: UnitOfWork, moede_id: int, now: datetime, texts: Texts) -> int:
     """The day before the meeting: everyone in the udvalg, once each."""
     queued = 0
     async with uow:
@@ -489,9 +468,7 @@ class Schedule:
     released: bool
 
 
-async def coming_schedules(
-    uow: DeliveryUnitOfWork, today: date, until: date, zone: str
-) -> list[Schedule]:
+async def coming_schedules(uow: UnitOfWork, today: date, until: date, zone: str) -> list[Schedule]:
     """The warning and reminder instants of every meeting from ``today`` to ``until``."""
     result: list[Schedule] = []
     async with uow:
@@ -514,7 +491,7 @@ async def coming_schedules(
     return result
 
 
-async def moeder_to_watch(uow: DeliveryUnitOfWork, today: date, until: date) -> list[int]:
+async def moeder_to_watch(uow: UnitOfWork, today: date, until: date) -> list[int]:
     """The meetings from ``today`` to ``until``; the watch job looks for "ændret" in those
     released and not yet begun."""
     ids: list[int] = []

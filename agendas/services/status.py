@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from agendas import rules
 from agendas.chatviews import Translate, esc
@@ -32,27 +32,23 @@ from agendas.plans import (
     AttachmentRef,
     Handleplan,
     Indsats,
-    IndsatsRepository,
     PlanKind,
-    PlanRepository,
     PreviousStatus,
     RoundOverview,
     RoundState,
     StatusAnswer,
-    StatusAnswerRepository,
     StatusColour,
     StatusRound,
-    StatusRoundRepository,
     StatusSchedule,
     clean_plan_title,
     clean_status_text,
     overview,
     unchanged_answer,
 )
+from agendas.ports import UnitOfWork
 from agendas.schedules import RoundTimes, next_round, round_times, validate_schedule
 from agendas.services._common import audit, require_editor, udvalg_by_code
 from agendas.services.punkter import clean_section, clean_title
-from agendas.services.release import DeliveryUnitOfWork
 from agendas.status_prompts import Recipient, missing_notices, round_prompts, round_reminders
 from agendas.status_report import (
     ReportRow,
@@ -79,13 +75,6 @@ INDSATS_FIELDS = (
 MAX_INDSATS_FIELD = 4000
 
 
-class StatusUnitOfWork(DeliveryUnitOfWork, Protocol):
-    plans: PlanRepository
-    indsatser: IndsatsRepository
-    status_rounds: StatusRoundRepository
-    status_answers: StatusAnswerRepository
-
-
 def escaping(t: Translate) -> Translate:
     """The catalogue with its parameters HTML-escaped: outbox texts are sent as HTML."""
 
@@ -102,28 +91,28 @@ def _html_texts(texts: Texts) -> Callable[[str], Translate]:
 # --- loading ---------------------------------------------------------------------------------
 
 
-async def load_plan(uow: StatusUnitOfWork, plan_id: int) -> Handleplan:
+async def load_plan(uow: UnitOfWork, plan_id: int) -> Handleplan:
     plan = await uow.plans.get(plan_id)
     if plan is None or plan.id is None:
         raise NotFound("err-plan-unknown", plan_id=plan_id)
     return plan
 
 
-async def load_round(uow: StatusUnitOfWork, round_id: int) -> tuple[StatusRound, Handleplan]:
+async def load_round(uow: UnitOfWork, round_id: int) -> tuple[StatusRound, Handleplan]:
     status_round = await uow.status_rounds.get(round_id)
     if status_round is None or status_round.id is None:
         raise NotFound("err-status-round-unknown")
     return status_round, await load_plan(uow, status_round.plan_id)
 
 
-async def _udvalg(uow: StatusUnitOfWork, udvalg_id: int) -> Udvalg:
+async def _udvalg(uow: UnitOfWork, udvalg_id: int) -> Udvalg:
     udvalg = await uow.udvalg.get(udvalg_id)
     if udvalg is None:
         raise NotFound("err-udvalg-unknown", code=str(udvalg_id))
     return udvalg
 
 
-async def _people(uow: StatusUnitOfWork, udvalg_id: int) -> dict[int, tuple[Person, set[Role]]]:
+async def _people(uow: UnitOfWork, udvalg_id: int) -> dict[int, tuple[Person, set[Role]]]:
     """Everyone with a role in the udvalg, with their roles."""
     result: dict[int, tuple[Person, set[Role]]] = {}
     memberships = await uow.memberships.for_udvalg(udvalg_id)
@@ -140,7 +129,7 @@ def _recipient(person: Person) -> Recipient:
     return Recipient(person.id or 0, person.telegram_id, person.language or "")
 
 
-async def _secretaries(uow: StatusUnitOfWork, udvalg_id: int) -> list[Recipient]:
+async def _secretaries(uow: UnitOfWork, udvalg_id: int) -> list[Recipient]:
     people = await _people(uow, udvalg_id)
     return [
         _recipient(person)
@@ -157,11 +146,11 @@ def _match_person(indsats: Indsats, by_name: dict[str, int]) -> int | None:
     return None
 
 
-async def _names(uow: StatusUnitOfWork, udvalg_id: int) -> dict[str, int]:
+async def _names(uow: UnitOfWork, udvalg_id: int) -> dict[str, int]:
     return {normalise_name(p.name): pid for pid, (p, _) in (await _people(uow, udvalg_id)).items()}
 
 
-async def link_tovholdere(uow: StatusUnitOfWork, plan: Handleplan) -> int:
+async def link_tovholdere(uow: UnitOfWork, plan: Handleplan) -> int:
     """Link indsatser without a person to the person whose name they give (someone invited
     after the import). Returns how many were linked; the caller commits."""
     unlinked = [
@@ -213,14 +202,14 @@ def _clean_field(name: str, value: str) -> str:
     return text
 
 
-async def _check_title_free(uow: StatusUnitOfWork, udvalg_id: int, title: str) -> None:
+async def _check_title_free(uow: UnitOfWork, udvalg_id: int, title: str) -> None:
     for other in await uow.plans.for_udvalg(udvalg_id):
         if other.active and normalise_name(other.title) == normalise_name(title):
             raise InvalidInput("err-plan-exists", title=title, plan_id=other.id)
 
 
 async def create_plan(
-    uow: StatusUnitOfWork,
+    uow: UnitOfWork,
     actor: Actor,
     code: str,
     title: str,
@@ -249,7 +238,7 @@ async def create_plan(
 
 
 async def import_plan(
-    uow: StatusUnitOfWork,
+    uow: UnitOfWork,
     actor: Actor,
     code: str,
     title: str,
@@ -323,7 +312,7 @@ async def import_plan(
 
 
 async def add_indsats(
-    uow: StatusUnitOfWork, actor: Actor, plan_id: int, title: str, tovholder: str, now: datetime
+    uow: UnitOfWork, actor: Actor, plan_id: int, title: str, tovholder: str, now: datetime
 ) -> Indsats:
     clean = _clean_field("title", title)
     async with uow:
@@ -346,7 +335,7 @@ async def add_indsats(
 
 
 async def edit_indsats(
-    uow: StatusUnitOfWork, actor: Actor, indsats_id: int, name: str, value: str, now: datetime
+    uow: UnitOfWork, actor: Actor, indsats_id: int, name: str, value: str, now: datetime
 ) -> Indsats:
     """Change one field; a changed tovholder or kontaktperson is linked again by name."""
     clean = _clean_field(name, value)
@@ -375,7 +364,7 @@ class PlanDetail:
     tovholdere: list[Person]
 
 
-async def plan_detail(uow: StatusUnitOfWork, actor: Actor, plan_id: int) -> PlanDetail:
+async def plan_detail(uow: UnitOfWork, actor: Actor, plan_id: int) -> PlanDetail:
     """A plan with its active indsatser, for the secretary who edits it in chat."""
     async with uow:
         plan = await load_plan(uow, plan_id)
@@ -393,7 +382,7 @@ class PlanListing:
     indsatser: int
 
 
-async def list_plans(uow: StatusUnitOfWork, actor: Actor) -> list[PlanListing]:
+async def list_plans(uow: UnitOfWork, actor: Actor) -> list[PlanListing]:
     """The plans of every udvalg where the actor is secretary (all for an admin)."""
     result: list[PlanListing] = []
     async with uow:
@@ -407,7 +396,7 @@ async def list_plans(uow: StatusUnitOfWork, actor: Actor) -> list[PlanListing]:
     return result
 
 
-async def _meeting_days(uow: StatusUnitOfWork, udvalg_id: int, today: date) -> list[Moede]:
+async def _meeting_days(uow: UnitOfWork, udvalg_id: int, today: date) -> list[Moede]:
     end = date(today.year + 2, 12, 31)
     return sorted(
         await uow.moeder.for_udvalg_between([udvalg_id], today, end), key=lambda m: m.date
@@ -415,7 +404,7 @@ async def _meeting_days(uow: StatusUnitOfWork, udvalg_id: int, today: date) -> l
 
 
 async def set_schedule(
-    uow: StatusUnitOfWork,
+    uow: UnitOfWork,
     actor: Actor,
     plan_id: int,
     schedule: StatusSchedule,
@@ -444,7 +433,7 @@ async def set_schedule(
 
 
 async def _previous(
-    uow: StatusUnitOfWork, rounds: Sequence[StatusRound], before: int
+    uow: UnitOfWork, rounds: Sequence[StatusRound], before: int
 ) -> dict[int, PreviousStatus]:
     """The last answer per indsats in the rounds numbered below ``before``."""
     earlier = {r.id or 0: r for r in rounds if r.number < before}
@@ -459,12 +448,12 @@ async def _previous(
     return result
 
 
-async def _recipients(uow: StatusUnitOfWork, indsatser: Sequence[Indsats]) -> dict[int, Recipient]:
+async def _recipients(uow: UnitOfWork, indsatser: Sequence[Indsats]) -> dict[int, Recipient]:
     wanted = [i.tovholder_person_id for i in indsatser if i.tovholder_person_id]
     return {pid: _recipient(p) for pid, p in (await uow.persons.many(wanted)).items()}
 
 
-async def _put_all(uow: StatusUnitOfWork, messages: Sequence[OutboxMessage]) -> int:
+async def _put_all(uow: UnitOfWork, messages: Sequence[OutboxMessage]) -> int:
     return await uow.outbox.add_many(messages)
 
 
@@ -491,7 +480,7 @@ class OpenedRound:
 
 
 async def _open(
-    uow: StatusUnitOfWork,
+    uow: UnitOfWork,
     plan: Handleplan,
     times: RoundTimes,
     moede_id: int | None,
@@ -545,7 +534,7 @@ async def _open(
 
 
 async def open_round_now(
-    uow: StatusUnitOfWork,
+    uow: UnitOfWork,
     actor: Actor,
     plan_id: int,
     now: datetime,
@@ -582,7 +571,7 @@ async def open_round_now(
 
 
 async def open_due_round(
-    uow: StatusUnitOfWork, plan_id: int, now: datetime, zone: str, texts: Texts
+    uow: UnitOfWork, plan_id: int, now: datetime, zone: str, texts: Texts
 ) -> OpenedRound | None:
     """The scheduler: open the plan's next round if its opening has come (and its deadline has
     not passed). None when nothing is due, a round is running, or another process opened it."""
@@ -639,7 +628,7 @@ class PendingIndsats:
 
 
 async def _check_answerable(
-    uow: StatusUnitOfWork, actor: Actor, round_id: int, indsats_id: int, now: datetime
+    uow: UnitOfWork, actor: Actor, round_id: int, indsats_id: int, now: datetime
 ) -> tuple[StatusRound, Handleplan, Indsats]:
     status_round, plan = await load_round(uow, round_id)
     rounds = await uow.status_rounds.for_plan(plan.id or 0)
@@ -665,7 +654,7 @@ async def _check_answerable(
 
 
 async def pending_item(
-    uow: StatusUnitOfWork, actor: Actor, round_id: int, indsats_id: int, now: datetime
+    uow: UnitOfWork, actor: Actor, round_id: int, indsats_id: int, now: datetime
 ) -> PendingIndsats:
     """One indsats as a tovholder answers it; refused like an answer would be."""
     async with uow:
@@ -677,7 +666,7 @@ async def pending_item(
     return PendingIndsats(plan, status_round, indsats, previous, answer)
 
 
-async def pending_for(uow: StatusUnitOfWork, actor: Actor, now: datetime) -> list[PendingIndsats]:
+async def pending_for(uow: UnitOfWork, actor: Actor, now: datetime) -> list[PendingIndsats]:
     """Every indsats of the actor in a round that accepts answers, unanswered ones first."""
     result: list[PendingIndsats] = []
     async with uow:
@@ -711,7 +700,7 @@ async def pending_for(uow: StatusUnitOfWork, actor: Actor, now: datetime) -> lis
 
 
 async def record_answer(
-    uow: StatusUnitOfWork,
+    uow: UnitOfWork,
     actor: Actor,
     round_id: int,
     indsats_id: int,
@@ -758,7 +747,7 @@ async def record_answer(
     return stored
 
 
-async def colleagues(uow: StatusUnitOfWork, actor: Actor, indsats_id: int) -> list[Person]:
+async def colleagues(uow: UnitOfWork, actor: Actor, indsats_id: int) -> list[Person]:
     """Who an indsats may be handed over to: the others with a role in the udvalg."""
     async with uow:
         indsats = await uow.indsatser.get(indsats_id)
@@ -778,7 +767,7 @@ async def colleagues(uow: StatusUnitOfWork, actor: Actor, indsats_id: int) -> li
 
 
 async def hand_over(
-    uow: StatusUnitOfWork,
+    uow: UnitOfWork,
     actor: Actor,
     indsats_id: int,
     to_person_id: int,
@@ -856,7 +845,7 @@ async def hand_over(
 # --- reminders, deadline, report -------------------------------------------------------------
 
 
-async def _missing(uow: StatusUnitOfWork, status_round: StatusRound) -> list[Indsats]:
+async def _missing(uow: UnitOfWork, status_round: StatusRound) -> list[Indsats]:
     answered = {a.indsats_id for a in await uow.status_answers.for_rounds([status_round.id or 0])}
     return [
         i
@@ -865,7 +854,7 @@ async def _missing(uow: StatusUnitOfWork, status_round: StatusRound) -> list[Ind
     ]
 
 
-async def send_reminders(uow: StatusUnitOfWork, round_id: int, now: datetime, texts: Texts) -> int:
+async def send_reminders(uow: UnitOfWork, round_id: int, now: datetime, texts: Texts) -> int:
     """Send every reminder of the round that is due and not yet sent (to the missing only)."""
     queued = 0
     async with uow:
@@ -892,7 +881,7 @@ async def send_reminders(uow: StatusUnitOfWork, round_id: int, now: datetime, te
 
 
 async def build_report(
-    uow: StatusUnitOfWork, plan_id: int, round_number: int | None, zone: str
+    uow: UnitOfWork, plan_id: int, round_number: int | None, zone: str
 ) -> tuple[StatusReport, StatusRound, Handleplan]:
     """Inside a transaction: the report of a round (the latest when ``round_number`` is None)."""
     plan = await load_plan(uow, plan_id)
@@ -951,7 +940,7 @@ class ReportFile:
 
 
 async def report_docx(
-    uow: StatusUnitOfWork,
+    uow: UnitOfWork,
     actor: Actor | None,
     plan_id: int,
     round_number: int | None,
@@ -977,7 +966,7 @@ class ClosedRound:
 
 
 async def _target_moede(
-    uow: StatusUnitOfWork, status_round: StatusRound, udvalg_id: int, now: datetime, zone: str
+    uow: UnitOfWork, status_round: StatusRound, udvalg_id: int, now: datetime, zone: str
 ) -> Moede | None:
     if status_round.moede_id is not None:
         moede = await uow.moeder.get(status_round.moede_id)
@@ -1001,7 +990,7 @@ def document_payload(file_name: str, content: bytes, caption: str) -> dict[str, 
 
 
 async def close_round(
-    uow: StatusUnitOfWork,
+    uow: UnitOfWork,
     round_id: int,
     now: datetime,
     zone: str,
@@ -1078,7 +1067,7 @@ async def close_round(
 
 
 async def _add_status_sag(
-    uow: StatusUnitOfWork, moede: Moede, report: StatusReport, file: ReportFile, now: datetime
+    uow: UnitOfWork, moede: Moede, report: StatusReport, file: ReportFile, now: datetime
 ) -> Punkt:
     draft = status_sag(report)
     existing = await uow.punkter.for_moede(moede.id or 0)
@@ -1123,7 +1112,7 @@ class RoundStatus:
 
 
 async def round_overviews(
-    uow: StatusUnitOfWork, actor: Actor, plan_id: int | None = None
+    uow: UnitOfWork, actor: Actor, plan_id: int | None = None
 ) -> list[RoundStatus]:
     """/statusoverblik: the latest round of each plan the actor is secretary of."""
     result: list[RoundStatus] = []
@@ -1175,7 +1164,7 @@ class DueResult:
         return bool(self.opened or self.reminded or self.closed)
 
 
-async def due_work(uow: StatusUnitOfWork) -> tuple[list[int], list[int]]:
+async def due_work(uow: UnitOfWork) -> tuple[list[int], list[int]]:
     """Ids of the scheduled plans and of the open rounds (what ``run_due`` looks at)."""
     async with uow:
         plans = [p.id or 0 for p in await uow.plans.scheduled()]
@@ -1184,7 +1173,7 @@ async def due_work(uow: StatusUnitOfWork) -> tuple[list[int], list[int]]:
 
 
 async def run_due(
-    uow_factory: Callable[[], StatusUnitOfWork],
+    uow_factory: Callable[[], UnitOfWork],
     now: datetime,
     zone: str,
     texts: Texts,

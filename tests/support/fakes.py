@@ -1,4 +1,4 @@
-"""In-memory fakes of the repositories and the unit of work in ``agendas.ports``.
+"""In-memory fakes of every repository and the unit of work in ``agendas.ports``.
 
 The cosmicpython pattern: a unit of work keeps a committed snapshot and a working copy. Entering
 it starts from the committed state, ``commit`` makes the working copy the committed state, and
@@ -18,18 +18,28 @@ from typing import Self, TypeVar
 
 from agendas.errors import ConcurrentEdit
 from agendas.model import AuditEvent, Bilag, Invite, Membership, Moede, Person, Punkt, Udvalg
+from agendas.outbox import DeliverySettings, OutboxMessage, Release
+from agendas.plans import Handleplan, Indsats, RoundState, StatusAnswer, StatusRound
 from agendas.ports import (
     ApprovalRepository,
     AttendanceRepository,
     AuditRepository,
     BilagRepository,
     DecisionRepository,
+    DeliverySettingsRepository,
+    IndsatsRepository,
     InviteRepository,
     MembershipRepository,
     MoedeRepository,
+    OutboxRepository,
     PersonRepository,
+    PlanRepository,
     ProtokolRepository,
     PunktRepository,
+    ReachabilityRepository,
+    ReleaseRepository,
+    StatusAnswerRepository,
+    StatusRoundRepository,
     UdvalgRepository,
     UnitOfWork,
 )
@@ -66,6 +76,13 @@ class FakeState:
     decisions: dict[int, DecisionRecord] = field(default_factory=dict)
     protokoller: dict[int, ProtokolState] = field(default_factory=dict)
     approvals: dict[tuple[int, int], Approval] = field(default_factory=dict)
+    #: Status rounds, and delivery (the outbox by key, releases by moede id).
+    plans: dict[int, Handleplan] = field(default_factory=dict)
+    indsatser: dict[int, Indsats] = field(default_factory=dict)
+    rounds: dict[int, StatusRound] = field(default_factory=dict)
+    answers: dict[tuple[int, int], StatusAnswer] = field(default_factory=dict)
+    outbox: dict[str, OutboxMessage] = field(default_factory=dict)
+    releases: dict[int, Release] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -323,6 +340,135 @@ class FakeApprovalRepository(_Repo):
         return len(keys)
 
 
+class FakePlanRepository(_Repo):
+    async def add(self, plan: Handleplan) -> Handleplan:
+        plan.id = self._state.new_id()
+        self._state.plans[plan.id] = _copy(plan)
+        return _copy(plan)
+
+    async def get(self, plan_id: int) -> Handleplan | None:
+        return _copy(self._state.plans.get(plan_id))
+
+    async def update(self, plan: Handleplan) -> None:
+        assert plan.id in self._state.plans
+        self._state.plans[plan.id] = _copy(plan)
+
+    async def for_udvalg(self, udvalg_id: int) -> list[Handleplan]:
+        return [_copy(p) for _, p in sorted(self._state.plans.items()) if p.udvalg_id == udvalg_id]
+
+    async def scheduled(self) -> list[Handleplan]:
+        return [_copy(p) for _, p in sorted(self._state.plans.items()) if p.active and p.schedule]
+
+
+class FakeIndsatsRepository(_Repo):
+    async def add(self, indsats: Indsats) -> Indsats:
+        indsats.id = self._state.new_id()
+        self._state.indsatser[indsats.id] = _copy(indsats)
+        return _copy(indsats)
+
+    async def get(self, indsats_id: int) -> Indsats | None:
+        return _copy(self._state.indsatser.get(indsats_id))
+
+    async def update(self, indsats: Indsats) -> None:
+        assert indsats.id in self._state.indsatser
+        self._state.indsatser[indsats.id] = _copy(indsats)
+
+    async def for_plan(self, plan_id: int) -> list[Indsats]:
+        found = [i for i in self._state.indsatser.values() if i.plan_id == plan_id]
+        return [_copy(i) for i in sorted(found, key=lambda i: (i.position, i.id or 0))]
+
+    async def for_person(self, person_id: int) -> list[Indsats]:
+        found = [i for i in self._state.indsatser.values() if i.tovholder_person_id == person_id]
+        return [_copy(i) for i in sorted(found, key=lambda i: (i.plan_id, i.position, i.id or 0))]
+
+
+class FakeStatusRoundRepository(_Repo):
+    async def add(self, status_round: StatusRound) -> StatusRound:
+        if any(
+            r.plan_id == status_round.plan_id and r.number == status_round.number
+            for r in self._state.rounds.values()
+        ):
+            raise ConcurrentEdit("err-status-round-running")
+        status_round.id = self._state.new_id()
+        self._state.rounds[status_round.id] = _copy(status_round)
+        return _copy(status_round)
+
+    async def get(self, round_id: int) -> StatusRound | None:
+        return _copy(self._state.rounds.get(round_id))
+
+    async def update(self, status_round: StatusRound) -> None:
+        assert status_round.id in self._state.rounds
+        self._state.rounds[status_round.id] = _copy(status_round)
+
+    async def for_plan(self, plan_id: int) -> list[StatusRound]:
+        found = [r for r in self._state.rounds.values() if r.plan_id == plan_id]
+        return [_copy(r) for r in sorted(found, key=lambda r: r.number)]
+
+    async def open_rounds(self) -> list[StatusRound]:
+        return [
+            _copy(r) for _, r in sorted(self._state.rounds.items()) if r.state is RoundState.OPEN
+        ]
+
+
+class FakeStatusAnswerRepository(_Repo):
+    async def put(self, answer: StatusAnswer) -> StatusAnswer:
+        key = (answer.round_id, answer.indsats_id)
+        old = self._state.answers.get(key)
+        answer.id = old.id if old else self._state.new_id()
+        self._state.answers[key] = _copy(answer)
+        return _copy(answer)
+
+    async def for_rounds(self, round_ids: list[int]) -> list[StatusAnswer]:
+        wanted = set(round_ids)
+        found = [a for a in self._state.answers.values() if a.round_id in wanted]
+        return [_copy(a) for a in sorted(found, key=lambda a: a.id or 0)]
+
+
+class FakeOutboxRepository(_Repo):
+    async def add(self, message: OutboxMessage) -> bool:
+        if message.key in self._state.outbox:
+            return False
+        message.id = self._state.new_id()
+        self._state.outbox[message.key] = _copy(message)
+        return True
+
+    async def add_many(self, messages: Sequence[OutboxMessage]) -> int:
+        return sum([await self.add(m) for m in messages])
+
+    async def by_key_prefix(self, prefix: str) -> list[OutboxMessage]:
+        return [_copy(m) for k, m in self._state.outbox.items() if k.startswith(prefix)]
+
+
+class FakeReleaseRepository(_Repo):
+    async def get(self, moede_id: int) -> Release | None:
+        return _copy(self._state.releases.get(moede_id))
+
+    async def add(self, release: Release) -> bool:
+        if release.moede_id in self._state.releases:
+            return False
+        self._state.releases[release.moede_id] = _copy(release)
+        return True
+
+    async def update(self, release: Release) -> None:
+        self._state.releases[release.moede_id] = _copy(release)
+
+
+class FakeDeliverySettingsRepository(_Repo):
+    async def get(self, udvalg_id: int) -> DeliverySettings:
+        return DeliverySettings(udvalg_id)
+
+    async def put(self, settings: DeliverySettings) -> None:
+        return None
+
+
+class FakeReachabilityRepository(_Repo):
+    async def unreachable(self, chat_ids: list[int]) -> set[int]:
+        return set()
+
+    async def mark(self, chat_id: int, at: object, reason: str = "") -> None:
+        return None
+
+
 class FakeUnitOfWork:
     """A unit of work over ``FakeState``; may be entered again and again (one transaction each)."""
 
@@ -345,6 +491,14 @@ class FakeUnitOfWork:
         self.decisions: DecisionRepository = FakeDecisionRepository(self)
         self.protokoller: ProtokolRepository = FakeProtokolRepository(self)
         self.approvals: ApprovalRepository = FakeApprovalRepository(self)
+        self.outbox: OutboxRepository = FakeOutboxRepository(self)
+        self.releases: ReleaseRepository = FakeReleaseRepository(self)
+        self.delivery: DeliverySettingsRepository = FakeDeliverySettingsRepository(self)
+        self.reachability: ReachabilityRepository = FakeReachabilityRepository(self)
+        self.plans: PlanRepository = FakePlanRepository(self)
+        self.indsatser: IndsatsRepository = FakeIndsatsRepository(self)
+        self.status_rounds: StatusRoundRepository = FakeStatusRoundRepository(self)
+        self.status_answers: StatusAnswerRepository = FakeStatusAnswerRepository(self)
 
     async def __aenter__(self) -> Self:
         if self.depth == 0:
@@ -376,6 +530,10 @@ class FakeUnitOfWork:
     def snapshot(self) -> FakeState:
         """A copy of the committed state, to compare with later."""
         return _copy(self.committed_state)
+
+    @property
+    def committed_outbox(self) -> dict[str, OutboxMessage]:
+        return self.committed_state.outbox
 
     @property
     def events(self) -> list[AuditEvent]:

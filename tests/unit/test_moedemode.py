@@ -16,8 +16,7 @@ from agendas.records import ProtokolLocked, StaleView
 from agendas.services import moedemode as mm
 from agendas.services.committees import actor_for
 from agendas.services.punkter import SagDraft, add_sag
-from tests.support.fakes import FakeState
-from tests.support.status_fakes import StatusFakeState, StatusFakeUnitOfWork
+from tests.support.fakes import FakeState, FakeUnitOfWork
 from tests.unit.conftest import NOW, ZONE, World, seed
 
 AFTER = datetime(2027, 1, 12, 15, 30, tzinfo=UTC)  # after the meeting (14:00 local)
@@ -28,8 +27,8 @@ async def world() -> World:
     """The seeded world on a unit of work with an outbox (approval writes to it)."""
     seeded = await seed()
     state = seeded.uow.committed_state
-    seeded.uow = StatusFakeUnitOfWork(
-        StatusFakeState(**{f.name: getattr(state, f.name) for f in fields(FakeState)})
+    seeded.uow = FakeUnitOfWork(
+        FakeState(**{f.name: getattr(state, f.name) for f in fields(FakeState)})
     )
     return seeded
 
@@ -43,8 +42,8 @@ def texts(language: str | None) -> Translate:
     return translate
 
 
-def outbox_uow(world: World) -> StatusFakeUnitOfWork:
-    assert isinstance(world.uow, StatusFakeUnitOfWork)
+def outbox_uow(world: World) -> FakeUnitOfWork:
+    assert isinstance(world.uow, FakeUnitOfWork)
     return world.uow
 
 

@@ -18,7 +18,7 @@ from agendas.plan_import import parse_plan_file
 from agendas.plans import StatusColour, StatusSchedule
 from agendas.schedules import rounds_between
 from agendas.services import status
-from tests.support.status_fakes import StatusFakeState, StatusFakeUnitOfWork
+from tests.support.fakes import FakeState, FakeUnitOfWork
 
 ZONE = "Europe/Copenhagen"
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "handleplan_ensomhed_2025.csv"
@@ -42,7 +42,7 @@ def texts(language: str | None) -> Translate:
 
 class World:
     def __init__(self) -> None:
-        self.uow = StatusFakeUnitOfWork(StatusFakeState())
+        self.uow = FakeUnitOfWork(FakeState())
         self.secretary = Actor(0)
         self.tove = Actor(0)
         self.vera = Actor(0)
