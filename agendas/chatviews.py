@@ -7,7 +7,7 @@ terms such as section titles are part of the domain and stay Danish in every lan
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from agendas.dates import format_date, format_time
@@ -22,6 +22,10 @@ PAGE_LIMIT = 3900
 
 class Translate(Protocol):
     def __call__(self, key: str, /, **params: object) -> str: ...
+
+
+#: The recipient's language -> the catalogue in that language (plain text; views escape).
+Texts = Callable[[str | None], Translate]
 
 
 def esc(text: str) -> str:

@@ -71,3 +71,8 @@ def may_open(actor: Actor, udvalg_id: int, punkt: Punkt) -> bool:
     if punkt.closed:
         return can_read_closed(actor, udvalg_id)
     return can_read_udvalg(actor, udvalg_id)
+
+
+def is_editor_anywhere(actor: Actor) -> bool:
+    """An admin, or the secretary of at least one udvalg (may create meetings, import files)."""
+    return actor.is_admin or any(can_edit_udvalg(actor, u) for u in actor.roles)

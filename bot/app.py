@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agendas.ports import UnitOfWork
 from bot.delivery import ChatPacer, DeliveryConfig, DeliveryWorker
-from bot.i18n import CatalogI18n, make_i18n
+from bot.i18n import CatalogI18n, make_i18n, texts_for
 from bot.middlewares import IdentityMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
 from bot.scheduler import RunningScheduler, SchedulerContext, start_scheduler
 from bot.settings import Settings
@@ -40,8 +40,8 @@ from handlers import (
     start,
     status,
 )
+from handlers.callbacks import pack_button
 from handlers.context import ChatConfig, utc_now
-from handlers.release import texts_for
 from storage.delivery import OutboxQueue
 from storage.engine import make_engine, make_session_factory
 from storage.fsm import SqlStorage
@@ -62,6 +62,8 @@ def build_dispatcher(
     """The dispatcher with every feature router; used by the bot process and by the tests."""
     dp = Dispatcher(storage=storage, events_isolation=events_isolation or SimpleEventIsolation())
     dp["config"] = config
+    #: The catalogue per recipient language, for services that write to other people.
+    dp["texts"] = texts_for(i18n)
     dp.update.outer_middleware(UnitOfWorkMiddleware(uow_factory))
     dp.update.outer_middleware(IdentityMiddleware(admin_ids))
     dp.update.outer_middleware(LocaleMiddleware(i18n))
@@ -132,6 +134,7 @@ class Runtime:
                 poll_interval=settings.delivery_poll_seconds,
             ),
             texts,
+            pack_button,
             pacer=chat_pacer(self.bot),
         )
         self.worker.start()

@@ -62,15 +62,16 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiolimiter import AsyncLimiter
 
+from agendas.chatviews import Texts
 from agendas.mailings import ButtonSpec
 from agendas.outbox import OutboxKind, OutboxMessage
-from agendas.services.release import Texts
-from handlers.callbacks import BilagCb, PunktCb
-from handlers.meeting import meeting_callback
-from handlers.status import status_callback
 from storage.delivery import OutboxQueue
 
 log = logging.getLogger(__name__)
+
+#: Turns a button the domain described into callback data (``handlers.callbacks.pack_button``,
+#: handed in by the composition root); None drops the button.
+PackButton = Callable[[ButtonSpec], str | None]
 
 
 def utc_now() -> datetime:
@@ -156,10 +157,12 @@ class DeliveryWorker:
         queue: OutboxQueue,
         config: DeliveryConfig,
         texts: Texts,
+        pack_button: PackButton,
         clock: Callable[[], datetime] = utc_now,
         pacer: ChatPacer | None = None,
     ) -> None:
         self.bot = bot
+        self.pack_button = pack_button
         self.queue = queue
         self.config = config
         self.texts = texts
@@ -390,7 +393,7 @@ class DeliveryWorker:
             return await self.bot.send_message(
                 message.chat_id,
                 str(payload["text"]),
-                reply_markup=_keyboard(payload.get("buttons") or []),
+                reply_markup=_keyboard(payload.get("buttons") or [], self.pack_button),
                 request_timeout=timeout,
             )
         if kind == "document":
@@ -407,7 +410,7 @@ class DeliveryWorker:
                 message.chat_id,
                 document,
                 caption=str(payload.get("caption") or "") or None,
-                reply_markup=_keyboard(payload.get("buttons") or []),
+                reply_markup=_keyboard(payload.get("buttons") or [], self.pack_button),
                 request_timeout=timeout,
             )
             if sent.document is not None:
@@ -451,22 +454,14 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _keyboard(rows: list[list[dict[str, Any]]]) -> InlineKeyboardMarkup | None:
-
+def _keyboard(rows: list[list[dict[str, Any]]], pack: PackButton) -> InlineKeyboardMarkup | None:
     buttons: list[list[InlineKeyboardButton]] = []
     for row in rows:
         line: list[InlineKeyboardButton] = []
         for data in row:
             spec = ButtonSpec.from_json(data)
-            if spec.target == "punkt":
-                callback = PunktCb(action="open", punkt_id=spec.id, version=spec.version).pack()
-            elif spec.target == "bilag":
-                callback = BilagCb(action="get", bilag_id=spec.id).pack()
-            elif spec.target.startswith("status:"):
-                callback = status_callback(spec)
-            elif spec.target.startswith("meeting:"):
-                callback = meeting_callback(spec)  # approve the protocol, its Word file
-            else:
+            callback = pack(spec)
+            if callback is None:
                 continue
             line.append(InlineKeyboardButton(text=spec.label, callback_data=callback))
         if line:

@@ -19,6 +19,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from agendas.chatviews import Texts, Translate
+
 LOCALES_DIR = Path(__file__).parent / "locales"
 DOMAIN = "udvalgsbot"
 LANGUAGES = ("da", "en")
@@ -66,3 +68,18 @@ class CatalogI18n(I18n):
 
 def make_i18n(default_locale: str = "da", path: Path = LOCALES_DIR) -> CatalogI18n:
     return CatalogI18n(path=path, default_locale=default_locale, domain=DOMAIN)
+
+
+def texts_for(i18n: I18n) -> Texts:
+    """The catalogue per recipient language, as plain text (the views escape)."""
+
+    def texts(language: str | None) -> Translate:
+        locale = language if language in LANGUAGES else i18n.default_locale
+
+        def translate(key: str, /, **params: object) -> str:
+            text = i18n.gettext(key, locale=locale)
+            return text.format(**params) if params else text
+
+        return translate
+
+    return texts

@@ -41,9 +41,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import Connection, Engine, text
 
+from agendas.chatviews import Texts
 from agendas.ports import UnitOfWork
 from agendas.services import release
-from agendas.services.release import Texts
 from storage.engine import is_sqlite, make_sync_engine, sync_url
 
 log = logging.getLogger(__name__)

@@ -21,9 +21,9 @@ from datetime import datetime
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from agendas.chatviews import Texts
 from agendas.ports import UnitOfWork
 from agendas.services import status
-from agendas.services.status import Texts
 
 log = logging.getLogger(__name__)
 

@@ -38,8 +38,8 @@ from agendas.services import committees, meetings, punkter
 from agendas.services.meetings import Agenda
 from agendas.services.punkter import PunktDetail
 from handlers.callbacks import BilagCb, MoedeCb, PunktCb, PunktEditCb, PunktMoveCb
+from handlers.chat import button, chat_message, clip
 from handlers.context import ChatConfig
-from handlers.keyboards import button, clip
 from handlers.texts import error_plain, error_text, plain, t
 
 #: Longest button label we build from a punkt title (Telegram shows about this much on a phone).
@@ -64,17 +64,6 @@ def field_label(name: str) -> str:
 def punkt_label(punkt: Punkt) -> str:
     lock = "🔒 " if punkt.closed else ""
     return clip(f"{lock}{punkt.number}. {punkt.title}")
-
-
-def is_editor_anywhere(actor: Actor) -> bool:
-    return actor.is_admin or any(rules.can_edit_udvalg(actor, u) for u in actor.roles)
-
-
-async def chat_message(query: CallbackQuery) -> Message:
-    """The message a button sits on (to answer in the same chat or edit it in place)."""
-    if not isinstance(query.message, Message):
-        raise NotFound("err-stale-button")
-    return query.message
 
 
 # --- agenda overview ---------------------------------------------------------------------------
@@ -137,7 +126,7 @@ async def show_next_agenda(
     listing = await meetings.list_moeder(uow, actor, config.today().date())
     chosen = meetings.next_moede(listing, config.now())
     if chosen is None:
-        if is_editor_anywhere(actor):
+        if rules.is_editor_anywhere(actor):
             codes = [
                 u.code
                 for u, _ in await committees.my_udvalg(uow, actor)

@@ -1,8 +1,16 @@
-"""Callback data shared between features (kept under Telegram's 64 bytes)."""
+"""Every button's callback data (each kept under Telegram's 64 bytes), in one place.
+
+``pack_button`` turns the domain's ``ButtonSpec`` (the buttons of outbox messages and of the
+pure chat views) into callback data; the composition root hands it to the outbox worker, so the
+workers in ``bot/`` import no handler.
+"""
 
 from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
+
+from agendas import protocol_mailings
+from agendas.mailings import ButtonSpec
 
 
 class MoedeCb(CallbackData, prefix="m"):
@@ -61,3 +69,78 @@ class NySagCb(CallbackData, prefix="ns"):
 
     action: str
     value: str = ""
+
+
+class ReleaseCb(CallbackData, prefix="rl"):
+    moede_id: int
+
+
+class LanguageCb(CallbackData, prefix="lang"):
+    code: str
+
+
+class ImportCb(CallbackData, prefix="im"):
+    """``code`` is the udvalg chosen (empty: do not import); ``upload`` the message id of the
+    file, so a button of an earlier upload is recognised as outdated."""
+
+    code: str
+    upload: int
+
+
+class MmCb(CallbackData, prefix="mm"):
+    """A meeting-mode button: ``item`` is a punkt or person id, ``value`` a choice index or id."""
+
+    action: str
+    moede_id: int
+    rev: int = 0
+    item: int = 0
+    value: int = 0
+
+
+class ApproveCb(CallbackData, prefix="pa"):
+    moede_id: int
+    rev: int
+
+
+class StatusCb(CallbackData, prefix="st"):
+    """``action``: groen/gul/roed/same (choose), answer (show the prompt), skip (no attachment),
+    ok (report), edit (start over), handover (list colleagues), give (to ``value``), report
+    (the secretary's report of ``indsats_id`` = plan id)."""
+
+    action: str
+    indsats_id: int
+    round_id: int
+    value: int = 0
+
+
+class PlanCb(CallbackData, prefix="pl"):
+    """Import the waiting upload ``upload`` as a plan of ``code`` (empty: do not)."""
+
+    code: str
+    upload: int
+
+
+class IndsatsCb(CallbackData, prefix="ind"):
+    """``action``: list (the indsatser of plan ``target``), edit (the fields of indsats
+    ``target`` of plan ``value``), field (retype field number ``value`` of ``target``), tov
+    (tovholder choice number ``value`` in the dialog), skip (skip the dialog's question)."""
+
+    action: str
+    target: int
+    value: int = 0
+
+
+def pack_button(spec: ButtonSpec) -> str | None:
+    """The callback data of a button the domain described; None for a target nobody answers."""
+    if spec.target == "punkt":
+        return PunktCb(action="open", punkt_id=spec.id, version=spec.version).pack()
+    if spec.target == "bilag":
+        return BilagCb(action="get", bilag_id=spec.id).pack()
+    if spec.target.startswith("status:"):
+        action = spec.target.removeprefix("status:")
+        return StatusCb(action=action, indsats_id=spec.id, round_id=spec.version).pack()
+    if spec.target == protocol_mailings.APPROVE:
+        return ApproveCb(moede_id=spec.id, rev=spec.version).pack()
+    if spec.target == protocol_mailings.DOCUMENT:
+        return MmCb(action="doc", moede_id=spec.id).pack()
+    return None

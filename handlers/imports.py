@@ -20,7 +20,6 @@ from typing import Any
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
@@ -32,8 +31,8 @@ from agendas.errors import InvalidInput
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.services import committees, imports
-from handlers.agenda import chat_message, is_editor_anywhere
-from handlers.callbacks import MoedeCb
+from handlers.callbacks import ImportCb, MoedeCb
+from handlers.chat import chat_message
 from handlers.context import ChatConfig
 from handlers.sag import NySag
 from handlers.texts import error_text, plain, t
@@ -49,14 +48,6 @@ PAGE_LIMIT = 3800
 TEXT_SUFFIXES = (".txt", ".text")
 TEXT_MIME_TYPES = ("text/plain",)
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-class ImportCb(CallbackData, prefix="im"):
-    """``code`` is the udvalg chosen (empty: do not import); ``upload`` the message id of the
-    file, so a button of an earlier upload is recognised as outdated."""
-
-    code: str
-    upload: int
 
 
 def kind_of(file_name: str, mime_type: str) -> str:
@@ -272,7 +263,7 @@ def setup() -> Router:
         offer_import,
         ~StateFilter(NySag),
         F.document,
-        lambda _message, actor: is_editor_anywhere(actor),
+        lambda _message, actor: rules.is_editor_anywhere(actor),
     )
     router.callback_query.register(import_chosen, ImportCb.filter())
     return router

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -12,13 +11,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from agendas.model import Person
 from agendas.ports import UnitOfWork
 from agendas.services import committees
+from handlers.callbacks import LanguageCb
 from handlers.texts import t
 
 LANGUAGES = {"da": "🇩🇰 Dansk", "en": "🇬🇧 English"}
-
-
-class LanguageCb(CallbackData, prefix="lang"):
-    code: str
 
 
 def language_keyboard() -> InlineKeyboardMarkup:

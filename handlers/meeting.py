@@ -12,7 +12,7 @@ public version and is told so; someone outside the udvalg is refused.
 
 What goes to other people (the approval requests; once all have approved, the secretaries' notice
 and the decisions summary) is written to the outbox by the service; the delivery worker sends it
-(``meeting_callback`` gives its buttons their callback data here).
+(``handlers.callbacks.pack_button`` gives its buttons their callback data).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from datetime import date, timedelta
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
@@ -35,23 +34,21 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
 )
-from aiogram.utils.i18n import I18n
 
-from agendas import protocol_mailings, rules
+from agendas import rules
+from agendas.chatviews import Texts
 from agendas.dates import format_date, format_time, parse_date, to_local
 from agendas.documents.render import render_dagsorden, render_protokol
 from agendas.errors import InvalidInput, NotAllowed
-from agendas.mailings import ButtonSpec
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.protocol import TITLE_LABELS, AttendanceStatus
 from agendas.records import StaleView
 from agendas.services import moedemode as mm
 from agendas.services.moedemode import MeetingView, MemberLine
-from agendas.services.release import Texts
+from handlers.callbacks import ApproveCb, MmCb
+from handlers.chat import button, chat_message, clip, markup, moede_choice
 from handlers.context import ChatConfig
-from handlers.keyboards import button, clip, markup, moede_choice
-from handlers.release import texts_for
 from handlers.texts import plain, t
 
 log = logging.getLogger(__name__)
@@ -102,41 +99,6 @@ TYPING_STATES = {
     MeetingMode.public.state,
     MeetingMode.end_time.state,
 }
-
-
-class MmCb(CallbackData, prefix="mm"):
-    """A meeting-mode button: ``item`` is a punkt or person id, ``value`` a choice index or id."""
-
-    action: str
-    moede_id: int
-    rev: int = 0
-    item: int = 0
-    value: int = 0
-
-
-class ApproveCb(CallbackData, prefix="pa"):
-    moede_id: int
-    rev: int
-
-
-def meeting_callback(spec: ButtonSpec) -> str:
-    """The callback data of a meeting button in an outbox message (``protocol_mailings``)."""
-    if spec.target == protocol_mailings.APPROVE:
-        return ApproveCb(moede_id=spec.id, rev=spec.version).pack()
-    if spec.target == protocol_mailings.DOCUMENT:
-        return MmCb(action="doc", moede_id=spec.id).pack()
-    raise ValueError(f"not a meeting button: {spec.target!r}")
-
-
-def _texts() -> Texts:
-    """The catalogue in each recipient's language (they need not share the sender's)."""
-    return texts_for(I18n.get_current(no_error=False))
-
-
-async def chat_message(query: CallbackQuery) -> Message:
-    if not isinstance(query.message, Message):
-        raise StaleView("err-stale-button")
-    return query.message
 
 
 def member_label(line: MemberLine) -> str:
@@ -854,6 +816,7 @@ async def send_for_approval(
     actor: Actor,
     uow: UnitOfWork,
     config: ChatConfig,
+    texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
     """Each member present (not yet approved) gets the summary and a "Godkend protokol" button,
@@ -868,7 +831,7 @@ async def send_for_approval(
             cb.moede_id,
             cb.rev,
             config.now(),
-            _texts(),
+            texts,
         )
     except StaleView:
         # A second press of the same button (or one from before a change): nothing is sent
@@ -901,6 +864,7 @@ async def approve_protokol(
     actor: Actor,
     uow: UnitOfWork,
     config: ChatConfig,
+    texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
     """The last approval locks the protocol; the service queues the secretaries' notice and
@@ -912,7 +876,7 @@ async def approve_protokol(
         cb.moede_id,
         cb.rev,
         config.now(),
-        _texts(),
+        texts,
     )
     if result.locked_now and outbox_wake is not None:
         outbox_wake()

@@ -17,43 +17,20 @@ from datetime import date, datetime, time
 from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from agendas.chatviews import Translate
+from agendas.chatviews import Texts
 from agendas.dates import format_date, format_time
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.services import meetings, release
-from agendas.services.release import ReleaseResult, Texts
+from agendas.services.release import ReleaseResult
 from agendas.workdays import MAX_FRIST_HVERDAGE, MAX_WARN_HVERDAGE, WARN_TIME
+from handlers.callbacks import ReleaseCb
 from handlers.context import ChatConfig
 from handlers.texts import t
-
-#: Languages the catalogue has; anything else falls back to the default.
-LANGUAGES = ("da", "en")
-
-
-class ReleaseCb(CallbackData, prefix="rl"):
-    moede_id: int
-
-
-def texts_for(i18n: I18n) -> Texts:
-    """The catalogue per recipient language, as plain text (the views escape)."""
-
-    def texts(language: str | None) -> Translate:
-        locale = language if language in LANGUAGES else i18n.default_locale
-
-        def translate(key: str, /, **params: object) -> str:
-            text = i18n.gettext(key, locale=locale)
-            return text.format(**params) if params else text
-
-        return translate
-
-    return texts
 
 
 def _done_text(result: ReleaseResult) -> str:
@@ -73,15 +50,11 @@ async def _release(
     actor: Actor,
     uow: UnitOfWork,
     config: ChatConfig,
+    texts: Texts,
     outbox_wake: Callable[[], None] | None,
 ) -> str:
     result = await release.release_agenda(
-        uow,
-        actor,
-        moede_id,
-        config.now(),
-        config.timezone,
-        texts_for(I18n.get_current()),
+        uow, actor, moede_id, config.now(), config.timezone, texts
     )
     if outbox_wake is not None:
         outbox_wake()
@@ -93,6 +66,7 @@ async def udsend(
     actor: Actor,
     uow: UnitOfWork,
     config: ChatConfig,
+    texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
     coming = [
@@ -105,7 +79,7 @@ async def udsend(
         return
     if len(coming) == 1:
         await message.answer(
-            await _release(coming[0].moede.id or 0, actor, uow, config, outbox_wake)
+            await _release(coming[0].moede.id or 0, actor, uow, config, texts, outbox_wake)
         )
         return
     builder = InlineKeyboardBuilder()
@@ -125,9 +99,10 @@ async def udsend_picked(
     actor: Actor,
     uow: UnitOfWork,
     config: ChatConfig,
+    texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
-    text = await _release(callback_data.moede_id, actor, uow, config, outbox_wake)
+    text = await _release(callback_data.moede_id, actor, uow, config, texts, outbox_wake)
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(text)

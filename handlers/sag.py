@@ -22,15 +22,10 @@ from agendas.model import DIALOG_SECTIONS, SAGSTYPE_LABELS, SECTION_BY_KEY, Acto
 from agendas.ports import UnitOfWork
 from agendas.services import meetings, punkter
 from agendas.services.punkter import SagDraft
-from handlers.agenda import (
-    chat_message,
-    current_for_editor,
-    is_editor_anywhere,
-    send_punkt,
-)
+from handlers.agenda import current_for_editor, send_punkt
 from handlers.callbacks import MoedeCb, NySagCb, PunktCb
+from handlers.chat import button, chat_message, markup, moede_choice
 from handlers.context import ChatConfig
-from handlers.keyboards import button, markup, moede_choice
 from handlers.texts import error_text, t
 
 #: Beslutningskompetence offered besides the udvalg's own code.
@@ -181,7 +176,7 @@ async def nysag_command(
     title = (command.args or "").strip()
     choices = await meetings.editable_moeder(uow, actor, config.today().date())
     if not choices:
-        if not is_editor_anywhere(actor):
+        if not rules.is_editor_anywhere(actor):
             raise NotAllowed("err-not-secretary")
         await message.answer(t("sag-no-moede"))
         return
@@ -450,7 +445,7 @@ async def document_in_dialog(message: Message) -> None:
 
 async def document_elsewhere(message: Message, actor: Actor) -> None:
     """A file with no open sag: the secretary is told how to open one; others that we keep none."""
-    if is_editor_anywhere(actor):
+    if rules.is_editor_anywhere(actor):
         await message.answer(t("sag-bilag-no-sag"))
     else:
         await message.answer(t("sag-files-not-taken"))

@@ -24,7 +24,6 @@ from typing import Any
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
@@ -36,9 +35,10 @@ from aiogram.types import (
 )
 
 from agendas import rules
+from agendas.chatviews import Texts
 from agendas.dates import format_date, format_time, to_local
 from agendas.errors import InvalidInput
-from agendas.mailings import ButtonSpec, OutMessage
+from agendas.mailings import OutMessage
 from agendas.model import Actor
 from agendas.plan_import import MAX_FILE_BYTES, parse_plan_file
 from agendas.plans import (
@@ -57,11 +57,10 @@ from agendas.services import committees, status
 from agendas.services.status import PendingIndsats
 from agendas.status_prompts import prompt
 from handlers import imports
-from handlers.agenda import chat_message, is_editor_anywhere
+from handlers.callbacks import IndsatsCb, PlanCb, StatusCb, pack_button
 from handlers.cancel import CANCEL_NOTE
+from handlers.chat import chat_message, clip
 from handlers.context import ChatConfig
-from handlers.keyboards import clip
-from handlers.release import texts_for
 from handlers.texts import error_text, plain, t
 
 log = logging.getLogger(__name__)
@@ -77,24 +76,6 @@ PLAN_MIME_TYPES = (
 MAX_ATTACHMENT_BYTES = rules.MAX_BILAG_BYTES
 
 
-class StatusCb(CallbackData, prefix="st"):
-    """``action``: groen/gul/roed/same (choose), answer (show the prompt), skip (no attachment),
-    ok (report), edit (start over), handover (list colleagues), give (to ``value``), report
-    (the secretary's report of ``indsats_id`` = plan id)."""
-
-    action: str
-    indsats_id: int
-    round_id: int
-    value: int = 0
-
-
-class PlanCb(CallbackData, prefix="pl"):
-    """Import the waiting upload ``upload`` as a plan of ``code`` (empty: do not)."""
-
-    code: str
-    upload: int
-
-
 class StatusFlow(StatesGroup):
     text = State()
     attachment = State()
@@ -105,16 +86,9 @@ class PlanFlow(StatesGroup):
     name = State()
 
 
-def status_callback(spec: ButtonSpec) -> str:
-    """The callback data of a status button in an outbox message (``status:<action>``)."""
-    return StatusCb(
-        action=spec.target.removeprefix("status:"), indsats_id=spec.id, round_id=spec.version
-    ).pack()
-
-
 def _keyboard(message: OutMessage, extra: list[list[InlineKeyboardButton]] | None = None) -> Any:
     rows = [
-        [InlineKeyboardButton(text=b.label, callback_data=status_callback(b)) for b in row]
+        [InlineKeyboardButton(text=b.label, callback_data=pack_button(b)) for b in row]
         for row in message.buttons
     ]
     rows.extend(extra or [])
@@ -248,6 +222,7 @@ async def on_button(
     uow: UnitOfWork,
     state: FSMContext,
     config: ChatConfig,
+    texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
     message = await chat_message(query)
@@ -299,7 +274,7 @@ async def on_button(
             callback_data.indsats_id,
             callback_data.value,
             config.now(),
-            texts_for_current(),
+            texts,
         )
         await query.answer()
         if outbox_wake is not None:
@@ -342,14 +317,6 @@ async def on_button(
         await _next_or_done(message, actor, uow, config)
         return
     await query.answer(plain("err-stale-button"), show_alert=True)
-
-
-def texts_for_current() -> status.Texts:
-    from aiogram.utils.i18n import I18n
-
-    i18n = I18n.get_current()
-    assert i18n is not None
-    return texts_for(i18n)
 
 
 async def _offer_colleagues(
@@ -604,6 +571,7 @@ async def round_command(
     actor: Actor,
     uow: UnitOfWork,
     config: ChatConfig,
+    texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
     """/statusrunde PLAN: open a round now (outside the schedule)."""
@@ -616,7 +584,7 @@ async def round_command(
         _plan_id(command.args or ""),
         config.now(),
         config.timezone,
-        texts_for_current(),
+        texts,
     )
     if outbox_wake is not None:
         outbox_wake()
@@ -866,16 +834,6 @@ STEP_QUESTIONS = {
     "formaal": "plan-indsats-ask-formaal",
 }
 MAX_TOVHOLDER_BUTTONS = 20
-
-
-class IndsatsCb(CallbackData, prefix="ind"):
-    """``action``: list (the indsatser of plan ``target``), edit (the fields of indsats
-    ``target`` of plan ``value``), field (retype field number ``value`` of ``target``), tov
-    (tovholder choice number ``value`` in the dialog), skip (skip the dialog's question)."""
-
-    action: str
-    target: int
-    value: int = 0
 
 
 class IndsatsFlow(StatesGroup):
@@ -1170,7 +1128,7 @@ def setup() -> Router:
         StateFilter(None),
         F.document,
         lambda message, actor: (
-            is_editor_anywhere(actor)
+            rules.is_editor_anywhere(actor)
             and (
                 is_plan_file(message.document.file_name or "", message.document.mime_type or "")
                 or (message.document.file_name or "").lower().endswith(".docx")

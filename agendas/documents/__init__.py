@@ -1,7 +1,7 @@
 """Word documents of a meeting: rendering (dagsorden, beslutningsprotokol) and import.
 
 Pure functions from bytes to the domain and back; no I/O, no framework. Callers in the event loop
-run them in a worker thread (``asyncio.to_thread``): a 60-punkt protocol takes a fraction of a
+run them in a worker thread (``offload.off_loop``): a 60-punkt protocol takes a fraction of a
 second, which is still too long to block the loop.
 """
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from agendas import rules
+from agendas.chatviews import Texts
 from agendas.dates import format_time, local_to_utc, parse_time, to_local
 from agendas.errors import InvalidInput, NotAllowed, NotFound
 from agendas.mailings import OutMessage
@@ -51,7 +52,7 @@ from agendas.records import (
 )
 from agendas.services._common import audit, load_moede, load_punkt, require_editor, require_reader
 from agendas.services.meetings import MoedeListing, list_moeder
-from agendas.services.release import Texts, queue_message, recipients
+from agendas.services.release import queue_message, recipients
 
 #: The decisions the secretary picks with one tap.
 STANDARD_PHRASES: tuple[str, ...] = (

@@ -8,13 +8,12 @@ an idempotency key, so a job that fires twice or a retried command never sends a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from agendas import rules
 from agendas.calendar import MeetingEvent, ics_file_name, meeting_ics
-from agendas.chatviews import Translate, esc
+from agendas.chatviews import Texts, Translate, esc
 from agendas.dates import format_date, format_time, to_local
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.mailings import (
@@ -41,8 +40,6 @@ from agendas.workdays import MAX_FRIST_HVERDAGE, MAX_WARN_HVERDAGE, Deadlines, d
 
 #: How long the secretary's own copy of the agenda waits after the /udsend confirmation.
 OWN_COPY_DELAY = timedelta(seconds=2)
-#: The recipient's language -> the catalogue in that language (plain text; views escape).
-Texts = Callable[[str | None], Translate]
 
 
 class AlreadyReleased(InvalidInput):

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from agendas import rules
-from agendas.chatviews import Translate, esc
+from agendas.chatviews import Texts, Translate, esc
 from agendas.dates import format_date, format_time, to_local
 from agendas.errors import ConcurrentEdit, InvalidInput, NotAllowed, NotFound
 from agendas.mailings import OutMessage
@@ -59,8 +59,6 @@ from agendas.status_report import (
 )
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-#: The recipient's language -> the catalogue in that language (plain text).
-Texts = Callable[[str | None], Translate]
 #: Fields of an indsats the secretary may edit in chat.
 INDSATS_FIELDS = (
     "title",

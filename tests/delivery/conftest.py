@@ -15,8 +15,7 @@ import storage.tables  # noqa: F401  (registers the tables on the metadata)
 from agendas.chatviews import Translate
 from agendas.dates import local_to_utc
 from agendas.model import Actor, Membership, Moede, Person, Punkt, PunktKind, Role, Udvalg
-from bot.i18n import make_i18n
-from handlers.release import texts_for
+from bot.i18n import make_i18n, texts_for
 from storage.engine import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 

@@ -26,6 +26,7 @@ from agendas.services import release
 from bot.app import build_bot
 from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.emulator import ChatMessage, RunningEmulator, running_emulator
+from handlers.callbacks import pack_button
 from storage import migrate
 from storage.delivery import OutboxQueue, SqlOutboxRepository
 from storage.engine import make_engine, make_session_factory
@@ -105,6 +106,7 @@ async def two_workers(
             OutboxQueue(make_session_factory(engine)),
             SHARED,
             texts,
+            pack_button,
             clock=lambda: datetime.now(UTC) + offset,
         )
         for engine in engines

@@ -18,6 +18,7 @@ from agendas.services import release
 from bot.app import build_bot, chat_pacer
 from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.emulator import EmuUser, RunningEmulator, running_emulator
+from handlers.callbacks import pack_button
 from storage.delivery import OutboxQueue
 from tests.delivery.conftest import NOW, ZONE, Committee, Db, add_long_sager, make_committee
 
@@ -75,6 +76,7 @@ async def worker_for(
         OutboxQueue(s.db.sessions),
         config,
         texts,
+        pack_button,
         clock=lambda: datetime.now(UTC) + offset,
         pacer=chat_pacer(bot),
     )

@@ -27,8 +27,8 @@ from agendas.model import Role
 from agendas.services import committees, invites
 from agendas.services import moedemode as mm
 from bot.delivery import DeliveryConfig, DeliveryWorker
-from bot.i18n import make_i18n
-from handlers.release import texts_for
+from bot.i18n import make_i18n, texts_for
+from handlers.callbacks import pack_button
 from storage.delivery import OutboxQueue
 from storage.engine import make_session_factory
 from tests.handlers.agenda_world import (
@@ -87,7 +87,9 @@ async def deliver_outbox(chat: ChatHarness, world: World) -> list[Sent]:
     assert world.engine is not None
     queue = OutboxQueue(make_session_factory(world.engine))
     before = len(chat.session.calls)
-    worker = DeliveryWorker(chat.bot, queue, FAST, texts_for(make_i18n("da")), clock=world.clock)
+    worker = DeliveryWorker(
+        chat.bot, queue, FAST, texts_for(make_i18n("da")), pack_button, clock=world.clock
+    )
     worker.start()
     try:
         for _ in range(2000):  # a safety net; the loop ends as soon as the outbox is drained

@@ -1,18 +1,27 @@
-"""Inline keyboards shared by the feature routers: buttons, labels and the choice of a meeting."""
+"""What the feature routers share in chat: the message a button sits on, buttons, labels and
+the choice of a meeting."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from agendas.dates import format_date, format_time
+from agendas.errors import NotFound
 from agendas.services.meetings import MoedeListing
 from handlers.texts import t
 
 #: Telegram shows about this many characters of a button on a phone.
 LABEL_LIMIT = 48
+
+
+async def chat_message(query: CallbackQuery) -> Message:
+    """The message a button sits on (to answer in the same chat or edit it in place)."""
+    if not isinstance(query.message, Message):
+        raise NotFound("err-stale-button")
+    return query.message
 
 
 def button(text: str, data: CallbackData) -> InlineKeyboardButton:
