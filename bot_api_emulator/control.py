@@ -14,9 +14,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator import actions
-from bot.emulator.core import Emulator
-from bot.emulator.state import Event
+from bot_api_emulator import actions
+from bot_api_emulator.core import Emulator
+from bot_api_emulator.state import Event
 
 Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -12,12 +12,12 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator.bot_api import Described
-from bot.emulator.client import EmulatorClient
-from bot.emulator.control import setup_control
-from bot.emulator.core import Emulator, EmulatorConfig
-from bot.emulator.errors import NOT_FOUND, UNAUTHORIZED, ApiError
-from bot.emulator.params import MAX_REQUEST_SIZE, read_params
+from bot_api_emulator.bot_api import Described
+from bot_api_emulator.client import EmulatorClient
+from bot_api_emulator.control import setup_control
+from bot_api_emulator.core import Emulator, EmulatorConfig
+from bot_api_emulator.errors import NOT_FOUND, UNAUTHORIZED, ApiError
+from bot_api_emulator.params import MAX_REQUEST_SIZE, read_params
 
 EMULATOR_KEY = web.AppKey("emulator", Emulator)
 _TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]+$")

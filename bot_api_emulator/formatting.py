@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.emulator.errors import ApiError, bad_request
+from bot_api_emulator.errors import ApiError, bad_request
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
-from bot.emulator.errors import ApiError, bad_request, forbidden
-from bot.emulator.formatting import format_text
-from bot.emulator.params import Params, Upload
-from bot.emulator.state import Chat, Revision, StoredFile, StoredMessage
+from bot_api_emulator.errors import ApiError, bad_request, forbidden
+from bot_api_emulator.formatting import format_text
+from bot_api_emulator.params import Params, Upload
+from bot_api_emulator.state import Chat, Revision, StoredFile, StoredMessage
 
 if TYPE_CHECKING:
-    from bot.emulator.core import Emulator
+    from bot_api_emulator.core import Emulator
 
 Handler = Callable[["Emulator", Params], Awaitable[Any]]
 METHODS: dict[str, Handler] = {}
