@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiohttp import web
+
 from bot_api_emulator.bot_api import METHODS
 from bot_api_emulator.errors import NOT_FOUND
 from bot_api_emulator.faults import FaultInjector, FloodLimiter
@@ -124,3 +126,7 @@ class Emulator:
             "webhook_delivered": self.webhook.delivered,
             "webhook_failed": self.webhook.failed,
         }
+
+
+#: Where the aiohttp application keeps its emulator; every handler takes it from ``request.app``.
+EMULATOR_KEY = web.AppKey("emulator", Emulator)

@@ -15,11 +15,10 @@ from aiohttp import web
 from bot_api_emulator.bot_api import Described
 from bot_api_emulator.client import EmulatorClient
 from bot_api_emulator.control import setup_control
-from bot_api_emulator.core import Emulator, EmulatorConfig
+from bot_api_emulator.core import EMULATOR_KEY, Emulator, EmulatorConfig
 from bot_api_emulator.errors import NOT_FOUND, UNAUTHORIZED, ApiError
 from bot_api_emulator.params import MAX_REQUEST_SIZE, read_params
 
-EMULATOR_KEY = web.AppKey("emulator", Emulator)
 _TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]+$")
 
 
@@ -110,7 +109,7 @@ def make_app(emulator: Emulator) -> web.Application:
     app[EMULATOR_KEY] = emulator
     app.router.add_route("*", "/bot{token}/{method}", handle_bot_api)
     app.router.add_get("/file/bot{token}/{path:.+}", handle_file)
-    setup_control(app, emulator)
+    setup_control(app)
     app.router.add_route("*", "/{tail:.*}", handle_unknown)
 
     async def _close(app: web.Application) -> None:
