@@ -4,15 +4,13 @@ Start it with ``async with running_emulator() as emu:`` (``emu.base_url``, ``emu
 ``emu.client``), from the shell with ``udvalgsbot emulator --port N``, or ``serve()``.
 """
 
-from bot_api_emulator.client import (
+from bot_api_emulator.client import EmulatorClient, EmulatorError, EmulatorTimeout
+from bot_api_emulator.client_types import (
     Button,
     ChatEvent,
     ChatMessage,
     Document,
     EmuChat,
-    EmulatorClient,
-    EmulatorError,
-    EmulatorTimeout,
     EmuUser,
 )
 from bot_api_emulator.core import DEFAULT_TOKEN, Emulator, EmulatorConfig
