@@ -45,6 +45,20 @@ def _check_token(emu: Emulator, token: str) -> ApiError | None:
     return None
 
 
+def _success(result: Any) -> web.Response:
+    if isinstance(result, Described):
+        return _json({"ok": True, "result": result.result, "description": result.description})
+    return _json({"ok": True, "result": result})
+
+
+def _numeric(chat_id: str | None) -> int | None:
+    """A numeric chat_id for fault rules that name a chat (an @username matches none)."""
+    try:
+        return int(chat_id) if chat_id else None
+    except ValueError:
+        return None
+
+
 async def handle_bot_api(request: web.Request) -> web.StreamResponse:
     emu = request.app[EMULATOR_KEY]
     if refusal := _check_token(emu, request.match_info["token"]):
@@ -56,11 +70,7 @@ async def handle_bot_api(request: web.Request) -> web.StreamResponse:
         emu.log_call(method, None, exc.code, None)
         return _error(exc)
     chat_id = params.text("chat_id")
-    try:
-        numeric_chat = int(chat_id) if chat_id else None
-    except ValueError:
-        numeric_chat = None
-    rule = emu.faults.take(method, numeric_chat)
+    rule = emu.faults.take(method, _numeric(chat_id))
     if rule is not None and rule.kind == "delay":
         await asyncio.sleep(rule.delay)
     elif rule is not None and rule.kind == "drop":
@@ -77,12 +87,7 @@ async def handle_bot_api(request: web.Request) -> web.StreamResponse:
         response = _error(exc)
     else:
         emu.log_call(method, chat_id, 200, rule.kind if rule else None)
-        if isinstance(result, Described):
-            response = _json(
-                {"ok": True, "result": result.result, "description": result.description}
-            )
-        else:
-            response = _json({"ok": True, "result": result})
+        response = _success(result)
     if rule is not None and rule.kind == "drop_after":
         return _drop(request)
     return response

@@ -78,26 +78,10 @@ async def send_document(emu: Emulator, p: Params) -> dict[str, Any]:
     )
     markup = reply_markup(p)
     target = reply_target(emu, chat, p)
-    stored: StoredFile | None
-    if isinstance(document, Upload):
-        if not document.data:
-            raise bad_request("file must be non-empty")
-        if len(document.data) > MAX_UPLOAD:
-            raise ApiError(413, "Request Entity Too Large")
-        stored = None
-    else:
-        stored = emu.state.files.get(document)
-        if stored is None:
-            raise bad_request("wrong file identifier/HTTP URL specified")
+    stored = _known_file(emu, document)
     emu.limiter.check(chat.id, chat.is_group)
     if isinstance(document, Upload):
-        guessed = mimetypes.guess_type(document.filename or "")[0]
-        declared = document.content_type
-        if declared == "application/octet-stream":
-            declared = None
-        stored = emu.state.store_file(
-            document.data, document.filename, guessed or declared or "application/octet-stream"
-        )
+        stored = _store_upload(emu, document)
     message = emu.state.add_message(
         chat,
         emu.state.bot,
@@ -112,6 +96,30 @@ async def send_document(emu: Emulator, p: Params) -> dict[str, Any]:
     )
     await emu.state.record(chat.id, "send", message.message_id)
     return message.to_api()
+
+
+def _known_file(emu: Emulator, document: Upload | str) -> StoredFile | None:
+    """The stored file a file_id names; None for an upload, checked but stored only later."""
+    if isinstance(document, Upload):
+        if not document.data:
+            raise bad_request("file must be non-empty")
+        if len(document.data) > MAX_UPLOAD:
+            raise ApiError(413, "Request Entity Too Large")
+        return None
+    stored = emu.state.files.get(document)
+    if stored is None:
+        raise bad_request("wrong file identifier/HTTP URL specified")
+    return stored
+
+
+def _store_upload(emu: Emulator, document: Upload) -> StoredFile:
+    guessed = mimetypes.guess_type(document.filename or "")[0]
+    declared = document.content_type
+    if declared == "application/octet-stream":
+        declared = None
+    return emu.state.store_file(
+        document.data, document.filename, guessed or declared or "application/octet-stream"
+    )
 
 
 async def _edit(
