@@ -97,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "emulator":
-        from bot.emulator import serve
+        from bot_api_emulator import serve
 
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(serve(host=args.host, port=args.port, limits=args.limits))

@@ -19,8 +19,8 @@ from pathlib import Path
 from bot import logs
 from bot.demo.chat import Person, Transcript
 from bot.demo.scenario import Cast, cast_people, play
-from bot.emulator import EmulatorClient, running_emulator
 from bot.settings import Settings
+from bot_api_emulator import EmulatorClient, running_emulator
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.emulator import ChatMessage, EmulatorClient, EmulatorTimeout, EmuUser
+from bot_api_emulator import ChatMessage, EmulatorClient, EmulatorTimeout, EmuUser
 
 #: How long the bot may stay silent before we take its answer as complete.
 QUIET = 0.25

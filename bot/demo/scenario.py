@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.demo.chat import Person, Transcript
-from bot.emulator import EmulatorClient
+from bot_api_emulator import EmulatorClient
 
 UDVALG = "BEU"
 UDVALG_NAME = "Beskæftigelsesudvalget"

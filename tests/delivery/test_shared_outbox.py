@@ -25,7 +25,7 @@ from agendas.outbox import OutboxKind, OutboxMessage
 from agendas.services import release
 from bot.app import build_bot
 from bot.delivery import DeliveryConfig, DeliveryWorker
-from bot.emulator import ChatMessage, RunningEmulator, running_emulator
+from bot_api_emulator import ChatMessage, RunningEmulator, running_emulator
 from handlers.callbacks import pack_button
 from storage import migrate
 from storage.delivery import OutboxQueue, SqlOutboxRepository

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from bot.emulator import ChatMessage, EmuUser
+from bot_api_emulator import ChatMessage, EmuUser
 from tests.e2e.world import FAST_DELIVERY, World, running_world
 
 pytestmark = [pytest.mark.e2e]

@@ -17,7 +17,7 @@ import time
 import docx
 import pytest
 
-from bot.emulator import ChatMessage, EmuUser
+from bot_api_emulator import ChatMessage, EmuUser
 from tests.e2e.world import CODE, WAIT, World
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="session")]

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from bot.emulator import ChatMessage, EmuUser
+from bot_api_emulator import ChatMessage, EmuUser
 from tests.e2e.world import FAST_DELIVERY, SETTINGS_VARS, World, running_world
 
 pytestmark = [pytest.mark.e2e]

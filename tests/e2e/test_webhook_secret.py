@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.emulator import EmuUser
+from bot_api_emulator import EmuUser
 from tests.e2e.world import WEBHOOK_SECRET, World
 
 pytestmark = [

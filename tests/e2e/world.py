@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.emulator import (
+from bot.settings import Settings
+from bot_api_emulator import (
     ChatMessage,
     EmulatorClient,
     EmulatorConfig,
@@ -25,7 +26,6 @@ from bot.emulator import (
     RunningEmulator,
     running_emulator,
 )
-from bot.settings import Settings
 from tests.support.botprocess import BotProcess
 
 MODES = ("polling", "webhook")

@@ -14,7 +14,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
-from bot.emulator import EmulatorClient, EmulatorConfig, RunningEmulator, running_emulator
+from bot_api_emulator import EmulatorClient, EmulatorConfig, RunningEmulator, running_emulator
 
 #: Fast webhook retries so delivery tests take milliseconds.
 TEST_CONFIG = EmulatorConfig(webhook_retry_base=0.02, webhook_retry_max=0.2, webhook_timeout=2.0)

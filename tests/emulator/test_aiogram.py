@@ -19,7 +19,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot.emulator import EmulatorClient, RunningEmulator
+from bot_api_emulator import EmulatorClient, RunningEmulator
 
 
 async def test_get_me_returns_the_configured_bot(aiogram_bot: Bot) -> None:

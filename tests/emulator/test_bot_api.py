@@ -7,7 +7,7 @@ import time
 
 import aiohttp
 
-from bot.emulator import EmulatorClient, RunningEmulator
+from bot_api_emulator import EmulatorClient, RunningEmulator
 from tests.emulator.conftest import RawApi
 
 

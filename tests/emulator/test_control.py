@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from bot.emulator import EmulatorClient, EmulatorError, EmulatorTimeout
+from bot_api_emulator import EmulatorClient, EmulatorError, EmulatorTimeout
 from tests.emulator.conftest import RawApi
 
 

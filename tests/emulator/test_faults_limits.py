@@ -7,9 +7,9 @@ import time
 import aiohttp
 import pytest
 
-from bot.emulator import EmulatorClient
-from bot.emulator.errors import ApiError
-from bot.emulator.faults import FloodLimiter, FloodLimits
+from bot_api_emulator import EmulatorClient
+from bot_api_emulator.errors import ApiError
+from bot_api_emulator.faults import FloodLimiter, FloodLimits
 from tests.emulator.conftest import RawApi
 
 

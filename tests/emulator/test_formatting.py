@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator.errors import ApiError
-from bot.emulator.formatting import format_text, parse_html
+from bot_api_emulator.errors import ApiError
+from bot_api_emulator.formatting import format_text, parse_html
 
 
 def entity_types(source: str) -> list[tuple[str, int, int]]:

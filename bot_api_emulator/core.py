@@ -8,12 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.emulator.bot_api import METHODS
-from bot.emulator.errors import NOT_FOUND
-from bot.emulator.faults import FaultInjector, FloodLimiter
-from bot.emulator.params import Params
-from bot.emulator.state import EmulatorState
-from bot.emulator.webhook import WebhookDelivery
+from aiohttp import web
+
+from bot_api_emulator.bot_api import METHODS
+from bot_api_emulator.errors import NOT_FOUND
+from bot_api_emulator.faults import FaultInjector, FloodLimiter
+from bot_api_emulator.params import Params
+from bot_api_emulator.state import EmulatorState
+from bot_api_emulator.webhook import WebhookDelivery
 
 DEFAULT_BOT_ID = 7_000_000_001
 DEFAULT_BOT_USERNAME = "udvalgsbot_demo_bot"
@@ -124,3 +126,7 @@ class Emulator:
             "webhook_delivered": self.webhook.delivered,
             "webhook_failed": self.webhook.failed,
         }
+
+
+#: Where the aiohttp application keeps its emulator; every handler takes it from ``request.app``.
+EMULATOR_KEY = web.AppKey("emulator", Emulator)

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from bot.emulator.errors import ApiError
-from bot.emulator.params import Params, Upload
-from bot.emulator.state import Update
+from bot_api_emulator.errors import ApiError
+from bot_api_emulator.params import Params, Upload
+from bot_api_emulator.state import Update
 
 if TYPE_CHECKING:
-    from bot.emulator.core import Emulator
+    from bot_api_emulator.core import Emulator
 
 log = logging.getLogger(__name__)
 

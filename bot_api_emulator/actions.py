@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.emulator.state import Chat, EmulatorState, StoredMessage, User
+from bot_api_emulator.state import Chat, EmulatorState, StoredMessage, User
 
 _COMMAND = re.compile(r"(?<![^\s])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
 

@@ -12,14 +12,13 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator.bot_api import Described
-from bot.emulator.client import EmulatorClient
-from bot.emulator.control import setup_control
-from bot.emulator.core import Emulator, EmulatorConfig
-from bot.emulator.errors import NOT_FOUND, UNAUTHORIZED, ApiError
-from bot.emulator.params import MAX_REQUEST_SIZE, read_params
+from bot_api_emulator.bot_api import Described
+from bot_api_emulator.client import EmulatorClient
+from bot_api_emulator.control import setup_control
+from bot_api_emulator.core import EMULATOR_KEY, Emulator, EmulatorConfig
+from bot_api_emulator.errors import NOT_FOUND, UNAUTHORIZED, ApiError
+from bot_api_emulator.params import MAX_REQUEST_SIZE, read_params
 
-EMULATOR_KEY = web.AppKey("emulator", Emulator)
 _TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]+$")
 
 
@@ -46,6 +45,20 @@ def _check_token(emu: Emulator, token: str) -> ApiError | None:
     return None
 
 
+def _success(result: Any) -> web.Response:
+    if isinstance(result, Described):
+        return _json({"ok": True, "result": result.result, "description": result.description})
+    return _json({"ok": True, "result": result})
+
+
+def _numeric(chat_id: str | None) -> int | None:
+    """A numeric chat_id for fault rules that name a chat (an @username matches none)."""
+    try:
+        return int(chat_id) if chat_id else None
+    except ValueError:
+        return None
+
+
 async def handle_bot_api(request: web.Request) -> web.StreamResponse:
     emu = request.app[EMULATOR_KEY]
     if refusal := _check_token(emu, request.match_info["token"]):
@@ -57,11 +70,7 @@ async def handle_bot_api(request: web.Request) -> web.StreamResponse:
         emu.log_call(method, None, exc.code, None)
         return _error(exc)
     chat_id = params.text("chat_id")
-    try:
-        numeric_chat = int(chat_id) if chat_id else None
-    except ValueError:
-        numeric_chat = None
-    rule = emu.faults.take(method, numeric_chat)
+    rule = emu.faults.take(method, _numeric(chat_id))
     if rule is not None and rule.kind == "delay":
         await asyncio.sleep(rule.delay)
     elif rule is not None and rule.kind == "drop":
@@ -78,12 +87,7 @@ async def handle_bot_api(request: web.Request) -> web.StreamResponse:
         response = _error(exc)
     else:
         emu.log_call(method, chat_id, 200, rule.kind if rule else None)
-        if isinstance(result, Described):
-            response = _json(
-                {"ok": True, "result": result.result, "description": result.description}
-            )
-        else:
-            response = _json({"ok": True, "result": result})
+        response = _success(result)
     if rule is not None and rule.kind == "drop_after":
         return _drop(request)
     return response
@@ -110,7 +114,7 @@ def make_app(emulator: Emulator) -> web.Application:
     app[EMULATOR_KEY] = emulator
     app.router.add_route("*", "/bot{token}/{method}", handle_bot_api)
     app.router.add_get("/file/bot{token}/{path:.+}", handle_file)
-    setup_control(app, emulator)
+    setup_control(app)
     app.router.add_route("*", "/{tail:.*}", handle_unknown)
 
     async def _close(app: web.Application) -> None:

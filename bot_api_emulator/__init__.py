@@ -4,19 +4,17 @@ Start it with ``async with running_emulator() as emu:`` (``emu.base_url``, ``emu
 ``emu.client``), from the shell with ``udvalgsbot emulator --port N``, or ``serve()``.
 """
 
-from bot.emulator.client import (
+from bot_api_emulator.client import EmulatorClient, EmulatorError, EmulatorTimeout
+from bot_api_emulator.client_types import (
     Button,
     ChatEvent,
     ChatMessage,
     Document,
     EmuChat,
-    EmulatorClient,
-    EmulatorError,
-    EmulatorTimeout,
     EmuUser,
 )
-from bot.emulator.core import DEFAULT_TOKEN, Emulator, EmulatorConfig
-from bot.emulator.server import RunningEmulator, make_app, running_emulator, serve
+from bot_api_emulator.core import DEFAULT_TOKEN, Emulator, EmulatorConfig
+from bot_api_emulator.server import RunningEmulator, make_app, running_emulator, serve
 
 __all__ = [
     "DEFAULT_TOKEN",

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.emulator.errors import ApiError, too_many_requests
+from bot_api_emulator.errors import ApiError, too_many_requests
 
 FaultKind = Literal["retry_after", "server_error", "delay", "drop", "drop_after"]
 FAULT_KINDS: tuple[FaultKind, ...] = ("retry_after", "server_error", "delay", "drop", "drop_after")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.emulator.errors import ApiError, bad_request
+from bot_api_emulator.errors import ApiError, bad_request
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -153,21 +153,35 @@ class _HtmlParser:
         while i < len(src) and not src[i].isspace() and src[i] != ">":
             i += 1
         if i >= len(src):
-            raise self.fail(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
+            raise self.unclosed_start_tag(begin)
         tag = src[name_start:i].lower()
         if tag not in _SUPPORTED_TAGS:
             raise self.fail(
                 f'Unsupported start tag "{tag}" at byte offset {self.byte_offset(begin)}'
             )
+        attrs, i = self.attributes(tag, begin, i)
+        self.check_attributes(tag, attrs, begin)
+        self.stack.append(_Open(tag, self.byte_offset(begin), self.out_len, attrs))
+        return i
+
+    def unclosed_start_tag(self, begin: int) -> ApiError:
+        return self.fail(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
+
+    def skip_space(self, i: int) -> int:
+        while i < len(self.src) and self.src[i].isspace():
+            i += 1
+        return i
+
+    def attributes(self, tag: str, begin: int, i: int) -> tuple[dict[str, str], int]:
+        """The start tag's attributes (values decoded) and the index after its ``>``."""
+        src = self.src
         attrs: dict[str, str] = {}
         while True:
-            while i < len(src) and src[i].isspace():
-                i += 1
+            i = self.skip_space(i)
             if i >= len(src):
-                raise self.fail(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
+                raise self.unclosed_start_tag(begin)
             if src[i] == ">":
-                i += 1
-                break
+                return attrs, i + 1
             attr_start = i
             while i < len(src) and not src[i].isspace() and src[i] not in "=>":
                 i += 1
@@ -177,8 +191,7 @@ class _HtmlParser:
                     f'Empty attribute name in the tag "{tag}" at byte offset '
                     f"{self.byte_offset(begin)}"
                 )
-            while i < len(src) and src[i].isspace():
-                i += 1
+            i = self.skip_space(i)
             if i >= len(src) or src[i] != "=":
                 if tag == "blockquote" and attr == "expandable":
                     attrs[attr] = ""
@@ -187,24 +200,26 @@ class _HtmlParser:
                     f'Expected equal sign in declaration of an attribute of the tag "{tag}" '
                     f"at byte offset {self.byte_offset(begin)}"
                 )
-            i += 1
-            while i < len(src) and src[i].isspace():
-                i += 1
-            if i >= len(src):
-                raise self.fail(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
-            if src[i] in "\"'":
-                quote = src[i]
-                end = src.find(quote, i + 1)
-                if end < 0:
-                    raise self.fail(f"Unclosed start tag at byte offset {self.byte_offset(begin)}")
-                value = src[i + 1 : end]
-                i = end + 1
-            else:
-                value_start = i
-                while i < len(src) and not src[i].isspace() and src[i] != ">":
-                    i += 1
-                value = src[value_start:i]
+            value, i = self.attribute_value(begin, self.skip_space(i + 1))
             attrs[attr] = self.decode_text(value)
+
+    def attribute_value(self, begin: int, i: int) -> tuple[str, int]:
+        """The raw value at ``i``, quoted or bare, and the index after it."""
+        src = self.src
+        if i >= len(src):
+            raise self.unclosed_start_tag(begin)
+        if src[i] in "\"'":
+            quote = src[i]
+            end = src.find(quote, i + 1)
+            if end < 0:
+                raise self.unclosed_start_tag(begin)
+            return src[i + 1 : end], end + 1
+        value_start = i
+        while i < len(src) and not src[i].isspace() and src[i] != ">":
+            i += 1
+        return src[value_start:i], i
+
+    def check_attributes(self, tag: str, attrs: dict[str, str], begin: int) -> None:
         if tag == "span" and attrs.get("class") != "tg-spoiler":
             raise self.fail(
                 f'Tag "span" must have class "tg-spoiler" at byte offset {self.byte_offset(begin)}'
@@ -214,8 +229,6 @@ class _HtmlParser:
                 f'Tag "tg-emoji" must have attribute "emoji-id" at byte offset '
                 f"{self.byte_offset(begin)}"
             )
-        self.stack.append(_Open(tag, self.byte_offset(begin), self.out_len, attrs))
-        return i
 
     def end_tag(self, begin: int, i: int) -> int:
         src = self.src

@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 from aiohttp.web_request import FileField
 
-from bot.emulator.errors import ApiError, bad_request
+from bot_api_emulator.errors import ApiError, bad_request
 
 #: Telegram's upload limit for bots (50 MB) plus room for the other fields.
 MAX_REQUEST_SIZE = 52 * 1024 * 1024
