@@ -13,16 +13,12 @@ the recipient's language, plain text: these views escape.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from agendas.chatviews import Translate, esc, paginate, section_blocks
 from agendas.dates import format_date
 from agendas.mailings import ButtonSpec, OutMessage
+from agendas.meeting_view import MeetingView
 
-if TYPE_CHECKING:
-    from agendas.services.moedemode import MeetingView
-
-#: Button targets the delivery worker turns into meeting-mode buttons (``handlers.meeting``):
+#: Button targets the delivery worker turns into meeting-mode buttons (``handlers.protocol``):
 #: approve (``id`` the meeting, ``version`` the protocol's revision) and the Word file.
 APPROVE = "meeting:approve"
 DOCUMENT = "meeting:doc"

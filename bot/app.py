@@ -25,6 +25,7 @@ from bot.scheduler import RunningScheduler, SchedulerContext, start_scheduler
 from bot.settings import Settings
 from bot.status_jobs import StatusJobContext, register_status_jobs
 from handlers import (
+    afbud,
     agenda,
     cancel,
     committees,
@@ -33,8 +34,10 @@ from handlers import (
     imports,
     invites,
     language,
-    meeting,
+    meeting_attendance,
+    meeting_mode,
     meetings,
+    protocol,
     release,
     sag,
     start,
@@ -81,7 +84,10 @@ def build_dispatcher(
         imports.setup(),  # before sag: documents outside a sag dialog may be imported
         sag.setup(),
         release.setup(),
-        meeting.setup(),  # before agenda: its typing states come first
+        meeting_mode.setup(),  # before agenda: the meeting's typing states come first
+        meeting_attendance.setup(),
+        afbud.setup(),
+        protocol.setup(),
         agenda.setup(),
         fallback.setup(),  # last: catches what no feature took
     )

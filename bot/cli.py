@@ -314,10 +314,11 @@ async def _export_meeting(
     settings: Settings, moede_id: int, kind: str, public: bool, output: str
 ) -> int:
     """Write the dagsorden or beslutningsprotokol of a stored meeting as DOCX."""
-    from agendas.documents import render_dagsorden, render_protokol
+    from datetime import UTC, datetime
+
     from agendas.errors import DomainError
+    from agendas.meeting.documents import ProtokolRequest, protokol_document
     from agendas.model import Actor
-    from agendas.services import moedemode
     from storage import migrate
     from storage.engine import make_engine, make_session_factory
     from storage.uow import SqlUnitOfWork
@@ -325,10 +326,18 @@ async def _export_meeting(
     template = await asyncio.to_thread(settings.read_docx_template)
     await migrate.upgrade_async(settings.database_url)
     engine = make_engine(settings.database_url)
+    request = ProtokolRequest(
+        moede_id=moede_id, public=public, protokol=kind == "protokol", operator=True
+    )
     try:
         uow = SqlUnitOfWork(make_session_factory(engine))
-        document, _ = await moedemode.build_document(
-            uow, Actor(person_id=0, is_admin=True), moede_id, settings.timezone
+        exported = await protokol_document(
+            uow,
+            Actor(person_id=0, is_admin=True),
+            request,
+            datetime.now(UTC),
+            settings.timezone,
+            template,
         )
     except DomainError as exc:
         if exc.key == "err-moede-gone":
@@ -338,8 +347,8 @@ async def _export_meeting(
         return 1
     finally:
         await engine.dispose()
-    render = render_protokol if kind == "protokol" else render_dagsorden
-    data = await asyncio.to_thread(render, document, public, template)
+    assert exported is not None  # a meeting named by id is there, or NotFound was raised
+    data = exported.content
     written = await asyncio.to_thread(_write_file, output, data)
     if written is None:
         print(_text(settings, "err-export-write", path=output), file=sys.stderr)

@@ -22,9 +22,10 @@ import pytest
 from agendas.documents import parse_docx, parse_text, render_protokol
 from agendas.documents.safety import MAX_DOCX_BYTES
 from agendas.errors import InvalidInput, NotAllowed
+from agendas.meeting.documents import build_document
+from agendas.meeting.loading import load_view
 from agendas.model import Actor, Membership, Person, Role
 from agendas.protocol import AttendanceStatus, SagRange
-from agendas.services import moedemode
 from agendas.services.committees import create_udvalg
 from agendas.services.imports import import_meeting
 from bot.cli import main
@@ -415,7 +416,7 @@ async def test_members_of_the_udvalg_get_their_attendance_and_remarks_stored(
 
     imported = await import_meeting(uow, secretary, "sou", parsed, NOW, ZONE)
 
-    view = await moedemode.load_view(uow, SYSTEM, imported.moede.id or 0)
+    view = await load_view(uow, SYSTEM, imported.moede.id or 0)
     mikkel = view.member(ids["Mikkel Storm"])
     assert mikkel is not None and mikkel.present
     assert mikkel.absent_for == (SagRange(3, 5),)
@@ -429,7 +430,7 @@ async def test_members_of_the_udvalg_get_their_attendance_and_remarks_stored(
     assert keys.count("moede-import-note-attendee") == 3
     assert imported.moede.ended_at == datetime(2025, 3, 4, 15, 5, tzinfo=UTC)
 
-    document, _ = await moedemode.build_document(uow, SYSTEM, imported.moede.id or 0, ZONE)
+    document, _ = await build_document(uow, SYSTEM, imported.moede.id or 0, ZONE)
     reparsed = parse_docx(render_protokol(document, public=False)).document
     storm = next(a for a in reparsed.attendance if a.name == "Mikkel Storm")
     assert storm.status is AttendanceStatus.TIL_STEDE and storm.absent_for == (SagRange(3, 5),)

@@ -23,9 +23,11 @@ from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 from sqlalchemy import text
 
+from agendas.meeting.decisions import set_end_time
+from agendas.meeting.loading import load_view
+from agendas.meeting_view import MeetingView
 from agendas.model import Role
 from agendas.services import committees, invites
-from agendas.services import moedemode as mm
 from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.i18n import make_i18n, texts_for
 from handlers.callbacks import pack_button
@@ -121,8 +123,8 @@ def docx_text(content: bytes) -> str:
     return "\n".join(p.text for p in document.paragraphs)
 
 
-async def view(world: World) -> mm.MeetingView:
-    return await mm.load_view(world.uow(), world.actors[SECRETARY.id], world.moede_id)
+async def view(world: World) -> MeetingView:
+    return await load_view(world.uow(), world.actors[SECRETARY.id], world.moede_id)
 
 
 async def open_punkt(chat: ChatHarness, on: Sent, title: str) -> Sent:
@@ -368,7 +370,7 @@ async def test_a_member_who_blocked_the_bot_is_reported_to_the_secretary(
     chat: ChatHarness, world: World, clock: FrozenClock
 ) -> None:
     clock.current = clock.current.replace(month=12, day=10, hour=16)
-    await mm.set_end_time(
+    await set_end_time(
         world.uow(), world.actors[SECRETARY.id], world.moede_id, "15.10", ZONE, None, clock()
     )
     original = chat.session.make_request
@@ -400,7 +402,7 @@ async def test_a_reminder_round_reaches_those_still_missing(
 ) -> None:
     """Both members were present; Lene approves at once, Mads only after a second round."""
     clock.current = clock.current.replace(month=12, day=10, hour=16)
-    await mm.set_end_time(
+    await set_end_time(
         world.uow(), world.actors[SECRETARY.id], world.moede_id, "15.10", ZONE, None, clock()
     )
     menu = last_message(await chat.send(SECRETARY, "/protokol"))

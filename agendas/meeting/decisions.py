@@ -1,0 +1,158 @@
+"""Decisions per punkt during the meeting: a standard phrase or free text, votes, inhabil,
+afvigende mening, the public text of a closed punkt; and the end time that closes the meeting."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, time
+
+from agendas.dates import format_time, local_to_utc
+from agendas.errors import InvalidInput
+from agendas.meeting.loading import changed, member_line
+from agendas.model import Actor, Moede, Punkt
+from agendas.ports import UnitOfWork
+from agendas.protocol_input import (
+    MAX_BESLUTNING,
+    MAX_REMARK,
+    NONE_WORDS,
+    clean_text,
+    parse_end_time,
+    parse_votes,
+)
+from agendas.records import DecisionRecord, StoredRemark
+from agendas.services._common import load_moede, load_punkt, require_editor
+
+
+async def _decide(
+    uow: UnitOfWork,
+    actor: Actor,
+    punkt_id: int,
+    expected_rev: int | None,
+    now: datetime,
+    action: str,
+    change: Callable[[DecisionRecord, Punkt, Moede], Awaitable[dict[str, object]]],
+) -> int:
+    async with uow:
+        punkt, moede = await load_punkt(uow, punkt_id)
+        require_editor(actor, moede.udvalg_id)
+        record = await uow.decisions.get(punkt_id) or DecisionRecord(punkt_id=punkt_id)
+        details = await change(record, punkt, moede)
+        record.updated_at, record.updated_by = now, actor.person_id
+        await uow.decisions.put(record)
+        rev = await changed(
+            uow, actor, moede, expected_rev, now, action, punkt_id=punkt_id, **details
+        )
+        await uow.commit()
+    return rev
+
+
+async def set_beslutning(
+    uow: UnitOfWork, actor: Actor, punkt_id: int, text: str, expected_rev: int | None, now: datetime
+) -> int:
+    """A standard phrase or free text (at most ``MAX_BESLUTNING`` characters)."""
+    value = clean_text(text, MAX_BESLUTNING, "err-beslutning-empty", "err-beslutning-too-long")
+
+    async def change(record: DecisionRecord, punkt: Punkt, moede: Moede) -> dict[str, object]:
+        record.beslutning = value
+        return {"beslutning": value}
+
+    return await _decide(uow, actor, punkt_id, expected_rev, now, "punkt.beslutning", change)
+
+
+async def set_votes(
+    uow: UnitOfWork, actor: Actor, punkt_id: int, text: str, expected_rev: int | None, now: datetime
+) -> int:
+    votes = parse_votes(text)
+
+    async def change(record: DecisionRecord, punkt: Punkt, moede: Moede) -> dict[str, object]:
+        record.votes = votes
+        return {"for": votes.for_count, "imod": votes.imod_count, "undlader": votes.undlader_count}
+
+    return await _decide(uow, actor, punkt_id, expected_rev, now, "punkt.votes", change)
+
+
+async def toggle_inhabil(
+    uow: UnitOfWork,
+    actor: Actor,
+    punkt_id: int,
+    person_id: int,
+    expected_rev: int | None,
+    now: datetime,
+) -> int:
+    """Mark a member inhabil for this punkt, or take the mark away again."""
+
+    async def change(record: DecisionRecord, punkt: Punkt, moede: Moede) -> dict[str, object]:
+        await member_line(uow, moede, person_id)
+        if person_id in record.inhabile:
+            record.inhabile.remove(person_id)
+            return {"person_id": person_id, "inhabil": False}
+        record.inhabile.append(person_id)
+        return {"person_id": person_id, "inhabil": True}
+
+    return await _decide(uow, actor, punkt_id, expected_rev, now, "punkt.inhabil", change)
+
+
+async def set_remark(
+    uow: UnitOfWork,
+    actor: Actor,
+    punkt_id: int,
+    person_id: int,
+    text: str,
+    expected_rev: int | None,
+    now: datetime,
+) -> int:
+    """A member's afvigende mening; a second one from the same member replaces the first;
+    ``slet`` removes it."""
+    remove = text.strip().lower() in NONE_WORDS
+    value = (
+        "" if remove else clean_text(text, MAX_REMARK, "err-remark-empty", "err-remark-too-long")
+    )
+
+    async def change(record: DecisionRecord, punkt: Punkt, moede: Moede) -> dict[str, object]:
+        await member_line(uow, moede, person_id)
+        record.remarks = [r for r in record.remarks if r.person_id != person_id]
+        if value:
+            record.remarks.append(StoredRemark(person_id=person_id, text=value))
+        return {"person_id": person_id, "removed": remove}
+
+    return await _decide(uow, actor, punkt_id, expected_rev, now, "punkt.remark", change)
+
+
+async def set_public_beslutning(
+    uow: UnitOfWork, actor: Actor, punkt_id: int, text: str, expected_rev: int | None, now: datetime
+) -> int:
+    """What the public protocol shows for a closed punkt."""
+    value = clean_text(text, MAX_BESLUTNING, "err-beslutning-empty", "err-beslutning-too-long")
+
+    async def change(record: DecisionRecord, punkt: Punkt, moede: Moede) -> dict[str, object]:
+        if not punkt.closed:
+            raise InvalidInput("err-public-not-closed")
+        record.public_beslutning = value
+        return {"public": True}
+
+    return await _decide(uow, actor, punkt_id, expected_rev, now, "punkt.public_beslutning", change)
+
+
+async def set_end_time(
+    uow: UnitOfWork,
+    actor: Actor,
+    moede_id: int,
+    text: str,
+    zone: str,
+    expected_rev: int | None,
+    now: datetime,
+) -> time:
+    """ "Mødet afsluttet kl. 15.10": a local time after the start, stored as ``ended_at``."""
+    at = parse_end_time(text)
+    async with uow:
+        moede = await load_moede(uow, moede_id)
+        require_editor(actor, moede.udvalg_id)
+        if at <= moede.start_time:
+            raise InvalidInput("err-end-before-start", start=format_time(moede.start_time))
+        moede.ended_at = local_to_utc(moede.date, at, zone)
+        await uow.moeder.update(moede)
+        await changed(
+            uow, actor, moede, expected_rev, now, "moede.end", end=at.isoformat("minutes")
+        )
+        await uow.commit()
+    return at

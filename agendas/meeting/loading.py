@@ -1,0 +1,117 @@
+"""What the meeting services share: the meeting view read in the caller's transaction, the
+udvalg's members, and the check-bump-audit every change to the protocol goes through."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from agendas import rules
+from agendas.errors import NotFound
+from agendas.meeting_view import MeetingView, MemberLine
+from agendas.model import Actor, Membership, Moede, Role
+from agendas.ports import UnitOfWork
+from agendas.records import AttendanceRecord, ProtokolLocked, StaleView
+from agendas.services._common import audit, load_moede, require_reader
+
+
+async def udvalg_members(uow: UnitOfWork, udvalg_id: int) -> list[MemberLine]:
+    """The udvalg's members (one line per person, whatever their number of roles)."""
+    by_person: dict[int, list[Membership]] = {}
+    for m in await uow.memberships.for_udvalg(udvalg_id):
+        if m.role.is_member:
+            by_person.setdefault(m.person_id, []).append(m)
+    lines = []
+    for person_id, memberships in by_person.items():
+        person = await uow.persons.get(person_id)
+        if person is None:
+            continue
+        roles = {m.role for m in memberships}
+        title = next((r for r in (Role.FORMAND, Role.NAESTFORMAND) if r in roles), None)
+        party = next((m.party for m in memberships if m.party), "") or ""
+        lines.append(
+            MemberLine(
+                person=person,
+                party=party,
+                title=title,
+                substitute_only=roles == {Role.STEDFORTRAEDER},
+            )
+        )
+    order = {Role.FORMAND: 0, Role.NAESTFORMAND: 1}
+    lines.sort(
+        key=lambda m: (m.substitute_only, order.get(m.title, 2) if m.title else 2, m.person.name)
+    )
+    return lines
+
+
+async def meeting_view(uow: UnitOfWork, moede: Moede) -> MeetingView:
+    """The meeting as meeting mode sees it, read in the caller's transaction."""
+    moede_id = moede.id or 0
+    udvalg = await uow.udvalg.get(moede.udvalg_id)
+    if udvalg is None:
+        raise NotFound("err-moede-gone")
+    punkter = rules.ordered(await uow.punkter.for_moede(moede_id))
+    members = await udvalg_members(uow, moede.udvalg_id)
+    records = {r.person_id: r for r in await uow.attendance.for_moede(moede_id)}
+    for line in members:
+        line.record = records.get(line.person_id)
+    return MeetingView(
+        moede=moede,
+        udvalg=udvalg,
+        punkter=punkter,
+        decisions=await uow.decisions.for_punkter([p.id or 0 for p in punkter]),
+        members=members,
+        state=await uow.protokoller.get(moede_id),
+        approvals=await uow.approvals.for_moede(moede_id),
+    )
+
+
+async def load_view(uow: UnitOfWork, actor: Actor, moede_id: int) -> MeetingView:
+    """The meeting with attendance, decisions and the protocol's state; anyone in the udvalg."""
+    async with uow:
+        moede = await load_moede(uow, moede_id)
+        require_reader(actor, moede.udvalg_id)
+        return await meeting_view(uow, moede)
+
+
+async def changed(
+    uow: UnitOfWork,
+    actor: Actor,
+    moede: Moede,
+    expected_rev: int | None,
+    now: datetime,
+    action: str,
+    **details: object,
+) -> int:
+    """Refuse a change to a locked or changed protocol; else bump its revision and audit.
+
+    Approvals given before the change are removed: they approved another text.
+    """
+    moede_id = moede.id or 0
+    state = await uow.protokoller.get(moede_id)
+    if state.locked:
+        raise ProtokolLocked()
+    if expected_rev is not None and state.rev != expected_rev:
+        raise StaleView()
+    cleared = await uow.approvals.clear(moede_id)
+    saved = await uow.protokoller.save(state, state.rev)
+    if cleared:
+        details["approvals_cleared"] = cleared
+    await audit(uow, actor, action, "moede", moede_id, now, moede.udvalg_id, **details)
+    return saved.rev
+
+
+async def member_line(uow: UnitOfWork, moede: Moede, person_id: int) -> MemberLine:
+    line = next(
+        (m for m in await udvalg_members(uow, moede.udvalg_id) if m.person_id == person_id), None
+    )
+    if line is None:
+        raise NotFound("err-meeting-not-member")
+    return line
+
+
+async def attendance_record(
+    uow: UnitOfWork, moede_id: int, person_id: int
+) -> AttendanceRecord | None:
+    return next(
+        (r for r in await uow.attendance.for_moede(moede_id) if r.person_id == person_id), None
+    )

@@ -1,0 +1,168 @@
+"""The meeting as meeting mode sees it: members with their attendance, punkter, decisions and
+the protocol's state (revision, sent, approvals, lock).
+
+A read model, no I/O: the services of ``agendas.meeting`` load it in one transaction, the chat
+views (``handlers``, ``agendas.protocol_mailings``) show it, and ``to_document`` turns it into
+the ``MeetingDocument`` the Word rendering consumes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agendas.dates import to_local
+from agendas.errors import NotFound
+from agendas.model import Moede, Person, Punkt, Role, Udvalg
+from agendas.protocol import (
+    TITLE_LABELS,
+    AttendanceStatus,
+    Attendee,
+    DocumentPunkt,
+    MeetingDocument,
+    MemberRef,
+    PunktRecord,
+    Remark,
+    SagRange,
+)
+from agendas.records import (
+    PRESENT,
+    Approval,
+    AttendanceRecord,
+    DecisionRecord,
+    ProtokolState,
+    StaleView,
+)
+
+
+@dataclass(slots=True)
+class MemberLine:
+    """A member of the udvalg and their attendance at this meeting."""
+
+    person: Person
+    party: str = ""
+    title: Role | None = None
+    #: Only a stedfortræder (not a regular member): attends only when replacing someone.
+    substitute_only: bool = False
+    record: AttendanceRecord | None = None
+
+    @property
+    def person_id(self) -> int:
+        return self.person.id or 0
+
+    @property
+    def status(self) -> AttendanceStatus | None:
+        """The recorded status; a regular member nobody marked counts as present, a
+        stedfortræder nobody marked does not attend (None)."""
+        if self.record is not None:
+            if self.substitute_only and self.record.status is not AttendanceStatus.STEDFORTRAEDER:
+                return None
+            return self.record.status
+        return None if self.substitute_only else AttendanceStatus.TIL_STEDE
+
+    @property
+    def present(self) -> bool:
+        return self.status in PRESENT
+
+    @property
+    def absent_for(self) -> tuple[SagRange, ...]:
+        return self.record.absent_for if self.record else ()
+
+    def ref(self) -> MemberRef:
+        return MemberRef(self.person.name, self.party)
+
+
+@dataclass(slots=True)
+class MeetingView:
+    moede: Moede
+    udvalg: Udvalg
+    punkter: list[Punkt]
+    decisions: dict[int, DecisionRecord]
+    members: list[MemberLine]
+    state: ProtokolState
+    approvals: list[Approval] = field(default_factory=list)
+
+    @property
+    def rev(self) -> int:
+        return self.state.rev
+
+    def member(self, person_id: int) -> MemberLine | None:
+        return next((m for m in self.members if m.person_id == person_id), None)
+
+    def member_from_button(self, person_id: int) -> MemberLine:
+        """The member a button names; one who left the udvalg since makes the button stale."""
+        line = self.member(person_id)
+        if line is None:
+            raise StaleView("err-meeting-not-member")
+        return line
+
+    def present(self) -> list[MemberLine]:
+        return [m for m in self.members if m.present]
+
+    def approved_ids(self) -> set[int]:
+        return {a.person_id for a in self.approvals}
+
+    def missing(self) -> list[MemberLine]:
+        """Present members who have not approved yet."""
+        done = self.approved_ids()
+        return [m for m in self.present() if m.person_id not in done]
+
+    def punkt_index(self, punkt_id: int) -> int:
+        for index, punkt in enumerate(self.punkter):
+            if punkt.id == punkt_id:
+                return index
+        raise NotFound("err-punkt-gone")
+
+    def decision(self, punkt_id: int) -> DecisionRecord:
+        return self.decisions.get(punkt_id) or DecisionRecord(punkt_id=punkt_id)
+
+    def record(self, punkt_id: int) -> PunktRecord:
+        """The decision with members named, as the protocol prints it."""
+        stored = self.decision(punkt_id)
+        names = {m.person_id: m.ref() for m in self.members}
+        return PunktRecord(
+            beslutning=stored.beslutning,
+            votes=stored.votes,
+            inhabile=[names[p] for p in stored.inhabile if p in names],
+            remarks=[
+                Remark(names[r.person_id], r.text) for r in stored.remarks if r.person_id in names
+            ],
+            public_beslutning=stored.public_beslutning,
+        )
+
+
+def to_document(view: MeetingView, bilag: dict[int, list[str]], zone: str) -> MeetingDocument:
+    names = {m.person_id: m.person.name for m in view.members}
+    attendance = []
+    for line in view.members:
+        status = line.status
+        if status is None:
+            continue
+        record = line.record
+        attendance.append(
+            Attendee(
+                name=line.person.name,
+                party=line.party,
+                title=line.title if line.title in TITLE_LABELS else None,
+                status=status,
+                substitute_for=names.get(record.substitute_for or 0, "") if record else "",
+                absent_for=line.absent_for,
+            )
+        )
+    ended = view.moede.ended_at
+    return MeetingDocument(
+        udvalg=view.udvalg,
+        moede=view.moede,
+        punkter=[
+            DocumentPunkt(punkt=p, bilag=bilag.get(p.id or 0, []), record=view.record(p.id or 0))
+            for p in view.punkter
+        ],
+        attendance=attendance,
+        end_time=to_local(ended, zone).time().replace(tzinfo=None) if ended else None,
+    )
+
+
+def file_name(udvalg: Udvalg, moede: Moede, protokol: bool, public: bool) -> str:
+    """``Beslutningsprotokol BEU 2026-12-15.docx`` (``… offentlig.docx`` for the public one)."""
+    kind = "Beslutningsprotokol" if protokol else "Dagsorden"
+    suffix = " offentlig" if public else ""
+    return f"{kind} {udvalg.code} {moede.date.isoformat()}{suffix}.docx"

@@ -1,0 +1,140 @@
+"""What the secretary types during the meeting: votes, "sag 3-5", the end time, a decision.
+
+Pure parsing and checking, no I/O; each bad input raises ``InvalidInput`` with the catalogue key
+that says what to do.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+from agendas.dates import parse_time
+from agendas.errors import InvalidInput
+from agendas.protocol import SagRange, Votes
+
+#: The decisions the secretary picks with one tap.
+STANDARD_PHRASES: tuple[str, ...] = (
+    "Godkendt",
+    "Taget til efterretning",
+    "Anbefales",
+    "Indstilles godkendt",
+    "Udsat",
+    "Oversendes til Økonomiudvalget",
+)
+MAX_BESLUTNING = 4000
+MAX_REMARK = 1000
+MAX_VOTES_TEXT = 300
+MAX_PARTY = 3
+
+_VOTE_SIDES = {
+    "for": "for",
+    "imod": "imod",
+    "mod": "imod",
+    "undlader": "undlader",
+    "undlod": "undlader",
+    "undlode": "undlader",
+    "blank": "undlader",
+}
+_VOTE_FILLERS = frozenset(
+    {"stemme", "stemmer", "stemte", "og", "at", "med", "st", "parti", "partier", "(", ")", ",", ";"}
+)
+_VOTE_TOKEN = re.compile(r"\d+|[^\W\d_]+|[();,]")
+_VOTE_ALLOWED = re.compile(r"^[\w\s();,.:\-]+$")
+#: What clears votes, ranges or a remark.
+NONE_WORDS = frozenset({"ingen", "-", "nej", "slet"})
+
+
+def parse_votes(text: str) -> Votes:
+    """``for A V F; imod Ø`` or ``3 for (A, V, F), 1 imod (Ø), 1 undlader (C)``.
+
+    Without a number a side counts its party letters. ``ingen`` clears the votes.
+    """
+    raw = " ".join(text.split())
+    if raw.lower() in NONE_WORDS:
+        return Votes()
+    if not raw or len(raw) > MAX_VOTES_TEXT or not _VOTE_ALLOWED.match(raw):
+        raise InvalidInput("err-votes-format")
+    sides: dict[str, tuple[int | None, list[str]]] = {}
+    pending: int | None = None
+    current: str | None = None
+    for token in _VOTE_TOKEN.findall(raw):
+        word = token.lower()
+        if token.isdigit() and current is not None and sides[current] == (None, []):
+            sides[current] = (int(token), [])  # "undlader 2"
+        elif token.isdigit():
+            if pending is not None:
+                raise InvalidInput("err-votes-format")
+            pending, current = int(token), None
+        elif word in _VOTE_SIDES:
+            side = _VOTE_SIDES[word]
+            if side in sides:
+                raise InvalidInput("err-votes-twice", side=side)
+            sides[side] = (pending, [])
+            pending, current = None, side
+        elif word in _VOTE_FILLERS:
+            continue
+        elif current is None or len(token) > MAX_PARTY:
+            raise InvalidInput("err-votes-word", word=token)
+        else:
+            sides[current][1].append(token.upper())
+    if pending is not None or not sides:
+        raise InvalidInput("err-votes-format")
+    counts: dict[str, tuple[int, tuple[str, ...]]] = {}
+    for side, (explicit, parties) in sides.items():
+        count = len(parties) if explicit is None else explicit
+        if explicit is not None and explicit < len(parties):
+            raise InvalidInput("err-votes-count", side=side, count=explicit, parties=len(parties))
+        counts[side] = (count, tuple(dict.fromkeys(parties)))
+    votes = Votes(
+        *counts.get("for", (0, ())),
+        *counts.get("imod", (0, ())),
+        *counts.get("undlader", (0, ())),
+    )
+    if not votes:
+        raise InvalidInput("err-votes-format")
+    return votes
+
+
+_RANGE_WORDS = re.compile(r"\b(?:sag|sager|punkt|punkter|pkt|nr)\b\.?")
+
+
+def parse_ranges(text: str, last_number: int) -> tuple[SagRange, ...]:
+    """``sag 3-5``, ``3-5, 7`` or ``sag 3 og 5`` -> ranges of punkt numbers; ``ingen`` clears."""
+    raw = " ".join(text.lower().split())
+    if raw in NONE_WORDS:
+        return ()
+    raw = _RANGE_WORDS.sub(" ", raw)
+    raw = re.sub(r"\s*[-–]\s*", "-", raw.replace(" og ", ","))
+    parts = [p for p in re.split(r"[,;\s]+", raw) if p]
+    if not parts:
+        raise InvalidInput("err-ranges-format", value=text)
+    ranges: list[SagRange] = []
+    for part in parts:
+        m = re.fullmatch(r"(\d{1,3})(?:-(\d{1,3}))?", part)
+        if not m:
+            raise InvalidInput("err-ranges-format", value=text)
+        first, last = int(m[1]), int(m[2] or m[1])
+        if first > last:
+            raise InvalidInput("err-ranges-format", value=text)
+        if first < 1 or last > last_number:
+            raise InvalidInput("err-ranges-number", value=part, last=last_number)
+        ranges.append(SagRange(first, last))
+    return tuple(sorted(set(ranges), key=lambda r: (r.first, r.last)))
+
+
+def parse_end_time(text: str) -> time:
+    """``15.10``, ``15:10``, ``kl. 15.10`` or ``kl. 15``."""
+    try:
+        return parse_time(text)
+    except InvalidInput as exc:
+        raise InvalidInput("err-end-time-format", value=text) from exc
+
+
+def clean_text(text: str, limit: int, empty_key: str, long_key: str) -> str:
+    value = text.strip()
+    if not value:
+        raise InvalidInput(empty_key)
+    if len(value) > limit:
+        raise InvalidInput(long_key, limit=limit, length=len(value))
+    return value

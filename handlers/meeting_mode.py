@@ -1,0 +1,411 @@
+"""Meeting mode (/moede): the meeting being held, then the punkter one by one.
+
+Thin: every handler parses the update, calls one service of ``agendas.meeting`` and replies.
+Buttons carry the meeting id and the protocol's revision, so a button on a message made before
+the last change is recognised: the user is told and gets the fresh view (``current_view``). The
+dialog state (which meeting, which punkt, what is being typed) lives in the FSM storage, so a
+restart in the middle of a meeting loses nothing. Attendance is in ``handlers.meeting_attendance``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from aiogram import F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from agendas import rules
+from agendas.dates import format_time
+from agendas.errors import InvalidInput, NotAllowed
+from agendas.meeting import attendance, decisions
+from agendas.meeting.loading import load_view
+from agendas.model import Actor
+from agendas.ports import UnitOfWork
+from agendas.protocol_input import STANDARD_PHRASES
+from agendas.records import StaleView
+from handlers.callbacks import MmCb
+from handlers.chat import button, chat_message, clip, markup, moede_choice
+from handlers.context import ChatConfig
+from handlers.meeting_views import (
+    LABEL_LIMIT,
+    current_view,
+    send_attendance,
+    send_protokol_menu,
+    send_punkt,
+)
+from handlers.texts import plain, t
+
+T = TypeVar("T")
+
+
+class MeetingMode(StatesGroup):
+    """``moede_id`` and ``punkt_id`` (the punkt shown) are in the data; the typing states also
+    hold ``person_id`` where a member was chosen."""
+
+    active = State()
+    ranges = State()
+    free_text = State()
+    votes = State()
+    remark = State()
+    public = State()
+    end_time = State()
+
+
+@dataclass(frozen=True, slots=True)
+class Dialog:
+    """What the dialog state holds while the secretary types."""
+
+    moede_id: int
+    punkt_id: int
+    person_id: int
+
+    @classmethod
+    async def of(cls, state: FSMContext) -> Dialog:
+        data = await state.get_data()
+        return cls(
+            int(data.get("moede_id", 0)),
+            int(data.get("punkt_id", 0)),
+            int(data.get("person_id", 0)),
+        )
+
+
+async def typed(message: Message, change: Awaitable[T]) -> T | None:
+    """Store what was typed; bad input is explained, nothing stored, and the question stays
+    open (None)."""
+    try:
+        return await change
+    except InvalidInput as exc:
+        await message.answer(t(exc.key, **exc.params) + "\n" + t("meeting-try-again"))
+        return None
+
+
+# --- choosing the meeting ----------------------------------------------------------------------
+
+
+async def start_meeting_mode(
+    message: Message, actor: Actor, uow: UnitOfWork, state: FSMContext, config: ChatConfig
+) -> None:
+    """/moede: the meeting being held (buttons when there are several), then attendance."""
+    if not rules.is_editor_anywhere(actor):
+        raise NotAllowed("err-not-secretary")
+    listing = await attendance.meeting_mode_moeder(uow, actor, config.today().date())
+    if not listing:
+        await message.answer(t("meeting-none"))
+        return
+    if len(listing) == 1:
+        await open_meeting(message, actor, uow, state, listing[0].moede.id or 0)
+        return
+    await message.answer(
+        t("meeting-choose"),
+        reply_markup=moede_choice(listing, lambda mid: MmCb(action="pick", moede_id=mid)),
+    )
+
+
+async def open_meeting(
+    message: Message, actor: Actor, uow: UnitOfWork, state: FSMContext, moede_id: int
+) -> None:
+    view = await load_view(uow, actor, moede_id)
+    if not rules.can_edit_udvalg(actor, view.udvalg.id or 0):
+        raise NotAllowed("err-not-secretary")
+    await state.set_state(MeetingMode.active)
+    await state.set_data({"moede_id": moede_id, "punkt_id": 0})
+    await send_attendance(message, view)
+
+
+async def pick_meeting(
+    query: CallbackQuery,
+    callback_data: MmCb,
+    actor: Actor,
+    uow: UnitOfWork,
+    state: FSMContext,
+) -> None:
+    await query.answer()
+    await open_meeting(await chat_message(query), actor, uow, state, callback_data.moede_id)
+
+
+# --- the punkter one by one --------------------------------------------------------------------
+
+
+async def goto_punkt(
+    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, state: FSMContext
+) -> None:
+    """ "Videre til punkterne", "Næste punkt", "Forrige punkt" (``value``: the punkt's id)."""
+    cb = callback_data
+    view = await current_view(query, cb, actor, uow, punkt=bool(cb.item))
+    if view is None:
+        return
+    if not view.punkter:
+        await query.answer(plain("meeting-no-punkter"), show_alert=True)
+        return
+    index = view.punkt_index(cb.value) if cb.value else 0
+    await state.set_state(MeetingMode.active)
+    await state.update_data(moede_id=cb.moede_id, punkt_id=view.punkter[index].id or 0)
+    await query.answer()
+    await send_punkt(await chat_message(query), view, index, edit=bool(cb.item))
+
+
+async def back_to_attendance(
+    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork
+) -> None:
+    view = await current_view(query, callback_data, actor, uow, punkt=True)
+    if view is None:
+        return
+    await query.answer()
+    await send_attendance(await chat_message(query), view)
+
+
+async def choose_phrase(
+    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, config: ChatConfig
+) -> None:
+    cb = callback_data
+    if await current_view(query, cb, actor, uow, punkt=True) is None:
+        return
+    if not 0 <= cb.value < len(STANDARD_PHRASES):
+        raise StaleView("err-stale-button")
+    phrase = STANDARD_PHRASES[cb.value]
+    await decisions.set_beslutning(uow, actor, cb.item, phrase, cb.rev, config.now())
+    await query.answer(plain("meeting-saved"))
+    await refresh_punkt(query, actor, uow, cb.moede_id, cb.item)
+
+
+async def refresh_punkt(
+    query: CallbackQuery, actor: Actor, uow: UnitOfWork, moede_id: int, punkt_id: int
+) -> None:
+    view = await load_view(uow, actor, moede_id)
+    await send_punkt(await chat_message(query), view, view.punkt_index(punkt_id), edit=True)
+
+
+async def ask_typing(
+    query: CallbackQuery,
+    cb: MmCb,
+    actor: Actor,
+    uow: UnitOfWork,
+    state: FSMContext,
+    key: str,
+    next_state: State,
+) -> None:
+    """The next message is the text for this punkt: ask for it."""
+    view = await current_view(query, cb, actor, uow, punkt=True)
+    if view is None:
+        return
+    punkt = view.punkter[view.punkt_index(cb.item)]
+    await state.set_state(next_state)
+    await state.update_data(moede_id=cb.moede_id, punkt_id=cb.item)
+    await query.answer()
+    await (await chat_message(query)).answer(t(key, number=punkt.number, title=punkt.title))
+
+
+async def ask_free(
+    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, state: FSMContext
+) -> None:
+    """ "Skriv selv": the decision as free text."""
+    await ask_typing(
+        query, callback_data, actor, uow, state, "meeting-ask-free", MeetingMode.free_text
+    )
+
+
+async def ask_votes(
+    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, state: FSMContext
+) -> None:
+    """ "Stemmer": the votes by party."""
+    await ask_typing(
+        query, callback_data, actor, uow, state, "meeting-ask-votes", MeetingMode.votes
+    )
+
+
+async def ask_public(
+    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, state: FSMContext
+) -> None:
+    """ "Offentlig beslutning": what the public protocol shows for a closed punkt."""
+    await ask_typing(
+        query, callback_data, actor, uow, state, "meeting-ask-public", MeetingMode.public
+    )
+
+
+async def choose_member(
+    query: CallbackQuery, cb: MmCb, actor: Actor, uow: UnitOfWork, action: str, key: str
+) -> None:
+    """Which member (buttons): ``action`` is what a tap on one does."""
+    view = await current_view(query, cb, actor, uow, punkt=True)
+    if view is None:
+        return
+    punkt = view.punkter[view.punkt_index(cb.item)]
+    inhabile = set(view.decision(cb.item).inhabile)
+    rows = [
+        [
+            button(
+                clip(
+                    ("☑️ " if m.person_id in inhabile and action == "inhabp" else "")
+                    + m.person.name,
+                    LABEL_LIMIT,
+                ),
+                MmCb(
+                    action=action, moede_id=cb.moede_id, rev=cb.rev, item=cb.item, value=m.person_id
+                ),
+            )
+        ]
+        for m in view.present()
+    ]
+    await query.answer()
+    await (await chat_message(query)).answer(
+        t(key, number=punkt.number, title=punkt.title), reply_markup=markup(rows)
+    )
+
+
+async def choose_inhabil(
+    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork
+) -> None:
+    """ "Inhabil": which member (a tap marks or unmarks them)."""
+    await choose_member(query, callback_data, actor, uow, "inhabp", "meeting-ask-inhabil")
+
+
+async def choose_remark_member(
+    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork
+) -> None:
+    """ "Afvigende mening": whose."""
+    await choose_member(query, callback_data, actor, uow, "remarkp", "meeting-ask-remark-member")
+
+
+async def toggle_inhabil(
+    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, config: ChatConfig
+) -> None:
+    cb = callback_data
+    if await current_view(query, cb, actor, uow, punkt=True) is None:
+        return
+    await decisions.toggle_inhabil(uow, actor, cb.item, cb.value, cb.rev, config.now())
+    await query.answer(plain("meeting-saved"))
+    view = await load_view(uow, actor, cb.moede_id)
+    message = await chat_message(query)
+    await message.edit_text(t("meeting-saved"))
+    await send_punkt(message, view, view.punkt_index(cb.item))
+
+
+async def ask_remark(
+    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, state: FSMContext
+) -> None:
+    cb = callback_data
+    view = await current_view(query, cb, actor, uow, punkt=True)
+    if view is None:
+        return
+    line = view.member_from_button(cb.value)
+    await state.set_state(MeetingMode.remark)
+    await state.update_data(moede_id=cb.moede_id, punkt_id=cb.item, person_id=cb.value)
+    await query.answer()
+    await (await chat_message(query)).answer(t("meeting-ask-remark", name=line.person.name))
+
+
+async def ask_end(
+    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, state: FSMContext
+) -> None:
+    cb = callback_data
+    if await current_view(query, cb, actor, uow, punkt=True) is None:
+        return
+    await state.set_state(MeetingMode.end_time)
+    await state.update_data(moede_id=cb.moede_id)
+    await query.answer()
+    await (await chat_message(query)).answer(t("meeting-ask-end"))
+
+
+# --- what the secretary types, one handler per dialog state ------------------------------------
+
+
+async def back_to_punkt(
+    message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork, dialog: Dialog
+) -> None:
+    """Saved: the punkt as it stands now, and meeting mode goes on."""
+    await state.set_state(MeetingMode.active)
+    await message.answer(t("meeting-saved"))
+    view = await load_view(uow, actor, dialog.moede_id)
+    await send_punkt(message, view, view.punkt_index(dialog.punkt_id))
+
+
+async def typed_free_text(
+    message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork, config: ChatConfig
+) -> None:
+    dialog = await Dialog.of(state)
+    change = decisions.set_beslutning(
+        uow, actor, dialog.punkt_id, message.text or "", None, config.now()
+    )
+    if await typed(message, change) is not None:
+        await back_to_punkt(message, state, actor, uow, dialog)
+
+
+async def typed_votes(
+    message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork, config: ChatConfig
+) -> None:
+    dialog = await Dialog.of(state)
+    change = decisions.set_votes(
+        uow, actor, dialog.punkt_id, message.text or "", None, config.now()
+    )
+    if await typed(message, change) is not None:
+        await back_to_punkt(message, state, actor, uow, dialog)
+
+
+async def typed_remark(
+    message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork, config: ChatConfig
+) -> None:
+    dialog = await Dialog.of(state)
+    text, now = message.text or "", config.now()
+    change = decisions.set_remark(uow, actor, dialog.punkt_id, dialog.person_id, text, None, now)
+    if await typed(message, change) is not None:
+        await back_to_punkt(message, state, actor, uow, dialog)
+
+
+async def typed_public(
+    message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork, config: ChatConfig
+) -> None:
+    dialog = await Dialog.of(state)
+    change = decisions.set_public_beslutning(
+        uow, actor, dialog.punkt_id, message.text or "", None, config.now()
+    )
+    if await typed(message, change) is not None:
+        await back_to_punkt(message, state, actor, uow, dialog)
+
+
+async def typed_end_time(
+    message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork, config: ChatConfig
+) -> None:
+    """ "Mødet afsluttet kl. …": meeting mode ends; the secretary gets the protocol menu."""
+    dialog = await Dialog.of(state)
+    text, zone = message.text or "", config.timezone
+    change = decisions.set_end_time(uow, actor, dialog.moede_id, text, zone, None, config.now())
+    end = await typed(message, change)
+    if end is None:
+        return
+    await state.clear()
+    await message.answer(t("meeting-ended", time=format_time(end)))
+    await send_protokol_menu(message, await load_view(uow, actor, dialog.moede_id), zone)
+
+
+#: Text typed in a dialog state: not a command (/annuller and the others still work).
+TYPED = (F.text, ~F.text.startswith("/"))
+
+
+def setup() -> Router:
+    router = Router(name="meeting_mode")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(start_meeting_mode, Command("moede", "meeting"))
+    router.message.register(typed_free_text, StateFilter(MeetingMode.free_text), *TYPED)
+    router.message.register(typed_votes, StateFilter(MeetingMode.votes), *TYPED)
+    router.message.register(typed_remark, StateFilter(MeetingMode.remark), *TYPED)
+    router.message.register(typed_public, StateFilter(MeetingMode.public), *TYPED)
+    router.message.register(typed_end_time, StateFilter(MeetingMode.end_time), *TYPED)
+    cb = router.callback_query
+    cb.register(pick_meeting, MmCb.filter(F.action == "pick"))
+    cb.register(goto_punkt, MmCb.filter(F.action == "goto"))
+    cb.register(back_to_attendance, MmCb.filter(F.action == "att-view"))
+    cb.register(choose_phrase, MmCb.filter(F.action == "phrase"))
+    cb.register(ask_free, MmCb.filter(F.action == "free"))
+    cb.register(ask_votes, MmCb.filter(F.action == "votes"))
+    cb.register(ask_public, MmCb.filter(F.action == "public"))
+    cb.register(choose_inhabil, MmCb.filter(F.action == "inhab"))
+    cb.register(choose_remark_member, MmCb.filter(F.action == "remark"))
+    cb.register(toggle_inhabil, MmCb.filter(F.action == "inhabp"))
+    cb.register(ask_remark, MmCb.filter(F.action == "remarkp"))
+    cb.register(ask_end, MmCb.filter(F.action == "end"))
+    return router

@@ -1,0 +1,280 @@
+"""The screens of meeting mode and the protocol menu: texts, keyboards, sending them, and the
+check that a button still matches the stored protocol (``current_view``).
+
+Shared by ``handlers.meeting_mode``, ``handlers.meeting_attendance`` and ``handlers.protocol``;
+no handlers here.
+"""
+
+from __future__ import annotations
+
+import html
+
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from agendas import rules
+from agendas.dates import format_date, format_time, to_local
+from agendas.errors import NotAllowed
+from agendas.meeting.loading import load_view
+from agendas.meeting_view import MeetingView, MemberLine
+from agendas.model import Actor
+from agendas.ports import UnitOfWork
+from agendas.protocol import TITLE_LABELS, AttendanceStatus
+from agendas.protocol_input import STANDARD_PHRASES
+from handlers.callbacks import MmCb
+from handlers.chat import button, chat_message, clip, markup
+from handlers.texts import plain, t
+
+LABEL_LIMIT = 40
+#: How much of the indstilling the punkt view shows.
+INDSTILLING_PREVIEW = 400
+
+STATUS_KEYS: dict[AttendanceStatus | None, str] = {
+    AttendanceStatus.TIL_STEDE: "meeting-status-present",
+    AttendanceStatus.AFBUD: "meeting-status-afbud",
+    AttendanceStatus.FRAVAERENDE: "meeting-status-absent",
+    AttendanceStatus.STEDFORTRAEDER: "meeting-status-substitute",
+    None: "meeting-status-not-attending",
+}
+STATUS_ICONS: dict[AttendanceStatus | None, str] = {
+    AttendanceStatus.TIL_STEDE: "✅",
+    AttendanceStatus.AFBUD: "✉️",
+    AttendanceStatus.FRAVAERENDE: "❌",
+    AttendanceStatus.STEDFORTRAEDER: "🔁",
+    None: "➖",
+}
+#: What a tap on a regular member's status button sets next.
+CYCLE = (AttendanceStatus.TIL_STEDE, AttendanceStatus.AFBUD, AttendanceStatus.FRAVAERENDE)
+
+
+def member_label(line: MemberLine) -> str:
+    label = line.ref().label()
+    if line.title in TITLE_LABELS:
+        label = f"{label}, {TITLE_LABELS[line.title]}"  # type: ignore[index]
+    return label
+
+
+def moede_head(view: MeetingView) -> str:
+    return t(
+        "meeting-head",
+        udvalg=view.udvalg.code,
+        date=format_date(view.moede.date),
+        time=format_time(view.moede.start_time),
+    )
+
+
+# --- attendance -----------------------------------------------------------------------------------
+
+
+def attendance_text(view: MeetingView) -> str:
+    lines = [moede_head(view), t("meeting-att-title"), ""]
+    names = {m.person_id: m.person.name for m in view.members}
+    for line in view.members:
+        status = line.status
+        label = html.escape(member_label(line), quote=False)
+        lines.append(f"{STATUS_ICONS[status]} {label} – {t(STATUS_KEYS[status])}")
+        record = line.record
+        if status is AttendanceStatus.STEDFORTRAEDER and record and record.substitute_for:
+            lines.append(t("meeting-att-substitute-for", name=names.get(record.substitute_for, "")))
+        if line.absent_for:
+            ranges = ", ".join(r.label() for r in line.absent_for)
+            lines.append(t("meeting-att-ranges", ranges=ranges))
+    if not view.members:
+        lines.append(t("meeting-att-no-members"))
+    if view.state.locked:
+        lines += ["", t("meeting-locked-note")]
+    else:
+        lines += ["", t("meeting-att-hint")]
+    return "\n".join(lines)
+
+
+def attendance_keyboard(view: MeetingView) -> InlineKeyboardMarkup:
+    mid, rev = view.moede.id or 0, view.rev
+    rows = []
+    for line in view.members:
+        status = line.status
+        label = clip(f"{STATUS_ICONS[status]} {line.person.name}", 30)
+        if line.substitute_only:
+            main = button(label, MmCb(action="subst", moede_id=mid, rev=rev, item=line.person_id))
+        else:
+            following = (
+                CYCLE[(CYCLE.index(status) + 1) % len(CYCLE)] if status in CYCLE else CYCLE[0]
+            )
+            main = button(
+                label,
+                MmCb(
+                    action="att",
+                    moede_id=mid,
+                    rev=rev,
+                    item=line.person_id,
+                    value=CYCLE.index(following),
+                ),
+            )
+        row = [main]
+        if line.present:
+            row.append(
+                button(
+                    t("meeting-btn-ranges"),
+                    MmCb(action="range", moede_id=mid, rev=rev, item=line.person_id),
+                )
+            )
+        rows.append(row)
+    rows.append([button(t("meeting-btn-punkter"), MmCb(action="goto", moede_id=mid, rev=rev))])
+    return markup(rows)
+
+
+async def send_attendance(message: Message, view: MeetingView, edit: bool = False) -> None:
+    text, keyboard = attendance_text(view), attendance_keyboard(view)
+    if edit:
+        await message.edit_text(text, reply_markup=keyboard)
+    else:
+        await message.answer(text, reply_markup=keyboard)
+
+
+# --- the punkter one by one -----------------------------------------------------------------------
+
+
+def punkt_text(view: MeetingView, index: int) -> str:
+    punkt = view.punkter[index]
+    pid = punkt.id or 0
+    record = view.record(pid)
+    lines = [
+        moede_head(view),
+        t("meeting-punkt-head", number=punkt.number, count=len(view.punkter), title=punkt.title),
+    ]
+    if punkt.closed:
+        lines.append(t("meeting-punkt-closed"))
+    indstilling = punkt.section("indstilling").strip()
+    if indstilling:
+        lines.append(t("meeting-punkt-indstilling", text=clip(indstilling, INDSTILLING_PREVIEW)))
+    lines.append("")
+    decision = record.decision_text()
+    lines.append(t("meeting-punkt-decision", text=decision or "—"))
+    if record.inhabile:
+        lines.append(
+            t("meeting-punkt-inhabil", names=", ".join(m.label() for m in record.inhabile))
+        )
+    for remark in record.remarks:
+        lines.append(t("meeting-punkt-remark", name=remark.member.label(), text=remark.text))
+    if punkt.closed:
+        lines.append(t("meeting-punkt-public", text=record.public_beslutning or "—"))
+    away = [m.ref().label() for m in view.present() if any(punkt.number in r for r in m.absent_for)]
+    if away:
+        lines.append(t("meeting-punkt-away", names=", ".join(away)))
+    if view.state.locked:
+        lines += ["", t("meeting-locked-note")]
+    return "\n".join(lines)
+
+
+def punkt_keyboard(view: MeetingView, index: int) -> InlineKeyboardMarkup:
+    punkt = view.punkter[index]
+    mid, rev, pid = view.moede.id or 0, view.rev, punkt.id or 0
+
+    def act(key: str, action: str, value: int = 0) -> InlineKeyboardButton:
+        return button(t(key), MmCb(action=action, moede_id=mid, rev=rev, item=pid, value=value))
+
+    phrases = [
+        button(phrase, MmCb(action="phrase", moede_id=mid, rev=rev, item=pid, value=i))
+        for i, phrase in enumerate(STANDARD_PHRASES)
+    ]
+    rows = [phrases[i : i + 2] for i in range(0, len(phrases), 2)]
+    rows.append([act("meeting-btn-free", "free"), act("meeting-btn-votes", "votes")])
+    rows.append([act("meeting-btn-inhabil", "inhab"), act("meeting-btn-remark", "remark")])
+    if punkt.closed:
+        rows.append([act("meeting-btn-public", "public")])
+    nav = []
+    if index > 0:
+        nav.append(act("meeting-btn-prev", "goto", view.punkter[index - 1].id or 0))
+    if index + 1 < len(view.punkter):
+        nav.append(act("meeting-btn-next", "goto", view.punkter[index + 1].id or 0))
+    rows.append(nav)
+    last = [act("meeting-btn-attendance", "att-view")]
+    if index + 1 == len(view.punkter):
+        last.insert(0, act("meeting-btn-end", "end"))
+    rows.append(last)
+    return markup(rows)
+
+
+async def send_punkt(message: Message, view: MeetingView, index: int, edit: bool = False) -> None:
+    text, keyboard = punkt_text(view, index), punkt_keyboard(view, index)
+    if edit:
+        await message.edit_text(text, reply_markup=keyboard)
+    else:
+        await message.answer(text, reply_markup=keyboard)
+
+
+# --- the protocol ---------------------------------------------------------------------------------
+
+
+def protokol_status_text(view: MeetingView, zone: str) -> str:
+    lines = [moede_head(view)]
+    if view.state.locked:
+        lines.append(t("meeting-protokol-locked"))
+    elif view.state.sent_at is None:
+        lines.append(t("meeting-protokol-not-sent"))
+    else:
+        lines.append(t("meeting-protokol-sent"))
+    names = {m.person_id: m.person.name for m in view.members}
+    for approval in view.approvals:
+        when = to_local(approval.approved_at, zone)
+        lines.append(
+            t(
+                "meeting-protokol-approved-by",
+                name=names.get(approval.person_id, "?"),
+                date=format_date(when.date()),
+                time=format_time(when.time()),
+            )
+        )
+    missing = view.missing()
+    if missing and view.state.sent_at is not None:
+        lines.append(t("meeting-protokol-missing", names=", ".join(m.person.name for m in missing)))
+    return "\n".join(lines)
+
+
+def protokol_keyboard(view: MeetingView) -> InlineKeyboardMarkup:
+    mid, rev = view.moede.id or 0, view.rev
+    if view.state.locked:
+        return markup(
+            [[button(t("meeting-btn-reopen"), MmCb(action="reopen", moede_id=mid, rev=rev))]]
+        )
+    return markup(
+        [
+            [button(t("meeting-btn-send"), MmCb(action="send", moede_id=mid, rev=rev))],
+            [button(t("meeting-btn-status"), MmCb(action="status", moede_id=mid, rev=rev))],
+        ]
+    )
+
+
+async def send_protokol_menu(message: Message, view: MeetingView, zone: str) -> None:
+    """The secretary's protocol buttons: documents, send for approval, status, re-open."""
+    mid = view.moede.id or 0
+    keyboard = protokol_keyboard(view)
+    keyboard.inline_keyboard.insert(
+        0,
+        [
+            button(t("meeting-btn-doc"), MmCb(action="doc", moede_id=mid)),
+            button(t("meeting-btn-doc-public"), MmCb(action="docpub", moede_id=mid)),
+        ],
+    )
+    await message.answer(protokol_status_text(view, zone), reply_markup=keyboard)
+
+
+# --- a button from before the last change ---------------------------------------------------------
+
+
+async def current_view(
+    query: CallbackQuery, cb: MmCb, actor: Actor, uow: UnitOfWork, punkt: bool
+) -> MeetingView | None:
+    """The meeting as stored now if the button's revision still matches; otherwise say so and
+    send the fresh view (attendance or the punkt), so the secretary carries on from there."""
+    view = await load_view(uow, actor, cb.moede_id)
+    if not rules.can_edit_udvalg(actor, view.udvalg.id or 0):
+        raise NotAllowed("err-not-secretary")
+    if cb.rev == view.rev:
+        return view
+    await query.answer(plain("err-meeting-stale"), show_alert=True)
+    message = await chat_message(query)
+    if punkt and cb.item:
+        await send_punkt(message, view, view.punkt_index(cb.item))
+    else:
+        await send_attendance(message, view)
+    return None

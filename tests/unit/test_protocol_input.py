@@ -1,0 +1,64 @@
+"""What the secretary types in meeting mode: votes in both styles, "sag 3-5", the end time."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+
+from agendas.errors import InvalidInput
+from agendas.protocol import SagRange, Votes
+from agendas.protocol_input import parse_end_time, parse_ranges, parse_votes
+
+
+@pytest.mark.parametrize(
+    ("text", "votes"),
+    [
+        ("for A V F; imod Ø", Votes(3, ("A", "V", "F"), 1, ("Ø",))),
+        ("3 for (A, V, F), 1 imod (Ø)", Votes(3, ("A", "V", "F"), 1, ("Ø",))),
+        ("5 stemmer for (A, V), 1 undlod at stemme (C)", Votes(5, ("A", "V"), 0, (), 1, ("C",))),
+        ("for a sf; undlader 2", Votes(2, ("A", "SF"), 0, (), 2, ())),
+    ],
+)
+def test_votes_are_read_in_both_styles(text: str, votes: Votes) -> None:
+    assert parse_votes(text) == votes
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("A V F", "err-votes-word"),
+        ("for A; for V", "err-votes-twice"),
+        ("1 for (A, V)", "err-votes-count"),
+        ("for Venstre", "err-votes-word"),
+        ("3", "err-votes-format"),
+        ("for <b>", "err-votes-format"),
+        ("", "err-votes-format"),
+    ],
+)
+def test_malformed_votes_say_why(text: str, key: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        parse_votes(text)
+    assert info.value.key == key
+
+
+def test_ranges_and_end_times_are_parsed_and_checked() -> None:
+    assert parse_ranges("sag 3-5", 8) == (SagRange(3, 5),)
+    assert parse_ranges("punkt 7, 2 - 3 og 5", 8) == (
+        SagRange(2, 3),
+        SagRange(5, 5),
+        SagRange(7, 7),
+    )
+    assert parse_ranges("ingen", 8) == ()
+    for bad, key in (("sag 5-3", "err-ranges-format"), ("sag x", "err-ranges-format")):
+        with pytest.raises(InvalidInput) as info:
+            parse_ranges(bad, 8)
+        assert info.value.key == key
+    with pytest.raises(InvalidInput) as info:
+        parse_ranges("sag 9", 8)
+    assert info.value.key == "err-ranges-number"
+    assert parse_end_time("kl. 15:10") == time(15, 10)
+    assert parse_end_time("15.10") == time(15, 10)
+    with pytest.raises(InvalidInput) as info:
+        parse_end_time("kvart over tre")
+    assert info.value.key == "err-end-time-format"
