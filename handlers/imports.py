@@ -1,13 +1,13 @@
 """A document uploaded by a secretary outside a sag dialog: import it as a meeting.
 
-The bot offers one button per udvalg where the person is secretary ("Importér som møde i BEU");
-the file's id waits in the FSM data, never in the callback data. Only on that tap is the file
+``handlers.upload`` decides that an upload is a meeting and calls ``offer_import``: the bot
+offers one button per udvalg where the person is secretary ("Importér som møde i BEU"); the
+file's id waits in the FSM data, never in the callback data. Only on that tap is the file
 downloaded (its size checked first), checked and parsed off the event loop, and stored by
 ``agendas.services.imports.import_meeting`` in one transaction. A bad file gets the catalogue
 message of its refusal and stores nothing.
 
-While a /nysag dialog or an open sag is waiting for bilag, documents go to ``handlers.sag``:
-this router does not look at them. Members and tovholdere are left to ``handlers.sag`` as well.
+While a /nysag dialog or an open sag is waiting for bilag, documents go to ``handlers.sag``.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ import html
 import logging
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
@@ -34,7 +33,6 @@ from agendas.services import committees, imports
 from handlers.callbacks import ImportCb, MoedeCb
 from handlers.chat import chat_message
 from handlers.context import ChatConfig
-from handlers.sag import NySag
 from handlers.texts import error_text, plain, t
 
 log = logging.getLogger(__name__)
@@ -258,12 +256,5 @@ def summary(imported: imports.ImportedMeeting, zone: str) -> list[str]:
 
 def setup() -> Router:
     router = Router(name="imports")
-    router.message.filter(F.chat.type == "private")
-    router.message.register(
-        offer_import,
-        ~StateFilter(NySag),
-        F.document,
-        lambda _message, actor: rules.is_editor_anywhere(actor),
-    )
     router.callback_query.register(import_chosen, ImportCb.filter())
     return router
