@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python benchmarks/bench_status_round.py [--indsatser 500] [--repeat 3]
 
-1. Enqueue: ``agendas.services.status.open_round_now`` on a migrated SQLite file (the round row
+1. Enqueue: ``agendas.status.rounds.open_round_now`` on a migrated SQLite file (the round row
    and one outbox prompt per indsats in one transaction, through the repositories).
    Baseline "bare inserts": the same number of outbox rows (same payload size) plus one round
    row, written with one ``executemany`` in one transaction, no domain code.

@@ -120,7 +120,13 @@ async def offer_import(message: Message, actor: Actor, uow: UnitOfWork, state: F
             }
         }
     )
-    upload = message.message_id
+    await message.answer(
+        t("import-upload-offer", name=name),
+        reply_markup=_offer_keyboard(codes, message.message_id),
+    )
+
+
+def _offer_keyboard(codes: list[str], upload: int) -> InlineKeyboardMarkup:
     rows = [
         [
             InlineKeyboardButton(
@@ -130,17 +136,9 @@ async def offer_import(message: Message, actor: Actor, uow: UnitOfWork, state: F
         ]
         for code in codes
     ]
-    rows.append(
-        [
-            InlineKeyboardButton(
-                text=t("import-upload-btn-no"),
-                callback_data=ImportCb(code="", upload=upload).pack(),
-            )
-        ]
-    )
-    await message.answer(
-        t("import-upload-offer", name=name), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
-    )
+    no = ImportCb(code="", upload=upload).pack()
+    rows.append([InlineKeyboardButton(text=t("import-upload-btn-no"), callback_data=no)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 async def waiting_upload(state: FSMContext, upload: int) -> dict[str, Any] | None:
@@ -202,16 +200,9 @@ async def import_chosen(
         await message.answer(t("import-upload-download-failed"))
         return
     texts = summary(imported, config.timezone)
-    agenda = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=t("agenda-btn-agenda"),
-                    callback_data=MoedeCb(action="agenda", moede_id=imported.moede.id or 0).pack(),
-                )
-            ]
-        ]
-    )
+    agenda_cb = MoedeCb(action="agenda", moede_id=imported.moede.id or 0).pack()
+    button = InlineKeyboardButton(text=t("agenda-btn-agenda"), callback_data=agenda_cb)
+    agenda = InlineKeyboardMarkup(inline_keyboard=[[button]])
     for number, page in enumerate(texts, 1):
         await message.answer(page, reply_markup=agenda if number == len(texts) else None)
 
