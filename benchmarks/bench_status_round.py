@@ -2,11 +2,11 @@
 
 Run: .venv/bin/python benchmarks/bench_status_round.py [--indsatser 500] [--repeat 3]
 
-1. Enqueue: ``agendas.services.status.open_round_now`` on a migrated SQLite file (the round row
+1. Enqueue: ``agendas.status.rounds.open_round_now`` on a migrated SQLite file (the round row
    and one outbox prompt per indsats in one transaction, through the repositories).
    Baseline "bare inserts": the same number of outbox rows (same payload size) plus one round
    row, written with one ``executemany`` in one transaction, no domain code.
-2. Report: ``agendas.status_report.render_status_report`` for the round (every indsats
+2. Report: ``agendas.status.report_document.render_status_report`` for the round (every indsats
    answered). Baseline "bare python-docx": a 500 x 5 table built cell by cell with python-docx's
    own API (``add_table`` / ``cell.text``), no styling.
 
@@ -31,10 +31,13 @@ from docx import Document
 from sqlalchemy import insert
 
 from agendas.model import Actor, Membership, Person, Role, Udvalg
-from agendas.plan_import import ImportedIndsats, PlanImport
 from agendas.plans import Handleplan, StatusColour
-from agendas.services import status
-from agendas.status_report import render_status_report
+from agendas.status import answers as answer_service
+from agendas.status import plans as plan_service
+from agendas.status import report as report_service
+from agendas.status import rounds as round_service
+from agendas.status.plan_file import ImportedIndsats, PlanImport
+from agendas.status.report_document import render_status_report
 from storage import migrate
 from storage.engine import make_engine, make_session_factory
 from storage.status import StatusRoundRow
@@ -99,14 +102,14 @@ async def main(count: int, repeat: int) -> None:
                 baseline_plans.append(plan.id or 0)
             await uow.commit()
         for n in range(repeat):
-            imported = await status.import_plan(
+            imported = await plan_service.import_plan(
                 uow, actor, "BEU", f"Handleplan {n}", plan_file(count), NOW
             )
             plans.append(imported.plan.id or 0)
 
         async def enqueue(n: int) -> float:
             started = time.perf_counter()
-            opened = await status.open_round_now(uow, actor, plans[n], NOW, ZONE, texts)
+            opened = await round_service.open_round_now(uow, actor, plans[n], NOW, ZONE, texts)
             elapsed = time.perf_counter() - started
             assert opened.prompts == count
             return elapsed
@@ -156,11 +159,11 @@ async def main(count: int, repeat: int) -> None:
         round_id = rounds[0].id or 0
         for indsats in indsatser:
             tovholder = Actor(indsats.tovholder_person_id or 0)
-            await status.record_answer(
+            await answer_service.record_answer(
                 uow, tovholder, round_id, indsats.id or 0, StatusColour.GUL, "Status " * 20, NOW
             )
         async with uow:
-            report, _, _ = await status.build_report(uow, plans[0], None, ZONE)
+            report, _, _ = await report_service.build_report(uow, plans[0], None, ZONE)
         await engine.dispose()  # type: ignore[attr-defined]
 
     async def render(_: int) -> float:

@@ -37,11 +37,15 @@ from handlers import (
     meeting_attendance,
     meeting_mode,
     meetings,
+    plan_upload,
+    plans,
     protocol,
     release,
     sag,
     start,
-    status,
+    status_answer,
+    status_overview,
+    upload,
 )
 from handlers.callbacks import pack_button
 from handlers.context import ChatConfig, utc_now
@@ -80,8 +84,12 @@ def build_dispatcher(
         committees.setup(),
         invites.setup(),
         meetings.setup(),
-        status.setup(),  # before imports: plan files (CSV/XLSX; DOCX offered as both)
-        imports.setup(),  # before sag: documents outside a sag dialog may be imported
+        status_answer.setup(),  # before upload: a document may be a status attachment
+        status_overview.setup(),
+        plans.setup(),
+        plan_upload.setup(),
+        upload.setup(),  # before sag: documents outside a sag dialog are plans or meetings
+        imports.setup(),
         sag.setup(),
         release.setup(),
         meeting_mode.setup(),  # before agenda: the meeting's typing states come first

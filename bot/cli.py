@@ -370,7 +370,7 @@ def _write_file(path: str, data: bytes) -> str | None:
 
 
 def _read_plan(path: str) -> bytes | None:
-    from agendas.plan_import import MAX_FILE_BYTES
+    from agendas.status.plan_file import MAX_FILE_BYTES
 
     try:
         with open(path, "rb") as handle:
@@ -386,8 +386,8 @@ async def _import_plan(settings: Settings, path: str, code: str, name: str, as_j
 
     from agendas.errors import DomainError
     from agendas.model import Actor
-    from agendas.plan_import import parse_plan_file
-    from agendas.services import status
+    from agendas.status import plans as plan_service
+    from agendas.status.plan_file import parse_plan_file
     from handlers.context import utc_now
     from storage import migrate
     from storage.engine import make_engine, make_session_factory
@@ -403,7 +403,7 @@ async def _import_plan(settings: Settings, path: str, code: str, name: str, as_j
         engine = make_engine(settings.database_url)
         try:
             uow = SqlUnitOfWork(make_session_factory(engine))
-            imported = await status.import_plan(
+            imported = await plan_service.import_plan(
                 uow, Actor(person_id=0, is_admin=True), code, name, result, utc_now()
             )
         finally:
@@ -451,7 +451,7 @@ async def _import_plan(settings: Settings, path: str, code: str, name: str, as_j
 async def _plan_report(settings: Settings, plan_id: int, number: int | None, output: str) -> int:
     """Write the status report of a plan's round (the latest by default) as DOCX."""
     from agendas.errors import DomainError
-    from agendas.services import status
+    from agendas.status import report as report_service
     from storage import migrate
     from storage.engine import make_engine, make_session_factory
     from storage.uow import SqlUnitOfWork
@@ -461,7 +461,9 @@ async def _plan_report(settings: Settings, plan_id: int, number: int | None, out
     engine = make_engine(settings.database_url)
     try:
         uow = SqlUnitOfWork(make_session_factory(engine))
-        file = await status.report_docx(uow, None, plan_id, number, settings.timezone, template)
+        file = await report_service.report_docx(
+            uow, None, plan_id, number, settings.timezone, template
+        )
     except DomainError as exc:
         print(_text(settings, exc.key, **exc.params), file=sys.stderr)
         return 1

@@ -1,6 +1,6 @@
 """The scheduler's status-round jobs: module-level functions that take ids, never live objects.
 
-- ``tick:status`` (every ``tick_seconds``, fixed id): ``agendas.services.status.run_due``:
+- ``tick:status`` (every ``tick_seconds``, fixed id): ``agendas.status.rounds.run_due``:
   closes rounds past their deadline, sends due reminders, opens due rounds. Everything it does
   follows from the data (plans' schedules, rounds stored) and every message has a stable outbox
   key, so a tick that runs twice, or late after a restart, sends nothing twice.
@@ -23,7 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from agendas.chatviews import Texts
 from agendas.ports import UnitOfWork
-from agendas.services import status
+from agendas.status import rounds
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def _ctx() -> StatusJobContext:
 
 async def tick_job() -> None:
     ctx = _ctx()
-    result = await status.run_due(ctx.uow_factory, ctx.clock(), ctx.zone, ctx.texts, ctx.template)
+    result = await rounds.run_due(ctx.uow_factory, ctx.clock(), ctx.zone, ctx.texts, ctx.template)
     if result.queued:
         log.info(
             "Status rounds: opened %s, reminders %s, closed %s",
@@ -65,7 +65,7 @@ async def tick_job() -> None:
 
 async def open_round_job(plan_id: int) -> None:
     ctx = _ctx()
-    opened = await status.open_due_round(
+    opened = await rounds.open_due_round(
         ctx.uow_factory(), plan_id, ctx.clock(), ctx.zone, ctx.texts
     )
     if opened is not None:
@@ -75,13 +75,13 @@ async def open_round_job(plan_id: int) -> None:
 
 async def reminder_job(round_id: int) -> None:
     ctx = _ctx()
-    if await status.send_reminders(ctx.uow_factory(), round_id, ctx.clock(), ctx.texts):
+    if await rounds.send_reminders(ctx.uow_factory(), round_id, ctx.clock(), ctx.texts):
         ctx.wake()
 
 
 async def deadline_job(round_id: int) -> None:
     ctx = _ctx()
-    closed = await status.close_round(
+    closed = await rounds.close_round(
         ctx.uow_factory(), round_id, ctx.clock(), ctx.zone, ctx.texts, ctx.template
     )
     if closed is not None:

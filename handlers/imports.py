@@ -1,13 +1,13 @@
 """A document uploaded by a secretary outside a sag dialog: import it as a meeting.
 
-The bot offers one button per udvalg where the person is secretary ("Importér som møde i BEU");
-the file's id waits in the FSM data, never in the callback data. Only on that tap is the file
+``handlers.upload`` decides that an upload is a meeting and calls ``offer_import``: the bot
+offers one button per udvalg where the person is secretary ("Importér som møde i BEU"); the
+file's id waits in the FSM data, never in the callback data. Only on that tap is the file
 downloaded (its size checked first), checked and parsed off the event loop, and stored by
 ``agendas.services.imports.import_meeting`` in one transaction. A bad file gets the catalogue
 message of its refusal and stores nothing.
 
-While a /nysag dialog or an open sag is waiting for bilag, documents go to ``handlers.sag``:
-this router does not look at them. Members and tovholdere are left to ``handlers.sag`` as well.
+While a /nysag dialog or an open sag is waiting for bilag, documents go to ``handlers.sag``.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ import html
 import logging
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
@@ -34,7 +33,6 @@ from agendas.services import committees, imports
 from handlers.callbacks import ImportCb, MoedeCb
 from handlers.chat import chat_message
 from handlers.context import ChatConfig
-from handlers.sag import NySag
 from handlers.texts import error_text, plain, t
 
 log = logging.getLogger(__name__)
@@ -122,7 +120,13 @@ async def offer_import(message: Message, actor: Actor, uow: UnitOfWork, state: F
             }
         }
     )
-    upload = message.message_id
+    await message.answer(
+        t("import-upload-offer", name=name),
+        reply_markup=_offer_keyboard(codes, message.message_id),
+    )
+
+
+def _offer_keyboard(codes: list[str], upload: int) -> InlineKeyboardMarkup:
     rows = [
         [
             InlineKeyboardButton(
@@ -132,17 +136,9 @@ async def offer_import(message: Message, actor: Actor, uow: UnitOfWork, state: F
         ]
         for code in codes
     ]
-    rows.append(
-        [
-            InlineKeyboardButton(
-                text=t("import-upload-btn-no"),
-                callback_data=ImportCb(code="", upload=upload).pack(),
-            )
-        ]
-    )
-    await message.answer(
-        t("import-upload-offer", name=name), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
-    )
+    no = ImportCb(code="", upload=upload).pack()
+    rows.append([InlineKeyboardButton(text=t("import-upload-btn-no"), callback_data=no)])
+    return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 async def waiting_upload(state: FSMContext, upload: int) -> dict[str, Any] | None:
@@ -204,16 +200,9 @@ async def import_chosen(
         await message.answer(t("import-upload-download-failed"))
         return
     texts = summary(imported, config.timezone)
-    agenda = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [
-                InlineKeyboardButton(
-                    text=t("agenda-btn-agenda"),
-                    callback_data=MoedeCb(action="agenda", moede_id=imported.moede.id or 0).pack(),
-                )
-            ]
-        ]
-    )
+    agenda_cb = MoedeCb(action="agenda", moede_id=imported.moede.id or 0).pack()
+    button = InlineKeyboardButton(text=t("agenda-btn-agenda"), callback_data=agenda_cb)
+    agenda = InlineKeyboardMarkup(inline_keyboard=[[button]])
     for number, page in enumerate(texts, 1):
         await message.answer(page, reply_markup=agenda if number == len(texts) else None)
 
@@ -258,12 +247,5 @@ def summary(imported: imports.ImportedMeeting, zone: str) -> list[str]:
 
 def setup() -> Router:
     router = Router(name="imports")
-    router.message.filter(F.chat.type == "private")
-    router.message.register(
-        offer_import,
-        ~StateFilter(NySag),
-        F.document,
-        lambda _message, actor: rules.is_editor_anywhere(actor),
-    )
     router.callback_query.register(import_chosen, ImportCb.filter())
     return router

@@ -22,7 +22,7 @@ from agendas.plans import (
     StatusRound,
     StatusSchedule,
 )
-from agendas.services import status
+from agendas.status import rounds as round_service
 from storage.uow import SqlUnitOfWork
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -149,7 +149,9 @@ async def test_opening_a_round_stores_the_round_and_its_prompts_together(
             await uow.indsatser.add(Indsats(plan.id or 0, f"Indsats {n}", tovholder="Tove Holder"))
         await uow.commit()
     actor = Actor(secretary.id or 0, roles={udvalg_id: frozenset({Role.SEKRETAER})})
-    opened = await status.open_round_now(uow, actor, plan.id or 0, NOW, "Europe/Copenhagen", texts)
+    opened = await round_service.open_round_now(
+        uow, actor, plan.id or 0, NOW, "Europe/Copenhagen", texts
+    )
     assert opened.prompts == 3
     async with uow:
         keys = (

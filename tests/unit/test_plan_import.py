@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from agendas.errors import InvalidInput
-from agendas.plan_import import (
+from agendas.status.plan_file import (
     PlanImport,
     match_header,
     parse_csv,

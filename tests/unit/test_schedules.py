@@ -9,7 +9,7 @@ import pytest
 
 from agendas.errors import InvalidInput
 from agendas.plans import StatusSchedule
-from agendas.schedules import (
+from agendas.status.schedules import (
     QUARTER_END_MONTHS,
     QUARTER_MONTHS,
     BeforeMeetings,

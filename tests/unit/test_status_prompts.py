@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from agendas.chatviews import Translate
 from agendas.outbox import OutboxKind
 from agendas.plans import Handleplan, Indsats, PreviousStatus, StatusColour, StatusRound
-from agendas.status_prompts import (
+from agendas.status.prompts import (
     Recipient,
     missing_key,
     missing_notices,

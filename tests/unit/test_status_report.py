@@ -10,7 +10,7 @@ from docx.oxml.ns import qn
 
 from agendas.model import Sagstype
 from agendas.plans import PlanKind, StatusColour
-from agendas.status_report import (
+from agendas.status.report_document import (
     ReportRow,
     StatusReport,
     render_status_report,

@@ -14,10 +14,12 @@ from agendas.chatviews import Translate
 from agendas.dates import local_to_utc, to_local
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.model import Actor, Membership, Moede, Person, Role, Udvalg
-from agendas.plan_import import parse_plan_file
 from agendas.plans import StatusColour, StatusSchedule
-from agendas.schedules import rounds_between
-from agendas.services import status
+from agendas.status import answers as answer_service
+from agendas.status import plans as plan_service
+from agendas.status import rounds as round_service
+from agendas.status.plan_file import PlanImport, parse_plan_file
+from agendas.status.schedules import rounds_between
 from tests.support.fakes import FakeState, FakeUnitOfWork
 
 ZONE = "Europe/Copenhagen"
@@ -76,8 +78,8 @@ class World:
             await self.uow.commit()
         return moede
 
-    async def plan(self) -> status.ImportedPlan:
-        return await status.import_plan(
+    async def plan(self) -> plan_service.ImportedPlan:
+        return await plan_service.import_plan(
             self.uow, self.secretary, "SSU", "Handleplan for ensomhed", parse(CSV), NOW
         )
 
@@ -85,7 +87,7 @@ class World:
         return {k: v for k, v in self.uow.committed_outbox.items() if k.startswith(prefix)}
 
 
-def parse(data: bytes) -> status.PlanImport:
+def parse(data: bytes) -> PlanImport:
     return parse_plan_file(data, "plan.csv")
 
 
@@ -108,7 +110,9 @@ async def test_import_links_known_tovholdere_and_lists_the_unknown(world: World)
 
 async def test_the_example_file_imports_with_every_indsats(world: World) -> None:
     result = parse_plan_file(EXAMPLE_BYTES, EXAMPLE.name)
-    imported = await status.import_plan(world.uow, world.secretary, "SSU", "Ensomhed", result, NOW)
+    imported = await plan_service.import_plan(
+        world.uow, world.secretary, "SSU", "Ensomhed", result, NOW
+    )
     assert len(imported.indsatser) == len(result.indsatser) >= 4
     assert "Lokalcenter Nord" in imported.unknown_tovholdere
 
@@ -126,15 +130,17 @@ async def test_a_second_plan_with_the_same_name_is_refused_and_nothing_stored(
 
 async def test_a_tovholder_may_not_import_a_plan(world: World) -> None:
     with pytest.raises(NotAllowed):
-        await status.import_plan(world.uow, world.tove, "SSU", "X", parse(CSV), NOW)
+        await plan_service.import_plan(world.uow, world.tove, "SSU", "X", parse(CSV), NOW)
 
 
 async def test_opening_a_round_writes_the_round_and_one_prompt_per_reachable_indsats(
     world: World,
 ) -> None:
     await world.plan()
-    plan_id = (await status.list_plans(world.uow, world.secretary))[0].plan.id or 0
-    opened = await status.open_round_now(world.uow, world.secretary, plan_id, NOW, ZONE, texts)
+    plan_id = (await plan_service.list_plans(world.uow, world.secretary))[0].plan.id or 0
+    opened = await round_service.open_round_now(
+        world.uow, world.secretary, plan_id, NOW, ZONE, texts
+    )
     rid = opened.status_round.id
     prompts = world.outbox(f"status:r{rid}:i")
     assert sorted(m.chat_id for m in prompts.values()) == [22, 33]  # type: ignore[attr-defined]
@@ -143,14 +149,16 @@ async def test_opening_a_round_writes_the_round_and_one_prompt_per_reachable_ind
     text = next(iter(notice.values())).payload["text"]  # type: ignore[attr-defined]
     assert "Besøgsvenner" in text and "Digital café" in text
     with pytest.raises(InvalidInput) as caught:
-        await status.open_round_now(world.uow, world.secretary, plan_id, NOW, ZONE, texts)
+        await round_service.open_round_now(world.uow, world.secretary, plan_id, NOW, ZONE, texts)
     assert caught.value.key == "err-status-round-running"
 
 
 async def _open(world: World) -> tuple[int, int, dict[str, int]]:
     await world.plan()
-    plan_id = (await status.list_plans(world.uow, world.secretary))[0].plan.id or 0
-    opened = await status.open_round_now(world.uow, world.secretary, plan_id, NOW, ZONE, texts)
+    plan_id = (await plan_service.list_plans(world.uow, world.secretary))[0].plan.id or 0
+    opened = await round_service.open_round_now(
+        world.uow, world.secretary, plan_id, NOW, ZONE, texts
+    )
     async with world.uow:
         ids = {i.title: i.id or 0 for i in await world.uow.indsatser.for_plan(plan_id)}
     return plan_id, opened.status_round.id or 0, ids
@@ -158,11 +166,11 @@ async def _open(world: World) -> tuple[int, int, dict[str, int]]:
 
 async def test_answer_then_change_until_the_deadline_then_refused(world: World) -> None:
     _, rid, ids = await _open(world)
-    await status.record_answer(
+    await answer_service.record_answer(
         world.uow, world.tove, rid, ids["Fællesspisning"], StatusColour.GUL, "Få deltagere", NOW
     )
     later = NOW + timedelta(hours=1)
-    answer = await status.record_answer(
+    answer = await answer_service.record_answer(
         world.uow, world.tove, rid, ids["Fællesspisning"], StatusColour.GROEN, "Nu godt", later
     )
     assert (answer.colour, answer.text) == (StatusColour.GROEN, "Nu godt")
@@ -173,7 +181,7 @@ async def test_answer_then_change_until_the_deadline_then_refused(world: World) 
     assert status_round is not None
     before = world.uow.snapshot()
     with pytest.raises(InvalidInput) as caught:
-        await status.record_answer(
+        await answer_service.record_answer(
             world.uow,
             world.tove,
             rid,
@@ -197,7 +205,7 @@ async def test_bad_answers_are_refused_and_store_nothing(world: World) -> None:
     ]
     for actor, indsats_id, colour, text, error in cases:
         with pytest.raises(error):
-            await status.record_answer(world.uow, actor, rid, indsats_id, colour, text, NOW)
+            await answer_service.record_answer(world.uow, actor, rid, indsats_id, colour, text, NOW)
     assert world.uow.snapshot() == before
 
 
@@ -206,20 +214,20 @@ async def test_reminders_go_to_the_missing_once_and_closing_builds_report_and_sa
 ) -> None:
     moede = await world.add_meeting(date(2025, 3, 25))
     plan_id, rid, ids = await _open(world)
-    await status.record_answer(
+    await answer_service.record_answer(
         world.uow, world.tove, rid, ids["Fællesspisning"], StatusColour.ROED, "Aflyst", NOW
     )
     async with world.uow:
         status_round = await world.uow.status_rounds.get(rid)
     assert status_round is not None and status_round.reminders
     at = status_round.reminders[0]
-    assert await status.send_reminders(world.uow, rid, at, texts) == 1  # Vera only
-    assert await status.send_reminders(world.uow, rid, at + timedelta(minutes=5), texts) == 0
+    assert await round_service.send_reminders(world.uow, rid, at, texts) == 1  # Vera only
+    assert await round_service.send_reminders(world.uow, rid, at + timedelta(minutes=5), texts) == 0
     assert list(world.outbox(f"status:r{rid}:i{ids['Telefonkæde']}:remind")) == [
         f"status:r{rid}:i{ids['Telefonkæde']}:remind:1"
     ]
-    assert await status.close_round(world.uow, rid, at, ZONE, texts) is None  # not yet
-    closed = await status.close_round(world.uow, rid, status_round.deadline, ZONE, texts)
+    assert await round_service.close_round(world.uow, rid, at, ZONE, texts) is None  # not yet
+    closed = await round_service.close_round(world.uow, rid, status_round.deadline, ZONE, texts)
     assert closed is not None and closed.punkt is not None and closed.moede is not None
     assert closed.moede.id == moede.id
     assert closed.punkt.title == "Status på Handleplan for ensomhed"
@@ -233,22 +241,26 @@ async def test_reminders_go_to_the_missing_once_and_closing_builds_report_and_sa
     content = base64.b64decode(report.payload["content_b64"])  # type: ignore[attr-defined]
     cells = [c.text for row in Document(io.BytesIO(content)).tables[0].rows for c in row.cells]
     assert "Aflyst" in cells and "Rød" in cells and cells.count("Mangler svar") == 3
-    assert await status.close_round(world.uow, rid, status_round.deadline, ZONE, texts) is None
+    assert (
+        await round_service.close_round(world.uow, rid, status_round.deadline, ZONE, texts) is None
+    )
     with pytest.raises(InvalidInput) as caught:
-        await status.record_answer(
+        await answer_service.record_answer(
             world.uow, world.vera, rid, ids["Telefonkæde"], StatusColour.GROEN, "x", NOW
         )
     assert caught.value.key == "err-status-after-deadline"
     # The next round: "ingen ændring" reuses the last answer; the old round's button is refused.
     later = status_round.deadline + timedelta(days=1)
-    second = await status.open_round_now(world.uow, world.secretary, plan_id, later, ZONE, texts)
-    same = await status.record_answer(
+    second = await round_service.open_round_now(
+        world.uow, world.secretary, plan_id, later, ZONE, texts
+    )
+    same = await answer_service.record_answer(
         world.uow, world.tove, second.status_round.id or 0, ids["Fællesspisning"], None, "", later
     )
     assert (same.colour, same.text, same.unchanged) == (StatusColour.ROED, "Aflyst", True)
     assert same.answered_at == later
     with pytest.raises(InvalidInput) as caught:
-        await status.record_answer(
+        await answer_service.record_answer(
             world.uow, world.tove, rid, ids["Fællesspisning"], StatusColour.GUL, "x", later
         )
     assert caught.value.key == "err-status-round-old"
@@ -256,7 +268,7 @@ async def test_reminders_go_to_the_missing_once_and_closing_builds_report_and_sa
 
 async def test_hand_over_prompts_the_colleague_and_tells_the_secretary(world: World) -> None:
     _, rid, ids = await _open(world)
-    indsats, taker = await status.hand_over(
+    indsats, taker = await answer_service.hand_over(
         world.uow, world.tove, ids["Fællesspisning"], world.vera.person_id, NOW, texts
     )
     assert indsats.tovholder_person_id == taker.id == world.vera.person_id
@@ -265,7 +277,7 @@ async def test_hand_over_prompts_the_colleague_and_tells_the_secretary(world: Wo
     notices = world.outbox("status:handover")
     assert [m.chat_id for m in notices.values()] == [11]  # type: ignore[attr-defined]
     with pytest.raises(NotAllowed):  # Tove is no longer its tovholder
-        await status.record_answer(
+        await answer_service.record_answer(
             world.uow, world.tove, rid, ids["Fællesspisning"], StatusColour.GUL, "x", NOW
         )
 
@@ -287,9 +299,9 @@ async def _run_year(world: World, plan_id: int, meetings: list[date]) -> list[da
         exact |= {times.opens_at, times.deadline, *times.reminders}
     instants = exact | {start + timedelta(days=n, hours=5) for n in range(366)}
     for instant in sorted(i for i in instants if i < end):
-        await status.run_due(lambda: world.uow, instant, ZONE, texts)
+        await round_service.run_due(lambda: world.uow, instant, ZONE, texts)
         if instant in exact:
-            await status.run_due(lambda: world.uow, instant, ZONE, texts)
+            await round_service.run_due(lambda: world.uow, instant, ZONE, texts)
     return [t.opens_at for t in expected]
 
 
@@ -311,7 +323,7 @@ async def test_a_year_sends_every_prompt_and_reminder_exactly_once(
     plan_id = imported.plan.id or 0
     schedule = StatusSchedule(rule=rule, svarfrist_hverdage=4, reminder_hverdage=2)
     set_at = datetime(2024, 12, 31, 12, tzinfo=UTC)
-    await status.set_schedule(world.uow, world.secretary, plan_id, schedule, set_at, ZONE)
+    await plan_service.set_schedule(world.uow, world.secretary, plan_id, schedule, set_at, ZONE)
     openings = await _run_year(world, plan_id, meetings)
     assert len(openings) == 12
     async with world.uow:

@@ -166,6 +166,30 @@ def match_header(header: str) -> tuple[str, int] | None:
 # --- reading files -------------------------------------------------------------------------
 
 
+#: What an uploaded spreadsheet plan is called or typed as.
+SPREADSHEET_SUFFIXES = (".csv", ".xlsx")
+SPREADSHEET_MIME_TYPES = (
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+#: Refusals of a spreadsheet that is not readable at all: such a file is treated as no plan (the
+#: meeting import says which files it takes, and how to attach a file as bilag instead).
+UNREADABLE = frozenset({"err-plan-xlsx-invalid", "err-plan-xlsx-encrypted", "err-plan-file-bomb"})
+
+
+def is_spreadsheet(file_name: str, mime_type: str) -> bool:
+    """A CSV or XLSX upload: a plan, or nothing (never a meeting)."""
+    name = file_name.lower()
+    return name.endswith(SPREADSHEET_SUFFIXES) or (
+        not name.endswith((".docx", ".pdf", ".txt")) and mime_type in SPREADSHEET_MIME_TYPES
+    )
+
+
+def may_be_plan(file_name: str, mime_type: str) -> bool:
+    """A spreadsheet, or a DOCX (a meeting, or a plan when its table names an indsats column)."""
+    return is_spreadsheet(file_name, mime_type) or file_name.lower().endswith(".docx")
+
+
 def parse_plan_file(data: bytes, file_name: str) -> PlanImport:
     """Dispatch on the file name's extension (and, for a zip, its contents)."""
     if len(data) > MAX_FILE_BYTES:

@@ -1,0 +1,284 @@
+"""Plans and their indsatser: created, imported from a file, edited in chat, scheduled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from agendas import rules
+from agendas.dates import to_local
+from agendas.errors import InvalidInput, NotFound
+from agendas.model import Actor, Person, Role, Udvalg
+from agendas.plans import (
+    MAX_INDSATS_TITLE,
+    Handleplan,
+    Indsats,
+    PlanKind,
+    StatusSchedule,
+    clean_plan_title,
+)
+from agendas.ports import UnitOfWork
+from agendas.services._common import audit, require_editor, udvalg_by_code
+from agendas.status.common import load_plan, match_person, meeting_days, names_of, people_of
+from agendas.status.plan_file import PlanImport, normalise_name, unknown_tovholdere
+from agendas.status.schedules import RoundTimes, next_round, validate_schedule
+
+#: Fields of an indsats the secretary may edit in chat.
+INDSATS_FIELDS = (
+    "title",
+    "maalgruppe",
+    "formaal",
+    "tovholder",
+    "kontaktperson",
+    "periode",
+    "samarbejdspartnere",
+    "aktiviteter",
+)
+MAX_INDSATS_FIELD = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedPlan:
+    plan: Handleplan
+    udvalg: Udvalg
+    indsatser: list[Indsats]
+    #: Tovholder names that match nobody in the udvalg (to invite them).
+    unknown_tovholdere: tuple[str, ...]
+    unknown_columns: tuple[str, ...]
+    without_tovholder: tuple[int, ...]
+
+
+def _clean_field(name: str, value: str) -> str:
+    if name == "title":
+        title = " ".join(value.split())
+        if not title:
+            raise InvalidInput("err-indsats-title-empty")
+        if len(title) > MAX_INDSATS_TITLE:
+            raise InvalidInput("err-indsats-title-too-long", limit=MAX_INDSATS_TITLE)
+        return title
+    if name not in INDSATS_FIELDS:
+        raise InvalidInput("err-field-unknown", field=name)
+    text = value.strip()
+    if len(text) > MAX_INDSATS_FIELD:
+        raise InvalidInput("err-field-too-long", limit=MAX_INDSATS_FIELD, length=len(text))
+    return text
+
+
+async def _check_title_free(uow: UnitOfWork, udvalg_id: int, title: str) -> None:
+    for other in await uow.plans.for_udvalg(udvalg_id):
+        if other.active and normalise_name(other.title) == normalise_name(title):
+            raise InvalidInput("err-plan-exists", title=title, plan_id=other.id)
+
+
+async def create_plan(
+    uow: UnitOfWork,
+    actor: Actor,
+    code: str,
+    title: str,
+    now: datetime,
+    kind: PlanKind = PlanKind.HANDLEPLAN,
+    period: str = "",
+) -> Handleplan:
+    clean = clean_plan_title(title)
+    async with uow:
+        udvalg = await udvalg_by_code(uow, code)
+        require_editor(actor, udvalg.id or 0)
+        await _check_title_free(uow, udvalg.id or 0, clean)
+        plan = await uow.plans.add(
+            Handleplan(
+                udvalg_id=udvalg.id or 0,
+                title=clean,
+                kind=kind,
+                period=period.strip()[:100],
+                created_at=now,
+                created_by=actor.person_id or None,
+            )
+        )
+        await audit(uow, actor, "plan.create", "plan", plan.id, now, udvalg.id, title=clean)
+        await uow.commit()
+    return plan
+
+
+async def import_plan(
+    uow: UnitOfWork,
+    actor: Actor,
+    code: str,
+    title: str,
+    result: PlanImport,
+    now: datetime,
+    kind: PlanKind = PlanKind.HANDLEPLAN,
+) -> ImportedPlan:
+    """Store a parsed plan file as a new plan in one transaction; tovholdere are linked to the
+    people of the udvalg whose names they give, the others are listed for invitation."""
+    clean = clean_plan_title(title)
+    if not result.indsatser:
+        raise InvalidInput("err-plan-empty")
+    async with uow:
+        udvalg = await udvalg_by_code(uow, code)
+        require_editor(actor, udvalg.id or 0)
+        await _check_title_free(uow, udvalg.id or 0, clean)
+        plan = await uow.plans.add(
+            Handleplan(
+                udvalg_id=udvalg.id or 0,
+                title=clean,
+                kind=kind,
+                created_at=now,
+                created_by=actor.person_id or None,
+            )
+        )
+        by_name = await names_of(uow, udvalg.id or 0)
+        stored: list[Indsats] = []
+        for position, item in enumerate(result.indsatser):
+            indsats = Indsats(
+                plan_id=plan.id or 0,
+                title=item.title,
+                position=position,
+                maalgruppe=item.maalgruppe,
+                formaal=item.formaal,
+                tovholder=item.tovholder,
+                kontaktperson=item.kontaktperson,
+                periode=item.periode,
+                samarbejdspartnere=item.samarbejdspartnere,
+                aktiviteter=item.aktiviteter,
+            )
+            indsats.tovholder_person_id = match_person(indsats, by_name)
+            stored.append(await uow.indsatser.add(indsats))
+        linked_names = {
+            normalise_name(name)
+            for i in stored
+            if i.tovholder_person_id is not None
+            for name in (i.tovholder, i.kontaktperson)
+            if name
+        }
+        unknown = unknown_tovholdere(result, list(by_name) + list(linked_names))
+        await audit(
+            uow,
+            actor,
+            "plan.import",
+            "plan",
+            plan.id,
+            now,
+            udvalg.id,
+            title=clean,
+            indsatser=len(stored),
+        )
+        await uow.commit()
+    return ImportedPlan(
+        plan=plan,
+        udvalg=udvalg,
+        indsatser=stored,
+        unknown_tovholdere=unknown,
+        unknown_columns=result.unknown_columns,
+        without_tovholder=result.without_tovholder,
+    )
+
+
+async def add_indsats(
+    uow: UnitOfWork, actor: Actor, plan_id: int, title: str, tovholder: str, now: datetime
+) -> Indsats:
+    clean = _clean_field("title", title)
+    async with uow:
+        plan = await load_plan(uow, plan_id)
+        require_editor(actor, plan.udvalg_id)
+        existing = await uow.indsatser.for_plan(plan_id)
+        if any(normalise_name(i.title) == normalise_name(clean) for i in existing if i.active):
+            raise InvalidInput("err-indsats-exists", title=clean)
+        indsats = Indsats(
+            plan_id=plan_id,
+            title=clean,
+            position=max((i.position for i in existing), default=-1) + 1,
+            tovholder=_clean_field("tovholder", tovholder),
+        )
+        indsats.tovholder_person_id = match_person(indsats, await names_of(uow, plan.udvalg_id))
+        indsats = await uow.indsatser.add(indsats)
+        await audit(uow, actor, "indsats.create", "indsats", indsats.id, now, plan.udvalg_id)
+        await uow.commit()
+    return indsats
+
+
+async def edit_indsats(
+    uow: UnitOfWork, actor: Actor, indsats_id: int, name: str, value: str, now: datetime
+) -> Indsats:
+    """Change one field; a changed tovholder or kontaktperson is linked again by name."""
+    clean = _clean_field(name, value)
+    async with uow:
+        indsats = await uow.indsatser.get(indsats_id)
+        if indsats is None:
+            raise NotFound("err-indsats-unknown")
+        plan = await load_plan(uow, indsats.plan_id)
+        require_editor(actor, plan.udvalg_id)
+        setattr(indsats, name, clean)
+        if name in ("tovholder", "kontaktperson"):
+            indsats.tovholder_person_id = match_person(indsats, await names_of(uow, plan.udvalg_id))
+        await uow.indsatser.update(indsats)
+        await audit(
+            uow, actor, "indsats.edit", "indsats", indsats_id, now, plan.udvalg_id, field=name
+        )
+        await uow.commit()
+    return indsats
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDetail:
+    plan: Handleplan
+    indsatser: list[Indsats]
+    #: The people with the tovholder role in the plan's udvalg (to choose from in chat).
+    tovholdere: list[Person]
+
+
+async def plan_detail(uow: UnitOfWork, actor: Actor, plan_id: int) -> PlanDetail:
+    """A plan with its active indsatser, for the secretary who edits it in chat."""
+    async with uow:
+        plan = await load_plan(uow, plan_id)
+        require_editor(actor, plan.udvalg_id)
+        indsatser = [i for i in await uow.indsatser.for_plan(plan_id) if i.active]
+        people = await people_of(uow, plan.udvalg_id)
+    tovholdere = [person for _, (person, held) in sorted(people.items()) if Role.TOVHOLDER in held]
+    return PlanDetail(plan, indsatser, tovholdere)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanListing:
+    plan: Handleplan
+    udvalg: Udvalg
+    indsatser: int
+
+
+async def list_plans(uow: UnitOfWork, actor: Actor) -> list[PlanListing]:
+    """The plans of every udvalg where the actor is secretary (all for an admin)."""
+    result: list[PlanListing] = []
+    async with uow:
+        for udvalg in await uow.udvalg.list_all():
+            if not rules.can_edit_udvalg(actor, udvalg.id or 0):
+                continue
+            for plan in await uow.plans.for_udvalg(udvalg.id or 0):
+                if plan.active:
+                    count = len(await uow.indsatser.for_plan(plan.id or 0))
+                    result.append(PlanListing(plan, udvalg, count))
+    return result
+
+
+async def set_schedule(
+    uow: UnitOfWork,
+    actor: Actor,
+    plan_id: int,
+    schedule: StatusSchedule,
+    now: datetime,
+    zone: str,
+) -> tuple[Handleplan, RoundTimes | None]:
+    """Store the plan's schedule; returns the first round it will open (None: a meeting rule
+    with no meeting planned yet)."""
+    validate_schedule(schedule, now, zone)
+    async with uow:
+        plan = await load_plan(uow, plan_id)
+        require_editor(actor, plan.udvalg_id)
+        plan.schedule = schedule
+        plan.schedule_set_at = now
+        await uow.plans.update(plan)
+        meetings = await meeting_days(uow, plan.udvalg_id, to_local(now, zone).date())
+        first = next_round(schedule, now, [m.date for m in meetings], zone)
+        await audit(
+            uow, actor, "plan.schedule", "plan", plan_id, now, plan.udvalg_id, rule=schedule.rule
+        )
+        await uow.commit()
+    return plan, first

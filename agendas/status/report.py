@@ -1,0 +1,221 @@
+"""The report of a round: its data, its Word file, and the "Status på <plan>" sag it becomes.
+
+``build_report`` reads the round inside a transaction; ``render_report`` is the one place the
+report becomes a Word file, off the event loop and after the transaction has closed.
+``file_report`` (inside the closing transaction) puts the rendered report on the next meeting
+as a sag with the report as bilag, and in the outbox for the secretaries.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from agendas.chatviews import Texts
+from agendas.dates import format_date, to_local
+from agendas.documents.offload import off_loop
+from agendas.errors import InvalidInput
+from agendas.model import Actor, Bilag, Moede, Punkt, PunktKind
+from agendas.outbox import OutboxKind, OutboxMessage
+from agendas.plans import Handleplan, StatusRound
+from agendas.ports import UnitOfWork
+from agendas.services._common import require_editor
+from agendas.services.punkter import clean_section, clean_title
+from agendas.status.common import escaping, load_plan, load_udvalg, meeting_days
+from agendas.status.prompts import Recipient
+from agendas.status.report_document import (
+    ReportRow,
+    StatusReport,
+    render_status_report,
+    report_file_name,
+    status_sag,
+)
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+async def build_report(
+    uow: UnitOfWork, plan_id: int, round_number: int | None, zone: str
+) -> tuple[StatusReport, StatusRound, Handleplan]:
+    """Inside a transaction: the report of a round (the latest when ``round_number`` is None)."""
+    plan = await load_plan(uow, plan_id)
+    rounds = await uow.status_rounds.for_plan(plan_id)
+    if not rounds:
+        raise InvalidInput("err-status-no-rounds", plan=plan.title)
+    if round_number is None:
+        status_round = rounds[-1]
+    else:
+        found = [r for r in rounds if r.number == round_number]
+        if not found:
+            raise InvalidInput("err-status-round-number", plan=plan.title, number=round_number)
+        status_round = found[0]
+    udvalg = await load_udvalg(uow, plan.udvalg_id)
+    answers = {a.indsats_id: a for a in await uow.status_answers.for_rounds([status_round.id or 0])}
+    rows = []
+    for indsats in await uow.indsatser.for_plan(plan_id):
+        if not indsats.active:
+            continue
+        answer = answers.get(indsats.id or 0)
+        tovholder = indsats.tovholder
+        if indsats.kontaktperson:
+            tovholder = (
+                f"{tovholder} ({indsats.kontaktperson})" if tovholder else indsats.kontaktperson
+            )
+        rows.append(
+            ReportRow(
+                indsats=indsats.title,
+                tovholder=tovholder,
+                colour=answer.colour if answer else None,
+                text=answer.text if answer else "",
+                answered_at=answer.answered_at if answer else None,
+                unchanged=answer.unchanged if answer else False,
+                attachment=answer.attachment.file_name if answer and answer.attachment else "",
+            )
+        )
+    report = StatusReport(
+        plan_title=plan.title,
+        plan_kind=plan.kind,
+        udvalg_name=udvalg.name,
+        forvaltning=udvalg.forvaltning,
+        round_number=status_round.number,
+        opens_at=status_round.opens_at,
+        deadline=status_round.deadline,
+        rows=tuple(rows),
+        zone=zone,
+    )
+    return report, status_round, plan
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFile:
+    file_name: str
+    content: bytes
+    report: StatusReport
+
+
+async def render_report(report: StatusReport, template: bytes | None = None) -> ReportFile:
+    """The report as a Word file, rendered off the event loop (never inside a transaction)."""
+    content = await off_loop(render_status_report, report, template)
+    return ReportFile(report_file_name(report), content, report)
+
+
+async def report_docx(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    plan_id: int,
+    round_number: int | None,
+    zone: str,
+    template: bytes | None = None,
+) -> ReportFile:
+    """The report of a round as DOCX (``actor`` None: the system, e.g. the CLI)."""
+    async with uow:
+        report, _, plan = await build_report(uow, plan_id, round_number, zone)
+        if actor is not None:
+            require_editor(actor, plan.udvalg_id)
+    return await render_report(report, template)
+
+
+async def target_moede(
+    uow: UnitOfWork, status_round: StatusRound, udvalg_id: int, now: datetime, zone: str
+) -> Moede | None:
+    if status_round.moede_id is not None:
+        moede = await uow.moeder.get(status_round.moede_id)
+        if moede is not None and (moede.starts_at is None or moede.starts_at > now):
+            return moede
+    for moede in await meeting_days(uow, udvalg_id, to_local(now, zone).date()):
+        if moede.starts_at is None or moede.starts_at > now:
+            return moede
+    return None
+
+
+def document_payload(file_name: str, content: bytes, caption: str) -> dict[str, Any]:
+    """An outbox document with binary content (base64; the worker decodes it)."""
+    return {
+        "type": "document",
+        "file_name": file_name,
+        "content": "",
+        "content_b64": base64.b64encode(content).decode("ascii"),
+        "caption": caption,
+    }
+
+
+async def add_status_sag(
+    uow: UnitOfWork, moede: Moede, report: StatusReport, file: ReportFile, now: datetime
+) -> Punkt:
+    draft = status_sag(report)
+    existing = await uow.punkter.for_moede(moede.id or 0)
+    udvalg = await load_udvalg(uow, moede.udvalg_id)
+    punkt = await uow.punkter.add(
+        Punkt(
+            moede_id=moede.id or 0,
+            kind=PunktKind.SAG,
+            title=clean_title(draft.title),
+            position=max((p.position for p in existing), default=-1) + 1,
+            sagstype=draft.sagstype,
+            beslutningskompetence=udvalg.code,
+            sections={k: clean_section(v) for k, v in draft.sections.items() if v},
+            updated_at=now,
+        )
+    )
+    await uow.bilag.add(
+        Bilag(
+            punkt_id=punkt.id or 0,
+            file_name=file.file_name,
+            size=len(file.content),
+            sha256=hashlib.sha256(file.content).hexdigest(),
+            mime_type=DOCX_MIME,
+            content=file.content,
+            position=0,
+            created_at=now,
+        )
+    )
+    return punkt
+
+
+async def file_report(
+    uow: UnitOfWork,
+    status_round: StatusRound,
+    plan: Handleplan,
+    secretaries: Sequence[Recipient],
+    file: ReportFile,
+    now: datetime,
+    zone: str,
+    texts: Texts,
+) -> tuple[Punkt | None, Moede | None]:
+    """Inside the closing transaction: the "Status på <plan>" sag on the udvalg's next meeting
+    (with the report as bilag), and the report in the outbox for each secretary."""
+    moede = await target_moede(uow, status_round, plan.udvalg_id, now, zone)
+    punkt: Punkt | None = None
+    if moede is not None:
+        punkt = await add_status_sag(uow, moede, file.report, file, now)
+        status_round.sag_punkt_id = punkt.id
+        status_round.moede_id = moede.id
+    for secretary in secretaries:
+        t = escaping(texts(secretary.language or None))
+        if moede is not None:
+            caption = t(
+                "status-report-caption",
+                plan=plan.title,
+                number=status_round.number,
+                date=format_date(moede.date),
+            )
+        else:
+            caption = t(
+                "status-report-caption-no-moede", plan=plan.title, number=status_round.number
+            )
+        await uow.outbox.add(
+            OutboxMessage(
+                key=f"status:r{status_round.id}:report:p{secretary.person_id}",
+                chat_id=secretary.chat_id,
+                kind=OutboxKind.NOTICE,
+                payload=document_payload(file.file_name, file.content, caption[:1000]),
+                not_before=now,
+                person_id=secretary.person_id,
+                udvalg_id=plan.udvalg_id,
+            )
+        )
+    return punkt, moede
