@@ -1,6 +1,6 @@
 """Releasing the agenda, and what follows from it: "ændret" notices, deadline warnings,
 reminders the day before. (The approval requests and the decisions summary after the protocol
-is approved are queued by ``agendas.services.moedemode``, with the change that causes them.)
+is approved are queued by ``agendas.meeting.approval``, with the change that causes them.)
 
 Every message is written to the outbox in the same transaction as the change that caused it, with
 an idempotency key, so a job that fires twice or a retried command never sends anything twice.
