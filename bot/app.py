@@ -42,9 +42,9 @@ from handlers import (
 )
 from handlers.context import ChatConfig, utc_now
 from handlers.release import texts_for
-from storage.delivery import OutboxQueue
 from storage.engine import make_engine, make_session_factory
 from storage.fsm import SqlStorage
+from storage.outbox_queue import OutboxQueue
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)

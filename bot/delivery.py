@@ -68,7 +68,7 @@ from agendas.services.release import Texts
 from handlers.callbacks import BilagCb, PunktCb
 from handlers.meeting import meeting_callback
 from handlers.status import status_callback
-from storage.delivery import OutboxQueue
+from storage.outbox_queue import OutboxQueue
 
 log = logging.getLogger(__name__)
 

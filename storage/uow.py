@@ -21,31 +21,27 @@ from agendas.ports import (
     PunktRepository,
     UdvalgRepository,
 )
-from storage.delivery import (
-    SqlDeliverySettingsRepository,
-    SqlOutboxRepository,
-    SqlReachabilityRepository,
-    SqlReleaseRepository,
-)
 from storage.repositories import (
     SqlApprovalRepository,
     SqlAttendanceRepository,
     SqlAuditRepository,
     SqlBilagRepository,
     SqlDecisionRepository,
+    SqlDeliverySettingsRepository,
+    SqlIndsatsRepository,
     SqlInviteRepository,
     SqlMembershipRepository,
     SqlMoedeRepository,
+    SqlOutboxRepository,
     SqlPersonRepository,
+    SqlPlanRepository,
     SqlProtokolRepository,
     SqlPunktRepository,
-    SqlUdvalgRepository,
-)
-from storage.status import (
-    SqlIndsatsRepository,
-    SqlPlanRepository,
+    SqlReachabilityRepository,
+    SqlReleaseRepository,
     SqlStatusAnswerRepository,
     SqlStatusRoundRepository,
+    SqlUdvalgRepository,
 )
 
 

@@ -69,6 +69,3 @@ class RecipientStatusRow(SQLModel, table=True):
     chat_id: int = Field(sa_type=BigInteger, primary_key=True)
     unreachable_since: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     reason: str = Field(default="", sa_type=String(200))
-
-
-# The status-round tables (revision 0004) live with their repositories in ``storage.status``;

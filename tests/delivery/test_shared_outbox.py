@@ -27,8 +27,9 @@ from bot.app import build_bot
 from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.emulator import ChatMessage, RunningEmulator, running_emulator
 from storage import migrate
-from storage.delivery import OutboxQueue, SqlOutboxRepository
 from storage.engine import make_engine, make_session_factory
+from storage.outbox_queue import OutboxQueue
+from storage.repositories import SqlOutboxRepository
 from tests.delivery.conftest import NOW, ZONE, Db, make_committee
 from tests.support.databases import pg_database
 

@@ -18,7 +18,7 @@ from agendas.services import release
 from bot.app import build_bot, chat_pacer
 from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.emulator import EmuUser, RunningEmulator, running_emulator
-from storage.delivery import OutboxQueue
+from storage.outbox_queue import OutboxQueue
 from tests.delivery.conftest import NOW, ZONE, Committee, Db, add_long_sager, make_committee
 
 Texts = Callable[[str | None], Translate]

@@ -29,8 +29,8 @@ from agendas.services import moedemode as mm
 from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.i18n import make_i18n
 from handlers.release import texts_for
-from storage.delivery import OutboxQueue
 from storage.engine import make_session_factory
+from storage.outbox_queue import OutboxQueue
 from tests.handlers.agenda_world import (
     SECRETARY2,
     World,

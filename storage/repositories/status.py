@@ -1,7 +1,4 @@
-"""Status-round storage: the repositories of plans, indsatser, rounds and answers.
-
-The tables (revision 0004) are in ``storage.tables.status``.
-"""
+"""Status-round repositories: plans, indsatser (with their tovholder link), rounds and answers."""
 
 from __future__ import annotations
 
@@ -9,7 +6,6 @@ from datetime import UTC, datetime
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from agendas.errors import ConcurrentEdit
@@ -24,12 +20,8 @@ from agendas.plans import (
     StatusRound,
     StatusSchedule,
 )
+from storage.repositories.base import SqlRepository, utcnow
 from storage.tables import IndsatsRow, PlanRow, StatusAnswerRow, StatusRoundRow
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
 
 # --- mapping ---------------------------------------------------------------------------------
 
@@ -161,15 +153,10 @@ def _answer_values(answer: StatusAnswer) -> dict[str, object]:
 # --- repositories ----------------------------------------------------------------------------
 
 
-class _Repository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-
-class SqlPlanRepository(_Repository):
+class SqlPlanRepository(SqlRepository):
     async def add(self, plan: Handleplan) -> Handleplan:
         values = _plan_values(plan)
-        row = PlanRow(created_at=plan.created_at or _now(), **values)  # type: ignore[arg-type]
+        row = PlanRow(created_at=plan.created_at or utcnow(), **values)  # type: ignore[arg-type]
         self.session.add(row)
         await self.session.flush()
         return _plan(row)
@@ -198,7 +185,7 @@ class SqlPlanRepository(_Repository):
         return [_plan(r) for r in rows]
 
 
-class SqlIndsatsRepository(_Repository):
+class SqlIndsatsRepository(SqlRepository):
     async def add(self, indsats: Indsats) -> Indsats:
         row = IndsatsRow(**_indsats_values(indsats))  # type: ignore[arg-type]
         self.session.add(row)
@@ -233,7 +220,7 @@ class SqlIndsatsRepository(_Repository):
         return [_indsats(r) for r in rows]
 
 
-class SqlStatusRoundRepository(_Repository):
+class SqlStatusRoundRepository(SqlRepository):
     async def add(self, status_round: StatusRound) -> StatusRound:
         row = StatusRoundRow(**_round_values(status_round))  # type: ignore[arg-type]
         self.session.add(row)
@@ -271,7 +258,7 @@ class SqlStatusRoundRepository(_Repository):
         return [_round(r) for r in rows]
 
 
-class SqlStatusAnswerRepository(_Repository):
+class SqlStatusAnswerRepository(SqlRepository):
     async def put(self, answer: StatusAnswer) -> StatusAnswer:
         row = await self.session.scalar(
             select(StatusAnswerRow).where(
