@@ -12,78 +12,48 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from agendas.model import AuditEvent, Invite, Membership, Person, Role, Udvalg
+from storage.mapping import row_values, to_entity
 from storage.repositories.base import SqlRepository, rowcount, utcnow
 from storage.tables import AuditEventRow, InviteRow, MembershipRow, PersonRow, UdvalgRow
 
 # --- udvalg -----------------------------------------------------------------------------------
 
 
-def _udvalg(row: UdvalgRow) -> Udvalg:
-    return Udvalg(
-        code=row.code,
-        name=row.name,
-        forvaltning=row.forvaltning,
-        id=row.id,
-        created_at=row.created_at,
-    )
-
-
 class SqlUdvalgRepository(SqlRepository):
     async def add(self, udvalg: Udvalg) -> Udvalg:
         row = UdvalgRow(
-            code=udvalg.code,
-            name=udvalg.name,
-            forvaltning=udvalg.forvaltning,
-            created_at=udvalg.created_at or utcnow(),
+            **row_values(udvalg, exclude=("id",), created_at=udvalg.created_at or utcnow())
         )
         self.session.add(row)
         await self.session.flush()
-        return _udvalg(row)
+        return to_entity(row, Udvalg)
 
     async def get(self, udvalg_id: int) -> Udvalg | None:
         row = await self.session.get(UdvalgRow, udvalg_id)
-        return _udvalg(row) if row else None
+        return to_entity(row, Udvalg) if row else None
 
     async def by_code(self, code: str) -> Udvalg | None:
         row = await self.session.scalar(select(UdvalgRow).where(col(UdvalgRow.code) == code))
-        return _udvalg(row) if row else None
+        return to_entity(row, Udvalg) if row else None
 
     async def list_all(self) -> list[Udvalg]:
         rows = await self.session.scalars(select(UdvalgRow).order_by(col(UdvalgRow.code)))
-        return [_udvalg(r) for r in rows]
+        return [to_entity(r, Udvalg) for r in rows]
 
 
 # --- person -----------------------------------------------------------------------------------
 
 
-def _person(row: PersonRow) -> Person:
-    return Person(
-        telegram_id=row.telegram_id,
-        name=row.name,
-        username=row.username,
-        language=row.language,
-        is_admin=row.is_admin,
-        id=row.id,
-    )
-
-
 class SqlPersonRepository(SqlRepository):
     async def add(self, person: Person) -> Person:
-        row = PersonRow(
-            telegram_id=person.telegram_id,
-            name=person.name,
-            username=person.username,
-            language=person.language,
-            is_admin=person.is_admin,
-            created_at=utcnow(),
-        )
+        row = PersonRow(**row_values(person, exclude=("id",), created_at=utcnow()))
         self.session.add(row)
         await self.session.flush()
-        return _person(row)
+        return to_entity(row, Person)
 
     async def get(self, person_id: int) -> Person | None:
         row = await self.session.get(PersonRow, person_id)
-        return _person(row) if row else None
+        return to_entity(row, Person) if row else None
 
     async def many(self, person_ids: Sequence[int]) -> dict[int, Person]:
         ids = sorted(set(person_ids))
@@ -92,14 +62,14 @@ class SqlPersonRepository(SqlRepository):
             rows = await self.session.scalars(
                 select(PersonRow).where(col(PersonRow.id).in_(ids[start : start + 500]))
             )
-            found.update((row.id or 0, _person(row)) for row in rows)
+            found.update((row.id or 0, to_entity(row, Person)) for row in rows)
         return found
 
     async def by_telegram_id(self, telegram_id: int) -> Person | None:
         row = await self.session.scalar(
             select(PersonRow).where(col(PersonRow.telegram_id) == telegram_id)
         )
-        return _person(row) if row else None
+        return to_entity(row, Person) if row else None
 
     async def get_or_add(self, person: Person) -> Person:
         found = await self.by_telegram_id(person.telegram_id)
@@ -120,12 +90,7 @@ class SqlPersonRepository(SqlRepository):
         await self.session.execute(
             update(PersonRow)
             .where(col(PersonRow.id) == person.id)
-            .values(
-                name=person.name,
-                username=person.username,
-                language=person.language,
-                is_admin=person.is_admin,
-            )
+            .values(**row_values(person, exclude=("id", "telegram_id")))
         )
 
 
@@ -133,25 +98,13 @@ class SqlPersonRepository(SqlRepository):
 
 
 def _membership(row: MembershipRow) -> Membership:
-    return Membership(
-        person_id=row.person_id,
-        udvalg_id=row.udvalg_id,
-        role=Role(row.role),
-        party=row.party,
-        id=row.id,
-        created_at=row.created_at,
-    )
+    return to_entity(row, Membership, role=Role(row.role))
 
 
 class SqlMembershipRepository(SqlRepository):
     async def add(self, membership: Membership) -> Membership:
-        row = MembershipRow(
-            person_id=membership.person_id,
-            udvalg_id=membership.udvalg_id,
-            role=membership.role.value,
-            party=membership.party,
-            created_at=membership.created_at or utcnow(),
-        )
+        created_at = membership.created_at or utcnow()
+        row = MembershipRow(**row_values(membership, exclude=("id",), created_at=created_at))
         self.session.add(row)
         await self.session.flush()
         return _membership(row)
@@ -185,32 +138,13 @@ class SqlMembershipRepository(SqlRepository):
 
 
 def _invite(row: InviteRow) -> Invite:
-    return Invite(
-        udvalg_id=row.udvalg_id,
-        role=Role(row.role),
-        token_hash=row.token_hash,
-        created_by=row.created_by,
-        expires_at=row.expires_at,
-        party=row.party,
-        used_by=row.used_by,
-        used_at=row.used_at,
-        id=row.id,
-        created_at=row.created_at,
-    )
+    return to_entity(row, Invite, role=Role(row.role))
 
 
 class SqlInviteRepository(SqlRepository):
     async def add(self, invite: Invite) -> Invite:
         row = InviteRow(
-            udvalg_id=invite.udvalg_id,
-            role=invite.role.value,
-            party=invite.party,
-            token_hash=invite.token_hash,
-            created_by=invite.created_by,
-            expires_at=invite.expires_at,
-            used_by=invite.used_by,
-            used_at=invite.used_at,
-            created_at=invite.created_at or utcnow(),
+            **row_values(invite, exclude=("id",), created_at=invite.created_at or utcnow())
         )
         self.session.add(row)
         await self.session.flush()
@@ -243,29 +177,19 @@ def _json_safe(details: dict[str, object]) -> dict[str, Any]:
 
 
 def _audit(row: AuditEventRow) -> AuditEvent:
-    return AuditEvent(
-        actor_id=row.actor_id,
-        action=row.action,
-        entity=row.entity,
-        entity_id=row.entity_id,
-        details=dict(row.details or {}),
-        udvalg_id=row.udvalg_id,
-        at=row.at,
-        id=row.id,
-    )
+    return to_entity(row, AuditEvent, details=dict(row.details or {}))
 
 
 class SqlAuditRepository(SqlRepository):
     async def add(self, event: AuditEvent) -> None:
         self.session.add(
             AuditEventRow(
-                actor_id=event.actor_id,
-                action=event.action,
-                entity=event.entity,
-                entity_id=event.entity_id,
-                udvalg_id=event.udvalg_id,
-                details=_json_safe(event.details),
-                at=event.at or utcnow(),
+                **row_values(
+                    event,
+                    exclude=("id",),
+                    details=_json_safe(event.details),
+                    at=event.at or utcnow(),
+                )
             )
         )
         await self.session.flush()

@@ -13,31 +13,26 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from agendas.outbox import DeliverySettings, OutboxKind, OutboxMessage, OutboxStatus, Release
+from storage.mapping import row_values, to_entity
 from storage.repositories.base import SqlRepository, rowcount, utcnow
 from storage.tables import MoedeReleaseRow, OutboxRow, RecipientStatusRow, UdvalgDeliveryRow
 
 
 def to_message(row: OutboxRow) -> OutboxMessage:
-    return OutboxMessage(
+    return to_entity(
+        row,
+        OutboxMessage,
         key=row.idempotency_key,
-        chat_id=row.chat_id,
         kind=OutboxKind(row.kind),
         payload=dict(row.payload or {}),
-        not_before=row.not_before,
-        person_id=row.person_id,
-        udvalg_id=row.udvalg_id,
         status=OutboxStatus(row.status),
-        attempts=row.attempts,
-        lease_until=row.lease_until,
-        sent_at=row.sent_at,
-        telegram_message_id=row.telegram_message_id,
-        error=row.error,
-        id=row.id,
     )
 
 
 #: Keys looked up per statement (well under the bound-parameter limits of SQLite and asyncpg).
 _KEY_CHUNK = 500
+#: Fields a new outbox row does not take from its message: the delivery state starts afresh.
+_NOT_ON_INSERT = ("key", "id", "attempts", "lease_until", "sent_at", "telegram_message_id", "error")
 
 
 class SqlOutboxRepository(SqlRepository):
@@ -65,15 +60,9 @@ class SqlOutboxRepository(SqlRepository):
         self.session.add_all(
             [
                 OutboxRow(
-                    idempotency_key=m.key,
-                    chat_id=m.chat_id,
-                    person_id=m.person_id,
-                    udvalg_id=m.udvalg_id,
-                    kind=m.kind.value,
-                    payload=m.payload,
-                    status=m.status.value,
-                    not_before=m.not_before,
-                    created_at=created,
+                    **row_values(
+                        m, exclude=_NOT_ON_INSERT, idempotency_key=m.key, created_at=created
+                    )
                 )
                 for m in fresh.values()
             ]
@@ -91,28 +80,23 @@ class SqlOutboxRepository(SqlRepository):
 
 
 def _release(row: MoedeReleaseRow) -> Release:
-    return Release(
-        moede_id=row.moede_id,
-        released_at=row.released_at,
-        released_by=row.released_by,
+    return to_entity(
+        row,
+        Release,
         day=row.date,
         start=row.start_time,
-        place=row.place,
-        sequence=row.sequence,
         versions={int(k): int(v) for k, v in (row.versions or {}).items()},
     )
 
 
 def _release_values(release: Release) -> dict[str, Any]:
-    return {
-        "released_at": release.released_at,
-        "released_by": release.released_by,
-        "date": release.day,
-        "start_time": release.start,
-        "place": release.place,
-        "sequence": release.sequence,
-        "versions": {str(k): v for k, v in release.versions.items()},
-    }
+    return row_values(
+        release,
+        exclude=("moede_id", "day", "start", "versions"),
+        date=release.day,
+        start_time=release.start,
+        versions={str(k): v for k, v in release.versions.items()},
+    )
 
 
 class SqlReleaseRepository(SqlRepository):
@@ -140,19 +124,10 @@ class SqlDeliverySettingsRepository(SqlRepository):
         row = await self.session.get(UdvalgDeliveryRow, udvalg_id, populate_existing=True)
         if row is None:
             return DeliverySettings(udvalg_id=udvalg_id)
-        return DeliverySettings(
-            udvalg_id=row.udvalg_id,
-            group_chat_id=row.group_chat_id,
-            frist_hverdage=row.frist_hverdage,
-            warn_hverdage=row.warn_hverdage,
-        )
+        return to_entity(row, DeliverySettings)
 
     async def put(self, settings: DeliverySettings) -> None:
-        values: dict[str, Any] = {
-            "group_chat_id": settings.group_chat_id,
-            "frist_hverdage": settings.frist_hverdage,
-            "warn_hverdage": settings.warn_hverdage,
-        }
+        values = row_values(settings, exclude=("udvalg_id",))
         result = await self.session.execute(
             update(UdvalgDeliveryRow)
             .where(col(UdvalgDeliveryRow.udvalg_id) == settings.udvalg_id)

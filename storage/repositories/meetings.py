@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from agendas.errors import ConcurrentEdit
 from agendas.model import SECTION_KEYS, Bilag, Moede, Punkt, PunktKind, Sagstype
+from storage.mapping import row_values, to_entity
 from storage.repositories.base import SqlRepository, rowcount, utcnow
 from storage.tables import BilagRow, MoedeRow, PunktRow
 
@@ -22,49 +23,24 @@ _BILAG_CONTENT = cast("QueryableAttribute[Any]", BilagRow.content)
 # --- moede ------------------------------------------------------------------------------------
 
 
-def _moede(row: MoedeRow) -> Moede:
-    return Moede(
-        udvalg_id=row.udvalg_id,
-        date=row.date,
-        start_time=row.start_time,
-        place=row.place,
-        starts_at=row.starts_at,
-        ended_at=row.ended_at,
-        id=row.id,
-        created_at=row.created_at,
-    )
-
-
 class SqlMoedeRepository(SqlRepository):
     async def add(self, moede: Moede) -> Moede:
         row = MoedeRow(
-            udvalg_id=moede.udvalg_id,
-            date=moede.date,
-            start_time=moede.start_time,
-            place=moede.place,
-            starts_at=moede.starts_at,
-            ended_at=moede.ended_at,
-            created_at=moede.created_at or utcnow(),
+            **row_values(moede, exclude=("id",), created_at=moede.created_at or utcnow())
         )
         self.session.add(row)
         await self.session.flush()
-        return _moede(row)
+        return to_entity(row, Moede)
 
     async def get(self, moede_id: int) -> Moede | None:
         row = await self.session.get(MoedeRow, moede_id, populate_existing=True)
-        return _moede(row) if row else None
+        return to_entity(row, Moede) if row else None
 
     async def update(self, moede: Moede) -> None:
         await self.session.execute(
             update(MoedeRow)
             .where(col(MoedeRow.id) == moede.id)
-            .values(
-                date=moede.date,
-                start_time=moede.start_time,
-                place=moede.place,
-                starts_at=moede.starts_at,
-                ended_at=moede.ended_at,
-            )
+            .values(**row_values(moede, exclude=("id", "udvalg_id", "created_at")))
         )
 
     async def _where(self, *criteria: Any) -> list[Moede]:
@@ -73,7 +49,7 @@ class SqlMoedeRepository(SqlRepository):
             .where(*criteria)
             .order_by(col(MoedeRow.date), col(MoedeRow.start_time), col(MoedeRow.id))
         )
-        return [_moede(r) for r in rows]
+        return [to_entity(r, Moede) for r in rows]
 
     async def for_udvalg(self, udvalg_id: int) -> list[Moede]:
         return await self._where(col(MoedeRow.udvalg_id) == udvalg_id)
@@ -100,21 +76,12 @@ def _punkt(row: PunktRow) -> Punkt:
         text = getattr(row, key)
         if text:
             sections[key] = text
-    return Punkt(
-        moede_id=row.moede_id,
+    return to_entity(
+        row,
+        Punkt,
         kind=PunktKind(row.kind),
-        title=row.title,
-        position=row.position,
-        number=row.number,
-        closed=row.closed,
         sagstype=Sagstype(row.sagstype) if row.sagstype else None,
-        beslutningskompetence=row.beslutningskompetence,
-        journal_number=row.journal_number,
         sections=sections,
-        version=row.version,
-        id=row.id,
-        updated_at=row.updated_at,
-        updated_by=row.updated_by,
     )
 
 
@@ -123,22 +90,14 @@ def _punkt_values(punkt: Punkt) -> dict[str, Any]:
     unknown = set(punkt.sections) - set(SECTION_KEYS)
     if unknown:
         raise ValueError(f"unknown sections: {sorted(unknown)}")
-    values: dict[str, Any] = {
-        "moede_id": punkt.moede_id,
-        "kind": punkt.kind.value,
-        "position": punkt.position,
-        "number": punkt.number,
-        "title": punkt.title,
-        "closed": punkt.closed,
-        "sagstype": punkt.sagstype.value if punkt.sagstype else None,
-        "beslutningskompetence": punkt.beslutningskompetence,
-        "journal_number": punkt.journal_number,
-        "updated_at": punkt.updated_at or utcnow(),
-        "updated_by": punkt.updated_by,
-    }
-    for key in SECTION_KEYS:
-        values[key] = punkt.sections.get(key) or None
-    return values
+    # One column per section; an empty section is stored as NULL.
+    sections = {key: punkt.sections.get(key) or None for key in SECTION_KEYS}
+    return row_values(
+        punkt,
+        exclude=("id", "version", "sections"),
+        updated_at=punkt.updated_at or utcnow(),
+        **sections,
+    )
 
 
 class SqlPunktRepository(SqlRepository):
@@ -196,38 +155,18 @@ class SqlPunktRepository(SqlRepository):
 
 
 def _bilag(row: BilagRow, with_content: bool) -> Bilag:
-    return Bilag(
-        punkt_id=row.punkt_id,
-        file_name=row.file_name,
-        size=row.size,
-        sha256=row.sha256,
-        mime_type=row.mime_type,
-        telegram_file_id=row.telegram_file_id,
-        content=row.content if with_content else None,
-        position=row.position,
-        id=row.id,
-        created_at=row.created_at,
-    )
+    # Without the content its (deferred) column is not read, so the bytes are never loaded.
+    return to_entity(row, Bilag, content=row.content if with_content else None)
 
 
 class SqlBilagRepository(SqlRepository):
     async def add(self, bilag: Bilag) -> Bilag:
         row = BilagRow(
-            punkt_id=bilag.punkt_id,
-            telegram_file_id=bilag.telegram_file_id,
-            file_name=bilag.file_name,
-            size=bilag.size,
-            sha256=bilag.sha256,
-            mime_type=bilag.mime_type,
-            position=bilag.position,
-            content=bilag.content,
-            created_at=bilag.created_at or utcnow(),
+            **row_values(bilag, exclude=("id",), created_at=bilag.created_at or utcnow())
         )
         self.session.add(row)
         await self.session.flush()
-        result = _bilag(row, with_content=False)
-        result.content = bilag.content
-        return result
+        return to_entity(row, Bilag, content=bilag.content)
 
     async def get(self, bilag_id: int, with_content: bool = False) -> Bilag | None:
         """The bytes are read only when ``with_content`` is asked for (they can be 20 MB)."""

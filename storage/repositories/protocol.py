@@ -17,6 +17,7 @@ from agendas.records import (
     StaleView,
     StoredRemark,
 )
+from storage.mapping import row_values, to_entity
 from storage.repositories.base import SqlRepository, rowcount, utcnow
 from storage.tables import AttendanceRow, ProtokolApprovalRow, ProtokolRow, PunktDecisionRow
 
@@ -24,14 +25,11 @@ from storage.tables import AttendanceRow, ProtokolApprovalRow, ProtokolRow, Punk
 
 
 def _attendance(row: AttendanceRow) -> AttendanceRecord:
-    return AttendanceRecord(
-        moede_id=row.moede_id,
-        person_id=row.person_id,
+    return to_entity(
+        row,
+        AttendanceRecord,
         status=AttendanceStatus(row.status),
-        substitute_for=row.substitute_for,
         absent_for=tuple(SagRange(int(a), int(b)) for a, b in row.absent_for or []),
-        updated_at=row.updated_at,
-        id=row.id,
     )
 
 
@@ -46,12 +44,12 @@ class SqlAttendanceRepository(SqlRepository):
         return [_attendance(r) for r in rows]
 
     async def put(self, record: AttendanceRecord) -> None:
-        values: dict[str, Any] = {
-            "status": record.status.value,
-            "substitute_for": record.substitute_for,
-            "absent_for": [[r.first, r.last] for r in record.absent_for],
-            "updated_at": record.updated_at or utcnow(),
-        }
+        values = row_values(
+            record,
+            exclude=("id", "moede_id", "person_id"),
+            absent_for=[[r.first, r.last] for r in record.absent_for],
+            updated_at=record.updated_at or utcnow(),
+        )
         result = await self.session.execute(
             update(AttendanceRow)
             .where(
@@ -87,18 +85,15 @@ def _votes(data: dict[str, Any]) -> Votes:
 
 
 def _decision(row: PunktDecisionRow) -> DecisionRecord:
-    return DecisionRecord(
-        punkt_id=row.punkt_id,
-        beslutning=row.beslutning,
+    return to_entity(
+        row,
+        DecisionRecord,
         votes=_votes(row.votes or {}),
         inhabile=[int(p) for p in row.inhabile or []],
         remarks=[
             StoredRemark(person_id=int(r["person_id"]), text=str(r["text"]))
             for r in row.remarks or []
         ],
-        public_beslutning=row.public_beslutning,
-        updated_at=row.updated_at,
-        updated_by=row.updated_by,
     )
 
 
@@ -118,15 +113,14 @@ class SqlDecisionRepository(SqlRepository):
         return {r.punkt_id: _decision(r) for r in rows}
 
     async def put(self, record: DecisionRecord) -> None:
-        values: dict[str, Any] = {
-            "beslutning": record.beslutning,
-            "votes": _votes_json(record.votes),
-            "inhabile": list(record.inhabile),
-            "remarks": [{"person_id": r.person_id, "text": r.text} for r in record.remarks],
-            "public_beslutning": record.public_beslutning,
-            "updated_at": record.updated_at or utcnow(),
-            "updated_by": record.updated_by,
-        }
+        values = row_values(
+            record,
+            exclude=("punkt_id",),
+            votes=_votes_json(record.votes),
+            inhabile=list(record.inhabile),
+            remarks=[{"person_id": r.person_id, "text": r.text} for r in record.remarks],
+            updated_at=record.updated_at or utcnow(),
+        )
         result = await self.session.execute(
             update(PunktDecisionRow)
             .where(col(PunktDecisionRow.punkt_id) == record.punkt_id)
@@ -137,28 +131,14 @@ class SqlDecisionRepository(SqlRepository):
             await self.session.flush()
 
 
-def _protokol(row: ProtokolRow) -> ProtokolState:
-    return ProtokolState(
-        moede_id=row.moede_id,
-        rev=row.rev,
-        sent_at=row.sent_at,
-        locked_at=row.locked_at,
-        reopen_count=row.reopen_count,
-    )
-
-
 class SqlProtokolRepository(SqlRepository):
     async def get(self, moede_id: int) -> ProtokolState:
         row = await self.session.get(ProtokolRow, moede_id, populate_existing=True)
-        return _protokol(row) if row else ProtokolState(moede_id=moede_id)
+        return to_entity(row, ProtokolState) if row else ProtokolState(moede_id=moede_id)
 
     async def save(self, state: ProtokolState, expected_rev: int) -> ProtokolState:
         """Compare-and-swap on ``rev``; the first save of a meeting inserts the row."""
-        values: dict[str, Any] = {
-            "sent_at": state.sent_at,
-            "locked_at": state.locked_at,
-            "reopen_count": state.reopen_count,
-        }
+        values = row_values(state, exclude=("moede_id", "rev"))
         result = await self.session.execute(
             update(ProtokolRow)
             .where(
@@ -178,10 +158,6 @@ class SqlProtokolRepository(SqlRepository):
         return dataclasses.replace(state, rev=expected_rev + 1)
 
 
-def _approval(row: ProtokolApprovalRow) -> Approval:
-    return Approval(moede_id=row.moede_id, person_id=row.person_id, approved_at=row.approved_at)
-
-
 class SqlApprovalRepository(SqlRepository):
     async def for_moede(self, moede_id: int) -> list[Approval]:
         rows = await self.session.scalars(
@@ -189,7 +165,7 @@ class SqlApprovalRepository(SqlRepository):
             .where(col(ProtokolApprovalRow.moede_id) == moede_id)
             .order_by(col(ProtokolApprovalRow.approved_at), col(ProtokolApprovalRow.id))
         )
-        return [_approval(r) for r in rows]
+        return [to_entity(r, Approval) for r in rows]
 
     async def add(self, approval: Approval) -> bool:
         exists = await self.session.scalar(
@@ -200,13 +176,7 @@ class SqlApprovalRepository(SqlRepository):
         )
         if exists is not None:
             return False
-        self.session.add(
-            ProtokolApprovalRow(
-                moede_id=approval.moede_id,
-                person_id=approval.person_id,
-                approved_at=approval.approved_at,
-            )
-        )
+        self.session.add(ProtokolApprovalRow(**row_values(approval)))
         await self.session.flush()
         return True
 

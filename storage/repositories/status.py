@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +21,7 @@ from agendas.plans import (
     StatusRound,
     StatusSchedule,
 )
+from storage.mapping import row_values, to_entity
 from storage.repositories.base import SqlRepository, utcnow
 from storage.tables import IndsatsRow, PlanRow, StatusAnswerRow, StatusRoundRow
 
@@ -32,89 +34,35 @@ def _plan(row: PlanRow) -> Handleplan:
         if row.schedule_rule
         else None
     )
-    return Handleplan(
-        udvalg_id=row.udvalg_id,
-        title=row.title,
-        kind=PlanKind(row.kind),
-        period=row.period,
-        schedule=schedule,
-        schedule_set_at=row.schedule_set_at,
-        active=row.active,
-        id=row.id,
-        created_at=row.created_at,
-        created_by=row.created_by,
-    )
+    return to_entity(row, Handleplan, kind=PlanKind(row.kind), schedule=schedule)
 
 
-def _plan_values(plan: Handleplan) -> dict[str, object]:
+def _plan_values(plan: Handleplan) -> dict[str, Any]:
     schedule = plan.schedule
-    return {
-        "udvalg_id": plan.udvalg_id,
-        "title": plan.title,
-        "kind": plan.kind.value,
-        "period": plan.period,
-        "schedule_rule": schedule.rule if schedule else None,
-        "svarfrist_hverdage": schedule.svarfrist_hverdage if schedule else 5,
-        "reminder_hverdage": schedule.reminder_hverdage if schedule else 2,
-        "schedule_set_at": plan.schedule_set_at,
-        "active": plan.active,
-        "created_by": plan.created_by,
-    }
-
-
-_INDSATS_FIELDS = (
-    "plan_id",
-    "position",
-    "title",
-    "maalgruppe",
-    "formaal",
-    "tovholder",
-    "kontaktperson",
-    "tovholder_person_id",
-    "periode",
-    "samarbejdspartnere",
-    "aktiviteter",
-    "active",
-)
-
-
-def _indsats(row: IndsatsRow) -> Indsats:
-    return Indsats(id=row.id, **{name: getattr(row, name) for name in _INDSATS_FIELDS})
-
-
-def _indsats_values(indsats: Indsats) -> dict[str, object]:
-    return {name: getattr(indsats, name) for name in _INDSATS_FIELDS}
+    return row_values(
+        plan,
+        exclude=("id", "created_at", "schedule"),
+        schedule_rule=schedule.rule if schedule else None,
+        svarfrist_hverdage=schedule.svarfrist_hverdage if schedule else 5,
+        reminder_hverdage=schedule.reminder_hverdage if schedule else 2,
+    )
 
 
 def _round(row: StatusRoundRow) -> StatusRound:
-    return StatusRound(
-        plan_id=row.plan_id,
-        number=row.number,
-        opens_at=row.opens_at,
-        deadline=row.deadline,
+    return to_entity(
+        row,
+        StatusRound,
         reminders=tuple(datetime.fromisoformat(r) for r in row.reminders or []),
         state=RoundState(row.state),
-        moede_id=row.moede_id,
-        closed_at=row.closed_at,
-        reminders_sent=row.reminders_sent,
-        sag_punkt_id=row.sag_punkt_id,
-        id=row.id,
     )
 
 
-def _round_values(status_round: StatusRound) -> dict[str, object]:
-    return {
-        "plan_id": status_round.plan_id,
-        "number": status_round.number,
-        "opens_at": status_round.opens_at,
-        "deadline": status_round.deadline,
-        "reminders": [r.astimezone(UTC).isoformat() for r in status_round.reminders],
-        "reminders_sent": status_round.reminders_sent,
-        "state": status_round.state.value,
-        "moede_id": status_round.moede_id,
-        "sag_punkt_id": status_round.sag_punkt_id,
-        "closed_at": status_round.closed_at,
-    }
+def _round_values(status_round: StatusRound) -> dict[str, Any]:
+    return row_values(
+        status_round,
+        exclude=("id",),
+        reminders=[r.astimezone(UTC).isoformat() for r in status_round.reminders],
+    )
 
 
 def _answer(row: StatusAnswerRow) -> StatusAnswer:
@@ -123,31 +71,19 @@ def _answer(row: StatusAnswerRow) -> StatusAnswer:
         if row.attachment_file_id
         else None
     )
-    return StatusAnswer(
-        round_id=row.round_id,
-        indsats_id=row.indsats_id,
-        colour=StatusColour(row.colour),
-        text=row.text,
-        answered_at=row.answered_at,
-        answered_by=row.answered_by,
-        unchanged=row.unchanged,
-        attachment=attachment,
-        id=row.id,
-    )
+    return to_entity(row, StatusAnswer, colour=StatusColour(row.colour), attachment=attachment)
 
 
-def _answer_values(answer: StatusAnswer) -> dict[str, object]:
+def _answer_values(answer: StatusAnswer) -> dict[str, Any]:
+    """The answer's content (the round and the indsats it answers are its identity)."""
     attachment = answer.attachment
-    return {
-        "colour": answer.colour.value,
-        "text": answer.text,
-        "answered_at": answer.answered_at,
-        "answered_by": answer.answered_by,
-        "unchanged": answer.unchanged,
-        "attachment_file_id": attachment.telegram_file_id if attachment else None,
-        "attachment_name": attachment.file_name if attachment else None,
-        "attachment_size": attachment.size if attachment else 0,
-    }
+    return row_values(
+        answer,
+        exclude=("id", "round_id", "indsats_id", "attachment"),
+        attachment_file_id=attachment.telegram_file_id if attachment else None,
+        attachment_name=attachment.file_name if attachment else None,
+        attachment_size=attachment.size if attachment else 0,
+    )
 
 
 # --- repositories ----------------------------------------------------------------------------
@@ -156,7 +92,7 @@ def _answer_values(answer: StatusAnswer) -> dict[str, object]:
 class SqlPlanRepository(SqlRepository):
     async def add(self, plan: Handleplan) -> Handleplan:
         values = _plan_values(plan)
-        row = PlanRow(created_at=plan.created_at or utcnow(), **values)  # type: ignore[arg-type]
+        row = PlanRow(created_at=plan.created_at or utcnow(), **values)
         self.session.add(row)
         await self.session.flush()
         return _plan(row)
@@ -187,20 +123,20 @@ class SqlPlanRepository(SqlRepository):
 
 class SqlIndsatsRepository(SqlRepository):
     async def add(self, indsats: Indsats) -> Indsats:
-        row = IndsatsRow(**_indsats_values(indsats))  # type: ignore[arg-type]
+        row = IndsatsRow(**row_values(indsats, exclude=("id",)))
         self.session.add(row)
         await self.session.flush()
-        return _indsats(row)
+        return to_entity(row, Indsats)
 
     async def get(self, indsats_id: int) -> Indsats | None:
         row = await self.session.get(IndsatsRow, indsats_id, populate_existing=True)
-        return _indsats(row) if row else None
+        return to_entity(row, Indsats) if row else None
 
     async def update(self, indsats: Indsats) -> None:
         await self.session.execute(
             update(IndsatsRow)
             .where(col(IndsatsRow.id) == indsats.id)
-            .values(**_indsats_values(indsats))
+            .values(**row_values(indsats, exclude=("id",)))
         )
 
     async def for_plan(self, plan_id: int) -> list[Indsats]:
@@ -209,7 +145,7 @@ class SqlIndsatsRepository(SqlRepository):
             .where(col(IndsatsRow.plan_id) == plan_id)
             .order_by(col(IndsatsRow.position), col(IndsatsRow.id))
         )
-        return [_indsats(r) for r in rows]
+        return [to_entity(r, Indsats) for r in rows]
 
     async def for_person(self, person_id: int) -> list[Indsats]:
         rows = await self.session.scalars(
@@ -217,12 +153,12 @@ class SqlIndsatsRepository(SqlRepository):
             .where(col(IndsatsRow.tovholder_person_id) == person_id)
             .order_by(col(IndsatsRow.plan_id), col(IndsatsRow.position), col(IndsatsRow.id))
         )
-        return [_indsats(r) for r in rows]
+        return [to_entity(r, Indsats) for r in rows]
 
 
 class SqlStatusRoundRepository(SqlRepository):
     async def add(self, status_round: StatusRound) -> StatusRound:
-        row = StatusRoundRow(**_round_values(status_round))  # type: ignore[arg-type]
+        row = StatusRoundRow(**_round_values(status_round))
         self.session.add(row)
         try:
             await self.session.flush()
@@ -271,7 +207,7 @@ class SqlStatusAnswerRepository(SqlRepository):
             row = StatusAnswerRow(
                 round_id=answer.round_id,
                 indsats_id=answer.indsats_id,
-                **values,  # type: ignore[arg-type]
+                **values,
             )
             self.session.add(row)
         else:
