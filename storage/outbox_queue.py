@@ -35,16 +35,11 @@ class OutboxQueue:
             and_(col(OutboxRow.status) == "sending", col(OutboxRow.lease_until) < now),
         )
 
-    async def claim(self, limit: int, lease: timedelta, now: datetime) -> list[OutboxMessage]:
-        """Up to ``limit`` due rows, oldest first, leased to the caller until ``now + lease``.
-
-        A row whose lease ran out (its worker crashed) is due again. Only the first due row of
-        each chat is claimed: a later one waits until the earlier one is sent (or given up), so
-        a chat's rows keep their order even when several workers share the outbox.
-        """
-        # Each chat's oldest row that is due or in flight (rows still waiting for their
-        # not_before do not hold the chat up); a due row is claimable only if it is that row.
-        first_of_chat = col(OutboxRow.id).in_(
+    @staticmethod
+    def _first_of_chat(now: datetime) -> Any:
+        """Each chat's oldest row that is due or in flight (rows still waiting for their
+        not_before do not hold the chat up); a due row is claimable only if it is that row."""
+        return col(OutboxRow.id).in_(
             select(func.min(col(OutboxRow.id)))
             .where(
                 col(OutboxRow.status).in_(("pending", "sending")),
@@ -52,11 +47,19 @@ class OutboxQueue:
             )
             .group_by(col(OutboxRow.chat_id))
         )
+
+    async def claim(self, limit: int, lease: timedelta, now: datetime) -> list[OutboxMessage]:
+        """Up to ``limit`` due rows, oldest first, leased to the caller until ``now + lease``.
+
+        A row whose lease ran out (its worker crashed) is due again. Only the first due row of
+        each chat is claimed: a later one waits until the earlier one is sent (or given up), so
+        a chat's rows keep their order even when several workers share the outbox.
+        """
         async with self._sessions() as session:
             ids = list(
                 await session.scalars(
                     select(col(OutboxRow.id))
-                    .where(self._due(now), first_of_chat)
+                    .where(self._due(now), self._first_of_chat(now))
                     .order_by(col(OutboxRow.id))
                     .limit(limit)
                     .with_for_update(skip_locked=True)

@@ -21,8 +21,6 @@ from storage.mapping import row_values, to_entity
 from storage.repositories.base import SqlRepository, rowcount, utcnow
 from storage.tables import AttendanceRow, ProtokolApprovalRow, ProtokolRow, PunktDecisionRow
 
-# --- meeting mode: attendance, decisions, protocol state, approvals ----------------------------
-
 
 def _attendance(row: AttendanceRow) -> AttendanceRecord:
     return to_entity(
