@@ -9,7 +9,6 @@ by hand at the repository and passed in as a keyword, which is taken as it is.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection
 from dataclasses import fields
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,6 +24,15 @@ def _field_names(cls: type[DataclassInstance]) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
+@cache
+def _kept(cls: type[DataclassInstance], exclude: tuple[str, ...]) -> tuple[str, ...]:
+    names = _field_names(cls)
+    unknown = set(exclude).difference(names)
+    if unknown:
+        raise ValueError(f"{cls.__name__} has no fields {sorted(unknown)}")
+    return tuple(name for name in names if name not in exclude)
+
+
 def to_entity(row: object, cls: type[E], /, **special: Any) -> E:
     """A ``cls`` whose fields are ``row``'s attributes of the same names, except those given in
     ``special`` (their row attributes are not read: a deferred column stays unloaded)."""
@@ -33,15 +41,11 @@ def to_entity(row: object, cls: type[E], /, **special: Any) -> E:
 
 
 def row_values(
-    entity: DataclassInstance, /, *, exclude: Collection[str] = (), **special: Any
+    entity: DataclassInstance, /, *, exclude: tuple[str, ...] = (), **special: Any
 ) -> dict[str, Any]:
     """The column values of ``entity``: every field not in ``exclude`` under its own name (an
     enum as its value), then ``special`` (columns named or stored otherwise), which wins."""
-    names = _field_names(type(entity))
-    unknown = set(exclude).difference(names)
-    if unknown:
-        raise ValueError(f"{type(entity).__name__} has no fields {sorted(unknown)}")
-    values = {name: _column(getattr(entity, name)) for name in names if name not in exclude}
+    values = {name: _column(getattr(entity, name)) for name in _kept(type(entity), exclude)}
     values.update(special)
     return values
 
