@@ -3,9 +3,9 @@
 Plain dataclasses, no I/O. A plan (handleplan, virksomhedsplan or genopretningsplan) belongs to
 one udvalg and holds indsatser; each indsats has a tovholder: a person, or a unit (a center, an
 afdeling) with a contact person. The person who answers is ``Indsats.tovholder_person_id`` in both
-cases. A plan's schedule is data: the rule text the secretary typed (``agendas.status.schedules``) and the
-answer window in hverdage. A status round has an opening time, a deadline and reminder times, all
-UTC; an answer holds a traffic-light colour and a text.
+cases. A plan's schedule is data: the rule text the secretary typed
+(``agendas.status.schedules``) and the answer window in hverdage. A status round has an opening
+time, a deadline and reminder times, all UTC; an answer holds a traffic-light colour and a text.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class RoundState(enum.StrEnum):
 
 @dataclass(slots=True)
 class StatusSchedule:
-    """When a plan's rounds open (``rule``, see ``agendas.status.schedules.parse_rule``) and for how long.
+    """When a plan's rounds open (``rule``: ``agendas.status.schedules.parse_rule``) and how long.
 
     The deadline is ``svarfrist_hverdage`` hverdage after the opening (at ``DEADLINE_TIME``);
     reminders go out ``reminder_hverdage`` hverdage before the deadline and on its morning.

@@ -40,8 +40,7 @@ from agendas.status.plan_file import ImportedIndsats, PlanImport
 from agendas.status.report_document import render_status_report
 from storage import migrate
 from storage.engine import make_engine, make_session_factory
-from storage.status import StatusRoundRow
-from storage.tables import OutboxRow
+from storage.tables import OutboxRow, StatusRoundRow
 from storage.uow import SqlUnitOfWork
 
 ZONE = "Europe/Copenhagen"

@@ -49,9 +49,9 @@ from handlers import (
 )
 from handlers.callbacks import pack_button
 from handlers.context import ChatConfig, utc_now
-from storage.delivery import OutboxQueue
 from storage.engine import make_engine, make_session_factory
 from storage.fsm import SqlStorage
+from storage.outbox_queue import OutboxQueue
 from storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)

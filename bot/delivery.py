@@ -65,7 +65,7 @@ from aiolimiter import AsyncLimiter
 from agendas.chatviews import Texts
 from agendas.mailings import ButtonSpec
 from agendas.outbox import OutboxKind, OutboxMessage
-from storage.delivery import OutboxQueue
+from storage.outbox_queue import OutboxQueue
 
 log = logging.getLogger(__name__)
 

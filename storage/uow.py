@@ -13,19 +13,22 @@ from agendas.ports import (
     AuditRepository,
     BilagRepository,
     DecisionRepository,
+    DeliverySettingsRepository,
+    IndsatsRepository,
     InviteRepository,
     MembershipRepository,
     MoedeRepository,
+    OutboxRepository,
     PersonRepository,
+    PlanRepository,
     ProtokolRepository,
     PunktRepository,
+    ReachabilityRepository,
+    ReleaseRepository,
+    StatusAnswerRepository,
+    StatusRoundRepository,
     UdvalgRepository,
-)
-from storage.delivery import (
-    SqlDeliverySettingsRepository,
-    SqlOutboxRepository,
-    SqlReachabilityRepository,
-    SqlReleaseRepository,
+    UnitOfWork,
 )
 from storage.repositories import (
     SqlApprovalRepository,
@@ -33,19 +36,21 @@ from storage.repositories import (
     SqlAuditRepository,
     SqlBilagRepository,
     SqlDecisionRepository,
+    SqlDeliverySettingsRepository,
+    SqlIndsatsRepository,
     SqlInviteRepository,
     SqlMembershipRepository,
     SqlMoedeRepository,
+    SqlOutboxRepository,
     SqlPersonRepository,
+    SqlPlanRepository,
     SqlProtokolRepository,
     SqlPunktRepository,
-    SqlUdvalgRepository,
-)
-from storage.status import (
-    SqlIndsatsRepository,
-    SqlPlanRepository,
+    SqlReachabilityRepository,
+    SqlReleaseRepository,
     SqlStatusAnswerRepository,
     SqlStatusRoundRepository,
+    SqlUdvalgRepository,
 )
 
 
@@ -70,16 +75,14 @@ class SqlUnitOfWork:
     decisions: DecisionRepository
     protokoller: ProtokolRepository
     approvals: ApprovalRepository
-    # Delivery
-    outbox: SqlOutboxRepository
-    releases: SqlReleaseRepository
-    delivery: SqlDeliverySettingsRepository
-    reachability: SqlReachabilityRepository
-    # Status rounds
-    plans: SqlPlanRepository
-    indsatser: SqlIndsatsRepository
-    status_rounds: SqlStatusRoundRepository
-    status_answers: SqlStatusAnswerRepository
+    outbox: OutboxRepository
+    releases: ReleaseRepository
+    delivery: DeliverySettingsRepository
+    reachability: ReachabilityRepository
+    plans: PlanRepository
+    indsatser: IndsatsRepository
+    status_rounds: StatusRoundRepository
+    status_answers: StatusAnswerRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -141,3 +144,8 @@ class SqlUnitOfWork:
 
     async def rollback(self) -> None:
         await self.session.rollback()
+
+
+def _conforms(session_factory: async_sessionmaker[AsyncSession]) -> UnitOfWork:
+    """Type-checked proof that the SQL unit of work is the port (mypy fails here if it drifts)."""
+    return SqlUnitOfWork(session_factory)

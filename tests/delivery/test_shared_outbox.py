@@ -28,8 +28,9 @@ from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot_api_emulator import ChatMessage, RunningEmulator, running_emulator
 from handlers.callbacks import pack_button
 from storage import migrate
-from storage.delivery import OutboxQueue, SqlOutboxRepository
 from storage.engine import make_engine, make_session_factory
+from storage.outbox_queue import OutboxQueue
+from storage.repositories import SqlOutboxRepository
 from tests.delivery.conftest import NOW, ZONE, Db, make_committee
 from tests.support.databases import pg_database
 

@@ -19,7 +19,7 @@ from bot.app import build_bot, chat_pacer
 from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot_api_emulator import EmuUser, RunningEmulator, running_emulator
 from handlers.callbacks import pack_button
-from storage.delivery import OutboxQueue
+from storage.outbox_queue import OutboxQueue
 from tests.delivery.conftest import NOW, ZONE, Committee, Db, add_long_sager, make_committee
 
 Texts = Callable[[str | None], Translate]

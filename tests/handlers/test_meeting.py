@@ -31,8 +31,8 @@ from agendas.services import committees, invites
 from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.i18n import make_i18n, texts_for
 from handlers.callbacks import pack_button
-from storage.delivery import OutboxQueue
 from storage.engine import make_session_factory
+from storage.outbox_queue import OutboxQueue
 from tests.handlers.agenda_world import (
     SECRETARY2,
     World,

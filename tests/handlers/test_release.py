@@ -11,8 +11,8 @@ from aiogram.types import Chat, Message, MessageEntity, Update
 
 from agendas.model import Punkt, PunktKind
 from handlers.callbacks import PunktCb
-from storage.delivery import OutboxQueue
 from storage.engine import make_engine, make_session_factory
+from storage.outbox_queue import OutboxQueue
 from storage.uow import SqlUnitOfWork
 from tests.handlers.conftest import ADMIN, MEMBER, SECRETARY, TOVHOLDER, invite_token
 from tests.support.recording import ChatHarness, Sent, TgUser

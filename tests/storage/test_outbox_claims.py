@@ -24,8 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from agendas.outbox import OutboxKind, OutboxMessage
-from storage.delivery import OutboxQueue, SqlOutboxRepository
 from storage.engine import make_engine, make_session_factory
+from storage.outbox_queue import OutboxQueue
+from storage.repositories import SqlOutboxRepository
 from storage.tables import OutboxRow
 
 NOW = datetime(2027, 3, 22, 9, 0, tzinfo=UTC)

@@ -1,0 +1,57 @@
+"""Repositories, one module per aggregate: they map table rows to the domain dataclasses and back.
+
+They hand out plain dataclasses (never ORM rows) and never commit: the service that owns the
+use case commits the unit of work. ``flush`` is used only to obtain generated ids.
+"""
+
+from __future__ import annotations
+
+from storage.repositories.committees import (
+    SqlAuditRepository,
+    SqlInviteRepository,
+    SqlMembershipRepository,
+    SqlPersonRepository,
+    SqlUdvalgRepository,
+)
+from storage.repositories.delivery import (
+    SqlDeliverySettingsRepository,
+    SqlOutboxRepository,
+    SqlReachabilityRepository,
+    SqlReleaseRepository,
+)
+from storage.repositories.meetings import SqlBilagRepository, SqlMoedeRepository, SqlPunktRepository
+from storage.repositories.protocol import (
+    SqlApprovalRepository,
+    SqlAttendanceRepository,
+    SqlDecisionRepository,
+    SqlProtokolRepository,
+)
+from storage.repositories.status import (
+    SqlIndsatsRepository,
+    SqlPlanRepository,
+    SqlStatusAnswerRepository,
+    SqlStatusRoundRepository,
+)
+
+__all__ = [
+    "SqlApprovalRepository",
+    "SqlAttendanceRepository",
+    "SqlAuditRepository",
+    "SqlBilagRepository",
+    "SqlDecisionRepository",
+    "SqlDeliverySettingsRepository",
+    "SqlIndsatsRepository",
+    "SqlInviteRepository",
+    "SqlMembershipRepository",
+    "SqlMoedeRepository",
+    "SqlOutboxRepository",
+    "SqlPersonRepository",
+    "SqlPlanRepository",
+    "SqlProtokolRepository",
+    "SqlPunktRepository",
+    "SqlReachabilityRepository",
+    "SqlReleaseRepository",
+    "SqlStatusAnswerRepository",
+    "SqlStatusRoundRepository",
+    "SqlUdvalgRepository",
+]
