@@ -17,13 +17,14 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from agendas.dates import utc_now
 from agendas.ports import UnitOfWork
-from bot.delivery import ChatPacer, DeliveryConfig, DeliveryWorker
 from bot.i18n import CatalogI18n, make_i18n, texts_for
 from bot.middlewares import IdentityMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
-from bot.scheduler import RunningScheduler, SchedulerContext, start_scheduler
 from bot.settings import Settings
-from bot.status_jobs import StatusJobContext, register_status_jobs
+from bot.workers.delivery import ChatPacer, DeliveryConfig, DeliveryWorker
+from bot.workers.scheduler import RunningScheduler, SchedulerContext, start_scheduler
+from bot.workers.status_jobs import StatusJobContext, register_status_jobs
 from handlers import (
     agenda,
     cancel,
@@ -41,7 +42,7 @@ from handlers import (
     status,
 )
 from handlers.callbacks import pack_button
-from handlers.context import ChatConfig, utc_now
+from handlers.context import ChatConfig
 from storage.delivery import OutboxQueue
 from storage.engine import make_engine, make_session_factory
 from storage.fsm import SqlStorage

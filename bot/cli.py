@@ -155,11 +155,11 @@ def _secret(settings: Settings) -> str:
 
 async def _create_udvalg(settings: Settings, code: str, name: str, forvaltning: str) -> int:
     """Scripted set-up: runs as the system (an admin actor), audited like any other change."""
+    from agendas.dates import utc_now
     from agendas.errors import DomainError
     from agendas.model import Actor
     from agendas.services import committees
     from bot.i18n import make_i18n
-    from handlers.context import utc_now
     from storage import migrate
     from storage.engine import make_engine, make_session_factory
     from storage.uow import SqlUnitOfWork
@@ -217,11 +217,10 @@ async def _import_meeting(settings: Settings, path: str, code: str, as_json: boo
     """Create a meeting from a DOCX or text agenda/protocol, as the system (an admin actor)."""
     import json
 
-    from agendas.dates import format_date, format_time
+    from agendas.dates import format_date, format_time, utc_now
     from agendas.errors import DomainError
     from agendas.model import Actor
     from agendas.services import imports
-    from handlers.context import utc_now
     from storage import migrate
     from storage.engine import make_engine, make_session_factory
     from storage.uow import SqlUnitOfWork
@@ -375,11 +374,11 @@ async def _import_plan(settings: Settings, path: str, code: str, name: str, as_j
     import json
     from pathlib import Path
 
+    from agendas.dates import utc_now
     from agendas.errors import DomainError
     from agendas.model import Actor
     from agendas.plan_import import parse_plan_file
     from agendas.services import status
-    from handlers.context import utc_now
     from storage import migrate
     from storage.engine import make_engine, make_session_factory
     from storage.uow import SqlUnitOfWork

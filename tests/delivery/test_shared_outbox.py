@@ -24,8 +24,8 @@ from agendas.chatviews import Translate
 from agendas.outbox import OutboxKind, OutboxMessage
 from agendas.services import release
 from bot.app import build_bot
-from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.emulator import ChatMessage, RunningEmulator, running_emulator
+from bot.workers.delivery import DeliveryConfig, DeliveryWorker
 from handlers.callbacks import pack_button
 from storage import migrate
 from storage.delivery import OutboxQueue, SqlOutboxRepository

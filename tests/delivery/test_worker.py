@@ -16,8 +16,8 @@ from sqlalchemy import text
 from agendas.chatviews import Translate
 from agendas.services import release
 from bot.app import build_bot, chat_pacer
-from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.emulator import EmuUser, RunningEmulator, running_emulator
+from bot.workers.delivery import DeliveryConfig, DeliveryWorker
 from handlers.callbacks import pack_button
 from storage.delivery import OutboxQueue
 from tests.delivery.conftest import NOW, ZONE, Committee, Db, add_long_sager, make_committee

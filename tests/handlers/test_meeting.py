@@ -26,8 +26,8 @@ from sqlalchemy import text
 from agendas.model import Role
 from agendas.services import committees, invites
 from agendas.services import moedemode as mm
-from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.i18n import make_i18n, texts_for
+from bot.workers.delivery import DeliveryConfig, DeliveryWorker
 from handlers.callbacks import pack_button
 from storage.delivery import OutboxQueue
 from storage.engine import make_session_factory
