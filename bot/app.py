@@ -27,6 +27,7 @@ from bot.workers.scheduler import RunningScheduler, SchedulerContext, start_sche
 from bot.workers.status_jobs import StatusJobContext, register_status_jobs
 from handlers import (
     agenda,
+    bilag,
     cancel,
     committees,
     errors,
@@ -36,6 +37,8 @@ from handlers import (
     language,
     meeting,
     meetings,
+    punkt,
+    punkt_fields,
     release,
     sag,
     start,
@@ -84,6 +87,9 @@ def build_dispatcher(
         release.setup(),
         meeting.setup(),  # before agenda: its typing states come first
         agenda.setup(),
+        punkt.setup(),
+        punkt_fields.setup(),
+        bilag.setup(),
         fallback.setup(),  # last: catches what no feature took
     )
     return dp

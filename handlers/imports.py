@@ -34,7 +34,7 @@ from agendas.services import committees, imports
 from handlers.callbacks import ImportCb, MoedeCb
 from handlers.chat import chat_message
 from handlers.context import ChatConfig
-from handlers.sag import NySag
+from handlers.sag_dialog import NySag
 from handlers.texts import error_text, plain, t
 
 log = logging.getLogger(__name__)
