@@ -52,7 +52,7 @@ from agendas.records import (
 )
 from agendas.services._common import audit, load_moede, load_punkt, require_editor, require_reader
 from agendas.services.meetings import MoedeListing, list_moeder
-from agendas.services.release import queue_message, recipients
+from agendas.services.release_mailing import queue_message, recipients
 
 #: The decisions the secretary picks with one tap.
 STANDARD_PHRASES: tuple[str, ...] = (
