@@ -43,6 +43,11 @@ _WORDS = re.compile(r"^(\d{1,2})\.?\s+([a-zæøå]+)\.?(?:\s+(\d{4}))?$")
 _TIME = re.compile(r"^(?:kl\.?\s*)?(\d{1,2})(?:[:.](\d{2}))?$")
 
 
+def utc_now() -> datetime:
+    """The one clock of the bot's workers and handlers: now, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
 def parse_date(text: str, today: date) -> date:
     """Parse ``12-01-2027``, ``12.01.2027``, ``12/1 2027``, ``2027-01-12`` or ``12. januar 2027``.
 

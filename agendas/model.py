@@ -223,3 +223,8 @@ class Actor:
 
     def roles_in(self, udvalg_id: int) -> frozenset[Role]:
         return self.roles.get(udvalg_id, frozenset())
+
+
+#: The system itself (the command line, scripted set-up): an admin with no person behind it,
+#: audited as person 0.
+SYSTEM_ACTOR = Actor(person_id=0, is_admin=True)

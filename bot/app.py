@@ -17,16 +17,18 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from agendas.dates import utc_now
 from agendas.ports import UnitOfWork
-from bot.delivery import ChatPacer, DeliveryConfig, DeliveryWorker
 from bot.i18n import CatalogI18n, make_i18n, texts_for
 from bot.middlewares import IdentityMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
-from bot.scheduler import RunningScheduler, SchedulerContext, start_scheduler
 from bot.settings import Settings
-from bot.status_jobs import StatusJobContext, register_status_jobs
+from bot.workers.delivery import ChatPacer, DeliveryConfig, DeliveryWorker
+from bot.workers.scheduler import RunningScheduler, SchedulerContext, start_scheduler
+from bot.workers.status_jobs import StatusJobContext, register_status_jobs
 from handlers import (
     afbud,
     agenda,
+    bilag,
     cancel,
     committees,
     errors,
@@ -40,6 +42,8 @@ from handlers import (
     plan_upload,
     plans,
     protocol,
+    punkt,
+    punkt_fields,
     release,
     sag,
     start,
@@ -48,7 +52,7 @@ from handlers import (
     upload,
 )
 from handlers.callbacks import pack_button
-from handlers.context import ChatConfig, utc_now
+from handlers.context import ChatConfig
 from storage.engine import make_engine, make_session_factory
 from storage.fsm import SqlStorage
 from storage.outbox_queue import OutboxQueue
@@ -97,6 +101,9 @@ def build_dispatcher(
         afbud.setup(),
         protocol.setup(),
         agenda.setup(),
+        punkt.setup(),
+        punkt_fields.setup(),
+        bilag.setup(),
         fallback.setup(),  # last: catches what no feature took
     )
     return dp

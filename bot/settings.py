@@ -43,7 +43,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
-    # Delivery (bot/delivery.py, bot/scheduler.py): the outbox worker's rates and the schedules.
+    # Delivery (bot/workers/delivery.py, bot/workers/scheduler.py): the outbox worker's rates
+    # and the schedules.
     delivery_rate: float = Field(default=25.0, gt=0, le=1000)
     delivery_private_interval: float = Field(default=1.1, ge=0, le=60)
     delivery_group_interval: float = Field(default=3.0, ge=0, le=600)

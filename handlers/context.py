@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+from agendas.dates import utc_now
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,11 @@
 /frist [KODE] [hverdage [advarsel]]: show or set the udsendelsesfrist and the warning lead.
 
 The release writes the whole mailing to the outbox in one transaction; the delivery worker sends
-it. The summaries carry ``PunktCb``/``BilagCb`` buttons, which ``handlers.agenda`` answers.
+it. The summaries carry ``PunktCb``/``BilagCb`` buttons, which ``handlers.agenda`` and
+``handlers.bilag`` answer.
 
 A changed frist moves the secretary's deadline warning when the scheduler's ``delivery-sync``
-job next runs (every ``sync_minutes``, 10 by default; ``bot.scheduler``), not at once.
+job next runs (every ``sync_minutes``, 10 by default; ``bot.workers.scheduler``), not at once.
 """
 
 from __future__ import annotations

@@ -1,19 +1,17 @@
 """/nysag: the guided dialog for a new sag, and bilag sent while a sag is open.
 
 Everything the dialog has collected lives in the FSM data (our database table), so a restart of
-the bot in the middle of the dialog loses nothing; the step is the FSM state. Nothing is stored
-in the agenda until the last section is answered.
+the bot in the middle of the dialog loses nothing; the step is the FSM state (its states and
+questions are in ``handlers.sag_dialog``). Nothing is stored in the agenda until the last
+section is answered.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 
 from agendas import rules
 from agendas.dates import format_date
@@ -22,106 +20,19 @@ from agendas.model import DIALOG_SECTIONS, SAGSTYPE_LABELS, SECTION_BY_KEY, Acto
 from agendas.ports import UnitOfWork
 from agendas.services import meetings, punkter
 from agendas.services.punkter import SagDraft
-from handlers.agenda import current_for_editor, send_punkt
+from handlers.agenda import send_punkt
 from handlers.callbacks import MoedeCb, NySagCb, PunktCb
-from handlers.chat import button, chat_message, markup, moede_choice
+from handlers.chat import chat_message, moede_choice
 from handlers.context import ChatConfig
+from handlers.punkt import current_for_editor
+from handlers.sag_dialog import NySag, ask, done_markup, next_step
 from handlers.texts import error_text, t
-
-#: Beslutningskompetence offered besides the udvalg's own code.
-COMMON_KOMPETENCER = ("ØU", "KB")
-
-
-class NySag(StatesGroup):
-    moede = State()  # choosing the meeting (several coming ones)
-    title = State()
-    sagstype = State()
-    kompetence = State()
-    kompetence_text = State()
-    lukket = State()
-    section = State()  # data["section"] is the key of the section asked for
-    bilag = State()  # the sag is stored and open: documents sent now become its bilag
-
-
-def done_markup(punkt_id: int) -> InlineKeyboardMarkup:
-    return markup([[button(t("sag-btn-done"), NySagCb(action="done", value=str(punkt_id)))]])
 
 
 async def drop_buttons(query: CallbackQuery) -> None:
     """Take the buttons off an answered question, so it cannot be answered twice."""
     message = await chat_message(query)
     await message.edit_reply_markup(reply_markup=None)
-
-
-# --- asking ------------------------------------------------------------------------------------
-
-
-async def ask(target: Message, state: FSMContext) -> None:
-    """Ask the question of the step the dialog is in (also after bad input or a restart)."""
-    current = await state.get_state()
-    data = await state.get_data()
-    if current == NySag.title.state:
-        await target.answer(t("sag-ask-title", udvalg=data["udvalg_name"], date=data["moede_date"]))
-    elif current == NySag.sagstype.state:
-        rows = [
-            [button(SAGSTYPE_LABELS[s], NySagCb(action="type", value=s.value))] for s in Sagstype
-        ]
-        await target.answer(t("sag-ask-sagstype"), reply_markup=markup(rows))
-    elif current == NySag.kompetence.state:
-        choices = [
-            data["udvalg_code"],
-            *(k for k in COMMON_KOMPETENCER if k != data["udvalg_code"]),
-        ]
-        rows = [[button(k, NySagCb(action="komp", value=k)) for k in choices]]
-        rows.append([button(t("sag-btn-other"), NySagCb(action="komp", value="-"))])
-        await target.answer(t("sag-ask-kompetence"), reply_markup=markup(rows))
-    elif current == NySag.kompetence_text.state:
-        await target.answer(t("sag-ask-kompetence-text"))
-    elif current == NySag.lukket.state:
-        rows = [
-            [
-                button(t("sag-btn-yes"), NySagCb(action="closed", value="1")),
-                button(t("sag-btn-no"), NySagCb(action="closed", value="0")),
-            ]
-        ]
-        await target.answer(t("sag-ask-lukket"), reply_markup=markup(rows))
-    elif current == NySag.section.state:
-        await ask_section(target, data)
-
-
-async def ask_section(target: Message, data: dict[str, Any]) -> None:
-    key = str(data["section"])
-    section = SECTION_BY_KEY[key]
-    index = next(i for i, s in enumerate(DIALOG_SECTIONS) if s.key == key) + 1
-    parts = [t("sag-ask-section", section=section.title, step=index, total=len(DIALOG_SECTIONS))]
-    if key == "indstilling":
-        parts.append(t("sag-hint-indstilling", forvaltning=data["forvaltning"]))
-    parts.append(t("sag-section-required" if section.required else "sag-section-optional"))
-    skip = None
-    if not section.required:
-        skip = markup([[button(t("sag-btn-skip"), NySagCb(action="skip", value=key))]])
-    await target.answer("\n".join(parts), reply_markup=skip)
-
-
-async def next_step(target: Message, state: FSMContext, **changes: Any) -> None:
-    """Store the answer, move to the following step and ask it."""
-    await state.update_data(**changes)
-    current = await state.get_state()
-    order = [NySag.title, NySag.sagstype, NySag.kompetence, NySag.lukket]
-    states = [s.state for s in order]
-    if current == NySag.kompetence_text.state:
-        current = NySag.kompetence.state
-    if current in states and current != states[-1]:
-        await state.set_state(order[states.index(current) + 1])
-    else:
-        data = await state.get_data()
-        keys = [s.key for s in DIALOG_SECTIONS]
-        after = keys.index(data["section"]) + 1 if current == NySag.section.state else 0
-        if after >= len(keys):
-            return
-        await state.set_state(NySag.section)
-        await state.update_data(section=keys[after])
-    await ask(target, state)
 
 
 # --- starting ----------------------------------------------------------------------------------
@@ -399,16 +310,10 @@ async def got_bilag(
         return
     downloaded = await bot.download(document)
     content = downloaded.read() if downloaded is not None else b""
+    mime = document.mime_type or ""
     try:
         bilag = await punkter.attach_bilag(
-            uow,
-            actor,
-            punkt_id,
-            name,
-            document.mime_type or "",
-            content,
-            document.file_id,
-            config.now(),
+            uow, actor, punkt_id, name, mime, content, document.file_id, config.now()
         )
     except NotFound as exc:
         await state.clear()

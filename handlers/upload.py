@@ -22,7 +22,7 @@ from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.status.plan_file import MAX_FILE_BYTES, UNREADABLE, is_spreadsheet, may_be_plan
 from handlers import imports, plan_upload
-from handlers.sag import NySag
+from handlers.sag_dialog import NySag
 from handlers.texts import error_text, t
 
 

@@ -24,7 +24,7 @@ from agendas.documents.safety import MAX_DOCX_BYTES
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.meeting.documents import build_document
 from agendas.meeting.loading import load_view
-from agendas.model import Actor, Membership, Person, Role
+from agendas.model import SYSTEM_ACTOR, Actor, Membership, Person, Role
 from agendas.protocol import AttendanceStatus, SagRange
 from agendas.services.committees import create_udvalg
 from agendas.services.imports import import_meeting
@@ -46,7 +46,6 @@ TITLES = [
 DB_FILE = Path("data") / "udvalgsbot.sqlite3"
 ZONE = "Europe/Copenhagen"
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
-SYSTEM = Actor(person_id=0, is_admin=True)
 
 #: A closed punkt with content that the public version must not show.
 CLOSED_DOC = """Sundheds- og Omsorgsudvalget
@@ -386,7 +385,12 @@ async def uow(tmp_path: Path) -> AsyncIterator[SqlUnitOfWork]:
 async def _with_members(uow: SqlUnitOfWork) -> dict[str, int]:
     """The SOU udvalg with Anne Lund and Mikkel Storm as members and a secretary."""
     udvalg = await create_udvalg(
-        uow, SYSTEM, "SOU", "Sundheds- og Omsorgsudvalget", "Social- og Sundhedsforvaltningen", NOW
+        uow,
+        SYSTEM_ACTOR,
+        "SOU",
+        "Sundheds- og Omsorgsudvalget",
+        "Social- og Sundhedsforvaltningen",
+        NOW,
     )
     ids: dict[str, int] = {}
     async with uow:
@@ -416,7 +420,7 @@ async def test_members_of_the_udvalg_get_their_attendance_and_remarks_stored(
 
     imported = await import_meeting(uow, secretary, "sou", parsed, NOW, ZONE)
 
-    view = await load_view(uow, SYSTEM, imported.moede.id or 0)
+    view = await load_view(uow, SYSTEM_ACTOR, imported.moede.id or 0)
     mikkel = view.member(ids["Mikkel Storm"])
     assert mikkel is not None and mikkel.present
     assert mikkel.absent_for == (SagRange(3, 5),)
@@ -430,7 +434,7 @@ async def test_members_of_the_udvalg_get_their_attendance_and_remarks_stored(
     assert keys.count("moede-import-note-attendee") == 3
     assert imported.moede.ended_at == datetime(2025, 3, 4, 15, 5, tzinfo=UTC)
 
-    document, _ = await build_document(uow, SYSTEM, imported.moede.id or 0, ZONE)
+    document, _ = await build_document(uow, SYSTEM_ACTOR, imported.moede.id or 0, ZONE)
     reparsed = parse_docx(render_protokol(document, public=False)).document
     storm = next(a for a in reparsed.attendance if a.name == "Mikkel Storm")
     assert storm.status is AttendanceStatus.TIL_STEDE and storm.absent_for == (SagRange(3, 5),)
@@ -450,7 +454,7 @@ async def test_only_the_secretary_may_import_and_a_refusal_stores_nothing(
 
     parsed.document.punkter[3].punkt.sections["sagsfremstilling"] = "x" * 20_001
     with pytest.raises(InvalidInput) as too_long:
-        await import_meeting(uow, SYSTEM, "SOU", parsed, NOW, ZONE)
+        await import_meeting(uow, SYSTEM_ACTOR, "SOU", parsed, NOW, ZONE)
     assert too_long.value.key == "err-import-section-too-long"
     assert too_long.value.params["number"] == 4
 

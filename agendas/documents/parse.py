@@ -1,107 +1,22 @@
-"""Import of an agenda or protocol in the municipal layout (DOCX or plain text).
+"""Import of an agenda or protocol in the municipal layout (DOCX or plain text): reading.
 
 Both inputs become a list of lines (a DOCX paragraph's heading level comes from its style:
-"Heading 1"/"Overskrift 1" is a punkt, "Heading 2"/"Overskrift 2" a section); one reader then
-walks the lines. What it recognises:
-
-- the front: udvalg name (first line or "Title" style), the date ("04-03-2025", "4. marts
-  2025", with or without weekday or "Dato:"), "Kl. 15.00, <place>", the lists "Medlemmer",
-  "Fraværende" (with "sag 3-5" ranges), "Afbud", "Stedfortrædere", a table of contents;
-- a punkt: a heading-1 paragraph, or a line followed by "Sag nr. N"; "N. " and "Lukket punkt:"
-  in front of the title; "Sag nr.", "Beslutningskompetence:", "Journalnr.:", the sagstype;
-- sections by their titles and the variants in ``layout.SECTION_ALIASES``; bullets ("-", "•",
-  "*" or a Word list paragraph) become "- " lines;
-- Beslutning: vote counts, inhabilitet and protokolbemærkninger are read into a ``PunktRecord``;
-- "Bilag N: name" lines; "Mødet afsluttet kl. 16.05".
-
-Every line it cannot place goes to ``ImportResult.unplaced``; nothing is dropped silently.
+"Heading 1"/"Overskrift 1" is a punkt, "Heading 2"/"Overskrift 2" a section); one reader
+(``agendas.documents.recognise.AgendaReader``) then walks the lines and recognises the front,
+the punkter, their sections and decisions. Every line it cannot place goes to
+``ImportResult.unplaced``; nothing is dropped silently.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, time
 from typing import Any
 
 from docx.oxml.ns import qn
 
-from agendas.dates import MONTHS
-from agendas.documents import layout
+from agendas.documents.recognise import AgendaReader, ImportResult, Line
 from agendas.documents.safety import MAX_DOCX_BYTES, OLE_SIGNATURE, ZIP_SIGNATURE, open_docx_safely
 from agendas.errors import InvalidInput
-from agendas.model import SAGSTYPE_LABELS, SECTION_BY_KEY, Moede, Punkt, PunktKind, Role, Udvalg
-from agendas.protocol import (
-    AttendanceStatus,
-    Attendee,
-    DocumentPunkt,
-    MeetingDocument,
-    MemberRef,
-    PunktRecord,
-    Remark,
-    SagRange,
-    Votes,
-    format_votes,
-)
-
-
-@dataclass(slots=True)
-class ImportResult:
-    document: MeetingDocument
-    #: Lines the importer could not place, in document order.
-    unplaced: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class _Line:
-    text: str
-    level: int = 0  # 1: heading 1 (punkt), 2: heading 2 (section), -1: title, 0: body
-    bullet: bool = False
-
-
-_WEEKDAYS = r"(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)"
-_DATE_PREFIX = re.compile(
-    rf"^(?:(?:mødedato|dato|mødedag)\s*:?\s*)?(?:{_WEEKDAYS}\s*(?:den\s+)?,?\s*)?", re.IGNORECASE
-)
-_DATE_NUMERIC = re.compile(r"^(\d{1,2})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{4})\b")
-_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\b")
-_DATE_WORDS = re.compile(r"^(\d{1,2})\.?\s+([a-zæøå]+)\.?\s+(\d{4})\b", re.IGNORECASE)
-_TIME = re.compile(
-    r"^(?:kl\.?|klokken|tidspunkt\s*:?|mødetid\s*:?)\s*(\d{1,2})[.:](\d{2})"
-    r"(?:\s*[-–]\s*\d{1,2}[.:]\d{2})?\s*(?:,\s*(.*))?$",
-    re.IGNORECASE,
-)
-_PLACE = re.compile(r"^(?:sted|mødested|mødelokale)\s*:\s*(.+)$", re.IGNORECASE)
-_SAGER_RANGE = re.compile(r"^sager?\s+\d+\s*[-–]\s*\d+$", re.IGNORECASE)
-_NUMBERED = re.compile(r"^(\d{1,3})\.\s+(.+)$")
-_CLOSED = re.compile(r"^lukket(?:\s+punkt)?\s*[:\-–]\s*", re.IGNORECASE)
-_KOMPETENCE = re.compile(r"^beslutningskompetence\s*:?\s*(.*)$", re.IGNORECASE)
-_JOURNAL = re.compile(r"^(?:journalnr\.?|journalnummer|sagsnr\.?|sagsnummer)\s*:\s*(.+)$", re.I)
-_MEMBER = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<party>[^()]{1,12})\)\s*(?:,\s*(?P<rest>.*))?$")
-_RANGES = re.compile(r"^(?:sag|sager|punkt|punkterne)\s+(.+)$", re.IGNORECASE)
-_RANGE_ITEM = re.compile(r"^(\d{1,4})(?:\s*[-–]\s*(\d{1,4}))?$")
-_SUBSTITUTE = re.compile(r"^(?:stedfortræder\s+)?for\s+(.+)$", re.IGNORECASE)
-_INHABIL = re.compile(
-    r"^(?P<who>.+?)\s+deltog\s+ikke\s+i\s+behandlingen\s+af\s+(?:punktet|sagen)"
-    r"\s+på\s+grund\s+af\s+inhabilitet\.?$",
-    re.IGNORECASE,
-)
-_REMARK = re.compile(
-    r"^(?P<who>.+?)\s+ønsker\s+følgende\s+tilført\s+protokollen\s*:\s*[\"“”](?P<text>.*)[\"“”]\.?$",
-    re.IGNORECASE,
-)
-_VOTES_TAIL = re.compile(r"^(?P<head>.*?)\s*\bmed\s+(?P<votes>\d+\s+(?:stemme|undlod).*?)\.?$")
-_VOTE_SIDE = re.compile(
-    r"(\d+)\s+(stemmer?\s+for|stemmer?\s+imod|undlod\s+at\s+stemme)(?:\s*\(([^)]*)\))?"
-)
-_INDSTILLER = re.compile(r"^(.+?)\s+indstiller\b", re.IGNORECASE)
-_BILAG_LINE = re.compile(r"^bilag\s*\d+\s*[:.\-–]\s*(.+)$", re.IGNORECASE)
-_SAGSTYPES = {label.lower(): kind for kind, label in SAGSTYPE_LABELS.items()}
-_TITLES = {"formand": Role.FORMAND, "næstformand": Role.NAESTFORMAND}
-
-
-# ---------------------------------------------------------------------------------------------
-# Entry points
 
 
 def parse_document(data: bytes, max_bytes: int = MAX_DOCX_BYTES) -> ImportResult:
@@ -120,16 +35,16 @@ def parse_document(data: bytes, max_bytes: int = MAX_DOCX_BYTES) -> ImportResult
 
 
 def parse_text(text: str) -> ImportResult:
-    lines = [_Line(raw.strip()) for raw in text.splitlines()]
-    return _Reader(lines).read()
+    lines = [Line(raw.strip()) for raw in text.splitlines()]
+    return AgendaReader(lines).read()
 
 
 def parse_docx(data: bytes, max_bytes: int = MAX_DOCX_BYTES) -> ImportResult:
     document = open_docx_safely(data, max_bytes=max_bytes)
-    return _Reader(docx_lines(document)).read()
+    return AgendaReader(docx_lines(document)).read()
 
 
-def docx_lines(document: Any) -> list[_Line]:
+def docx_lines(document: Any) -> list[Line]:
     """Body paragraphs (tables included, in order) with their heading level from the style."""
     names: dict[str, str] = {}
     for style in document.styles.element.findall(qn("w:style")):
@@ -137,7 +52,7 @@ def docx_lines(document: Any) -> list[_Line]:
         style_id = style.get(qn("w:styleId"))
         if style_id and name_el is not None:
             names[style_id] = (name_el.get(qn("w:val")) or "").lower()
-    lines: list[_Line] = []
+    lines: list[Line] = []
     for p in document.element.body.iter(qn("w:p")):
         text = (p.text or "").strip()
         if not text:
@@ -158,434 +73,12 @@ def docx_lines(document: Any) -> list[_Line]:
 _HEADING_STYLE = re.compile(r"^(?:heading|overskrift)\s*(\d)$")
 
 
-def _classify(text: str, style_name: str, numbered: bool) -> _Line:
+def _classify(text: str, style_name: str, numbered: bool) -> Line:
     match = _HEADING_STYLE.match(style_name)
     if match:
         level = int(match[1])
-        return _Line(text, level=1 if level == 1 else 2)
+        return Line(text, level=1 if level == 1 else 2)
     if style_name in ("title", "titel"):
-        return _Line(text, level=-1)
+        return Line(text, level=-1)
     bullet = numbered or "bullet" in style_name or "punkttegn" in style_name
-    return _Line(text, bullet=bullet)
-
-
-# ---------------------------------------------------------------------------------------------
-# The reader
-
-
-@dataclass(slots=True)
-class _PunktDraft:
-    title: str
-    closed: bool
-    number: int | None
-    start_index: int
-    beslutningskompetence: str = ""
-    journal_number: str = ""
-    sagstype: str = ""
-    sections: dict[str, list[str]] = field(default_factory=dict)
-    headings: dict[str, str] = field(default_factory=dict)  # key -> first heading text used
-    current: str | None = None
-    seen_section: bool = False
-
-
-class _Reader:
-    def __init__(self, lines: list[_Line]) -> None:
-        self.lines = [line for line in lines if line.text]
-        self.unplaced: list[str] = []
-        self.name = ""
-        self.day: date | None = None
-        self.start: time | None = None
-        self.place = ""
-        self.end: time | None = None
-        self.attendance: list[Attendee] = []
-        self.header_list: str | None = None
-        self.drafts: list[_PunktDraft] = []
-        self.after_end = False
-
-    # -- walking --------------------------------------------------------------------------
-
-    def read(self) -> ImportResult:
-        for index, line in enumerate(self.lines):
-            self._line(index, line)
-        punkter = [self._finish(d, i) for i, d in enumerate(self.drafts, 1)]
-        if not punkter:
-            raise InvalidInput("err-import-no-punkter")
-        if self.day is None:
-            raise InvalidInput("err-import-no-date")
-        forvaltning = ""
-        for item in punkter:
-            match = _INDSTILLER.match(item.punkt.section("indstilling"))
-            if match:
-                forvaltning = match[1].strip()
-                break
-        document = MeetingDocument(
-            udvalg=Udvalg(code="", name=self.name, forvaltning=forvaltning),
-            moede=Moede(
-                udvalg_id=0, date=self.day, start_time=self.start or time(0), place=self.place
-            ),
-            punkter=punkter,
-            attendance=self.attendance,
-            end_time=self.end,
-        )
-        return ImportResult(document=document, unplaced=self.unplaced)
-
-    def _next_text(self, index: int) -> str:
-        return self.lines[index + 1].text if index + 1 < len(self.lines) else ""
-
-    def _line(self, index: int, line: _Line) -> None:
-        text = line.text
-        end = layout.END_RE.match(text)
-        if end:
-            self.end = time(int(end[1]), int(end[2]))
-            self.after_end = True
-            return
-        if self.after_end:
-            self.unplaced.append(text)
-            return
-        draft = self.drafts[-1] if self.drafts else None
-        if draft is not None and line.level >= 0 and self._section_heading(draft, line):
-            return
-        if self._starts_punkt(index, line):
-            self._open_punkt(index, line)
-            return
-        if draft is None:
-            self._front(line)
-        else:
-            self._punkt_line(draft, line)
-
-    def _starts_punkt(self, index: int, line: _Line) -> bool:
-        if _sag_nr(line.text):
-            return False
-        if line.level == 1:
-            return True
-        if line.level == 2 or line.bullet:
-            return False
-        return _sag_nr(self._next_text(index)) is not None
-
-    def _open_punkt(self, index: int, line: _Line) -> None:
-        text = line.text
-        following = _sag_nr(self._next_text(index))
-        number: int | None = int(following[1]) if following else None
-        numbered = _NUMBERED.match(text)
-        if numbered and (number is None or int(numbered[1]) == number):
-            number = int(numbered[1])
-            text = numbered[2].strip()
-        closed_match = _CLOSED.match(text)
-        closed = closed_match is not None
-        if closed_match:
-            text = text[closed_match.end() :].strip()
-        self.header_list = None
-        self.drafts.append(_PunktDraft(title=text, closed=closed, number=number, start_index=index))
-
-    # -- the front --------------------------------------------------------------------------
-
-    def _front(self, line: _Line) -> None:
-        text = line.text
-        lowered = text.lower().rstrip(":")
-        if lowered in layout.KIND_WORDS:
-            return
-        if line.level == -1 and not self.name:
-            self.name = text
-            return
-        if lowered in layout.HEADER_LISTS:
-            self.header_list = layout.HEADER_LISTS[lowered]
-            return
-        label, _, rest = text.partition(":")
-        if rest.strip() and label.strip().lower() in layout.HEADER_LISTS:
-            self.header_list = layout.HEADER_LISTS[label.strip().lower()]
-            self._list_item(rest.strip())
-            return
-        if self.day is None and self._date_line(text):
-            return
-        time_match = _TIME.match(text)
-        if time_match and self.start is None:
-            self.start = time(int(time_match[1]), int(time_match[2]))
-            if time_match[3]:
-                self.place = time_match[3].strip()
-            return
-        place_match = _PLACE.match(text)
-        if place_match and not self.place:
-            self.place = place_match[1].strip()
-            return
-        if _SAGER_RANGE.match(text):
-            return
-        if self.header_list == "toc":
-            if _NUMBERED.match(text) or _CLOSED.match(text):
-                return
-            self.header_list = None
-        elif self.header_list is not None and self._list_item(text):
-            return
-        if not self.name and self.day is None and not self.attendance:
-            self.name = text
-            return
-        self.unplaced.append(text)
-
-    def _date_line(self, text: str) -> bool:
-        rest = text[_DATE_PREFIX.match(text).end() :]  # type: ignore[union-attr]
-        day: date | None = None
-        tail = ""
-        try:
-            if m := _DATE_NUMERIC.match(rest):
-                day = date(int(m[3]), int(m[2]), int(m[1]))
-                tail = rest[m.end() :]
-            elif m := _DATE_ISO.match(rest):
-                day = date(int(m[1]), int(m[2]), int(m[3]))
-                tail = rest[m.end() :]
-            elif (m := _DATE_WORDS.match(rest)) and m[2].lower() in MONTHS:
-                day = date(int(m[3]), MONTHS[m[2].lower()], int(m[1]))
-                tail = rest[m.end() :]
-        except ValueError:
-            return False
-        if day is None:
-            return False
-        tail = tail.strip(" ,")
-        if tail:
-            time_match = _TIME.match(tail)
-            if not time_match:
-                return False
-            self.start = time(int(time_match[1]), int(time_match[2]))
-            if time_match[3]:
-                self.place = time_match[3].strip()
-        self.day = day
-        return True
-
-    def _find(self, name: str) -> Attendee | None:
-        key = name.casefold()
-        for attendee in self.attendance:
-            if attendee.name.casefold() == key:
-                return attendee
-        return None
-
-    def _list_item(self, text: str) -> bool:
-        """One line of Medlemmer/Fraværende/Afbud/Stedfortrædere; False if it is no member."""
-        match = _MEMBER.match(text)
-        if match:
-            name, party, rest = match["name"].strip(), match["party"].strip(), match["rest"] or ""
-        else:
-            name, _, rest = text.partition(",")
-            name, party = name.strip(), ""
-            if len(name.split()) > 6 or not name or any(c in name for c in ".:;!?"):
-                return False
-        rest = rest.strip()
-        title: Role | None = None
-        ranges: tuple[SagRange, ...] = ()
-        substitute_for = ""
-        for part in _split_rest(rest):
-            lowered = part.lower()
-            if lowered in _TITLES:
-                title = _TITLES[lowered]
-            elif (parsed := _parse_ranges(part)) is not None:
-                ranges = parsed
-            elif sub := _SUBSTITUTE.match(part):
-                substitute_for = sub[1].strip()
-            else:
-                return False
-        kind = self.header_list
-        existing = self._find(name)
-        if kind == "members":
-            if existing is None:
-                self.attendance.append(Attendee(name=name, party=party, title=title))
-            elif title is not None:
-                existing.title = title
-            return True
-        if kind == "substitutes":
-            self.attendance.append(
-                Attendee(
-                    name=name,
-                    party=party,
-                    status=AttendanceStatus.STEDFORTRAEDER,
-                    substitute_for=substitute_for,
-                    absent_for=ranges,
-                )
-            )
-            return True
-        attendee = existing or Attendee(name=name, party=party, title=title)
-        if existing is None:
-            self.attendance.append(attendee)
-        if kind == "afbud":
-            attendee.status = AttendanceStatus.AFBUD
-        elif ranges:
-            attendee.absent_for = ranges
-        else:
-            attendee.status = AttendanceStatus.FRAVAERENDE
-        return True
-
-    # -- inside a punkt ------------------------------------------------------------------------
-
-    def _section_heading(self, draft: _PunktDraft, line: _Line) -> bool:
-        text = line.text
-        key = layout.SECTION_ALIASES.get(text.lower())
-        if key is None and line.level == 2 and text.endswith(":"):
-            key = layout.SECTION_ALIASES.get(text[:-1].strip().lower())
-        if key is None:
-            if line.level == 2:  # a styled heading we do not know: report it and its text
-                self.unplaced.append(text)
-                draft.current = None
-                draft.seen_section = True
-                return True
-            return False
-        if line.level == 1 and key != "beslutning":
-            return False
-        draft.current = key
-        draft.seen_section = True
-        lines = draft.sections.setdefault(key, [])
-        canonical = SECTION_BY_KEY[key].title if key in SECTION_BY_KEY else None
-        first = draft.headings.setdefault(key, text)
-        if lines and canonical is not None and first.lower() != text.lower():
-            lines.append(f"{text.rstrip(':')}:")
-        return True
-
-    def _punkt_line(self, draft: _PunktDraft, line: _Line) -> None:
-        text = line.text
-        if not draft.seen_section:
-            sag_nr = _sag_nr(text)
-            if sag_nr:
-                if draft.number is None:
-                    draft.number = int(sag_nr[1])
-                return
-            if m := _KOMPETENCE.match(text):
-                draft.beslutningskompetence = m[1].strip()
-                return
-            if m := _JOURNAL.match(text):
-                draft.journal_number = m[1].strip()
-                return
-            if text.lower() in _SAGSTYPES:
-                draft.sagstype = text.lower()
-                return
-        if draft.current is None:
-            self.unplaced.append(text)
-            return
-        is_bullet, content = layout.split_bullet(text)
-        if line.bullet or is_bullet:
-            text = f"- {content}"
-        draft.sections[draft.current].append(text)
-
-    def _finish(self, draft: _PunktDraft, sequence: int) -> DocumentPunkt:
-        number = draft.number if draft.number is not None else sequence
-        sections: dict[str, str] = {}
-        for key, lines in draft.sections.items():
-            if key in SECTION_BY_KEY and key != "beslutning" and lines:
-                sections[key] = "\n".join(lines)
-        bilag = [_bilag_name(text) for text in draft.sections.get("bilag", [])]
-        record = _record(draft.sections.get("beslutning", []))
-        record.public_beslutning = "\n".join(draft.sections.get("public", []))
-        punkt = Punkt(
-            moede_id=0,
-            kind=layout.STANDARD_KINDS.get(draft.title.lower(), PunktKind.SAG),
-            title=draft.title,
-            position=sequence - 1,
-            number=number,
-            closed=draft.closed,
-            sagstype=_SAGSTYPES.get(draft.sagstype),
-            beslutningskompetence=draft.beslutningskompetence,
-            journal_number=draft.journal_number,
-            sections=sections,
-        )
-        return DocumentPunkt(punkt=punkt, bilag=bilag, record=record)
-
-
-def _sag_nr(text: str) -> re.Match[str] | None:
-    return layout.SAG_NR_RE.match(text)
-
-
-def _split_rest(rest: str) -> list[str]:
-    """``"formand, sag 3-5, 7"`` -> ``["formand", "sag 3-5, 7"]`` (ranges keep their commas)."""
-    parts: list[str] = []
-    for piece in (p.strip() for p in rest.split(",")):
-        if not piece:
-            continue
-        if (
-            parts
-            and _RANGE_ITEM.match(piece.removeprefix("og ").strip())
-            and _RANGES.match(parts[-1])
-        ):
-            parts[-1] = f"{parts[-1]}, {piece}"
-        else:
-            parts.append(piece)
-    return parts
-
-
-def _parse_ranges(text: str) -> tuple[SagRange, ...] | None:
-    match = _RANGES.match(text.strip())
-    if not match:
-        return None
-    ranges: list[SagRange] = []
-    for item in re.split(r",|\bog\b", match[1]):
-        item = item.strip()
-        if not item:
-            continue
-        m = _RANGE_ITEM.match(item)
-        if not m:
-            return None
-        first = int(m[1])
-        last = int(m[2]) if m[2] else first
-        ranges.append(SagRange(min(first, last), max(first, last)))
-    return tuple(ranges) or None
-
-
-def _member_ref(text: str) -> MemberRef:
-    match = _MEMBER.match(text.strip())
-    if match and not match["rest"]:
-        return MemberRef(match["name"].strip(), match["party"].strip())
-    return MemberRef(text.strip())
-
-
-def _parties(text: str | None) -> tuple[str, ...]:
-    if not text:
-        return ()
-    return tuple(p.strip() for p in text.split(",") if p.strip())
-
-
-def _votes(text: str) -> tuple[str, Votes] | None:
-    """``"Anbefales med 3 stemmer for (A, V) og 1 stemme imod (Ø)."`` -> phrase and votes.
-
-    Only accepted when writing the votes back gives the same words, so no text is lost.
-    """
-    match = _VOTES_TAIL.match(text)
-    if not match:
-        return None
-    counts: dict[str, tuple[int, tuple[str, ...]]] = {}
-    for number, side, parties in _VOTE_SIDE.findall(match["votes"]):
-        name = "for" if side.endswith("for") else "imod" if side.endswith("imod") else "undlader"
-        if name in counts:
-            return None
-        counts[name] = (int(number), _parties(parties))
-    votes = Votes(
-        for_count=counts.get("for", (0, ()))[0],
-        for_parties=counts.get("for", (0, ()))[1],
-        imod_count=counts.get("imod", (0, ()))[0],
-        imod_parties=counts.get("imod", (0, ()))[1],
-        undlader_count=counts.get("undlader", (0, ()))[0],
-        undlader_parties=counts.get("undlader", (0, ()))[1],
-    )
-    if not votes or format_votes(votes) != match["votes"].rstrip("."):
-        return None
-    head = match["head"].strip()
-    if not head:
-        return None
-    return head, votes
-
-
-def _record(lines: list[str]) -> PunktRecord:
-    record = PunktRecord()
-    decision: list[str] = []
-    for text in lines:
-        if m := _INHABIL.match(text):
-            record.inhabile.append(_member_ref(m["who"]))
-        elif m := _REMARK.match(text):
-            record.remarks.append(Remark(_member_ref(m["who"]), m["text"]))
-        else:
-            decision.append(text)
-    joined = "\n".join(decision)
-    parsed = _votes(joined) if len(decision) == 1 else None
-    if parsed is not None:
-        record.beslutning, record.votes = parsed
-    else:
-        record.beslutning = joined
-    return record
-
-
-def _bilag_name(text: str) -> str:
-    text = text.removeprefix("- ").strip()
-    match = _BILAG_LINE.match(text)
-    return match[1].strip() if match else text
+    return Line(text, bullet=bullet)

@@ -17,7 +17,7 @@ from agendas.chatviews import Translate
 from agendas.errors import NotAllowed
 from agendas.mailings import CAPTION_LIMIT, visible_length
 from agendas.model import Actor
-from agendas.services import release
+from agendas.services import release, release_watch
 from agendas.services.release import AlreadyReleased
 from tests.delivery.conftest import NOW, ZONE, Db, add_long_sager, make_committee
 
@@ -109,7 +109,7 @@ async def test_changes_after_release_are_announced_once(db: Db, texts: Texts) ->
     c = await make_committee(db, members=2)
     mid = c.moede.id or 0
     await release.release_agenda(db.uow(), c.editor, mid, NOW, ZONE, texts)
-    assert await release.announce_changes(db.uow(), mid, NOW, ZONE, texts) == 0
+    assert await release_watch.announce_changes(db.uow(), mid, NOW, ZONE, texts) == 0
     async with db.uow() as uow:
         punkt = await uow.punkter.get(c.sag.id or 0)
         assert punkt is not None
@@ -117,8 +117,8 @@ async def test_changes_after_release_are_announced_once(db: Db, texts: Texts) ->
         await uow.punkter.save(punkt, punkt.version)
         await uow.commit()
     later = NOW + timedelta(minutes=5)
-    assert await release.announce_changes(db.uow(), mid, later, ZONE, texts) == 4
-    assert await release.announce_changes(db.uow(), mid, later, ZONE, texts) == 0
+    assert await release_watch.announce_changes(db.uow(), mid, later, ZONE, texts) == 4
+    assert await release_watch.announce_changes(db.uow(), mid, later, ZONE, texts) == 0
     changed = [(k, p) for k, _c, kind, p in await outbox(db) if kind == "changed"]
     assert len(changed) == 4
     assert all("Ændret efter udsendelsen" in p["text"] for _k, p in changed)
@@ -136,7 +136,7 @@ async def test_a_moved_meeting_sends_a_new_calendar_entry(db: Db, texts: Texts) 
         moved.starts_at = (moede.starts_at or NOW) + timedelta(days=7)
         await uow.moeder.update(moved)
         await uow.commit()
-    assert await release.announce_changes(db.uow(), mid, NOW, ZONE, texts) == 3
+    assert await release_watch.announce_changes(db.uow(), mid, NOW, ZONE, texts) == 3
     icses = [p for k, _c, kind, p in await outbox(db) if kind == "calendar"]
     assert len(icses) == 6  # three people, first release and the move
     moved = [p for p in icses if "SEQUENCE:1" in p["content"]]
@@ -151,8 +151,8 @@ async def test_a_moved_meeting_sends_a_new_calendar_entry(db: Db, texts: Texts) 
 async def test_deadline_warning_only_while_unreleased_and_once(db: Db, texts: Texts) -> None:
     c = await make_committee(db)
     mid = c.moede.id or 0
-    assert await release.warn_deadline(db.uow(), mid, NOW, ZONE, texts) == 1  # the secretary
-    assert await release.warn_deadline(db.uow(), mid, NOW, ZONE, texts) == 0  # fired again
+    assert await release_watch.warn_deadline(db.uow(), mid, NOW, ZONE, texts) == 1  # the secretary
+    assert await release_watch.warn_deadline(db.uow(), mid, NOW, ZONE, texts) == 0  # fired again
     warnings = [(chat, p) for _k, chat, kind, p in await outbox(db) if kind == "deadline"]
     assert [chat for chat, _ in warnings] == [c.secretary.telegram_id]
     assert "Fristen er 23-03-2027 kl. 14.00" in warnings[0][1]["text"]
@@ -163,17 +163,17 @@ async def test_no_warning_after_release(db: Db, texts: Texts) -> None:
     c = await make_committee(db)
     mid = c.moede.id or 0
     await release.release_agenda(db.uow(), c.editor, mid, NOW, ZONE, texts)
-    assert await release.warn_deadline(db.uow(), mid, NOW, ZONE, texts) == 0
+    assert await release_watch.warn_deadline(db.uow(), mid, NOW, ZONE, texts) == 0
 
 
 async def test_reminder_the_day_before_reaches_everyone_once(db: Db, texts: Texts) -> None:
     c = await make_committee(db, members=2)
     mid = c.moede.id or 0
     day_before = NOW + timedelta(days=9)
-    assert await release.remind_members(db.uow(), mid, day_before, texts) == 4
-    assert await release.remind_members(db.uow(), mid, day_before, texts) == 0
+    assert await release_watch.remind_members(db.uow(), mid, day_before, texts) == 4
+    assert await release_watch.remind_members(db.uow(), mid, day_before, texts) == 0
     reminders = [p for _k, _c, kind, p in await outbox(db) if kind == "reminder"]
     assert len(reminders) == 4
     assert "i morgen 01-04-2027 kl. 14.00, Rådhuset" in reminders[0]["text"]
     # After the meeting has started nothing more is sent.
-    assert await release.remind_members(db.uow(), mid, NOW + timedelta(days=11), texts) == 0
+    assert await release_watch.remind_members(db.uow(), mid, NOW + timedelta(days=11), texts) == 0

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from agendas.chatviews import Translate
-from bot import scheduler as sched
+from bot.workers import scheduler as sched
 from tests.delivery.conftest import NOW, ZONE, Db, make_committee
 from tests.support.clock import FrozenClock
 

@@ -24,7 +24,7 @@ from agendas.chatviews import Translate
 from agendas.outbox import OutboxKind, OutboxMessage
 from agendas.services import release
 from bot.app import build_bot
-from bot.delivery import DeliveryConfig, DeliveryWorker
+from bot.workers.delivery import DeliveryConfig, DeliveryWorker
 from bot_api_emulator import ChatMessage, RunningEmulator, running_emulator
 from handlers.callbacks import pack_button
 from storage import migrate

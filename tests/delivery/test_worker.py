@@ -16,7 +16,7 @@ from sqlalchemy import text
 from agendas.chatviews import Translate
 from agendas.services import release
 from bot.app import build_bot, chat_pacer
-from bot.delivery import DeliveryConfig, DeliveryWorker
+from bot.workers.delivery import DeliveryConfig, DeliveryWorker
 from bot_api_emulator import EmuUser, RunningEmulator, running_emulator
 from handlers.callbacks import pack_button
 from storage.outbox_queue import OutboxQueue

@@ -189,7 +189,7 @@ async def test_sigkill_in_the_middle_of_a_mailing_to_200_members(tmp_path: Path)
 async def test_sigkill_at_any_moment_of_a_mailing_skips_nobody(tmp_path: Path) -> None:
     """No pause this time: the kill can fall between Telegram accepting a message and the row
     being marked sent. That message is sent again after the restart (the one gap, see
-    bot/delivery.py), so it may arrive twice; every other message arrives exactly once."""
+    bot/workers/delivery.py), so it may arrive twice; every other message arrives exactly once."""
     async with delivery_world(tmp_path) as world:
         await world.setup_committee()
         users = await add_members(world, 200)

@@ -28,8 +28,8 @@ from agendas.meeting.loading import load_view
 from agendas.meeting_view import MeetingView
 from agendas.model import Role
 from agendas.services import committees, invites
-from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.i18n import make_i18n, texts_for
+from bot.workers.delivery import DeliveryConfig, DeliveryWorker
 from handlers.callbacks import pack_button
 from storage.engine import make_session_factory
 from storage.outbox_queue import OutboxQueue

@@ -42,7 +42,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
@@ -63,6 +63,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 from aiolimiter import AsyncLimiter
 
 from agendas.chatviews import Texts
+from agendas.dates import utc_now
 from agendas.mailings import ButtonSpec
 from agendas.outbox import OutboxKind, OutboxMessage
 from storage.outbox_queue import OutboxQueue
@@ -72,10 +73,6 @@ log = logging.getLogger(__name__)
 #: Turns a button the domain described into callback data (``handlers.callbacks.pack_button``,
 #: handed in by the composition root); None drops the button.
 PackButton = Callable[[ButtonSpec], str | None]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

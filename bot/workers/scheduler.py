@@ -43,7 +43,7 @@ from sqlalchemy import Connection, Engine, text
 
 from agendas.chatviews import Texts
 from agendas.ports import UnitOfWork
-from agendas.services import release
+from agendas.services import release_watch
 from storage.engine import is_sqlite, make_sync_engine, sync_url
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def _ctx() -> SchedulerContext:
 @_tracked
 async def warn_job(moede_id: int) -> None:
     ctx = _ctx()
-    queued = await release.warn_deadline(
+    queued = await release_watch.warn_deadline(
         ctx.uow_factory(), moede_id, ctx.clock(), ctx.zone, ctx.texts
     )
     log.info("Deadline warning for meeting %s: %s message(s) queued", moede_id, queued)
@@ -112,7 +112,7 @@ async def warn_job(moede_id: int) -> None:
 @_tracked
 async def remind_job(moede_id: int) -> None:
     ctx = _ctx()
-    queued = await release.remind_members(ctx.uow_factory(), moede_id, ctx.clock(), ctx.texts)
+    queued = await release_watch.remind_members(ctx.uow_factory(), moede_id, ctx.clock(), ctx.texts)
     log.info("Reminder for meeting %s: %s message(s) queued", moede_id, queued)
     ctx.wake()
 
@@ -124,8 +124,8 @@ async def watch_job() -> None:
     now = ctx.clock()
     today = now.astimezone(ZoneInfo(ctx.zone)).date()
     queued = 0
-    for moede_id in await release.moeder_to_watch(ctx.uow_factory(), today, today + HORIZON):
-        queued += await release.announce_changes(
+    for moede_id in await release_watch.moeder_to_watch(ctx.uow_factory(), today, today + HORIZON):
+        queued += await release_watch.announce_changes(
             ctx.uow_factory(), moede_id, now, ctx.zone, ctx.texts
         )
     if queued:
@@ -141,7 +141,9 @@ async def sync_job() -> None:
         return
     now = ctx.clock()
     today = now.astimezone(ZoneInfo(ctx.zone)).date()
-    schedules = await release.coming_schedules(ctx.uow_factory(), today, today + HORIZON, ctx.zone)
+    schedules = await release_watch.coming_schedules(
+        ctx.uow_factory(), today, today + HORIZON, ctx.zone
+    )
     for item in schedules:
         # A meeting created after its warning time (but before the deadline) is warned now.
         warn_at = max(item.warn_at, now) if item.frist_at > now else item.warn_at

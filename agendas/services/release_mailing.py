@@ -1,0 +1,143 @@
+"""The agenda mailing and the outbox: who receives it, the pages and .ics each kind of recipient
+gets, and writing one message to the outbox (used by the release, ``release_watch`` and
+``agendas.meeting.approval``, each in the transaction of the change that causes the message).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from agendas import rules
+from agendas.calendar import MeetingEvent, ics_file_name, meeting_ics
+from agendas.chatviews import Texts, Translate, esc
+from agendas.mailings import (
+    OutDocument,
+    OutMessage,
+    member_summary,
+    with_calendar,
+)
+from agendas.model import Moede, Person, Role
+from agendas.outbox import (
+    OutboxKind,
+    OutboxMessage,
+)
+from agendas.ports import UnitOfWork
+from agendas.services.meetings import Agenda
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    person: Person
+    may_read_closed: bool
+
+
+async def mailing_agenda(uow: UnitOfWork, moede: Moede) -> Agenda:
+    """The whole agenda, unchecked: the mailing decides what each recipient may see."""
+    udvalg = await uow.udvalg.get(moede.udvalg_id)
+    assert udvalg is not None
+    punkter = rules.ordered(await uow.punkter.for_moede(moede.id or 0))
+    bilag = {p.id or 0: await uow.bilag.for_punkt(p.id or 0) for p in punkter}
+    return Agenda(moede=moede, udvalg=udvalg, punkter=punkter, bilag=bilag)
+
+
+async def recipients(uow: UnitOfWork, udvalg_id: int) -> list[Recipient]:
+    """Everyone with a role in the udvalg, once each, in a stable order."""
+    roles: dict[int, set[Role]] = {}
+    for membership in await uow.memberships.for_udvalg(udvalg_id):
+        roles.setdefault(membership.person_id, set()).add(membership.role)
+    result: list[Recipient] = []
+    persons = await uow.persons.many(list(roles))
+    for person_id in sorted(roles):
+        person = persons.get(person_id)
+        if person is None:
+            continue
+        held = roles[person_id]
+        closed = Role.SEKRETAER in held or any(r.is_member for r in held)
+        result.append(Recipient(person, closed))
+    return result
+
+
+def meeting_event(agenda: Agenda, zone: str, sequence: int, now: datetime) -> MeetingEvent:
+    moede, udvalg = agenda.moede, agenda.udvalg
+    return MeetingEvent(
+        moede_id=moede.id or 0,
+        udvalg_name=udvalg.name,
+        udvalg_code=udvalg.code,
+        day=moede.date,
+        start=moede.start_time,
+        place=moede.place,
+        zone=zone,
+        sequence=sequence,
+        stamp=now,
+    )
+
+
+def calendar_document(
+    agenda: Agenda, zone: str, sequence: int, now: datetime, t: Translate
+) -> OutDocument:
+    ics = meeting_ics(meeting_event(agenda, zone, sequence, now)).decode("utf-8")
+    return OutDocument(
+        ics_file_name(agenda.udvalg.code, agenda.moede.date), ics, esc(t("release-ics-caption"))
+    )
+
+
+async def queue_message(
+    uow: UnitOfWork,
+    key: str,
+    chat_id: int,
+    kind: OutboxKind,
+    item: OutMessage | OutDocument,
+    now: datetime,
+    person_id: int | None,
+    udvalg_id: int,
+) -> bool:
+    """One message to the outbox, due now; False when its key is already there."""
+    return await uow.outbox.add(
+        OutboxMessage(
+            key=key,
+            chat_id=chat_id,
+            kind=kind,
+            payload=item.to_payload(),
+            not_before=now,
+            person_id=person_id,
+            udvalg_id=udvalg_id,
+        )
+    )
+
+
+#: One person's mailing depends on their language and on whether they may read closed punkter.
+MailingKind = tuple[str | None, bool]
+
+
+def agenda_mailing(
+    agenda: Agenda,
+    recipient: Recipient,
+    zone: str,
+    now: datetime,
+    not_before: datetime,
+    texts: Texts,
+    prefix: str,
+    rendered: dict[MailingKind, list[OutMessage | OutDocument]],
+) -> list[OutboxMessage]:
+    """One person's summary pages and .ics (stamped ``now``, sent from ``not_before``); the
+    .ics carries the last page when it fits a caption (``with_calendar``). ``rendered`` keeps
+    the mailing per kind of recipient, so a thousand members cost a handful of renderings."""
+    person = recipient.person
+    kind = (person.language, recipient.may_read_closed)
+    if kind not in rendered:
+        t = texts(person.language)
+        pages = member_summary(agenda, t, recipient.may_read_closed)
+        rendered[kind] = with_calendar(pages, calendar_document(agenda, zone, 0, now, t))
+    return [
+        OutboxMessage(
+            key=f"{prefix}:p{person.id}:{'ics' if isinstance(item, OutDocument) else index}",
+            chat_id=person.telegram_id,
+            kind=OutboxKind.CALENDAR if isinstance(item, OutDocument) else OutboxKind.AGENDA,
+            payload=item.to_payload(),
+            not_before=not_before,
+            person_id=person.id,
+            udvalg_id=agenda.udvalg.id or 0,
+        )
+        for index, item in enumerate(rendered[kind])
+    ]

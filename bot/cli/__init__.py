@@ -1,0 +1,155 @@
+"""The ``udvalgsbot`` command line: run the bot, migrate, set up committees, tools.
+
+This module parses the arguments and dispatches; the commands that work on the database
+(``udvalg``, ``import``, ``export``, ``plan``) are in ``bot.cli.commands``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from bot import logs
+from bot.settings import Settings, SettingsError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="udvalgsbot", description="Telegram bot for Danish municipal committees."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the bot (long polling; --webhook for webhook mode)")
+    run.add_argument("--webhook", action="store_true", help="serve Telegram's webhook instead")
+
+    db = sub.add_parser("db", help="database migrations")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    up = db_sub.add_parser("upgrade", help="apply migrations (default: to the newest)")
+    up.add_argument("revision", nargs="?", default="head")
+    db_sub.add_parser("current", help="show the database's migration revision")
+
+    udvalg = sub.add_parser("udvalg", help="committees")
+    udvalg_sub = udvalg.add_subparsers(dest="udvalg_command", required=True)
+    create = udvalg_sub.add_parser("create", help="create a committee")
+    create.add_argument("kode", help="short code, e.g. BEU")
+    create.add_argument("navn", help="name, e.g. Beskæftigelsesudvalget")
+    create.add_argument("--forvaltning", required=True, help="the administration that serves it")
+
+    imp = sub.add_parser("import", help="import an agenda or protocol (DOCX or text) as a meeting")
+    imp.add_argument("file", help="the document: .docx or plain text")
+    imp.add_argument("--udvalg", required=True, help="the committee's code, e.g. BEU")
+    imp.add_argument("--json", action="store_true", help="print one JSON object")
+
+    exp = sub.add_parser("export", help="write a meeting's dagsorden or protocol as DOCX")
+    exp.add_argument("moede_id", type=int, help="the meeting's id (printed by import)")
+    exp.add_argument("--kind", choices=("dagsorden", "protokol"), required=True)
+    exp.add_argument("--public", action="store_true", help="the public version")
+    exp.add_argument("-o", "--output", required=True, help="the .docx file to write")
+
+    plan = sub.add_parser("plan", help="handleplaner: import a plan, write a status report")
+    plan_sub = plan.add_subparsers(dest="plan_command", required=True)
+    plan_imp = plan_sub.add_parser("import", help="import a plan's indsatser (CSV, XLSX, DOCX)")
+    plan_imp.add_argument("file", help="the plan: .csv, .xlsx or .docx with a table")
+    plan_imp.add_argument("--udvalg", required=True, help="the committee's code, e.g. BEU")
+    plan_imp.add_argument("--navn", required=True, help="the plan's name")
+    plan_imp.add_argument("--json", action="store_true", help="print one JSON object")
+    plan_rep = plan_sub.add_parser("report", help="write a status round's report as DOCX")
+    plan_rep.add_argument("plan_id", type=int, help="the plan's id (printed by plan import)")
+    plan_rep.add_argument("--round", type=int, default=None, help="the round (default: latest)")
+    plan_rep.add_argument("-o", "--output", required=True, help="the .docx file to write")
+
+    demo = sub.add_parser("demo", help="play a committee cycle offline (no token, no network)")
+    demo.add_argument("--interactive", action="store_true", help="you type as the secretary")
+    demo.add_argument("--output", default="demo-output", help="folder for the database and files")
+
+    emulator = sub.add_parser("emulator", help="run the local Telegram Bot API emulator")
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=8081)
+    emulator.add_argument("--limits", action="store_true", help="enforce Telegram's flood limits")
+    return parser
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        )
+        raise SettingsError(f"Invalid settings: {problems}") from exc
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except SettingsError as exc:
+        print(f"udvalgsbot: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "emulator":
+        from bot_api_emulator import serve
+
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(host=args.host, port=args.port, limits=args.limits))
+        return 0
+
+    if args.command == "demo":
+        from pathlib import Path
+
+        from bot.demo import main as demo_main
+
+        return demo_main(Path(args.output), interactive=args.interactive)
+
+    settings = load_settings()
+    if args.command == "run":
+        token = settings.require_token()
+        if args.webhook:
+            settings.require_webhook()
+        settings.read_docx_template()  # a bad DOCX_TEMPLATE stops the start before anything
+        logs.configure(settings.log_level, [token, _secret(settings)])
+        from bot import runner
+
+        entry = runner.run_webhook if args.webhook else runner.run_polling
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(entry(settings, token))
+        return 0
+
+    logs.configure(settings.log_level)
+    if args.command == "db":
+        from storage import migrate
+
+        if args.db_command == "upgrade":
+            migrate.upgrade(settings.database_url, args.revision)
+            print(f"Database at {migrate.current(settings.database_url)}")
+        else:
+            print(migrate.current(settings.database_url) or "(empty)")
+        return 0
+    from bot.cli import commands
+
+    if args.command == "udvalg":
+        return asyncio.run(commands.create_udvalg(settings, args.kode, args.navn, args.forvaltning))
+    if args.command == "import":
+        return asyncio.run(commands.import_meeting(settings, args.file, args.udvalg, args.json))
+    if args.command == "plan":
+        if args.plan_command == "import":
+            return asyncio.run(
+                commands.import_plan(settings, args.file, args.udvalg, args.navn, args.json)
+            )
+        return asyncio.run(commands.plan_report(settings, args.plan_id, args.round, args.output))
+    if args.command == "export":
+        return asyncio.run(
+            commands.export_meeting(settings, args.moede_id, args.kind, args.public, args.output)
+        )
+    return 1
+
+
+def _secret(settings: Settings) -> str:
+    return settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""

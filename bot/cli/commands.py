@@ -1,0 +1,308 @@
+"""The command line's database commands: each runs as the system inside ``system_uow``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import sys
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from agendas.documents import ImportResult
+    from agendas.ports import UnitOfWork
+    from bot.i18n import CatalogI18n
+
+
+@contextlib.asynccontextmanager
+async def system_uow(settings: Settings) -> AsyncIterator[UnitOfWork]:
+    """Migrate the database, open the engine, yield a unit of work; dispose the engine after.
+
+    The commands act as ``agendas.model.SYSTEM_ACTOR`` with it.
+    """
+    from storage import migrate
+    from storage.engine import make_engine, make_session_factory
+    from storage.uow import SqlUnitOfWork
+
+    await migrate.upgrade_async(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        yield SqlUnitOfWork(make_session_factory(engine))
+    finally:
+        await engine.dispose()
+
+
+async def create_udvalg(settings: Settings, code: str, name: str, forvaltning: str) -> int:
+    """Scripted set-up: runs as the system (an admin actor), audited like any other change."""
+    from agendas.dates import utc_now
+    from agendas.errors import DomainError
+    from agendas.model import SYSTEM_ACTOR
+    from agendas.services import committees
+
+    try:
+        async with system_uow(settings) as uow:
+            udvalg = await committees.create_udvalg(
+                uow, SYSTEM_ACTOR, code, name, forvaltning, utc_now()
+            )
+    except DomainError as exc:
+        print(_text(settings, exc.key, **exc.params), file=sys.stderr)
+        return 1
+    print(f"Oprettet: {udvalg.code} {udvalg.name} ({udvalg.forvaltning}), id {udvalg.id}")
+    return 0
+
+
+@functools.cache
+def _catalogue(language: str) -> CatalogI18n:
+    from bot.i18n import make_i18n
+
+    return make_i18n(language)
+
+
+def _text(settings: Settings, key: str, **params: object) -> str:
+    """A catalogue text in the default language (no HTML: this is the terminal)."""
+    return str(_catalogue(settings.default_language).gettext(key)).format(**params)
+
+
+def _read_document(path: str) -> bytes | None:
+    """At most one byte more than the importer accepts: a larger file is refused by size."""
+    from agendas.documents.safety import MAX_DOCX_BYTES
+
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(MAX_DOCX_BYTES + 1)
+    except OSError:
+        return None
+
+
+def _parse(data: bytes, path: str) -> ImportResult:
+    """A ``.docx`` name is opened as DOCX (so a bad one is refused as such), others by content."""
+    from agendas.documents import parse_document, parse_docx
+
+    if path.lower().endswith(".docx"):
+        return parse_docx(data)
+    return parse_document(data)
+
+
+async def import_meeting(settings: Settings, path: str, code: str, as_json: bool) -> int:
+    """Create a meeting from a DOCX or text agenda/protocol, as the system (an admin actor)."""
+    import json
+
+    from agendas.dates import format_date, format_time, utc_now
+    from agendas.errors import DomainError
+    from agendas.model import SYSTEM_ACTOR
+    from agendas.services import imports
+
+    data = await asyncio.to_thread(_read_document, path)
+    if data is None:
+        print(_text(settings, "err-import-file-unreadable", path=path), file=sys.stderr)
+        return 1
+    try:
+        result = await asyncio.to_thread(_parse, data, path)
+        async with system_uow(settings) as uow:
+            imported = await imports.import_meeting(
+                uow, SYSTEM_ACTOR, code, result, utc_now(), settings.timezone
+            )
+    except DomainError as exc:
+        print(_text(settings, exc.key, **exc.params), file=sys.stderr)
+        return 1
+    notes = [_text(settings, note.key, **note.params) for note in imported.notes]
+    moede = imported.moede
+    if as_json:
+        payload = {
+            "meeting_id": moede.id,
+            "udvalg": imported.udvalg.code,
+            "date": moede.date.isoformat(),
+            "start_time": moede.start_time.isoformat("minutes"),
+            "place": moede.place,
+            "end_time": imports.local_end_time(moede, settings.timezone),
+            "punkter": [
+                {
+                    "number": entry.punkt.number,
+                    "title": entry.punkt.title,
+                    "kind": entry.punkt.kind.value,
+                    "closed": entry.punkt.closed,
+                    "beslutningskompetence": entry.punkt.beslutningskompetence,
+                    "journal_number": entry.punkt.journal_number,
+                    "sagstype": entry.punkt.sagstype.value if entry.punkt.sagstype else None,
+                    "sections": entry.punkt.sections,
+                    "beslutning": entry.record.decision_text(),
+                    "public_beslutning": entry.record.public_beslutning,
+                    "inhabile": [m.label() for m in entry.record.inhabile],
+                    "remarks": [
+                        {"member": r.member.label(), "text": r.text} for r in entry.record.remarks
+                    ],
+                    "bilag": entry.bilag,
+                }
+                for entry in imported.punkter
+            ],
+            "unplaced": imported.unplaced,
+            "notes": notes,
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return 0
+    print(
+        _text(
+            settings,
+            "moede-import-done",
+            moede_id=moede.id,
+            udvalg=imported.udvalg.name,
+            date=format_date(moede.date),
+            time=format_time(moede.start_time),
+            count=len(imported.punkter),
+        )
+    )
+    for entry in imported.punkter:
+        print(f"  {entry.punkt.number}. {entry.punkt.title}")
+    if imported.unplaced:
+        print(_text(settings, "moede-import-unplaced", count=len(imported.unplaced)))
+        for line in imported.unplaced:
+            print(f"  {line}")
+    else:
+        print(_text(settings, "moede-import-all-placed"))
+    if notes:
+        print(_text(settings, "moede-import-notes"))
+        for note in notes:
+            print(f"  - {note}")
+    return 0
+
+
+async def export_meeting(
+    settings: Settings, moede_id: int, kind: str, public: bool, output: str
+) -> int:
+    """Write the dagsorden or beslutningsprotokol of a stored meeting as DOCX."""
+    from agendas.dates import utc_now
+    from agendas.errors import DomainError
+    from agendas.meeting.documents import ProtokolRequest, protokol_document
+    from agendas.model import SYSTEM_ACTOR
+
+    template = await asyncio.to_thread(settings.read_docx_template)
+    request = ProtokolRequest(
+        moede_id=moede_id, public=public, protokol=kind == "protokol", operator=True
+    )
+    try:
+        async with system_uow(settings) as uow:
+            exported = await protokol_document(
+                uow, SYSTEM_ACTOR, request, utc_now(), settings.timezone, template
+            )
+    except DomainError as exc:
+        if exc.key == "err-moede-gone":
+            print(_text(settings, "err-export-moede-unknown", moede_id=moede_id), file=sys.stderr)
+        else:
+            print(_text(settings, exc.key, **exc.params), file=sys.stderr)
+        return 1
+    assert exported is not None  # a meeting named by id is there, or NotFound was raised
+    written = await asyncio.to_thread(_write_file, output, exported.content)
+    if written is None:
+        print(_text(settings, "err-export-write", path=output), file=sys.stderr)
+        return 1
+    print(_text(settings, "moede-export-done", path=written))
+    return 0
+
+
+def _write_file(path: str, data: bytes) -> str | None:
+    """Write the file; its absolute path, or None when it could not be written."""
+    from pathlib import Path
+
+    target = Path(path)
+    try:
+        target.write_bytes(data)
+    except OSError:
+        return None
+    return str(target.resolve())
+
+
+def _read_plan(path: str) -> bytes | None:
+    from agendas.status.plan_file import MAX_FILE_BYTES
+
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+
+
+async def import_plan(settings: Settings, path: str, code: str, name: str, as_json: bool) -> int:
+    """Create a plan from a CSV/XLSX/DOCX table, as the system (an admin actor)."""
+    import json
+    from pathlib import Path
+
+    from agendas.dates import utc_now
+    from agendas.errors import DomainError
+    from agendas.model import SYSTEM_ACTOR
+    from agendas.status import plans as plan_service
+    from agendas.status.plan_file import parse_plan_file
+
+    data = await asyncio.to_thread(_read_plan, path)
+    if data is None:
+        print(_text(settings, "err-plan-file-unreadable", path=path), file=sys.stderr)
+        return 1
+    try:
+        result = await asyncio.to_thread(parse_plan_file, data, Path(path).name)
+        async with system_uow(settings) as uow:
+            imported = await plan_service.import_plan(
+                uow, SYSTEM_ACTOR, code, name, result, utc_now()
+            )
+    except DomainError as exc:
+        print(_text(settings, exc.key, **exc.params), file=sys.stderr)
+        return 1
+    indsatser = [
+        {
+            "id": i.id,
+            "title": i.title,
+            "tovholder": i.tovholder,
+            "kontaktperson": i.kontaktperson,
+            "tovholder_person_id": i.tovholder_person_id,
+            "maalgruppe": i.maalgruppe,
+            "formaal": i.formaal,
+            "periode": i.periode,
+            "samarbejdspartnere": i.samarbejdspartnere,
+            "aktiviteter": i.aktiviteter,
+        }
+        for i in imported.indsatser
+    ]
+    if as_json:
+        payload = {
+            "plan_id": imported.plan.id,
+            "udvalg": imported.udvalg.code,
+            "title": imported.plan.title,
+            "indsatser": indsatser,
+            "unknown_tovholdere": list(imported.unknown_tovholdere),
+            "unknown_columns": list(imported.unknown_columns),
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return 0
+    print(f"plan_id: {imported.plan.id}")
+    print(f"indsatser: {len(indsatser)}")
+    for item in imported.indsatser:
+        print(f"  - {item.title} ({item.tovholder or '-'})")
+    if imported.unknown_tovholdere:
+        print("ukendte tovholdere: " + ", ".join(imported.unknown_tovholdere))
+    if imported.unknown_columns:
+        print("ignorerede kolonner: " + ", ".join(imported.unknown_columns))
+    return 0
+
+
+async def plan_report(settings: Settings, plan_id: int, number: int | None, output: str) -> int:
+    """Write the status report of a plan's round (the latest by default) as DOCX."""
+    from agendas.errors import DomainError
+    from agendas.model import SYSTEM_ACTOR
+    from agendas.status import report as report_service
+
+    template = await asyncio.to_thread(settings.read_docx_template)
+    try:
+        async with system_uow(settings) as uow:
+            file = await report_service.report_docx(
+                uow, SYSTEM_ACTOR, plan_id, number, settings.timezone, template
+            )
+    except DomainError as exc:
+        print(_text(settings, exc.key, **exc.params), file=sys.stderr)
+        return 1
+    written = await asyncio.to_thread(_write_file, output, file.content)
+    if written is None:
+        print(_text(settings, "err-plan-report-write", path=output), file=sys.stderr)
+        return 1
+    print(_text(settings, "plan-report-done", path=written))
+    return 0
