@@ -18,7 +18,7 @@ from agendas.outbox import OutboxKind
 from agendas.ports import UnitOfWork
 from agendas.protocol_mailings import all_approved, approval_request, decisions_summary
 from agendas.records import Approval, ProtokolLocked, StaleView
-from agendas.services._common import audit, load_moede, require_editor
+from agendas.services.common import audit, load_moede, require_editor
 from agendas.services.release_mailing import queue_message, recipients
 
 

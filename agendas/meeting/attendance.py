@@ -14,7 +14,7 @@ from agendas.ports import UnitOfWork
 from agendas.protocol import AttendanceStatus
 from agendas.protocol_input import parse_ranges
 from agendas.records import PRESENT, AttendanceRecord
-from agendas.services._common import load_moede, require_editor
+from agendas.services.common import load_moede, require_editor
 from agendas.services.meetings import MoedeListing, list_moeder
 
 #: How far from today /moede looks for the meeting being held.

@@ -20,7 +20,7 @@ from agendas.protocol_input import (
     parse_votes,
 )
 from agendas.records import DecisionRecord, StoredRemark
-from agendas.services._common import load_moede, load_punkt, require_editor
+from agendas.services.common import load_moede, load_punkt, require_editor
 
 
 async def _decide(

@@ -15,7 +15,7 @@ from agendas.meeting_view import MeetingView, file_name, to_document
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.protocol import MeetingDocument
-from agendas.services._common import load_moede, require_reader
+from agendas.services.common import load_moede, require_reader
 from agendas.services.meetings import MoedeListing, list_moeder
 
 

@@ -11,7 +11,7 @@ from agendas.meeting_view import MeetingView, MemberLine
 from agendas.model import Actor, Membership, Moede, Role
 from agendas.ports import UnitOfWork
 from agendas.records import AttendanceRecord, ProtokolLocked, StaleView
-from agendas.services._common import audit, load_moede, require_reader
+from agendas.services.common import audit, load_moede, require_reader
 
 
 async def udvalg_members(uow: UnitOfWork, udvalg_id: int) -> list[MemberLine]:

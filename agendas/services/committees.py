@@ -10,7 +10,7 @@ from agendas import rules
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.model import Actor, Membership, Person, Role, Udvalg
 from agendas.ports import UnitOfWork
-from agendas.services._common import audit, require_editor, udvalg_by_code
+from agendas.services.common import audit, require_editor, udvalg_by_code
 
 _CODE = re.compile(r"^[A-ZÆØÅ][A-ZÆØÅ0-9]{1,9}$")
 

@@ -36,7 +36,7 @@ from agendas.protocol import (
     remark_line,
 )
 from agendas.records import AttendanceRecord, DecisionRecord, StoredRemark
-from agendas.services._common import audit, require_editor, udvalg_by_code
+from agendas.services.common import audit, require_editor, udvalg_by_code
 
 #: Field limits, as when the secretary edits a punkt (``punkter.clean_field``).
 MAX_KOMPETENCE = 40

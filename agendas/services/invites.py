@@ -12,7 +12,7 @@ from agendas import rules
 from agendas.errors import InvalidInput, InviteInvalid, NotAllowed
 from agendas.model import ROLE_ALIASES, Actor, Invite, Membership, Person, Role, Udvalg
 from agendas.ports import UnitOfWork
-from agendas.services._common import audit, udvalg_by_code
+from agendas.services.common import audit, udvalg_by_code
 
 DEFAULT_TTL = timedelta(days=7)
 #: Telegram deep-link payloads allow A-Z, a-z, 0-9, _ and - up to 64 characters.

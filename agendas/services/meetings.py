@@ -10,7 +10,7 @@ from agendas.dates import local_to_utc
 from agendas.errors import InvalidInput
 from agendas.model import STANDARD_TITLES, Actor, Bilag, Moede, Punkt, PunktKind, Udvalg
 from agendas.ports import UnitOfWork
-from agendas.services._common import (
+from agendas.services.common import (
     audit,
     load_moede,
     require_editor,

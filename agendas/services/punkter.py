@@ -11,7 +11,7 @@ from agendas import rules
 from agendas.errors import InvalidInput, NotAllowed, NotFound
 from agendas.model import SECTION_KEYS, Actor, Bilag, Moede, Punkt, PunktKind, Sagstype, Udvalg
 from agendas.ports import UnitOfWork
-from agendas.services._common import audit, load_moede, load_punkt, require_editor
+from agendas.services.common import audit, load_moede, load_punkt, require_editor
 
 #: Fields besides the sections that the secretary may edit.
 META_FIELDS = ("title", "sagstype", "beslutningskompetence", "journal_number")

@@ -29,7 +29,7 @@ from agendas.outbox import (
     Release,
 )
 from agendas.ports import UnitOfWork
-from agendas.services._common import audit, load_moede, require_editor, udvalg_by_code
+from agendas.services.common import audit, load_moede, require_editor, udvalg_by_code
 from agendas.services.release_mailing import (
     MailingKind,
     agenda_mailing,

@@ -24,7 +24,7 @@ from agendas.plans import (
     unchanged_answer,
 )
 from agendas.ports import UnitOfWork
-from agendas.services._common import audit
+from agendas.services.common import audit
 from agendas.status.common import (
     escaping,
     html_texts,

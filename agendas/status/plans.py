@@ -18,7 +18,7 @@ from agendas.plans import (
     clean_plan_title,
 )
 from agendas.ports import UnitOfWork
-from agendas.services._common import audit, require_editor, udvalg_by_code
+from agendas.services.common import audit, require_editor, udvalg_by_code
 from agendas.status.common import load_plan, match_person, meeting_days, names_of, people_of
 from agendas.status.plan_file import PlanImport, normalise_name, unknown_tovholdere
 from agendas.status.schedules import RoundTimes, next_round, validate_schedule

@@ -23,7 +23,7 @@ from agendas.model import Actor, Bilag, Moede, Punkt, PunktKind
 from agendas.outbox import OutboxKind, OutboxMessage
 from agendas.plans import Handleplan, StatusRound
 from agendas.ports import UnitOfWork
-from agendas.services._common import require_editor
+from agendas.services.common import require_editor
 from agendas.services.punkter import clean_section, clean_title
 from agendas.status.common import escaping, load_plan, load_udvalg, meeting_days
 from agendas.status.prompts import Recipient

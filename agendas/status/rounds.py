@@ -21,7 +21,7 @@ from agendas.errors import ConcurrentEdit, InvalidInput
 from agendas.model import Actor, Moede, Punkt
 from agendas.plans import Handleplan, Indsats, RoundState, StatusRound, StatusSchedule
 from agendas.ports import UnitOfWork
-from agendas.services._common import audit, require_editor
+from agendas.services.common import audit, require_editor
 from agendas.status.common import (
     escaping,
     html_texts,
