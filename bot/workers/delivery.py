@@ -36,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import hashlib
 import html
 import logging
@@ -203,9 +204,17 @@ class DeliveryWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._heartbeat
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # The claim loop sees ``_stopping`` and ends between two claims. Cancelling it inside
+            # a claim could leave rows leased that no sender holds (the commit finished in its
+            # thread while the awaiting coroutine was cancelled): cancel only if it hangs.
+            done, _ = await asyncio.wait({self._task}, timeout=timeout)
+            if not done:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
+        # A sender cancelled before its first step never runs its clean-up, so its claim would
+        # stay leased: let every sender start first (each then sees ``_stopping``).
+        await asyncio.sleep(0)
         for task in list(self._senders):
             task.cancel()
         if self._senders:
@@ -240,7 +249,7 @@ class DeliveryWorker:
                 task = asyncio.create_task(self._deliver(message))
                 self._senders.add(task)
                 task.add_done_callback(self._senders.discard)
-                task.add_done_callback(lambda _t, r=row_id: self._held.discard(r))
+                task.add_done_callback(functools.partial(_forget, self._held, row_id))
             if claimed:
                 await asyncio.sleep(0)
                 continue
@@ -449,6 +458,11 @@ class DeliveryWorker:
 
 def _escape(text: str) -> str:
     return html.escape(text, quote=False)
+
+
+def _forget(held: set[int], row_id: int, _task: asyncio.Task[None]) -> None:
+    """A sender is done: its row is no longer held by this worker."""
+    held.discard(row_id)
 
 
 def _keyboard(rows: list[list[dict[str, Any]]], pack: PackButton) -> InlineKeyboardMarkup | None:
