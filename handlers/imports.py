@@ -186,9 +186,7 @@ async def import_chosen(
         await message.answer(t("import-upload-declined"))
         return
     try:
-        downloaded = await bot.download(str(waiting["file_id"]))
-        data = downloaded.read(MAX_DOCX_BYTES + 1) if downloaded is not None else b""
-        result = await asyncio.to_thread(parse_upload, data, str(waiting["kind"]))
+        result = await _download_and_parse(bot, waiting)
         imported = await imports.import_meeting(
             uow, actor, callback_data.code, result, config.now(), config.timezone
         )
@@ -199,7 +197,19 @@ async def import_chosen(
         log.warning("Could not download an upload for import: %s", exc.message)
         await message.answer(t("import-upload-download-failed"))
         return
-    texts = summary(imported, config.timezone)
+    await _send_summary(message, imported, config.timezone)
+
+
+async def _download_and_parse(bot: Bot, waiting: dict[str, Any]) -> ImportResult:
+    """The waiting upload fetched from Telegram (no more than the size limit) and parsed."""
+    downloaded = await bot.download(str(waiting["file_id"]))
+    data = downloaded.read(MAX_DOCX_BYTES + 1) if downloaded is not None else b""
+    return await asyncio.to_thread(parse_upload, data, str(waiting["kind"]))
+
+
+async def _send_summary(message: Message, imported: imports.ImportedMeeting, zone: str) -> None:
+    """The summary in pages; the last one carries the button to the agenda."""
+    texts = summary(imported, zone)
     agenda_cb = MoedeCb(action="agenda", moede_id=imported.moede.id or 0).pack()
     button = InlineKeyboardButton(text=t("agenda-btn-agenda"), callback_data=agenda_cb)
     agenda = InlineKeyboardMarkup(inline_keyboard=[[button]])

@@ -101,6 +101,31 @@ def _check_time(text: str, day: date, config: ChatConfig) -> time:
     return at
 
 
+#: What is asked again when creating the meeting refuses an answer (other refusals end the dialog).
+RETRY = {"err-date-past": ("date", "time"), "err-place-too-long": ("place",)}
+
+
+async def _ask_missing(
+    target: Message, state: FSMContext, data: dict[str, Any], prefix: str
+) -> bool:
+    """Ask for the first missing part; False when nothing is missing."""
+    code = str(data["code"])
+    if "date" not in data:
+        await state.set_state(NytMoede.date)
+        await target.answer(prefix + t("moede-ask-date", code=code))
+        return True
+    day = date.fromisoformat(str(data["date"]))
+    if "time" not in data:
+        await state.set_state(NytMoede.time)
+        await target.answer(prefix + t("moede-ask-time", date=format_date(day)))
+        return True
+    if "place" not in data:
+        await state.set_state(NytMoede.place)
+        await target.answer(prefix + t("moede-ask-place"), reply_markup=skip_keyboard())
+        return True
+    return False
+
+
 async def _continue(
     target: Message,
     state: FSMContext,
@@ -111,33 +136,27 @@ async def _continue(
     error: str = "",
 ) -> None:
     """Ask for the first missing part, or create the meeting when nothing is missing."""
-    prefix = f"{error}\n\n" if error else ""
     await state.set_data(data)
-    code = str(data["code"])
-    if "date" not in data:
-        await state.set_state(NytMoede.date)
-        await target.answer(prefix + t("moede-ask-date", code=code))
+    if await _ask_missing(target, state, data, f"{error}\n\n" if error else ""):
         return
     day = date.fromisoformat(str(data["date"]))
-    if "time" not in data:
-        await state.set_state(NytMoede.time)
-        await target.answer(prefix + t("moede-ask-time", date=format_date(day)))
-        return
-    if "place" not in data:
-        await state.set_state(NytMoede.place)
-        await target.answer(prefix + t("moede-ask-place"), reply_markup=skip_keyboard())
-        return
     at = time.fromisoformat(str(data["time"]))
     try:
         moede, udvalg = await meetings.create_moede(
-            uow, actor, code, day, at, str(data["place"]), config.now(), config.timezone
+            uow,
+            actor,
+            str(data["code"]),
+            day,
+            at,
+            str(data["place"]),
+            config.now(),
+            config.timezone,
         )
     except InvalidInput as exc:
-        retry = {"err-date-past": ("date", "time"), "err-place-too-long": ("place",)}
-        if exc.key not in retry:
+        if exc.key not in RETRY:
             await state.clear()
             raise
-        for key in retry[exc.key]:
+        for key in RETRY[exc.key]:
             data.pop(key, None)
         await _continue(target, state, data, actor, uow, config, error_text(exc))
         return
@@ -166,6 +185,50 @@ def created_text(moede: Moede, udvalg: Udvalg) -> str:
     return "\n".join(lines)
 
 
+def _command_answers(code: str, words: list[str], config: ChatConfig) -> tuple[dict[str, Any], str]:
+    """What /nytmoede KODE dato tid [sted] answers already, and the error text of a bad part."""
+    data: dict[str, Any] = {"code": code}
+    if not words:
+        return data, ""
+    date_text, time_text, place = split_date_time(words)
+    try:
+        day = _check_date(date_text, config)
+    except InvalidInput as exc:
+        # The rest cannot be trusted when the date is not understood: ask step by step.
+        return data, error_text(exc)
+    data["date"] = day.isoformat()
+    if place:
+        data["place"] = place
+    if not time_text:
+        return data, ""
+    try:
+        data["time"] = _check_time(time_text, day, config).isoformat("minutes")
+    except InvalidInput as exc:
+        return data, error_text(exc)
+    # The command form: the place is optional, nothing more is asked.
+    data.setdefault("place", "")
+    return data, ""
+
+
+async def _start_without_code(
+    message: Message, actor: Actor, uow: UnitOfWork, config: ChatConfig, state: FSMContext
+) -> None:
+    """/nytmoede alone: the one udvalg the person edits, or buttons when there are several."""
+    editable = [
+        u
+        for u, _ in await committees.my_udvalg(uow, actor)
+        if rules.can_edit_udvalg(actor, u.id or 0)
+    ]
+    if not editable:
+        raise NotAllowed("err-not-secretary")
+    if len(editable) > 1:
+        await state.set_state(NytMoede.udvalg)
+        await state.set_data({})
+        await message.answer(t("moede-ask-udvalg"), reply_markup=udvalg_keyboard(editable))
+        return
+    await _continue(message, state, {"code": editable[0].code}, actor, uow, config)
+
+
 async def new_moede(
     message: Message,
     command: CommandObject,
@@ -176,42 +239,10 @@ async def new_moede(
 ) -> None:
     words = (command.args or "").split()
     if not words:
-        editable = [
-            u
-            for u, _ in await committees.my_udvalg(uow, actor)
-            if rules.can_edit_udvalg(actor, u.id or 0)
-        ]
-        if not editable:
-            raise NotAllowed("err-not-secretary")
-        if len(editable) > 1:
-            await state.set_state(NytMoede.udvalg)
-            await state.set_data({})
-            await message.answer(t("moede-ask-udvalg"), reply_markup=udvalg_keyboard(editable))
-            return
-        await _continue(message, state, {"code": editable[0].code}, actor, uow, config)
+        await _start_without_code(message, actor, uow, config, state)
         return
     udvalg = await committees.udvalg_for_editor(uow, actor, words[0])
-    data: dict[str, Any] = {"code": udvalg.code}
-    error = ""
-    if words[1:]:
-        date_text, time_text, place = split_date_time(words[1:])
-        try:
-            day = _check_date(date_text, config)
-        except InvalidInput as exc:
-            # The rest cannot be trusted when the date is not understood: ask step by step.
-            error = error_text(exc)
-        else:
-            data["date"] = day.isoformat()
-            if place:
-                data["place"] = place
-            if time_text:
-                try:
-                    data["time"] = _check_time(time_text, day, config).isoformat("minutes")
-                except InvalidInput as exc:
-                    error = error_text(exc)
-                else:
-                    # The command form: the place is optional, nothing more is asked.
-                    data.setdefault("place", "")
+    data, error = _command_answers(udvalg.code, words[1:], config)
     await _continue(message, state, data, actor, uow, config, error)
 
 

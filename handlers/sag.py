@@ -356,14 +356,9 @@ async def document_elsewhere(message: Message, actor: Actor) -> None:
         await message.answer(t("sag-files-not-taken"))
 
 
-def setup() -> Router:
-    router = Router(name="sag")
-    router.message.filter(F.chat.type == "private")
-    text = (F.text, ~F.text.startswith("/"))
-    router.message.register(nysag_command, Command("nysag", "newitem"))
-    router.callback_query.register(nysag_button, MoedeCb.filter(F.action == "nysag"))
-    router.callback_query.register(attach_to_punkt, PunktCb.filter(F.action == "attach"))
-    # the dialog steps
+def _register_dialog(router: Router) -> None:
+    """The /nysag dialog steps, one handler per state and button action."""
+    text = (F.text, ~F.text.startswith("/"))  # plain text, not a command
     router.message.register(got_title, StateFilter(NySag.title), *text)
     router.callback_query.register(
         got_sagstype, StateFilter(NySag.sagstype), NySagCb.filter(F.action == "type")
@@ -383,7 +378,11 @@ def setup() -> Router:
     router.callback_query.register(
         skip_section, StateFilter(NySag.section), NySagCb.filter(F.action == "skip")
     )
-    # the open sag
+
+
+def _register_open_sag(router: Router) -> None:
+    """The open sag waiting for bilag, and documents anywhere else."""
+    text = (F.text, ~F.text.startswith("/"))  # plain text, not a command
     router.message.register(got_bilag, StateFilter(NySag.bilag), F.document)
     router.message.register(open_sag_text, StateFilter(NySag.bilag), *text)
     router.callback_query.register(
@@ -404,4 +403,14 @@ def setup() -> Router:
         F.document,
     )
     router.message.register(document_elsewhere, F.document)
+
+
+def setup() -> Router:
+    router = Router(name="sag")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(nysag_command, Command("nysag", "newitem"))
+    router.callback_query.register(nysag_button, MoedeCb.filter(F.action == "nysag"))
+    router.callback_query.register(attach_to_punkt, PunktCb.filter(F.action == "attach"))
+    _register_dialog(router)
+    _register_open_sag(router)
     return router
