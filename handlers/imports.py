@@ -12,7 +12,6 @@ While a /nysag dialog or an open sag is waiting for bilag, documents go to ``han
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 from typing import Any
@@ -25,13 +24,14 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from agendas import rules
 from agendas.dates import format_date, format_time
 from agendas.documents import ImportResult, parse_document, parse_docx
+from agendas.documents.offload import off_loop
 from agendas.documents.safety import MAX_DOCX_BYTES
 from agendas.errors import InvalidInput
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.services import committees, imports
 from handlers.callbacks import ImportCb, MoedeCb
-from handlers.chat import chat_message
+from handlers.chat import chat_message, clip
 from handlers.context import ChatConfig
 from handlers.texts import error_text, plain, t
 
@@ -81,10 +81,6 @@ def pages(lines: list[str], limit: int = PAGE_LIMIT) -> list[str]:
     if current:
         result.append(current)
     return result
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 async def offer_import(message: Message, actor: Actor, uow: UnitOfWork, state: FSMContext) -> None:
@@ -204,7 +200,7 @@ async def _download_and_parse(bot: Bot, waiting: dict[str, Any]) -> ImportResult
     """The waiting upload fetched from Telegram (no more than the size limit) and parsed."""
     downloaded = await bot.download(str(waiting["file_id"]))
     data = downloaded.read(MAX_DOCX_BYTES + 1) if downloaded is not None else b""
-    return await asyncio.to_thread(parse_upload, data, str(waiting["kind"]))
+    return await off_loop(parse_upload, data, str(waiting["kind"]))
 
 
 async def _send_summary(message: Message, imported: imports.ImportedMeeting, zone: str) -> None:
