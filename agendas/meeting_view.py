@@ -15,14 +15,17 @@ from agendas.errors import NotFound
 from agendas.model import Moede, Person, Punkt, Role, Udvalg
 from agendas.protocol import (
     TITLE_LABELS,
+    ApprovalRecord,
     AttendanceStatus,
     Attendee,
     DocumentPunkt,
+    DocumentStage,
     MeetingDocument,
     MemberRef,
     PunktRecord,
     Remark,
     SagRange,
+    Signature,
 )
 from agendas.records import (
     PRESENT,
@@ -158,7 +161,32 @@ def to_document(view: MeetingView, bilag: dict[int, list[str]], zone: str) -> Me
         ],
         attendance=attendance,
         end_time=to_local(ended, zone).time().replace(tzinfo=None) if ended else None,
+        approval=approval_record(view, zone),
     )
+
+
+def approval_record(view: MeetingView, zone: str) -> ApprovalRecord:
+    """The approval round for the document: each present member with their approval time in
+    ``zone`` (the underskriftsblad), the revision they approved, and the stage."""
+    state = view.state
+    if state.locked:
+        stage = DocumentStage.GODKENDT
+    elif state.sent_at is not None:
+        stage = DocumentStage.SENDT
+    else:
+        stage = DocumentStage.KLADDE
+    approved = {a.person_id: a.approved_at for a in view.approvals}
+    signatures = []
+    for line in view.present():
+        at = approved.get(line.person_id)
+        signatures.append(
+            Signature(
+                member=line.ref(),
+                title=line.title if line.title in TITLE_LABELS else None,
+                approved_at=to_local(at, zone).replace(tzinfo=None) if at else None,
+            )
+        )
+    return ApprovalRecord(stage=stage, revision=state.rev, signatures=signatures)
 
 
 def file_name(udvalg: Udvalg, moede: Moede, protokol: bool, public: bool) -> str:

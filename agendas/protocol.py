@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 
 from agendas.model import Moede, Punkt, Role, Udvalg
 
@@ -181,6 +181,38 @@ class DocumentPunkt:
         return self.record.decision_text() or self.punkt.section("beslutning").strip()
 
 
+class DocumentStage(enum.StrEnum):
+    """Where the protocol is in its approval, as the document shows it."""
+
+    KLADDE = "kladde"
+    SENDT = "sendt til godkendelse"
+    GODKENDT = "godkendt"
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """One line of the underskriftsblad: a member present at the meeting and when they approved
+    (local Europe/Copenhagen wall time), or None while they have not."""
+
+    member: MemberRef
+    title: Role | None = None
+    approved_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class ApprovalRecord:
+    """The protocol's approval as the document prints it: "Udkast" until it is approved (locked);
+    the "Godkendelse" section with one ``Signature`` per present member once it has been sent."""
+
+    stage: DocumentStage = DocumentStage.KLADDE
+    revision: int = 0
+    signatures: list[Signature] = field(default_factory=list)
+
+    @property
+    def approved(self) -> bool:
+        return self.stage is DocumentStage.GODKENDT
+
+
 @dataclass(slots=True)
 class MeetingDocument:
     """Everything a dagsorden or beslutningsprotokol shows, in agenda order.
@@ -195,6 +227,8 @@ class MeetingDocument:
     punkter: list[DocumentPunkt] = field(default_factory=list)
     attendance: list[Attendee] = field(default_factory=list)
     end_time: time | None = None
+    #: The approval round; an imported document is a draft with no signatures.
+    approval: ApprovalRecord = field(default_factory=ApprovalRecord)
 
     def members(self) -> list[Attendee]:
         """The committee's own members (everyone except stedfortrædere)."""

@@ -32,6 +32,14 @@ from bot.cli import main
 from storage import migrate
 from storage.engine import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
+from tests.support.word import (
+    INTERNAL,
+    PUBLIC,
+    assert_a4_with_danish_margins,
+    body_lines,
+    header_text,
+    open_word,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "examples"
 EXAMPLE = EXAMPLES / "referat_sundhed_2025-03-04.txt"
@@ -235,6 +243,55 @@ def test_export_of_the_imported_protocol_and_agenda_as_word(
     assert "Beslutning" not in headings(files["dagsorden"], 2)
     assert "Mødet afsluttet" not in dagsorden
     assert "Sundhedsloven § 140." in dagsorden
+
+    # Every file A4 with Danish margins; the edition in the header and the properties; the
+    # imported protocol has not been approved in the bot, so it is a draft.
+    for name, path in files.items():
+        data = path.read_bytes()
+        assert_a4_with_danish_margins(data)
+        edition = PUBLIC if name.endswith("public") else INTERNAL
+        props = open_word(data).core_properties
+        assert edition in header_text(data) and props.subject == edition, name
+        assert (props.author, props.language) == ("Social- og Sundhedsforvaltningen", "da-DK")
+        draft = name.startswith("protokol")
+        assert (props.content_status == "Udkast") is draft, name
+        assert ("Udkast" in body_lines(data)[:3]) is draft, name
+        assert "Godkendelse" not in body_lines(data)
+
+
+CLOSED_AMONG_OPEN = """Sundheds- og Omsorgsudvalget
+12-05-2025
+Godkendelse af dagsorden
+Sag nr. 1
+Lukket punkt: Salg af grund på Havnevej
+Sag nr. 2
+Sagens kerne
+Fortroligt.
+Ny træningsplan
+Sag nr. 3
+Sagens kerne
+Planen for 2026.
+Eventuelt
+Sag nr. 4
+"""
+
+
+def test_a_closed_punkt_is_exported_after_the_open_sager(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The document follows the agenda order of ``agendas.rules.ordered``: the closed punkt,
+    second in the imported file, comes after the open sag (Eventuelt stays last, DESIGN.md)."""
+    source = workdir / "blandet.txt"
+    source.write_text(CLOSED_AMONG_OPEN, encoding="utf-8")
+    meeting_id = str(run_json(capsys, "import", str(source), "--udvalg", "SOU")["meeting_id"])
+    for kind in ("protokol", "dagsorden"):
+        assert main(["export", meeting_id, "--kind", kind, "-o", f"{kind}.docx"]) == 0
+        assert headings(workdir / f"{kind}.docx", 1) == [
+            "1. Godkendelse af dagsorden",
+            "2. Ny træningsplan",
+            "3. Lukket punkt: Salg af grund på Havnevej",
+            "4. Eventuelt",
+        ]
 
 
 def test_the_public_version_hides_a_closed_punkts_content(

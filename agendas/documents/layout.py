@@ -24,6 +24,27 @@ LABEL_BESLUTNING = "Beslutning"
 LABEL_PUBLIC = "Offentlig beslutningstekst"
 CLOSED_PREFIX = "Lukket punkt: "
 
+#: The edition, in the page header and the document properties (subject), so the internal
+#: document is not published by mistake.
+EDITION_INTERNAL = "Intern udgave – indeholder lukkede punkter"
+EDITION_PUBLIC = "Offentlig udgave"
+#: A protocol before its approval: in the header, as a line under the title, as content status.
+MARK_DRAFT = "Udkast"
+MARK_APPROVED = "Godkendt"
+#: Lines of the front the importer skips: the edition and the draft mark.
+FRONT_MARKS = frozenset({MARK_DRAFT.lower(), EDITION_INTERNAL.lower(), EDITION_PUBLIC.lower()})
+
+#: The underskriftsblad at the end of a protocol that has been sent for approval. The importer
+#: ignores it from its heading on: approvals belong to the meeting they were given in.
+LABEL_GODKENDELSE = "Godkendelse"
+LABEL_REVISION = "Protokolrevision"
+APPROVAL_INTRO_APPROVED = (
+    "Protokollen er godkendt digitalt af de medlemmer, der var til stede ved mødet."
+)
+APPROVAL_INTRO_SENT = "Protokollen er sendt til godkendelse og er endnu ikke godkendt af alle."
+APPROVED_AT = "godkendt digitalt {date} kl. {time}"
+NOT_APPROVED = "ikke godkendt"
+
 HEADER_LISTS: dict[str, str] = {
     "medlemmer": "members",
     "deltagere": "members",

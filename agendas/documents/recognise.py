@@ -11,7 +11,10 @@ or text by ``agendas.documents.parse``) and recognises what they are. What it re
 - Beslutning: vote counts, inhabilitet and protokolbemærkninger are read into a ``PunktRecord``;
 - "Bilag N: name" lines; "Mødet afsluttet kl. 16.05".
 
-Every line it cannot place goes to ``ImportResult.unplaced``; nothing is dropped silently.
+Every line it cannot place goes to ``ImportResult.unplaced``; nothing is dropped silently, with
+two exceptions the bot's own export writes: the edition and "Udkast" lines of the front, and the
+"Godkendelse" section (the underskriftsblad) at the end, whose approvals belong to the meeting
+they were given in, not to the imported one.
 """
 
 from __future__ import annotations
@@ -107,6 +110,7 @@ class AgendaReader:
         self.header_list: str | None = None
         self.drafts: list[_PunktDraft] = []
         self.after_end = False
+        self.in_approval = False
 
     # -- walking --------------------------------------------------------------------------
 
@@ -140,6 +144,9 @@ class AgendaReader:
 
     def _line(self, index: int, line: Line) -> None:
         text = line.text
+        if self.in_approval or self._approval_heading(index, line):
+            self.in_approval = True
+            return
         end = layout.END_RE.match(text)
         if end:
             self.end = time(int(end[1]), int(end[2]))
@@ -158,6 +165,12 @@ class AgendaReader:
             self._front(line)
         else:
             self._punkt_line(draft, line)
+
+    def _approval_heading(self, index: int, line: Line) -> bool:
+        """The "Godkendelse" heading of the underskriftsblad (not a punkt "Godkendelse")."""
+        if line.text.casefold() != layout.LABEL_GODKENDELSE.casefold():
+            return False
+        return (line.level == 1 or self.after_end) and not _sag_nr(self._next_text(index))
 
     def _starts_punkt(self, index: int, line: Line) -> bool:
         if _sag_nr(line.text):
@@ -188,7 +201,7 @@ class AgendaReader:
     def _front(self, line: Line) -> None:
         text = line.text
         lowered = text.lower().rstrip(":")
-        if lowered in layout.KIND_WORDS:
+        if lowered in layout.KIND_WORDS or lowered in layout.FRONT_MARKS:
             return
         if line.level == -1 and not self.name:
             self.name = text

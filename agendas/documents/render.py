@@ -5,9 +5,13 @@ block (udvalg, date, time and place, members with party letters and titles, frav
 stedfortrædere), a table of contents (a Word TOC field whose shown result is the numbered list of
 punkter), then each punkt as a "Heading 1" with Sag nr., Beslutningskompetence, its sections as
 "Heading 2" in the order of ``agendas.model.SECTIONS`` and its bilag. Header and footer carry the
-udvalg, the date and the page numbers; the styles are marked Danish (da-DK).
+udvalg, the date and the page numbers; the styles are marked Danish (da-DK); every page is A4.
 
-The public version shows a closed punkt's title and public decision text only.
+The edition ("Intern udgave – indeholder lukkede punkter" / "Offentlig udgave") is in the page
+header and the document properties. The public version shows a closed punkt's title and public
+decision text only. A protocol is marked "Udkast" until it is approved; once sent for approval it
+ends with the "Godkendelse" section (the underskriftsblad): each member present, when they approved
+or that they have not, and the revision.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from docx.oxml.ns import qn
 
 from agendas.dates import format_date, format_time
 from agendas.documents import layout
+from agendas.documents.page import page_setup
 from agendas.documents.safety import open_docx_safely
 from agendas.model import SAGSTYPE_LABELS, SECTIONS
 from agendas.protocol import (
@@ -33,7 +38,9 @@ from agendas.protocol import (
     AttendanceStatus,
     Attendee,
     DocumentPunkt,
+    DocumentStage,
     MeetingDocument,
+    Signature,
     format_ranges,
     inhabil_line,
     remark_line,
@@ -55,6 +62,28 @@ def render_protokol(doc: MeetingDocument, public: bool, template: bytes | None =
 def document_title(doc: MeetingDocument, protokol: bool) -> str:
     kind = layout.KIND_PROTOKOL if protokol else layout.KIND_DAGSORDEN
     return f"{kind} – {doc.udvalg.name} {format_date(doc.moede.date)}"
+
+
+def edition(public: bool) -> str:
+    return layout.EDITION_PUBLIC if public else layout.EDITION_INTERNAL
+
+
+def approval_mark(doc: MeetingDocument, protokol: bool) -> str:
+    """ "Udkast" for a protocol not yet approved, "Godkendt" once it is; none for the agenda."""
+    if not protokol:
+        return ""
+    return layout.MARK_APPROVED if doc.approval.approved else layout.MARK_DRAFT
+
+
+def signature_line(signature: Signature) -> tuple[str, str]:
+    """``("Lene Holm (V), formand", "godkendt digitalt 10-12-2026 kl. 16.05")``."""
+    name = signature.member.label()
+    if signature.title in TITLE_LABELS:
+        name = f"{name}, {TITLE_LABELS[signature.title]}"
+    at = signature.approved_at
+    if at is None:
+        return name, layout.NOT_APPROVED
+    return name, layout.APPROVED_AT.format(date=format_date(at.date()), time=format_time(at.time()))
 
 
 def punkt_heading(item: DocumentPunkt) -> str:
@@ -99,6 +128,7 @@ class BodyWriter:
             for child in list(body):
                 if child.tag != qn("w:sectPr"):
                     body.remove(child)
+        page_setup(self.document, keep_a4=template is not None)
         styles = self.document.styles
         self.styles = _Styles(
             normal=_style_id(styles, "Normal"),
@@ -113,6 +143,10 @@ class BodyWriter:
 
     def para(self, text: str = "", style: str | None = None, bold: bool = False) -> None:
         self.parts.append(_p(style, xml_run(text, bold) if text else ""))
+
+    def new_page(self, text: str, style: str | None) -> None:
+        """A paragraph that starts a new page."""
+        self.parts.append(_p(style, xml_run(text), page_break_before=True))
 
     def labelled(self, label: str, value: str) -> None:
         self.parts.append(_p(None, xml_run(f"{label}:", bold=True) + xml_run(f" {value}")))
@@ -169,9 +203,11 @@ def _instr(instruction: str) -> str:
     return f'<w:r><w:instrText xml:space="preserve">{_xml_text(instruction)}</w:instrText></w:r>'
 
 
-def _p(style: str | None, runs: str) -> str:
-    props = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
-    return f"<w:p>{props}{runs}</w:p>"
+def _p(style: str | None, runs: str, page_break_before: bool = False) -> str:
+    props = f'<w:pStyle w:val="{style}"/>' if style else ""
+    if page_break_before:
+        props += "<w:pageBreakBefore/>"
+    return f"<w:p><w:pPr>{props}</w:pPr>{runs}</w:p>" if props else f"<w:p>{runs}</w:p>"
 
 
 def _style_id(styles: Any, *names: str, outline: int | None = None) -> str | None:
@@ -248,14 +284,16 @@ def _free_paragraph(part: Any) -> Any:
     return part.add_paragraph()
 
 
-def _header_footer(writer: BodyWriter, doc: MeetingDocument, protokol: bool) -> None:
+def _header_footer(writer: BodyWriter, doc: MeetingDocument, protokol: bool, public: bool) -> None:
     kind = layout.KIND_PROTOKOL if protokol else layout.KIND_DAGSORDEN
+    marks = [edition(public), approval_mark(doc, protokol)]
     for section in writer.document.sections:
         header = section.header
         header.is_linked_to_previous = False
         _free_paragraph(header).add_run(
             f"{doc.udvalg.name} · {kind} · {format_date(doc.moede.date)}"
         )
+        header.add_paragraph().add_run(" · ".join(m for m in marks if m)).bold = True
         footer = section.footer
         footer.is_linked_to_previous = False
         paragraph = _free_paragraph(footer)
@@ -265,24 +303,30 @@ def _header_footer(writer: BodyWriter, doc: MeetingDocument, protokol: bool) -> 
         _field_run(paragraph, " NUMPAGES ", "1")
 
 
-def _core_properties(writer: BodyWriter, doc: MeetingDocument, protokol: bool) -> None:
+def _core_properties(
+    writer: BodyWriter, doc: MeetingDocument, protokol: bool, public: bool
+) -> None:
     props = writer.document.core_properties
     props.title = document_title(doc, protokol)
     props.author = doc.udvalg.forvaltning or doc.udvalg.name
     props.last_modified_by = props.author
-    props.subject = doc.udvalg.name
+    props.subject = edition(public)
+    props.category = doc.udvalg.name
+    props.content_status = approval_mark(doc, protokol)
     props.language = LANGUAGE
     props.keywords = "dagsorden" if not protokol else "beslutningsprotokol"
     stamp = datetime.combine(doc.moede.date, doc.moede.start_time)
     props.created = stamp
     props.modified = stamp
-    props.revision = 1
+    props.revision = max(doc.approval.revision, 1) if protokol else 1
 
 
 def _front(writer: BodyWriter, doc: MeetingDocument, protokol: bool) -> None:
     moede = doc.moede
     writer.para(doc.udvalg.name, writer.styles.title)
     writer.para(layout.KIND_PROTOKOL if protokol else layout.KIND_DAGSORDEN, writer.styles.subtitle)
+    if protokol and not doc.approval.approved:
+        writer.para(layout.MARK_DRAFT, bold=True)
     writer.para(format_date(moede.date))
     when = f"Kl. {format_time(moede.start_time)}"
     writer.para(f"{when}, {moede.place}" if moede.place else when)
@@ -381,14 +425,28 @@ def _beslutning(writer: BodyWriter, item: DocumentPunkt, public: bool) -> None:
         writer.text_block(record.public_beslutning)
 
 
+def _approval(writer: BodyWriter, doc: MeetingDocument) -> None:
+    """The underskriftsblad on a page of its own, once the protocol has been sent."""
+    record = doc.approval
+    if record.stage is DocumentStage.KLADDE:
+        return
+    writer.new_page(layout.LABEL_GODKENDELSE, writer.styles.heading1)
+    writer.para(layout.APPROVAL_INTRO_APPROVED if record.approved else layout.APPROVAL_INTRO_SENT)
+    for signature in record.signatures:
+        writer.labelled(*signature_line(signature))
+    writer.labelled(layout.LABEL_REVISION, str(record.revision))
+
+
 def _render(doc: MeetingDocument, protokol: bool, public: bool, template: bytes | None) -> bytes:
     writer = BodyWriter(template)
-    _core_properties(writer, doc, protokol)
-    _header_footer(writer, doc, protokol)
+    _core_properties(writer, doc, protokol, public)
+    _header_footer(writer, doc, protokol, public)
     _front(writer, doc, protokol)
     _toc(writer, doc)
     for item in doc.punkter:
         _punkt(writer, item, protokol, public)
     if protokol and doc.end_time is not None:
         writer.para(f"Mødet afsluttet kl. {format_time(doc.end_time)}")
+    if protokol:
+        _approval(writer, doc)
     return writer.finish()

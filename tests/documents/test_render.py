@@ -99,7 +99,13 @@ def test_bullets_are_word_bullets() -> None:
 
 def test_front_page_shows_meeting_and_attendance() -> None:
     texts = [p.text for p in paragraphs(render_protokol(meeting(), public=False))]
-    assert texts[:4] == [UDVALG, "Beslutningsprotokol", "04-03-2025", "Kl. 15.00, Mødelokale 2"]
+    assert texts[:5] == [
+        UDVALG,
+        "Beslutningsprotokol",
+        "Udkast",  # not approved yet
+        "04-03-2025",
+        "Kl. 15.00, Mødelokale 2",
+    ]
     members = texts[texts.index("Medlemmer") + 1 : texts.index("Stedfortrædere")]
     assert members == [
         "Lene Holm (A), formand",

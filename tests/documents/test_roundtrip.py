@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -20,14 +20,17 @@ from agendas.model import (
     Udvalg,
 )
 from agendas.protocol import (
+    ApprovalRecord,
     AttendanceStatus,
     Attendee,
     DocumentPunkt,
+    DocumentStage,
     MeetingDocument,
     MemberRef,
     PunktRecord,
     Remark,
     SagRange,
+    Signature,
     Votes,
 )
 
@@ -122,6 +125,25 @@ def record(draw: Any, closed: bool, names: list[str]) -> PunktRecord:
 
 
 @st.composite
+def approval(draw: Any, people: list[Attendee]) -> ApprovalRecord:
+    """Any stage of the approval round; the importer must ignore its marks and section."""
+    stage = draw(st.sampled_from(list(DocumentStage)))
+    at = st.datetimes(datetime(2000, 1, 1), datetime(2099, 12, 31)).map(
+        lambda d: d.replace(second=0, microsecond=0)
+    )
+    signatures = [
+        Signature(
+            MemberRef(a.name, a.party),
+            a.title,
+            draw(at) if stage is DocumentStage.GODKENDT else draw(st.none() | at),
+        )
+        for a in people
+        if a.status in (AttendanceStatus.TIL_STEDE, AttendanceStatus.STEDFORTRAEDER)
+    ]
+    return ApprovalRecord(stage, draw(st.integers(0, 500)), signatures)
+
+
+@st.composite
 def meetings(draw: Any) -> MeetingDocument:
     sag_count = draw(st.integers(0, 5))
     kinds = [PunktKind.GODKENDELSE]
@@ -166,6 +188,7 @@ def meetings(draw: Any) -> MeetingDocument:
         punkter=punkter,
         attendance=people,
         end_time=draw(st.none() | st.builds(time, st.integers(0, 23), st.integers(0, 59))),
+        approval=draw(approval(people)),
     )
 
 
@@ -205,6 +228,7 @@ def test_protokol_round_trip(doc: MeetingDocument) -> None:
     first = parse_docx(render_protokol(doc, public=False))
     assert first.unplaced == []
     assert content(first.document) == content(doc)
+    assert first.document.approval == ApprovalRecord()  # "Udkast", "Godkendelse" not imported
     second = parse_docx(render_protokol(first.document, public=False))
     assert second.document == first.document
 

@@ -29,6 +29,7 @@ from storage.uow import SqlUnitOfWork
 from tests.handlers.conftest import ADMIN, SECRETARY, invite_token
 from tests.support.clock import FrozenClock
 from tests.support.recording import ChatHarness, RecordingSession, make_bot
+from tests.support.word import INTERNAL, assert_a4_with_danish_margins
 
 EXAMPLE = (
     Path(__file__).resolve().parents[2].parent
@@ -65,6 +66,10 @@ def assert_carries_template(content: bytes) -> None:
     assert "Skabelonens eksempeltekst" not in body  # the template's body is not copied
     assert "Ny model for genoptræning efter sygehusophold" in body
     assert "Anbefales med 3 stemmer for (A, V, F) og 1 stemme imod (Ø)." in body
+    # The template is US Letter (python-docx's default): the protocol is put on A4 all the same,
+    # with the edition in the header under the letterhead.
+    assert_a4_with_danish_margins(content)
+    assert f"{INTERNAL} · Udkast" in header
 
 
 @pytest.fixture

@@ -45,6 +45,14 @@ from tests.handlers.agenda_world import (
 from tests.handlers.conftest import ADMIN, MEMBER, OUTSIDER, SECRETARY, TOVHOLDER
 from tests.support.clock import FrozenClock
 from tests.support.recording import ChatHarness, Sent, TgUser
+from tests.support.word import (
+    INTERNAL,
+    PUBLIC,
+    assert_a4_with_danish_margins,
+    body_lines,
+    header_text,
+    open_word,
+)
 
 FORMAND = TgUser(id=3004, first_name="Lene", last_name="Holm", username="lene")
 ZONE = "Europe/Copenhagen"
@@ -236,6 +244,14 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
         "Mødet afsluttet kl. 15.10",
     ):
         assert expected in text, expected
+    # A4, the internal edition in header and properties, a draft until approved.
+    draft = internal.document_bytes or b""
+    assert_a4_with_danish_margins(draft)
+    assert f"{INTERNAL} · Udkast" in header_text(draft)
+    props = open_word(draft).core_properties
+    assert (props.subject, props.content_status, props.language) == (INTERNAL, "Udkast", "da-DK")
+    assert props.title == "Beslutningsprotokol – Beskæftigelsesudvalget 10-12-2026"
+    assert "Udkast" in body_lines(draft)[:3] and "Godkendelse" not in body_lines(draft)
     calls = await chat.press(SECRETARY, menu, btn(menu, "📄 Offentlig udgave"))
     [public] = [c for c in calls if c.method == "sendDocument"]
     assert public.document_name == "Beslutningsprotokol BEU 2026-12-10 offentlig.docx"
@@ -243,6 +259,10 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
     assert "Personalesag" in public_text
     assert "Udvalget behandlede en personalesag." in public_text
     assert "Fortroligt" not in public_text and "notat.pdf" not in public_text
+    published = public.document_bytes or b""
+    assert_a4_with_danish_margins(published)
+    assert PUBLIC in header_text(published) and "Intern" not in header_text(published)
+    assert open_word(published).core_properties.subject == PUBLIC
 
     # Send for approval: only Lene was present (Mads sent afbud). The request is written to the
     # outbox with the round; nothing goes to Lene straight from the handler.
@@ -265,6 +285,13 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
     [document] = [c for c in calls if c.method == "sendDocument"]
     assert document.chat_id == FORMAND.id
     assert document.document_name == "Beslutningsprotokol BEU 2026-12-10.docx"
+    # Sent, not yet approved: still "Udkast", and the Godkendelse section names who is missing.
+    sent = body_lines(document.document_bytes or b"")
+    assert "Udkast" in sent[:3]
+    assert sent[sent.index("Godkendelse") :][2:] == [
+        "Lene Holm (V), formand: ikke godkendt",
+        f"Protokolrevision: {(await view(world)).rev}",
+    ]
 
     # Someone who was not present cannot approve; nothing is stored.
     calls = await chat.press(MEMBER, request, approve)
@@ -315,6 +342,19 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
     calls = await chat.send(SECRETARY, "/protokol")
     menu = last_message(calls)
     assert "Lene Holm godkendte 10-12-2026 kl. 16.05" in (menu.text or "")
+    # The approved protocol says so: every present member's approval, the revision, "Godkendt".
+    [approved] = [c for c in calls if c.method == "sendDocument"]
+    approved_bytes = approved.document_bytes or b""
+    assert body_lines(approved_bytes)[-4:] == [
+        "Godkendelse",
+        "Protokollen er godkendt digitalt af de medlemmer, der var til stede ved mødet.",
+        "Lene Holm (V), formand: godkendt digitalt 10-12-2026 kl. 16.05",
+        f"Protokolrevision: {state.rev}",
+    ]
+    assert "Udkast" not in body_lines(approved_bytes)
+    assert f"{INTERNAL} · Godkendt" in header_text(approved_bytes)
+    assert open_word(approved_bytes).core_properties.content_status == "Godkendt"
+    assert_a4_with_danish_margins(approved_bytes)
     confirm = last_message(await chat.press(SECRETARY, menu, btn(menu, "🔓 Genåbn protokol")))
     calls = await chat.press(SECRETARY, confirm, btn(confirm, "Ja, genåbn"))
     assert "genåbnet" in all_text(calls)
