@@ -9,9 +9,10 @@ the ``MeetingDocument`` the Word rendering consumes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 from agendas.dates import to_local
-from agendas.errors import NotFound
+from agendas.errors import DomainError, NotFound
 from agendas.model import Moede, Person, Punkt, Role, Udvalg
 from agendas.protocol import (
     TITLE_LABELS,
@@ -131,6 +132,47 @@ class MeetingView:
             ],
             public_beslutning=stored.public_beslutning,
         )
+
+
+class MissingKind(Enum):
+    """What a protocol lacks before it can be sent for approval."""
+
+    END_TIME = "end"
+    DECISION = "decision"
+    PUBLIC_TEXT = "public"
+
+
+@dataclass(frozen=True, slots=True)
+class MissingItem:
+    kind: MissingKind
+    #: The punkt's number and title (not for the end time).
+    number: int = 0
+    title: str = ""
+
+
+class ProtokolIncomplete(DomainError):
+    """The protocol cannot be sent for approval yet; ``missing`` says what to fill in."""
+
+    key = "err-protokol-incomplete"
+
+    def __init__(self, missing: list[MissingItem]) -> None:
+        super().__init__()
+        self.missing = missing
+
+
+def missing_for_approval(view: MeetingView) -> list[MissingItem]:
+    """What must be filled in before the protocol goes to the members: the end time, a decision
+    on every punkt, and the public decision text on every closed punkt (empty when complete)."""
+    missing = []
+    if view.moede.ended_at is None:
+        missing.append(MissingItem(MissingKind.END_TIME))
+    for punkt in view.punkter:
+        record = view.record(punkt.id or 0)
+        if not record.decision_text().strip():
+            missing.append(MissingItem(MissingKind.DECISION, punkt.number, punkt.title))
+        if punkt.closed and not record.public_beslutning.strip():
+            missing.append(MissingItem(MissingKind.PUBLIC_TEXT, punkt.number, punkt.title))
+    return missing
 
 
 def to_document(view: MeetingView, bilag: dict[int, list[str]], zone: str) -> MeetingDocument:

@@ -15,14 +15,20 @@ from agendas import rules
 from agendas.dates import format_date, format_time, to_local
 from agendas.errors import NotAllowed
 from agendas.meeting.loading import load_view
-from agendas.meeting_view import MeetingView, MemberLine
+from agendas.meeting_view import (
+    MeetingView,
+    MemberLine,
+    MissingItem,
+    MissingKind,
+    missing_for_approval,
+)
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.protocol import TITLE_LABELS, AttendanceStatus
 from agendas.protocol_input import STANDARD_PHRASES
 from handlers.callbacks import MmCb
 from handlers.chat import button, chat_message, clip, markup
-from handlers.texts import plain, t
+from handlers.texts import Html, plain, t
 
 LABEL_LIMIT = 40
 #: How much of the indstilling the punkt view shows.
@@ -205,29 +211,53 @@ async def send_punkt(message: Message, view: MeetingView, index: int, edit: bool
 # --- the protocol ---------------------------------------------------------------------------------
 
 
+def missing_text(missing: list[MissingItem]) -> str:
+    """ "Protokollen kan ikke sendes til godkendelse endnu: mangler sluttidspunkt; punkt 2 …"."""
+    items = []
+    for item in missing:
+        if item.kind is MissingKind.END_TIME:
+            items.append(t("meeting-missing-end"))
+        elif item.kind is MissingKind.DECISION:
+            items.append(t("meeting-missing-decision", number=item.number, title=item.title))
+        else:
+            items.append(t("meeting-missing-public", number=item.number))
+    return t("meeting-missing", items=Html("; ".join(items)))
+
+
+def approval_lines(view: MeetingView, zone: str) -> list[str]:
+    """Each member present: approved with date and time, or still missing."""
+    approved = {a.person_id: a.approved_at for a in view.approvals}
+    lines = []
+    for line in view.present():
+        at = approved.get(line.person_id)
+        if at is None:
+            lines.append(t("meeting-protokol-waiting", name=line.person.name))
+            continue
+        when = to_local(at, zone)
+        lines.append(
+            t(
+                "meeting-protokol-approved-by",
+                name=line.person.name,
+                date=format_date(when.date()),
+                time=format_time(when.time()),
+            )
+        )
+    return lines
+
+
 def protokol_status_text(view: MeetingView, zone: str) -> str:
     lines = [moede_head(view)]
     if view.state.locked:
         lines.append(t("meeting-protokol-locked"))
     elif view.state.sent_at is None:
         lines.append(t("meeting-protokol-not-sent"))
+        missing = missing_for_approval(view)
+        if missing:
+            lines.append(f"⚠️ {missing_text(missing)}")
+        return "\n".join(lines)
     else:
         lines.append(t("meeting-protokol-sent"))
-    names = {m.person_id: m.person.name for m in view.members}
-    for approval in view.approvals:
-        when = to_local(approval.approved_at, zone)
-        lines.append(
-            t(
-                "meeting-protokol-approved-by",
-                name=names.get(approval.person_id, "?"),
-                date=format_date(when.date()),
-                time=format_time(when.time()),
-            )
-        )
-    missing = view.missing()
-    if missing and view.state.sent_at is not None:
-        lines.append(t("meeting-protokol-missing", names=", ".join(m.person.name for m in missing)))
-    return "\n".join(lines)
+    return "\n".join(lines + approval_lines(view, zone))
 
 
 def protokol_keyboard(view: MeetingView) -> InlineKeyboardMarkup:

@@ -28,13 +28,19 @@ from agendas.errors import InvalidInput, NotAllowed
 from agendas.meeting import approval, documents
 from agendas.meeting.documents import ProtokolFile, ProtokolRequest
 from agendas.meeting.loading import load_view
+from agendas.meeting_view import ProtokolIncomplete
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.records import StaleView
 from handlers.callbacks import ApproveCb, MmCb
 from handlers.chat import button, chat_message, clip, markup
 from handlers.context import ChatConfig
-from handlers.meeting_views import protokol_keyboard, protokol_status_text, send_protokol_menu
+from handlers.meeting_views import (
+    missing_text,
+    protokol_keyboard,
+    protokol_status_text,
+    send_protokol_menu,
+)
 from handlers.texts import plain, t
 
 #: The words /protokol understands besides a date.
@@ -193,11 +199,26 @@ async def send_for_approval(
         view = await load_view(uow, actor, cb.moede_id)
         await send_protokol_menu(message, view, config.timezone)
         return
-    if outbox_wake is not None:
+    except ProtokolIncomplete as incomplete:
+        # Nothing sent, nothing stored: what is missing, with the menu to go and fill it in.
+        await query.answer()
+        await message.answer(missing_text(incomplete.missing))
+        await send_protokol_menu(message, await load_view(uow, actor, cb.moede_id), config.timezone)
+        return
+    if round_.recipients and outbox_wake is not None:
         outbox_wake()
     await query.answer()
-    await message.answer(t("meeting-sent", count=len(round_.recipients)))
+    await message.answer(round_text(round_))
     await send_protokol_menu(message, await load_view(uow, actor, cb.moede_id), config.timezone)
+
+
+def round_text(round_: approval.ApprovalRound) -> str:
+    count = len(round_.recipients)
+    if not round_.reminder:
+        return t("meeting-sent", count=count)
+    if not count:
+        return t("meeting-nobody-to-remind")
+    return t("meeting-reminded-one" if count == 1 else "meeting-reminded-other", count=count)
 
 
 async def show_status(
@@ -234,6 +255,9 @@ async def approve_protokol(
         time=format_time(when.time()),
     )
     await query.answer(clip(text, 200))
+    if not result.new:
+        # A double tap: answered above; the buttons are already gone, so nothing is edited.
+        return
     message = await chat_message(query)
     await message.edit_reply_markup(reply_markup=None)
     await message.answer(text)

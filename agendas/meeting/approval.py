@@ -12,7 +12,12 @@ from agendas.chatviews import Texts
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.mailings import OutMessage
 from agendas.meeting.loading import meeting_view
-from agendas.meeting_view import MeetingView, MemberLine
+from agendas.meeting_view import (
+    MeetingView,
+    MemberLine,
+    ProtokolIncomplete,
+    missing_for_approval,
+)
 from agendas.model import Actor, Person, Role
 from agendas.outbox import OutboxKind
 from agendas.ports import UnitOfWork
@@ -41,6 +46,8 @@ class ApprovalRound:
     view: MeetingView
     #: The members asked in this round (present, not approved yet).
     recipients: list[MemberLine]
+    #: The protocol had been sent before: this round only reminds those still missing.
+    reminder: bool = False
 
 
 async def send_for_approval(
@@ -53,20 +60,24 @@ async def send_for_approval(
 ) -> ApprovalRound:
     """Ask the members present (who have not approved yet) to approve the protocol.
 
-    Saving ``sent_at`` bumps the revision; the requests are keyed by it. A second press of the
-    same button is stale (nothing queued); a press on the fresh menu, to remind those still
-    missing, is a new round and reaches them again.
+    Refused with ``ProtokolIncomplete`` (nothing stored) while the end time, a decision or a
+    closed punkt's public text is missing. Once sent, a new press only reminds those still
+    missing (none when all have approved: nothing is stored then). Saving ``sent_at`` bumps
+    the revision and the requests are keyed by it, so a second press of the same button is
+    stale and queues nothing; a press on the fresh menu is a new reminder round.
     """
     async with uow:
         moede = await load_moede(uow, moede_id)
         require_editor(actor, moede.udvalg_id)
         view = await meeting_view(uow, moede)
-        if view.state.locked:
-            raise ProtokolLocked()
+        reminder = view.state.sent_at is not None or view.state.locked
+        if view.state.locked or (reminder and not view.missing()):
+            return ApprovalRound(view=view, recipients=[], reminder=True)
         if expected_rev is not None and view.rev != expected_rev:
             raise StaleView()
-        if moede.ended_at is None:
-            raise InvalidInput("err-protokol-no-end")
+        missing = missing_for_approval(view)
+        if missing:
+            raise ProtokolIncomplete(missing)
         if not view.present():
             raise InvalidInput("err-protokol-nobody-present")
         view.state.sent_at = now
@@ -87,7 +98,7 @@ async def send_for_approval(
         await audit(
             uow,
             actor,
-            "protokol.send",
+            "protokol.remind" if reminder else "protokol.send",
             "moede",
             moede_id,
             now,
@@ -95,7 +106,7 @@ async def send_for_approval(
             recipients=[m.person_id for m in asked],
         )
         await uow.commit()
-    return ApprovalRound(view=view, recipients=asked)
+    return ApprovalRound(view=view, recipients=asked, reminder=reminder)
 
 
 async def _queue_locked(uow: UnitOfWork, view: MeetingView, now: datetime, texts: Texts) -> None:

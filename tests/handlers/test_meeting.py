@@ -23,7 +23,7 @@ from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 from sqlalchemy import text
 
-from agendas.meeting.decisions import set_end_time
+from agendas.meeting.decisions import set_beslutning, set_end_time, set_public_beslutning
 from agendas.meeting.loading import load_view
 from agendas.meeting_view import MeetingView
 from agendas.model import Role
@@ -135,6 +135,18 @@ async def view(world: World) -> MeetingView:
     return await load_view(world.uow(), world.actors[SECRETARY.id], world.moede_id)
 
 
+async def decide_all(world: World, clock: FrozenClock) -> None:
+    """What sending for approval needs: the end time, a decision on every punkt and the public
+    text of every closed one (through the services, as the secretary would in meeting mode)."""
+    sec = world.actors[SECRETARY.id]
+    await set_end_time(world.uow(), sec, world.moede_id, "15.10", ZONE, None, clock())
+    for punkt in (await view(world)).punkter:
+        await set_beslutning(world.uow(), sec, punkt.id or 0, "Godkendt", None, clock())
+        if punkt.closed:
+            text = "Udvalget behandlede en personalesag."
+            await set_public_beslutning(world.uow(), sec, punkt.id or 0, text, None, clock())
+
+
 async def open_punkt(chat: ChatHarness, on: Sent, title: str) -> Sent:
     """Press "Næste punkt" until the punkt with ``title`` is shown."""
     current = on
@@ -183,6 +195,9 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
     punkt = [c for c in calls if c.method == "editMessageText"][-1]
     assert "Beslutning:</b> Godkendt" in (punkt.text or "")
 
+    punkt = await open_punkt(chat, punkt, "Meddelelser")
+    calls = await chat.press(SECRETARY, punkt, btn(punkt, "Taget til efterretning"))
+    punkt = [c for c in calls if c.method == "editMessageText"][-1]
     punkt = await open_punkt(chat, punkt, "Budgetopfølgning 2026")
     await chat.press(SECRETARY, punkt, btn(punkt, "🗳 Stemmer"))
     [refused] = await chat.send(SECRETARY, "for A; for V")
@@ -220,6 +235,8 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
     calls = await chat.press(SECRETARY, punkt, btn(punkt, "Godkendt"))
     punkt = [c for c in calls if c.method == "editMessageText"][-1]
     punkt = await open_punkt(chat, punkt, "Eventuelt")
+    calls = await chat.press(SECRETARY, punkt, btn(punkt, "Taget til efterretning"))
+    punkt = [c for c in calls if c.method == "editMessageText"][-1]
     await chat.press(SECRETARY, punkt, btn(punkt, "🏁 Afslut møde"))
     [refused] = await chat.send(SECRETARY, "kvart over tre")
     assert "forstod jeg ikke" in (refused.text or "")
@@ -274,7 +291,7 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
     # A second press on the same menu (a double click, a retried update) queues nothing.
     again = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
     assert any("ældre visning" in a for a in alerts(again))
-    assert "Mangler: Lene Holm" in (last_message(again).text or "")
+    assert "⏳ Lene Holm mangler at godkende" in (last_message(again).text or "")
     assert await outbox_rows(world) == rows
 
     delivered = await deliver_outbox(chat, world)
@@ -315,8 +332,12 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
         )
     ]
     assert all(f":r{state.rev}:p" in key for key, *_ in queued)  # keyed by the locked rev
+    # A double tap is answered once, without touching the message again (Telegram would
+    # refuse the edit: "message is not modified").
     again = await chat.press(FORMAND, request, approve)
-    assert "allerede godkendt" in all_text(again)
+    assert [(c.method, "allerede godkendt" in (c.text or "")) for c in again] == [
+        ("answerCallbackQuery", True)
+    ]
     assert len(await outbox_rows(world)) == len(rows) + len(queued)
 
     delivered = await deliver_outbox(chat, world)
@@ -402,7 +423,7 @@ async def test_protocol_versions_by_role_and_refusals(
     calls = await chat.send(SECRETARY, "/protokol")
     menu = last_message(calls)
     calls = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
-    assert any("sluttede" in a for a in alerts(calls))
+    assert "mangler sluttidspunkt" in all_text(calls)
     assert not [c for c in messages(calls) if c.chat_id == FORMAND.id]
 
 
@@ -410,9 +431,7 @@ async def test_a_member_who_blocked_the_bot_is_reported_to_the_secretary(
     chat: ChatHarness, world: World, clock: FrozenClock
 ) -> None:
     clock.current = clock.current.replace(month=12, day=10, hour=16)
-    await set_end_time(
-        world.uow(), world.actors[SECRETARY.id], world.moede_id, "15.10", ZONE, None, clock()
-    )
+    await decide_all(world, clock)
     original = chat.session.make_request
 
     async def blocking(
@@ -442,9 +461,7 @@ async def test_a_reminder_round_reaches_those_still_missing(
 ) -> None:
     """Both members were present; Lene approves at once, Mads only after a second round."""
     clock.current = clock.current.replace(month=12, day=10, hour=16)
-    await set_end_time(
-        world.uow(), world.actors[SECRETARY.id], world.moede_id, "15.10", ZONE, None, clock()
-    )
+    await decide_all(world, clock)
     menu = last_message(await chat.send(SECRETARY, "/protokol"))
     calls = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
     assert "Sendt til godkendelse hos 2 medlem(mer)" in all_text(calls)
@@ -458,7 +475,8 @@ async def test_a_reminder_round_reaches_those_still_missing(
     # The reminder: the same button on the fresh menu is a new round, for Mads only.
     rows = await outbox_rows(world)
     calls = await chat.press(SECRETARY, fresh_menu, btn(fresh_menu, "📨 Send til godkendelse"))
-    assert "Sendt til godkendelse hos 1 medlem" in all_text(calls)
+    assert "Påmindelse sendt til 1 medlem, som mangler at godkende." in all_text(calls)
+    reminder_menu = last_message(calls)
     added = (await outbox_rows(world))[len(rows) :]
     assert kinds(added) == [(MEMBER.id, "approval")]
     assert added[0][0] not in {key for key, *_ in rows}
@@ -479,6 +497,14 @@ async def test_a_reminder_round_reaches_those_still_missing(
         TOVHOLDER.id,
         FORMAND.id,
     }
+
+    # All have approved: another press reminds nobody, says so, and queues nothing.
+    rows = await outbox_rows(world)
+    calls = await chat.press(
+        SECRETARY, reminder_menu, btn(reminder_menu, "📨 Send til godkendelse")
+    )
+    assert "der er ingen at minde" in all_text(calls)
+    assert await outbox_rows(world) == rows
 
 
 async def test_protokol_with_a_date_fetches_an_older_meeting(
@@ -505,3 +531,38 @@ async def test_protokol_with_a_date_fetches_an_older_meeting(
     assert "fx /protokol 12-01-2026" in (usage.text or "")
     [outsider] = await chat.send(OUTSIDER, "/protokol 10-12-2026")
     assert "intet møde" in (outsider.text or "")
+
+
+async def test_sending_for_approval_lists_what_is_missing_and_stores_nothing(
+    chat: ChatHarness, world: World, clock: FrozenClock
+) -> None:
+    clock.current = clock.current.replace(month=12, day=10, hour=16)
+    sec = world.actors[SECRETARY.id]
+    await set_beslutning(world.uow(), sec, world.open_id, "Anbefales", None, clock())
+    await set_beslutning(world.uow(), sec, world.closed_id, "Godkendt", None, clock())
+    before = await view(world)
+    missing = (
+        "Protokollen kan ikke sendes til godkendelse endnu: mangler sluttidspunkt; "
+        "punkt 1 Godkendelse af dagsorden har ingen beslutning; "
+        "punkt 2 Meddelelser har ingen beslutning; "
+        "punkt 4 Ny ungeindsats har ingen beslutning; "
+        "punkt 5 (lukket) mangler den offentlige beslutningstekst; "
+        "punkt 6 Eventuelt har ingen beslutning."
+    )
+    # The protocol menu warns before the secretary presses.
+    menu = last_message(await chat.send(SECRETARY, "/protokol"))
+    assert f"⚠️ {missing}" in (menu.text or "")
+    calls = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
+    assert missing in [c.text for c in messages(calls)]
+    assert "📨 Send til godkendelse" in [text for text, _ in last_message(calls).buttons()]
+    assert alerts(calls) == []
+    after = await view(world)
+    assert (after.state, after.approvals) == (before.state, before.approvals)
+    assert await outbox_rows(world) == []
+
+    # Filled in: the warning is gone and the protocol goes out.
+    await decide_all(world, clock)
+    menu = last_message(await chat.send(SECRETARY, "/protokol"))
+    assert "⚠️" not in (menu.text or "")
+    calls = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
+    assert "Sendt til godkendelse hos 2 medlem(mer)" in all_text(calls)

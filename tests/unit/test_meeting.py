@@ -13,7 +13,13 @@ from agendas.errors import DomainError, InvalidInput, NotAllowed
 from agendas.meeting import approval, attendance, decisions, documents
 from agendas.meeting.documents import ProtokolRequest
 from agendas.meeting.loading import load_view
-from agendas.meeting_view import file_name
+from agendas.meeting_view import (
+    MissingItem,
+    MissingKind,
+    ProtokolIncomplete,
+    file_name,
+    missing_for_approval,
+)
 from agendas.model import Actor, Membership, Person, Role
 from agendas.outbox import OutboxKind
 from agendas.protocol import AttendanceStatus, SagRange
@@ -80,6 +86,16 @@ async def meeting(world: World) -> tuple[int, int, int, Actor]:
     )
     formand = await add_member(world, "Lene Holm", Role.FORMAND, "V")
     return moede_id, sag.id or 0, closed.id or 0, formand
+
+
+async def decide_others(world: World, moede_id: int, *skip: int) -> None:
+    """A decision on every punkt of the meeting except ``skip`` (the fixed punkter too)."""
+    view = await load_view(world.uow, world.secretary, moede_id)
+    for punkt in view.punkter:
+        if punkt.id not in skip:
+            await decisions.set_beslutning(
+                world.uow, world.secretary, punkt.id or 0, "Godkendt", None, NOW
+            )
 
 
 def unchanged(world: World, before: object) -> None:
@@ -206,12 +222,22 @@ async def test_decisions_are_recorded_and_shown_with_names(world: World) -> None
 
 
 async def test_approval_by_those_present_locks_and_reopen_is_audited(world: World) -> None:
-    moede_id, sag_id, _, formand = await meeting(world)
+    moede_id, sag_id, closed_id, formand = await meeting(world)
     sec = world.secretary
     await decisions.set_beslutning(world.uow, sec, sag_id, "Godkendt", None, NOW)
-    with pytest.raises(InvalidInput) as info:
+    await decide_others(world, moede_id, sag_id, closed_id)
+    closed = (await load_view(world.uow, sec, moede_id)).punkt_index(closed_id) + 1
+    before = world.uow.snapshot()
+    with pytest.raises(ProtokolIncomplete) as incomplete:
         await approval.send_for_approval(outbox_uow(world), sec, moede_id, None, NOW, texts)
-    assert info.value.key == "err-protokol-no-end"
+    assert incomplete.value.missing == [
+        MissingItem(MissingKind.END_TIME),
+        MissingItem(MissingKind.DECISION, closed, "Personale"),
+        MissingItem(MissingKind.PUBLIC_TEXT, closed, "Personale"),
+    ]
+    unchanged(world, before)
+    await decisions.set_beslutning(world.uow, sec, closed_id, "Godkendt", None, NOW)
+    await decisions.set_public_beslutning(world.uow, sec, closed_id, "Behandlet.", None, NOW)
     with pytest.raises(InvalidInput) as info:
         await decisions.set_end_time(world.uow, sec, moede_id, "13.00", ZONE, None, NOW)
     assert info.value.key == "err-end-before-start"
@@ -285,9 +311,11 @@ async def test_approval_by_those_present_locks_and_reopen_is_audited(world: Worl
 
 
 async def test_a_change_after_an_approval_asks_for_it_again(world: World) -> None:
-    moede_id, sag_id, _, formand = await meeting(world)
+    moede_id, sag_id, closed_id, formand = await meeting(world)
     sec = world.secretary
     await decisions.set_end_time(world.uow, sec, moede_id, "15.00", ZONE, None, NOW)
+    await decide_others(world, moede_id)
+    await decisions.set_public_beslutning(world.uow, sec, closed_id, "Behandlet.", None, NOW)
     round_ = await approval.send_for_approval(outbox_uow(world), sec, moede_id, None, NOW, texts)
     result = await approval.approve(
         outbox_uow(world), formand, moede_id, round_.view.rev, AFTER, texts
@@ -343,3 +371,50 @@ async def test_one_service_reads_and_renders_the_word_file_for_whoever_asks(worl
     exported = await documents.protokol_document(world.uow, operator, agenda, NOW, ZONE)
     assert exported is not None and (exported.public, exported.may_edit) == (False, True)
     assert exported.file_name == "Dagsorden BEU 2027-01-12.docx"
+
+
+async def test_what_is_missing_before_approval(world: World) -> None:
+    """The pure rule: the end time, a decision on every punkt (a phrase or votes), and the
+    public text of every closed punkt."""
+    moede_id, sag_id, closed_id, _ = await meeting(world)
+    sec = world.secretary
+    await decide_others(world, moede_id, sag_id, closed_id)
+    view = await load_view(world.uow, sec, moede_id)
+    sag, closed = view.punkt_index(sag_id) + 1, view.punkt_index(closed_id) + 1
+    assert missing_for_approval(view) == [
+        MissingItem(MissingKind.END_TIME),
+        MissingItem(MissingKind.DECISION, sag, "Budget"),
+        MissingItem(MissingKind.DECISION, closed, "Personale"),
+        MissingItem(MissingKind.PUBLIC_TEXT, closed, "Personale"),
+    ]
+    await decisions.set_votes(world.uow, sec, sag_id, "2 for (A, V)", None, NOW)
+    await decisions.set_public_beslutning(world.uow, sec, closed_id, "Behandlet.", None, NOW)
+    view = await load_view(world.uow, sec, moede_id)
+    assert missing_for_approval(view) == [
+        MissingItem(MissingKind.END_TIME),
+        MissingItem(MissingKind.DECISION, closed, "Personale"),
+    ]
+    await decisions.set_beslutning(world.uow, sec, closed_id, "Godkendt", None, NOW)
+    await decisions.set_end_time(world.uow, sec, moede_id, "15.00", ZONE, None, NOW)
+    assert missing_for_approval(await load_view(world.uow, sec, moede_id)) == []
+
+
+async def test_a_second_round_only_reminds_those_missing(world: World) -> None:
+    moede_id, _, closed_id, formand = await meeting(world)
+    sec = world.secretary
+    await decisions.set_end_time(world.uow, sec, moede_id, "15.00", ZONE, None, NOW)
+    await decide_others(world, moede_id)
+    await decisions.set_public_beslutning(world.uow, sec, closed_id, "Behandlet.", None, NOW)
+    first = await approval.send_for_approval(outbox_uow(world), sec, moede_id, None, NOW, texts)
+    assert not first.reminder and len(first.recipients) == 2
+    await approval.approve(outbox_uow(world), formand, moede_id, first.view.rev, AFTER, texts)
+    queued = dict(outbox(world))
+    second = await approval.send_for_approval(outbox_uow(world), sec, moede_id, None, AFTER, texts)
+    assert second.reminder and [m.person.name for m in second.recipients] == ["Member"]
+    assert world.uow.events[-1].action == "protokol.remind"
+    assert len(outbox(world)) == len(queued) + 1
+    await approval.approve(outbox_uow(world), world.member, moede_id, second.view.rev, AFTER, texts)
+    before = world.uow.snapshot()
+    done = await approval.send_for_approval(outbox_uow(world), sec, moede_id, None, AFTER, texts)
+    assert done.reminder and done.recipients == []
+    unchanged(world, before)
