@@ -200,17 +200,26 @@ async def _record(
     return stored
 
 
+async def _own_indsats(
+    uow: UnitOfWork, actor: Actor, indsats_id: int, active_only: bool
+) -> tuple[Indsats, Handleplan]:
+    """The indsats and its plan, in the caller's transaction, for its tovholder or the udvalg's
+    secretary; anyone else is refused."""
+    indsats = await uow.indsatser.get(indsats_id)
+    if indsats is None or (active_only and not indsats.active):
+        raise NotFound("err-indsats-unknown")
+    plan = await load_plan(uow, indsats.plan_id)
+    if indsats.tovholder_person_id != actor.person_id and not rules.can_edit_udvalg(
+        actor, plan.udvalg_id
+    ):
+        raise NotAllowed("err-status-not-tovholder")
+    return indsats, plan
+
+
 async def colleagues(uow: UnitOfWork, actor: Actor, indsats_id: int) -> list[Person]:
     """Who an indsats may be handed over to: the others with a role in the udvalg."""
     async with uow:
-        indsats = await uow.indsatser.get(indsats_id)
-        if indsats is None:
-            raise NotFound("err-indsats-unknown")
-        plan = await load_plan(uow, indsats.plan_id)
-        if indsats.tovholder_person_id != actor.person_id and not rules.can_edit_udvalg(
-            actor, plan.udvalg_id
-        ):
-            raise NotAllowed("err-status-not-tovholder")
+        _, plan = await _own_indsats(uow, actor, indsats_id, active_only=False)
         people = await people_of(uow, plan.udvalg_id)
     return [
         person
@@ -230,14 +239,7 @@ async def hand_over(
     """The tovholder passes an indsats to a colleague in the udvalg: the colleague gets the
     running round's prompt (if unanswered), the secretaries are told."""
     async with uow:
-        indsats = await uow.indsatser.get(indsats_id)
-        if indsats is None or not indsats.active:
-            raise NotFound("err-indsats-unknown")
-        plan = await load_plan(uow, indsats.plan_id)
-        if indsats.tovholder_person_id != actor.person_id and not rules.can_edit_udvalg(
-            actor, plan.udvalg_id
-        ):
-            raise NotAllowed("err-status-not-tovholder")
+        indsats, plan = await _own_indsats(uow, actor, indsats_id, active_only=True)
         people = await people_of(uow, plan.udvalg_id)
         if to_person_id not in people or to_person_id == indsats.tovholder_person_id:
             raise InvalidInput("err-status-handover-person")

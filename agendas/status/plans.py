@@ -70,6 +70,33 @@ async def _check_title_free(uow: UnitOfWork, udvalg_id: int, title: str) -> None
             raise InvalidInput("err-plan-exists", title=title, plan_id=other.id)
 
 
+async def _add_plan(
+    uow: UnitOfWork,
+    actor: Actor,
+    code: str,
+    clean_title: str,
+    now: datetime,
+    kind: PlanKind,
+    period: str = "",
+) -> tuple[Udvalg, Handleplan]:
+    """A new plan of the udvalg ``code`` in the caller's transaction: the secretary's, and its
+    title not taken by another plan of the udvalg."""
+    udvalg = await udvalg_by_code(uow, code)
+    require_editor(actor, udvalg.id or 0)
+    await _check_title_free(uow, udvalg.id or 0, clean_title)
+    plan = await uow.plans.add(
+        Handleplan(
+            udvalg_id=udvalg.id or 0,
+            title=clean_title,
+            kind=kind,
+            period=period.strip()[:100],
+            created_at=now,
+            created_by=actor.person_id or None,
+        )
+    )
+    return udvalg, plan
+
+
 async def create_plan(
     uow: UnitOfWork,
     actor: Actor,
@@ -81,19 +108,7 @@ async def create_plan(
 ) -> Handleplan:
     clean = clean_plan_title(title)
     async with uow:
-        udvalg = await udvalg_by_code(uow, code)
-        require_editor(actor, udvalg.id or 0)
-        await _check_title_free(uow, udvalg.id or 0, clean)
-        plan = await uow.plans.add(
-            Handleplan(
-                udvalg_id=udvalg.id or 0,
-                title=clean,
-                kind=kind,
-                period=period.strip()[:100],
-                created_at=now,
-                created_by=actor.person_id or None,
-            )
-        )
+        udvalg, plan = await _add_plan(uow, actor, code, clean, now, kind, period)
         await audit(uow, actor, "plan.create", "plan", plan.id, now, udvalg.id, title=clean)
         await uow.commit()
     return plan
@@ -114,18 +129,7 @@ async def import_plan(
     if not result.indsatser:
         raise InvalidInput("err-plan-empty")
     async with uow:
-        udvalg = await udvalg_by_code(uow, code)
-        require_editor(actor, udvalg.id or 0)
-        await _check_title_free(uow, udvalg.id or 0, clean)
-        plan = await uow.plans.add(
-            Handleplan(
-                udvalg_id=udvalg.id or 0,
-                title=clean,
-                kind=kind,
-                created_at=now,
-                created_by=actor.person_id or None,
-            )
-        )
+        udvalg, plan = await _add_plan(uow, actor, code, clean, now, kind)
         by_name = await names_of(uow, udvalg.id or 0)
         stored: list[Indsats] = []
         for position, item in enumerate(result.indsatser):
