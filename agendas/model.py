@@ -182,6 +182,8 @@ class Punkt:
     id: int | None = None
     updated_at: datetime | None = None
     updated_by: int | None = None
+    #: Why the sag was added after the agenda was sent out; empty for a punkt on time.
+    late_reason: str = ""
 
     def section(self, key: str) -> str:
         return self.sections.get(key, "")

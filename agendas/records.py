@@ -6,6 +6,7 @@ services turn them into the named shapes of ``agendas.protocol`` for rendering.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -47,6 +48,14 @@ class StoredRemark:
     text: str
 
 
+class Ballot(enum.StrEnum):
+    """One member's vote on a punkt."""
+
+    FOR = "for"
+    IMOD = "imod"
+    UNDLADER = "undlader"
+
+
 @dataclass(slots=True)
 class DecisionRecord:
     """What was decided on one punkt; members are named by person id."""
@@ -57,23 +66,45 @@ class DecisionRecord:
     inhabile: list[int] = field(default_factory=list)
     remarks: list[StoredRemark] = field(default_factory=list)
     public_beslutning: str = ""
+    #: Votes per member (person id); empty when no vote was taken by member (an imported
+    #: protocol's counts are in ``votes`` alone).
+    ballots: dict[int, Ballot] = field(default_factory=dict)
     updated_at: datetime | None = None
     updated_by: int | None = None
 
 
+class ProtokolStage(enum.StrEnum):
+    """kladde -> sendt til godkendelse -> godkendt (låst); a re-open goes back to kladde."""
+
+    KLADDE = "kladde"
+    SENDT = "sendt"
+    GODKENDT = "godkendt"
+
+
 @dataclass(slots=True)
 class ProtokolState:
-    """The protocol of one meeting: a revision bumped on every change, approval round, lock."""
+    """The protocol of one meeting: its stage, a revision bumped on every change, the times of
+    the approval round and the lock, and the secretary's confirmation that a meeting was held
+    before its planned day."""
 
     moede_id: int
     rev: int = 0
     sent_at: datetime | None = None
     locked_at: datetime | None = None
     reopen_count: int = 0
+    stage: ProtokolStage = ProtokolStage.KLADDE
+    reopen_reason: str = ""
+    held_confirmed_at: datetime | None = None
+    held_confirmed_by: int | None = None
 
     @property
     def locked(self) -> bool:
-        return self.locked_at is not None
+        return self.stage is ProtokolStage.GODKENDT
+
+    @property
+    def frozen(self) -> bool:
+        """Sent for approval or approved: the meeting's record may not change."""
+        return self.stage is not ProtokolStage.KLADDE
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ from agendas.model import Actor, Person, Role
 from agendas.outbox import OutboxKind
 from agendas.ports import UnitOfWork
 from agendas.protocol_mailings import all_approved, approval_request, decisions_summary
-from agendas.records import Approval, ProtokolLocked, StaleView
+from agendas.records import Approval, ProtokolLocked, ProtokolStage, StaleView
 from agendas.services.common import audit, load_moede, require_editor
 from agendas.services.release_mailing import queue_message, recipients
 
@@ -80,7 +80,7 @@ async def send_for_approval(
             raise ProtokolIncomplete(missing)
         if not view.present():
             raise InvalidInput("err-protokol-nobody-present")
-        view.state.sent_at = now
+        view.state.sent_at, view.state.stage = now, ProtokolStage.SENDT
         view.state = await uow.protokoller.save(view.state, view.rev)
         asked = view.missing()
         for line in asked:
@@ -170,7 +170,7 @@ async def approve(
         await audit(uow, actor, "protokol.approve", "moede", moede_id, now, moede.udvalg_id)
         locked_now = not view.missing()
         if locked_now:
-            view.state.locked_at = now
+            view.state.locked_at, view.state.stage = now, ProtokolStage.GODKENDT
             view.state = await uow.protokoller.save(view.state, view.rev)
             await audit(uow, actor, "protokol.lock", "moede", moede_id, now, moede.udvalg_id)
             await _queue_locked(uow, view, now, texts)
@@ -192,7 +192,7 @@ async def reopen(
             raise StaleView()
         approvals = await uow.approvals.for_moede(moede_id)
         await uow.approvals.clear(moede_id)
-        state.locked_at, state.sent_at = None, None
+        state.locked_at, state.sent_at, state.stage = None, None, ProtokolStage.KLADDE
         state.reopen_count += 1
         saved = await uow.protokoller.save(state, state.rev)
         await audit(

@@ -12,7 +12,9 @@ from agendas.protocol import AttendanceStatus, SagRange, Votes
 from agendas.records import (
     Approval,
     AttendanceRecord,
+    Ballot,
     DecisionRecord,
+    ProtokolStage,
     ProtokolState,
     StaleView,
     StoredRemark,
@@ -87,6 +89,7 @@ def _decision(row: PunktDecisionRow) -> DecisionRecord:
         row,
         DecisionRecord,
         votes=_votes(row.votes or {}),
+        ballots={int(p): Ballot(v) for p, v in (row.ballots or {}).items()},
         inhabile=[int(p) for p in row.inhabile or []],
         remarks=[
             StoredRemark(person_id=int(r["person_id"]), text=str(r["text"]))
@@ -115,6 +118,7 @@ class SqlDecisionRepository(SqlRepository):
             record,
             exclude=("punkt_id",),
             votes=_votes_json(record.votes),
+            ballots={str(p): b.value for p, b in record.ballots.items()},
             inhabile=list(record.inhabile),
             remarks=[{"person_id": r.person_id, "text": r.text} for r in record.remarks],
             updated_at=record.updated_at or utcnow(),
@@ -132,7 +136,9 @@ class SqlDecisionRepository(SqlRepository):
 class SqlProtokolRepository(SqlRepository):
     async def get(self, moede_id: int) -> ProtokolState:
         row = await self.session.get(ProtokolRow, moede_id, populate_existing=True)
-        return to_entity(row, ProtokolState) if row else ProtokolState(moede_id=moede_id)
+        if row is None:
+            return ProtokolState(moede_id=moede_id)
+        return to_entity(row, ProtokolState, stage=ProtokolStage(row.stage))
 
     async def save(self, state: ProtokolState, expected_rev: int) -> ProtokolState:
         """Compare-and-swap on ``rev``; the first save of a meeting inserts the row."""

@@ -49,6 +49,8 @@ class PunktRow(SQLModel, table=True):
     oekonomiske_konsekvenser: str | None = Field(default=None, sa_type=Text)
     tidsplan: str | None = Field(default=None, sa_type=Text)
     version: int = 1
+    #: Why a sag was added after the agenda was sent out (revision 0005); empty otherwise.
+    late_reason: str = Field(default="", sa_type=Text)
     updated_at: dt.datetime = Field(sa_type=UtcDateTime)
     #: The person who saved last; no foreign key so the audit trail survives deletions.
     updated_by: int | None = None

@@ -37,13 +37,16 @@ class PunktDecisionRow(SQLModel, table=True):
     inhabile: list[int] = Field(default_factory=list, sa_type=JSON)
     remarks: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     public_beslutning: str = Field(default="", sa_type=Text)
+    #: Votes per member (revision 0005): {"<person id>": "for" | "imod" | "undlader"}.
+    ballots: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     updated_at: dt.datetime = Field(sa_type=UtcDateTime)
     #: The person who saved last; no foreign key so the audit trail survives deletions.
     updated_by: int | None = None
 
 
 class ProtokolRow(SQLModel, table=True):
-    """The protocol of a meeting: ``rev`` is bumped on every change (stale buttons), the lock."""
+    """The protocol of a meeting: its ``stage`` (kladde, sendt, godkendt; revision 0005), ``rev``
+    bumped on every change (stale buttons), and when the meeting was confirmed held early."""
 
     __tablename__ = "protokol"
 
@@ -52,6 +55,11 @@ class ProtokolRow(SQLModel, table=True):
     sent_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     locked_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     reopen_count: int = 0
+    stage: str = Field(default="kladde", sa_type=String(20))
+    reopen_reason: str = Field(default="", sa_type=Text)
+    held_confirmed_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
+    #: The secretary who confirmed; no foreign key so the audit trail survives deletions.
+    held_confirmed_by: int | None = None
 
 
 class ProtokolApprovalRow(SQLModel, table=True):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -59,3 +61,50 @@ async def test_upgrade_async_creates_a_usable_database(fresh_database_url: str) 
     await migrate.upgrade_async(fresh_database_url)
     assert migrate.current(fresh_database_url) == migrate.head()
     assert "punkt" in _tables(fresh_database_url)
+
+
+def test_0005_carries_existing_protocols_into_their_states(fresh_database_url: str) -> None:
+    """A locked protocol stays locked (godkendt), a sent one is sendt, the rest kladde; existing
+    vote counts stay and their ballots start empty; existing punkter are not 'added late'."""
+    url = fresh_database_url
+    migrate.upgrade(url, "0004")
+    engine = make_sync_engine(url)
+    stamp = "2026-11-20 10:00:00+00:00"
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO udvalg (id, code, name, forvaltning, created_at)"
+                f" VALUES (1, 'KFU', 'Kultur', 'Kultur', '{stamp}')"
+            )
+            for moede_id in (1, 2, 3):
+                conn.exec_driver_sql(
+                    "INSERT INTO moede (id, udvalg_id, date, start_time, place, created_at)"
+                    f" VALUES ({moede_id}, 1, '2026-11-1{moede_id}', '16:00:00', '', '{stamp}')"
+                )
+            conn.exec_driver_sql(
+                "INSERT INTO protokol (moede_id, rev, sent_at, locked_at, reopen_count) VALUES"
+                f" (1, 7, '{stamp}', '{stamp}', 0), (2, 4, '{stamp}', NULL, 0),"
+                " (3, 2, NULL, NULL, 1)"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO punkt (id, moede_id, kind, position, number, title, closed,"
+                " beslutningskompetence, journal_number, version, updated_at)"
+                f" VALUES (1, 1, 'sag', 0, 1, 'Budget', false, '', '', 1, '{stamp}')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO punkt_decision (punkt_id, beslutning, votes, inhabile, remarks,"
+                " public_beslutning, updated_at) VALUES (1, 'Anbefales',"
+                """ '{"for": [3, ["A", "V"]]}', '[]', '[]', '', '""" + stamp + "')"
+            )
+        migrate.upgrade(url)
+        with engine.connect() as conn:
+            stages = dict(conn.exec_driver_sql("SELECT moede_id, stage FROM protokol").all())
+            decision = conn.exec_driver_sql("SELECT votes, ballots FROM punkt_decision").one()
+            late = conn.exec_driver_sql("SELECT late_reason FROM punkt").scalar_one()
+    finally:
+        engine.dispose()
+    assert stages == {1: "godkendt", 2: "sendt", 3: "kladde"}
+    votes, ballots = (v if isinstance(v, dict) else json.loads(v) for v in decision)
+    assert votes == {"for": [3, ["A", "V"]]}
+    assert ballots == {}
+    assert late == ""
