@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from agendas import rules
 from agendas.dates import to_local
 from agendas.errors import DomainError, NotFound
 from agendas.model import Moede, Person, Punkt, Role, Udvalg
@@ -148,6 +149,32 @@ class MissingItem:
     #: The punkt's number and title (not for the end time).
     number: int = 0
     title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EmptySection:
+    """A required section left empty: listed before sending, the secretary may send anyway."""
+
+    number: int
+    title: str
+    section: str
+
+
+class NeedsConfirmation(DomainError):
+    """Required sections are empty; nothing was stored, the action waits for a confirmation."""
+
+    key = "err-sections-empty"
+
+    def __init__(self, empty: list[EmptySection]) -> None:
+        super().__init__()
+        self.empty = empty
+
+
+def empty_sections(punkter: list[Punkt]) -> list[EmptySection]:
+    return [
+        EmptySection(punkt.number, punkt.title, section.title)
+        for punkt, section in rules.empty_required_sections(punkter)
+    ]
 
 
 class ProtokolIncomplete(DomainError):

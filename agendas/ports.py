@@ -94,6 +94,9 @@ class BilagRepository(Protocol):
 class AuditRepository(Protocol):
     async def add(self, event: AuditEvent) -> None: ...
     async def list_recent(self, limit: int = 50) -> list[AuditEvent]: ...
+    async def since(self, udvalg_id: int, since: datetime) -> list[AuditEvent]:
+        """The udvalg's events at or after ``since``, oldest first."""
+        ...
 
 
 class AttendanceRepository(Protocol):

@@ -13,10 +13,13 @@ the recipient's language, plain text: these views escape.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from agendas.chatviews import Translate, esc, paginate, section_blocks
 from agendas.dates import format_date
 from agendas.mailings import ButtonSpec, OutMessage
 from agendas.meeting_view import MeetingView
+from agendas.model import SECTION_BY_KEY, AuditEvent, Punkt
 
 #: Button targets the delivery worker turns into meeting-mode buttons (``handlers.protocol``):
 #: approve (``id`` the meeting, ``version`` the protocol's revision) and the Word file.
@@ -31,12 +34,92 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def approval_request(view: MeetingView, t: Translate) -> list[OutMessage]:
-    """The pages of one approval request; the last carries the buttons."""
+@dataclass(frozen=True, slots=True)
+class RecordChange:
+    """One thing changed in a meeting's record since it was re-opened: ``number`` the punkt
+    (0: the meeting as a whole), ``key`` the catalogue text naming what changed."""
+
+    number: int
+    key: str
+    params: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
+
+    def label(self, t: Translate) -> str:
+        what = t(self.key, **self.params)
+        return t("meeting-change-punkt", number=self.number, what=what) if self.number else what
+
+
+#: The audit actions that change a meeting's record, and the catalogue text naming each.
+_CHANGE_KEYS = {
+    "punkt.beslutning": "meeting-change-beslutning",
+    "punkt.votes": "meeting-change-votes",
+    "punkt.inhabil": "meeting-change-inhabil",
+    "punkt.remark": "meeting-change-remark",
+    "punkt.public_beslutning": "meeting-change-public",
+    "punkt.create": "meeting-change-new",
+    "punkt.close": "meeting-change-closed",
+    "punkt.open": "meeting-change-closed",
+    "punkt.move": "meeting-change-order",
+    "bilag.add": "meeting-change-bilag",
+    "bilag.remove": "meeting-change-bilag",
+    "moede.attendance": "meeting-change-attendance",
+    "moede.absent_for": "meeting-change-attendance",
+    "moede.end": "meeting-change-end",
+}
+
+
+def record_changes(
+    events: list[AuditEvent], moede_id: int, punkter: list[Punkt]
+) -> list[RecordChange]:
+    """The changes to this meeting's record among ``events``, each named once, punkt order."""
+    numbers = {p.id or 0: p.number for p in punkter}
+    found: dict[tuple[int, str, str], RecordChange] = {}
+    for event in events:
+        punkt_id = event.entity_id if event.entity == "punkt" else event.details.get("punkt_id")
+        on_moede = event.entity == "moede" and event.entity_id == moede_id
+        if punkt_id in numbers:
+            number = numbers[int(str(punkt_id))]
+        elif on_moede and event.action.startswith("moede."):
+            number = 0
+        else:
+            continue
+        if event.action == "punkt.edit":
+            name = str(event.details.get("field", ""))
+            section = SECTION_BY_KEY.get(name)
+            label = section.title if section else name
+            change = RecordChange(number, "meeting-change-field", {"field": label})
+            found.setdefault((number, change.key, label), change)
+        elif event.action in _CHANGE_KEYS:
+            change = RecordChange(number, _CHANGE_KEYS[event.action])
+            found.setdefault((number, change.key, ""), change)
+    return sorted(found.values(), key=lambda c: (c.number == 0, c.number, c.key))
+
+
+def reopened_notice(view: MeetingView, t: Translate, reason: str, by: str) -> OutMessage:
+    """To a member whose approval a re-open voided: why, and that they will be asked again."""
+    text = t(
+        "meeting-reopened-notice",
+        udvalg=view.udvalg.name,
+        date=format_date(view.moede.date),
+        name=by,
+        reason=reason,
+    )
+    return OutMessage(esc(text))
+
+
+def approval_request(
+    view: MeetingView, t: Translate, changes: list[RecordChange] | None = None
+) -> list[OutMessage]:
+    """The pages of one approval request; the last carries the buttons. After a re-open it
+    starts with the reason and what changed since."""
     moede_id = view.moede.id or 0
     blocks = [
         t("meeting-summary-head", udvalg=esc(view.udvalg.name), date=format_date(view.moede.date))
     ]
+    if view.state.reopen_reason and view.state.reopen_count:
+        what = "; ".join(c.label(t) for c in changes or []) or t("meeting-change-none")
+        blocks.append(
+            esc(t("meeting-summary-reopened", reason=view.state.reopen_reason, changes=what))
+        )
     for punkt in view.punkter:
         decision = view.record(punkt.id or 0).decision_text() or "—"
         blocks.append(

@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from agendas.errors import DomainError
+from agendas.errors import DomainError, InvalidInput
 from agendas.protocol import AttendanceStatus, SagRange, Votes
 
 #: Who counts as present at the meeting (and so may approve the protocol).
@@ -23,10 +23,28 @@ class StaleView(DomainError):
     key = "err-meeting-stale"
 
 
-class ProtokolLocked(DomainError):
+class ProtokolFrozen(DomainError):
+    """The protocol is sent for approval: the meeting's record may not change until the
+    secretary re-opens it (the members are approving exactly this text)."""
+
+    key = "err-protokol-sent"
+
+
+class ProtokolLocked(ProtokolFrozen):
     """The protocol is approved and locked; a change needs the secretary's explicit re-open."""
 
     key = "err-protokol-locked"
+
+
+class MeetingNotHeld(DomainError):
+    """Meeting mode and approval belong to a meeting that has been held: from its day on, or
+    earlier only after the secretary confirmed that it is held today (audited)."""
+
+    key = "err-meeting-not-held"
+
+
+#: How long the reason for re-opening a protocol may be.
+MAX_REOPEN_REASON = 500
 
 
 @dataclass(slots=True)
@@ -94,6 +112,7 @@ class ProtokolState:
     reopen_count: int = 0
     stage: ProtokolStage = ProtokolStage.KLADDE
     reopen_reason: str = ""
+    reopened_at: datetime | None = None
     held_confirmed_at: datetime | None = None
     held_confirmed_by: int | None = None
 
@@ -105,6 +124,44 @@ class ProtokolState:
     def frozen(self) -> bool:
         """Sent for approval or approved: the meeting's record may not change."""
         return self.stage is not ProtokolStage.KLADDE
+
+    @property
+    def started(self) -> bool:
+        """Anything recorded beyond the agenda: a change, a round, a re-open."""
+        return self.rev > 0
+
+    def held(self, moede_day_started: bool) -> bool:
+        """Whether meeting mode and approval are open: from the meeting day on, or after the
+        secretary's confirmation that the meeting is held early."""
+        return moede_day_started or self.held_confirmed_at is not None
+
+    def require_open(self) -> None:
+        """The one rule every path that changes a meeting's record goes through."""
+        if self.stage is ProtokolStage.GODKENDT:
+            raise ProtokolLocked()
+        if self.stage is ProtokolStage.SENDT:
+            raise ProtokolFrozen()
+
+    def send(self, now: datetime) -> None:
+        """kladde -> sendt (a reminder round keeps the first sending time)."""
+        if self.stage is ProtokolStage.GODKENDT:
+            raise ProtokolLocked()
+        if self.stage is ProtokolStage.KLADDE:
+            self.stage, self.sent_at = ProtokolStage.SENDT, now
+
+    def approve_all(self, now: datetime) -> None:
+        """sendt -> godkendt: the last member present approved."""
+        if self.stage is not ProtokolStage.SENDT:
+            raise InvalidInput("err-protokol-not-sent")
+        self.stage, self.locked_at = ProtokolStage.GODKENDT, now
+
+    def reopen(self, reason: str, now: datetime) -> None:
+        """sendt or godkendt -> kladde, with the secretary's reason (the approvals are void)."""
+        if self.stage is ProtokolStage.KLADDE:
+            raise InvalidInput("err-protokol-not-frozen")
+        self.stage, self.sent_at, self.locked_at = ProtokolStage.KLADDE, None, None
+        self.reopen_count += 1
+        self.reopen_reason, self.reopened_at = reason, now
 
 
 @dataclass(slots=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
-from agendas.model import Actor, Punkt, PunktKind, Role
+from agendas.model import SECTIONS, Actor, Moede, Punkt, PunktKind, Role, Section
 
 #: Longest title we accept; municipal titles are one line.
 MAX_TITLE = 200
@@ -76,3 +77,26 @@ def may_open(actor: Actor, udvalg_id: int, punkt: Punkt) -> bool:
 def is_editor_anywhere(actor: Actor) -> bool:
     """An admin, or the secretary of at least one udvalg (may create meetings, import files)."""
     return actor.is_admin or any(can_edit_udvalg(actor, u) for u in actor.roles)
+
+
+def meeting_day_started(moede: Moede, now: datetime) -> bool:
+    """Whether ``now`` is on or after the meeting's day (local midnight before its start).
+
+    The local midnight is the start time minus the time of day, so no zone is needed; on the
+    two nights a year the clock changes, a meeting on that Sunday opens an hour early or late.
+    """
+    if moede.starts_at is None:
+        return True
+    since_midnight = timedelta(hours=moede.start_time.hour, minutes=moede.start_time.minute)
+    return now >= moede.starts_at - since_midnight
+
+
+def empty_required_sections(punkter: Iterable[Punkt]) -> list[tuple[Punkt, Section]]:
+    """The sager whose required sections (Sagens kerne, Indstilling) are empty, in order."""
+    return [
+        (punkt, section)
+        for punkt in punkter
+        if punkt.kind is PunktKind.SAG
+        for section in SECTIONS
+        if section.required and not punkt.section(section.key).strip()
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -135,6 +135,8 @@ class Runtime:
     dispatcher: Dispatcher
     storage: BaseStorage
     i18n: CatalogI18n
+    #: The one clock of the chat, the worker and the jobs (the demo moves it to the meeting).
+    clock: Callable[[], datetime] = utc_now
     #: The outbox worker and the scheduler, started by ``start_delivery`` (bot/runner.py).
     worker: DeliveryWorker | None = None
     scheduler: RunningScheduler | None = None
@@ -157,6 +159,7 @@ class Runtime:
             texts,
             pack_button,
             pacer=chat_pacer(self.bot),
+            clock=self.clock,
         )
         self.worker.start()
         self.dispatcher["outbox_wake"] = self.worker.wake
@@ -171,7 +174,7 @@ class Runtime:
                         uow_factory=lambda: SqlUnitOfWork(session_factory),
                         texts=texts,
                         zone=settings.timezone,
-                        clock=utc_now,
+                        clock=self.clock,
                         wake=wake,
                         template=template,
                     ),
@@ -184,7 +187,7 @@ class Runtime:
                     uow_factory=lambda: SqlUnitOfWork(session_factory),
                     texts=texts,
                     zone=settings.timezone,
-                    clock=utc_now,
+                    clock=self.clock,
                     wake=self.worker.wake,
                     on_start=status_jobs,
                 ),
@@ -213,7 +216,9 @@ def build_storage(
     return SqlStorage(session_factory), SimpleEventIsolation()  # type: ignore[arg-type]
 
 
-def build_runtime(settings: Settings, token: str) -> Runtime:
+def build_runtime(
+    settings: Settings, token: str, clock: Callable[[], datetime] = utc_now
+) -> Runtime:
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     storage, isolation = build_storage(settings, session_factory)
@@ -223,6 +228,7 @@ def build_runtime(settings: Settings, token: str) -> Runtime:
         invite_ttl=timedelta(days=settings.invite_ttl_days),
         default_language=settings.default_language,
         docx_template=settings.read_docx_template(),
+        clock=clock,
     )
     dispatcher = build_dispatcher(
         storage=storage,
@@ -233,4 +239,6 @@ def build_runtime(settings: Settings, token: str) -> Runtime:
         events_isolation=isolation,
     )
     bot = build_bot(token, settings.telegram_api_base)
-    return Runtime(engine=engine, bot=bot, dispatcher=dispatcher, storage=storage, i18n=i18n)
+    return Runtime(
+        engine=engine, bot=bot, dispatcher=dispatcher, storage=storage, i18n=i18n, clock=clock
+    )

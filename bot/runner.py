@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
+from agendas.dates import utc_now
 from bot.app import Runtime, build_runtime
 from bot.commands import set_menus
 from bot.settings import Settings
@@ -16,10 +19,12 @@ from storage.migrate import upgrade_async
 log = logging.getLogger(__name__)
 
 
-async def prepare(settings: Settings, token: str) -> Runtime:
+async def prepare(
+    settings: Settings, token: str, clock: Callable[[], datetime] = utc_now
+) -> Runtime:
     """Migrate the database, then build the runtime and publish the command menus."""
     await upgrade_async(settings.database_url)
-    runtime = build_runtime(settings, token)
+    runtime = build_runtime(settings, token, clock)
     me = await runtime.bot.me()
     log.info("Bot @%s (id %s) ready", me.username, me.id)
     await set_menus(runtime.bot, runtime.i18n)

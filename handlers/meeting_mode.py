@@ -20,9 +20,9 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from agendas import rules
-from agendas.dates import format_time
+from agendas.dates import format_date, format_time
 from agendas.errors import InvalidInput, NotAllowed
-from agendas.meeting import attendance, decisions
+from agendas.meeting import approval, attendance, decisions
 from agendas.meeting.loading import load_view
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
@@ -98,7 +98,7 @@ async def start_meeting_mode(
         await message.answer(t("meeting-none"))
         return
     if len(listing) == 1:
-        await open_meeting(message, actor, uow, state, listing[0].moede.id or 0)
+        await open_meeting(message, actor, uow, state, config, listing[0].moede.id or 0)
         return
     await message.answer(
         t("meeting-choose"),
@@ -107,11 +107,28 @@ async def start_meeting_mode(
 
 
 async def open_meeting(
-    message: Message, actor: Actor, uow: UnitOfWork, state: FSMContext, moede_id: int
+    message: Message,
+    actor: Actor,
+    uow: UnitOfWork,
+    state: FSMContext,
+    config: ChatConfig,
+    moede_id: int,
 ) -> None:
+    """Attendance first. Before the meeting's day the secretary is asked to confirm that it is
+    held today (an accidental tap on a coming meeting records nothing)."""
     view = await load_view(uow, actor, moede_id)
     if not rules.can_edit_udvalg(actor, view.udvalg.id or 0):
         raise NotAllowed("err-not-secretary")
+    if not view.state.held(rules.meeting_day_started(view.moede, config.now())):
+        yes = MmCb(action="heldyes", moede_id=moede_id)
+        no = MmCb(action="heldno", moede_id=moede_id)
+        await message.answer(
+            t("meeting-held-ask", date=format_date(view.moede.date)),
+            reply_markup=markup(
+                [[button(t("meeting-btn-held-yes"), yes), button(t("meeting-btn-held-no"), no)]]
+            ),
+        )
+        return
     await state.set_state(MeetingMode.active)
     await state.set_data({"moede_id": moede_id, "punkt_id": 0})
     await send_attendance(message, view)
@@ -123,9 +140,32 @@ async def pick_meeting(
     actor: Actor,
     uow: UnitOfWork,
     state: FSMContext,
+    config: ChatConfig,
 ) -> None:
     await query.answer()
-    await open_meeting(await chat_message(query), actor, uow, state, callback_data.moede_id)
+    message = await chat_message(query)
+    await open_meeting(message, actor, uow, state, config, callback_data.moede_id)
+
+
+async def confirm_held(
+    query: CallbackQuery,
+    callback_data: MmCb,
+    actor: Actor,
+    uow: UnitOfWork,
+    state: FSMContext,
+    config: ChatConfig,
+) -> None:
+    """ "Ja, mødet holdes i dag": stored and audited; meeting mode opens."""
+    await approval.confirm_held(uow, actor, callback_data.moede_id, config.now())
+    await query.answer()
+    message = await chat_message(query)
+    await message.edit_reply_markup(reply_markup=None)
+    await open_meeting(message, actor, uow, state, config, callback_data.moede_id)
+
+
+async def not_held(query: CallbackQuery) -> None:
+    await query.answer()
+    await (await chat_message(query)).edit_text(t("meeting-held-not-today"))
 
 
 # --- the punkter one by one --------------------------------------------------------------------
@@ -397,6 +437,8 @@ def setup() -> Router:
     router.message.register(typed_end_time, StateFilter(MeetingMode.end_time), *TYPED)
     cb = router.callback_query
     cb.register(pick_meeting, MmCb.filter(F.action == "pick"))
+    cb.register(confirm_held, MmCb.filter(F.action == "heldyes"))
+    cb.register(not_held, MmCb.filter(F.action == "heldno"))
     cb.register(goto_punkt, MmCb.filter(F.action == "goto"))
     cb.register(back_to_attendance, MmCb.filter(F.action == "att-view"))
     cb.register(choose_phrase, MmCb.filter(F.action == "phrase"))

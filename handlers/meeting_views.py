@@ -16,16 +16,19 @@ from agendas.dates import format_date, format_time, to_local
 from agendas.errors import NotAllowed
 from agendas.meeting.loading import load_view
 from agendas.meeting_view import (
+    EmptySection,
     MeetingView,
     MemberLine,
     MissingItem,
     MissingKind,
+    empty_sections,
     missing_for_approval,
 )
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.protocol import TITLE_LABELS, AttendanceStatus
 from agendas.protocol_input import STANDARD_PHRASES
+from agendas.records import ProtokolStage
 from handlers.callbacks import MmCb
 from handlers.chat import button, chat_message, clip, markup
 from handlers.texts import Html, plain, t
@@ -245,33 +248,48 @@ def approval_lines(view: MeetingView, zone: str) -> list[str]:
     return lines
 
 
+def empty_sections_text(empty: list[EmptySection]) -> str:
+    """ "Disse obligatoriske afsnit er tomme: punkt 4 (Indstilling); …"."""
+    items = [
+        t("meeting-empty-section", number=e.number, title=e.title, section=e.section) for e in empty
+    ]
+    return t("meeting-empty-sections", items=Html("; ".join(items)))
+
+
 def protokol_status_text(view: MeetingView, zone: str) -> str:
     lines = [moede_head(view)]
-    if view.state.locked:
+    stage = view.state.stage
+    if stage is ProtokolStage.GODKENDT:
         lines.append(t("meeting-protokol-locked"))
-    elif view.state.sent_at is None:
+    elif stage is ProtokolStage.SENDT:
+        lines.append(t("meeting-protokol-sent"))
+    else:
         lines.append(t("meeting-protokol-not-sent"))
+        if view.state.reopen_count and view.state.reopen_reason:
+            lines.append(t("meeting-protokol-reopened-why", reason=view.state.reopen_reason))
         missing = missing_for_approval(view)
         if missing:
             lines.append(f"⚠️ {missing_text(missing)}")
+        empty = empty_sections(view.punkter)
+        if empty:
+            lines.append(f"⚠️ {empty_sections_text(empty)}")
         return "\n".join(lines)
-    else:
-        lines.append(t("meeting-protokol-sent"))
     return "\n".join(lines + approval_lines(view, zone))
 
 
 def protokol_keyboard(view: MeetingView) -> InlineKeyboardMarkup:
     mid, rev = view.moede.id or 0, view.rev
+    reopen = [button(t("meeting-btn-reopen"), MmCb(action="reopen", moede_id=mid, rev=rev))]
     if view.state.locked:
-        return markup(
-            [[button(t("meeting-btn-reopen"), MmCb(action="reopen", moede_id=mid, rev=rev))]]
-        )
-    return markup(
-        [
-            [button(t("meeting-btn-send"), MmCb(action="send", moede_id=mid, rev=rev))],
-            [button(t("meeting-btn-status"), MmCb(action="status", moede_id=mid, rev=rev))],
-        ]
-    )
+        return markup([reopen])
+    send_key = "meeting-btn-remind" if view.state.frozen else "meeting-btn-send"
+    rows = [
+        [button(t(send_key), MmCb(action="send", moede_id=mid, rev=rev))],
+        [button(t("meeting-btn-status"), MmCb(action="status", moede_id=mid, rev=rev))],
+    ]
+    if view.state.frozen:
+        rows.append(reopen)
+    return markup(rows)
 
 
 async def send_protokol_menu(message: Message, view: MeetingView, zone: str) -> None:

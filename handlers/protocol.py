@@ -18,7 +18,9 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 
 from agendas import rules
@@ -28,7 +30,7 @@ from agendas.errors import InvalidInput, NotAllowed
 from agendas.meeting import approval, documents
 from agendas.meeting.documents import ProtokolFile, ProtokolRequest
 from agendas.meeting.loading import load_view
-from agendas.meeting_view import ProtokolIncomplete
+from agendas.meeting_view import NeedsConfirmation, ProtokolIncomplete
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.records import StaleView
@@ -36,7 +38,7 @@ from handlers.callbacks import ApproveCb, MmCb
 from handlers.chat import button, chat_message, clip, markup
 from handlers.context import ChatConfig
 from handlers.meeting_views import (
-    missing_text,
+    empty_sections_text,
     protokol_keyboard,
     protokol_status_text,
     send_protokol_menu,
@@ -186,11 +188,36 @@ async def send_for_approval(
     """Each member present (not yet approved) gets the summary and a "Godkend protokol" button,
     through the outbox; someone who blocked the bot is reported to the secretaries by the
     delivery worker."""
-    cb = callback_data
+    await _send(query, callback_data, actor, uow, config, texts, outbox_wake, confirmed=False)
+
+
+async def send_anyway(
+    query: CallbackQuery,
+    callback_data: MmCb,
+    actor: Actor,
+    uow: UnitOfWork,
+    config: ChatConfig,
+    texts: Texts,
+    outbox_wake: Callable[[], None] | None = None,
+) -> None:
+    """ "📨 Send alligevel": the secretary has seen the empty required sections."""
+    await _send(query, callback_data, actor, uow, config, texts, outbox_wake, confirmed=True)
+
+
+async def _send(
+    query: CallbackQuery,
+    cb: MmCb,
+    actor: Actor,
+    uow: UnitOfWork,
+    config: ChatConfig,
+    texts: Texts,
+    outbox_wake: Callable[[], None] | None,
+    confirmed: bool,
+) -> None:
     message = await chat_message(query)
     try:
         round_ = await approval.send_for_approval(
-            uow, actor, cb.moede_id, cb.rev, config.now(), texts
+            uow, actor, cb.moede_id, cb.rev, config.now(), texts, confirmed=confirmed
         )
     except StaleView:
         # A second press of the same button (or one from before a change): nothing is sent
@@ -199,11 +226,24 @@ async def send_for_approval(
         view = await load_view(uow, actor, cb.moede_id)
         await send_protokol_menu(message, view, config.timezone)
         return
-    except ProtokolIncomplete as incomplete:
-        # Nothing sent, nothing stored: what is missing, with the menu to go and fill it in.
-        await query.answer()
-        await message.answer(missing_text(incomplete.missing))
+    except ProtokolIncomplete:
+        # Nothing sent, nothing stored: the menu lists what is missing, once.
+        await query.answer(plain("err-protokol-incomplete-short"), show_alert=True)
         await send_protokol_menu(message, await load_view(uow, actor, cb.moede_id), config.timezone)
+        return
+    except NeedsConfirmation as needs:
+        await query.answer()
+        again = MmCb(action="sendforce", moede_id=cb.moede_id, rev=cb.rev)
+        status = MmCb(action="status", moede_id=cb.moede_id, rev=cb.rev)
+        await message.answer(
+            empty_sections_text(needs.empty) + "\n\n" + t("meeting-send-anyway-ask"),
+            reply_markup=markup(
+                [
+                    [button(t("meeting-btn-send-anyway"), again)],
+                    [button(t("meeting-btn-status"), status)],
+                ]
+            ),
+        )
         return
     if round_.recipients and outbox_wake is not None:
         outbox_wake()
@@ -215,7 +255,7 @@ async def send_for_approval(
 def round_text(round_: approval.ApprovalRound) -> str:
     count = len(round_.recipients)
     if not round_.reminder:
-        return t("meeting-sent", count=count)
+        return t("meeting-sent-one" if count == 1 else "meeting-sent-other", count=count)
     if not count:
         return t("meeting-nobody-to-remind")
     return t("meeting-reminded-one" if count == 1 else "meeting-reminded-other", count=count)
@@ -263,37 +303,62 @@ async def approve_protokol(
     await message.answer(text)
 
 
-# --- re-open -----------------------------------------------------------------------------------
+# --- re-open ---------------------------------------------------------------------------------
+
+
+class Reopen(StatesGroup):
+    """The secretary types why the protocol is re-opened (``moede_id`` and ``rev`` in data)."""
+
+    reason = State()
 
 
 async def ask_reopen(
-    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork
+    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, state: FSMContext
 ) -> None:
+    """ "🔓 Genåbn protokol": the reason comes next (typed); /annuller keeps it as it is."""
     cb = callback_data
     view = await load_view(uow, actor, cb.moede_id)
     if not rules.can_edit_udvalg(actor, view.udvalg.id or 0):
         raise NotAllowed("err-not-secretary")
-    yes = MmCb(action="reopenyes", moede_id=cb.moede_id, rev=cb.rev)
-    no = MmCb(action="reopenno", moede_id=cb.moede_id)
+    if not view.state.frozen:
+        await query.answer(plain("err-protokol-not-frozen"), show_alert=True)
+        return
+    await state.set_state(Reopen.reason)
+    await state.set_data({"moede_id": cb.moede_id, "rev": view.rev})
     await query.answer()
-    await (await chat_message(query)).answer(
-        t("meeting-reopen-confirm"),
-        reply_markup=markup(
-            [[button(t("meeting-btn-reopen-yes"), yes), button(t("meeting-btn-reopen-no"), no)]]
-        ),
-    )
+    await (await chat_message(query)).answer(t("meeting-reopen-ask"))
 
 
-async def do_reopen(
-    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, config: ChatConfig
+async def typed_reopen_reason(
+    message: Message,
+    state: FSMContext,
+    actor: Actor,
+    uow: UnitOfWork,
+    config: ChatConfig,
+    texts: Texts,
+    outbox_wake: Callable[[], None] | None = None,
 ) -> None:
-    cb = callback_data
-    await approval.reopen(uow, actor, cb.moede_id, cb.rev, config.now())
-    await query.answer()
-    await (await chat_message(query)).edit_text(t("meeting-reopened"))
+    data = await state.get_data()
+    moede_id, rev = int(data.get("moede_id", 0)), int(data.get("rev", 0))
+    try:
+        result = await approval.reopen(
+            uow, actor, moede_id, rev, message.text or "", config.now(), texts
+        )
+    except InvalidInput as exc:
+        await message.answer(t(exc.key, **exc.params) + "\n" + t("meeting-try-again"))
+        return
+    await state.clear()
+    if result.told and outbox_wake is not None:
+        outbox_wake()
+    told = len(result.told)
+    plural = {0: "meeting-reopened-none", 1: "meeting-reopened-one"}
+    key = plural.get(told, "meeting-reopened-other")
+    await message.answer(t(key, count=told))
+    await send_protokol_menu(message, await load_view(uow, actor, moede_id), config.timezone)
 
 
 async def keep_locked(query: CallbackQuery) -> None:
+    """An old "Nej, behold" button from before reasons were asked for."""
     await query.answer()
     await (await chat_message(query)).edit_text(t("meeting-reopen-kept"))
 
@@ -303,13 +368,16 @@ def setup() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(protokol_command, Command("protokol", "minutes"))
     router.message.register(dagsorden_docx_command, Command("dagsorden_docx"))
+    router.message.register(
+        typed_reopen_reason, StateFilter(Reopen.reason), F.text, ~F.text.startswith("/")
+    )
     cb = router.callback_query
     cb.register(doc_button, MmCb.filter(F.action == "doc"))
     cb.register(public_doc_button, MmCb.filter(F.action == "docpub"))
     cb.register(send_for_approval, MmCb.filter(F.action == "send"))
     cb.register(show_status, MmCb.filter(F.action == "status"))
-    cb.register(ask_reopen, MmCb.filter(F.action == "reopen"))
-    cb.register(do_reopen, MmCb.filter(F.action == "reopenyes"))
+    cb.register(send_anyway, MmCb.filter(F.action == "sendforce"))
+    cb.register(ask_reopen, MmCb.filter(F.action.in_({"reopen", "reopenyes"})))
     cb.register(keep_locked, MmCb.filter(F.action == "reopenno"))
     cb.register(approve_protokol, ApproveCb.filter())
     return router

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import docx
 import pytest
 
 from bot.demo import run_demo
-from bot.demo.scenario import BILAG, PUBLIC_DECISION, REMARK
+from bot.demo.scenario import BILAG, PUBLIC_DECISION, REMARK, meeting_day
 
 pytestmark = pytest.mark.e2e
 
@@ -50,6 +52,7 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
         # the meeting: afbud, attendance, decisions, end time, protocol, approval
         "Per Vinther (medlem) ▸ /afbud",
         "Dit afbud til BEU",
+        "(Tiden går: det er mødedagen",
         "Sofie Svendsen (sekretær) ▸ /moede",
         "Lene Holm (A), formand – til stede",
         "Per Vinther (V) – afbud",
@@ -57,8 +60,9 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
         "Afvigende mening fra Anne Lund (Ø): »Ø ønsker indsatsen evalueret",
         "Offentlig beslutning: Udvalget anbefaler købet",
         "Mødet afsluttet kl. 16.10",
+        "(Næste morgen,",
         "📎 Beslutningsprotokol BEU",
-        "Sendt til godkendelse hos 2 medlem(mer).",
+        "Sendt til godkendelse hos 2 medlemmer.",
         "Lene Holm (formand) trykker på [✅ Godkend protokol]",
         "Anne Lund (medlem) trykker på [✅ Godkend protokol]",
         "er godkendt af alle fremmødte medlemmer og er nu låst.",
@@ -67,6 +71,8 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
         "er godkendt. Beslutninger:",
         "Godkendt med 1 stemme for (A) og 1 stemme imod (Ø).",
         "fik beslutningerne.)",
+        "━━ 11. Den godkendte protokol",
+        "📎 Beslutningsprotokol BEU",
         "━━ Statusrunde",
     ]
     position = 0
@@ -98,6 +104,15 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
     assert closed_content in internal_text and REMARK in internal_text
     assert closed_content not in public_text
     assert "Per Vinther" in internal_text  # listed with his afbud
+    # The exported protocol is the approved one: both members present, approved the morning
+    # after the meeting, with the revision.
+    approved = internal_text[internal_text.index("\nGodkendelse\n") :]
+    day = meeting_day() + timedelta(days=1)
+    for name in ("Lene Holm (A), formand", "Anne Lund (Ø)"):
+        assert re.search(
+            rf"{re.escape(name)}: godkendt digitalt {day:%d-%m-%Y} kl\. 09\.3\d", approved
+        ), name
+    assert "Protokolrevision:" in approved and "Udkast" not in internal_text
 
 
 def _docx_text(content: bytes) -> str:

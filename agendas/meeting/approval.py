@@ -8,21 +8,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from agendas import rules
 from agendas.chatviews import Texts
+from agendas.dates import format_date
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.mailings import OutMessage
 from agendas.meeting.loading import meeting_view
 from agendas.meeting_view import (
     MeetingView,
     MemberLine,
+    NeedsConfirmation,
     ProtokolIncomplete,
+    empty_sections,
     missing_for_approval,
 )
 from agendas.model import Actor, Person, Role
 from agendas.outbox import OutboxKind
 from agendas.ports import UnitOfWork
-from agendas.protocol_mailings import all_approved, approval_request, decisions_summary
-from agendas.records import Approval, ProtokolLocked, ProtokolStage, StaleView
+from agendas.protocol_input import clean_text
+from agendas.protocol_mailings import (
+    RecordChange,
+    all_approved,
+    approval_request,
+    decisions_summary,
+    record_changes,
+    reopened_notice,
+)
+from agendas.records import (
+    MAX_REOPEN_REASON,
+    Approval,
+    MeetingNotHeld,
+    ProtokolLocked,
+    ProtokolStage,
+    StaleView,
+)
 from agendas.services.common import audit, load_moede, require_editor
 from agendas.services.release_mailing import queue_message, recipients
 
@@ -57,34 +76,44 @@ async def send_for_approval(
     expected_rev: int | None,
     now: datetime,
     texts: Texts,
+    confirmed: bool = False,
 ) -> ApprovalRound:
     """Ask the members present (who have not approved yet) to approve the protocol.
 
-    Refused with ``ProtokolIncomplete`` (nothing stored) while the end time, a decision or a
-    closed punkt's public text is missing. Once sent, a new press only reminds those still
-    missing (none when all have approved: nothing is stored then). Saving ``sent_at`` bumps
-    the revision and the requests are keyed by it, so a second press of the same button is
-    stale and queues nothing; a press on the fresh menu is a new reminder round.
+    Refused with ``MeetingNotHeld`` before the meeting's day (unless confirmed held), with
+    ``ProtokolIncomplete`` (nothing stored) while the end time, a decision or a closed punkt's
+    public text is missing, and with ``NeedsConfirmation`` while a required section is empty
+    and the secretary has not confirmed. Once sent, a new press only reminds those still
+    missing (none when all have approved: nothing is stored then). Saving the round bumps the
+    revision and the requests are keyed by it, so a second press of the same button is stale
+    and queues nothing; a press on the fresh menu is a new reminder round. After a re-open the
+    request says why it was re-opened and what changed since.
     """
     async with uow:
         moede = await load_moede(uow, moede_id)
         require_editor(actor, moede.udvalg_id)
         view = await meeting_view(uow, moede)
-        reminder = view.state.sent_at is not None or view.state.locked
+        reminder = view.state.stage is not ProtokolStage.KLADDE
         if view.state.locked or (reminder and not view.missing()):
             return ApprovalRound(view=view, recipients=[], reminder=True)
         if expected_rev is not None and view.rev != expected_rev:
             raise StaleView()
+        if not view.state.held(rules.meeting_day_started(moede, now)):
+            raise MeetingNotHeld(date=format_date(moede.date))
         missing = missing_for_approval(view)
         if missing:
             raise ProtokolIncomplete(missing)
         if not view.present():
             raise InvalidInput("err-protokol-nobody-present")
-        view.state.sent_at, view.state.stage = now, ProtokolStage.SENDT
+        empty = empty_sections(view.punkter)
+        if empty and not confirmed and not reminder:
+            raise NeedsConfirmation(empty)
+        changes = await changes_since_reopen(uow, view) if not reminder else []
+        view.state.send(now)
         view.state = await uow.protokoller.save(view.state, view.rev)
         asked = view.missing()
         for line in asked:
-            pages = approval_request(view, texts(line.person.language))
+            pages = approval_request(view, texts(line.person.language), changes)
             for index, page in enumerate(pages):
                 await _queue(
                     uow,
@@ -104,9 +133,21 @@ async def send_for_approval(
             now,
             moede.udvalg_id,
             recipients=[m.person_id for m in asked],
+            empty_sections_confirmed=[f"{e.number}: {e.section}" for e in empty]
+            if not reminder
+            else [],
         )
         await uow.commit()
     return ApprovalRound(view=view, recipients=asked, reminder=reminder)
+
+
+async def changes_since_reopen(uow: UnitOfWork, view: MeetingView) -> list[RecordChange]:
+    """What was changed in the meeting's record since the protocol was last re-opened."""
+    since = view.state.reopened_at
+    if since is None:
+        return []
+    events = await uow.audit.since(view.udvalg.id or 0, since)
+    return record_changes(events, view.moede.id or 0, view.punkter)
 
 
 async def _queue_locked(uow: UnitOfWork, view: MeetingView, now: datetime, texts: Texts) -> None:
@@ -161,7 +202,7 @@ async def approve(
             return ApprovalResult(view, earlier.approved_at, new=False, locked_now=False)
         if view.state.locked:
             raise ProtokolLocked()
-        if view.state.sent_at is None:
+        if view.state.stage is not ProtokolStage.SENDT:
             raise InvalidInput("err-protokol-not-sent")
         if rev != view.rev:
             raise StaleView("err-approval-stale")
@@ -170,7 +211,7 @@ async def approve(
         await audit(uow, actor, "protokol.approve", "moede", moede_id, now, moede.udvalg_id)
         locked_now = not view.missing()
         if locked_now:
-            view.state.locked_at, view.state.stage = now, ProtokolStage.GODKENDT
+            view.state.approve_all(now)
             view.state = await uow.protokoller.save(view.state, view.rev)
             await audit(uow, actor, "protokol.lock", "moede", moede_id, now, moede.udvalg_id)
             await _queue_locked(uow, view, now, texts)
@@ -178,23 +219,51 @@ async def approve(
     return ApprovalResult(view, now, new=True, locked_now=locked_now)
 
 
+@dataclass(slots=True)
+class ReopenResult:
+    rev: int
+    #: The members whose approval was voided; each is told why (through the outbox).
+    told: list[int]
+
+
 async def reopen(
-    uow: UnitOfWork, actor: Actor, moede_id: int, expected_rev: int | None, now: datetime
-) -> int:
-    """The secretary re-opens a locked protocol; the approvals are cleared (audited)."""
+    uow: UnitOfWork,
+    actor: Actor,
+    moede_id: int,
+    expected_rev: int | None,
+    reason: str,
+    now: datetime,
+    texts: Texts,
+) -> ReopenResult:
+    """The secretary re-opens a protocol sent for approval or approved, with a reason: a new
+    revision, the approvals void (audited), and each member who had approved is told why and
+    that they will be asked again."""
+    why = clean_text(reason, MAX_REOPEN_REASON, "err-reopen-reason-empty", "err-reopen-too-long")
     async with uow:
         moede = await load_moede(uow, moede_id)
         require_editor(actor, moede.udvalg_id)
-        state = await uow.protokoller.get(moede_id)
-        if not state.locked:
-            raise InvalidInput("err-protokol-not-locked")
+        view = await meeting_view(uow, moede)
+        state = view.state
         if expected_rev is not None and state.rev != expected_rev:
             raise StaleView()
+        before = state.stage
+        state.reopen(why, now)
         approvals = await uow.approvals.for_moede(moede_id)
         await uow.approvals.clear(moede_id)
-        state.locked_at, state.sent_at, state.stage = None, None, ProtokolStage.KLADDE
-        state.reopen_count += 1
         saved = await uow.protokoller.save(state, state.rev)
+        view.state = saved
+        secretary = await uow.persons.get(actor.person_id)
+        told = []
+        for approval_ in approvals:
+            line = view.member(approval_.person_id)
+            if line is None:
+                continue
+            notice = reopened_notice(
+                view, texts(line.person.language), why, secretary.name if secretary else ""
+            )
+            key = f"reopened:{moede_id}:n{saved.reopen_count}:p{line.person_id}"
+            await _queue(uow, key, line.person, OutboxKind.NOTICE, notice, now, moede.udvalg_id)
+            told.append(line.person_id)
         await audit(
             uow,
             actor,
@@ -203,8 +272,34 @@ async def reopen(
             moede_id,
             now,
             moede.udvalg_id,
+            reason=why,
+            stage_before=before.value,
             approvals_cleared=[a.person_id for a in approvals],
-            reopen_count=state.reopen_count,
+            reopen_count=saved.reopen_count,
         )
         await uow.commit()
-    return saved.rev
+    return ReopenResult(rev=saved.rev, told=told)
+
+
+async def confirm_held(uow: UnitOfWork, actor: Actor, moede_id: int, now: datetime) -> None:
+    """The secretary confirms that a meeting is held today, before its planned day: meeting
+    mode and approval open for it (stored and audited; a second confirmation changes nothing)."""
+    async with uow:
+        moede = await load_moede(uow, moede_id)
+        require_editor(actor, moede.udvalg_id)
+        state = await uow.protokoller.get(moede_id)
+        if state.held(rules.meeting_day_started(moede, now)):
+            return
+        state.held_confirmed_at, state.held_confirmed_by = now, actor.person_id
+        await uow.protokoller.save(state, state.rev)
+        await audit(
+            uow,
+            actor,
+            "moede.held_confirmed",
+            "moede",
+            moede_id,
+            now,
+            moede.udvalg_id,
+            planned=moede.date.isoformat(),
+        )
+        await uow.commit()

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from agendas import rules
 from agendas.errors import InvalidInput, NotAllowed
-from agendas.meeting.loading import attendance_record, changed, member_line
+from agendas.meeting.loading import attendance_record, changed, changed_before, member_line
 from agendas.model import Actor, Moede, Udvalg
 from agendas.ports import UnitOfWork
 from agendas.protocol import AttendanceStatus
@@ -148,7 +148,7 @@ async def report_afbud(
         record.status, record.substitute_for, record.absent_for = AttendanceStatus.AFBUD, None, ()
         record.updated_at = now
         await uow.attendance.put(record)
-        await changed(uow, actor, moede, None, now, "moede.afbud", person_id=actor.person_id)
+        await changed_before(uow, actor, moede, now, "moede.afbud", person_id=actor.person_id)
         udvalg = await uow.udvalg.get(moede.udvalg_id)
         assert udvalg is not None
         await uow.commit()

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from agendas import rules
+from agendas.dates import format_date
 from agendas.errors import NotFound
 from agendas.meeting_view import MeetingView, MemberLine
 from agendas.model import Actor, Membership, Moede, Role
 from agendas.ports import UnitOfWork
-from agendas.records import AttendanceRecord, ProtokolLocked, StaleView
+from agendas.records import AttendanceRecord, MeetingNotHeld, StaleView
 from agendas.services.common import audit, load_moede, require_reader
 
 
@@ -82,20 +83,37 @@ async def changed(
     action: str,
     **details: object,
 ) -> int:
-    """Refuse a change to a locked or changed protocol; else bump its revision and audit.
+    """Refuse a change while the protocol is sent or approved, before the meeting is held
+    (``meeting_day``; afbud is given before it), or from a button older than the last change;
+    else bump the protocol's revision and audit."""
+    return await _change(uow, actor, moede, expected_rev, now, action, True, details)
 
-    Approvals given before the change are removed: they approved another text.
-    """
+
+async def changed_before(
+    uow: UnitOfWork, actor: Actor, moede: Moede, now: datetime, action: str, **details: object
+) -> int:
+    """``changed`` for what is given before the meeting (afbud): no meeting-day rule."""
+    return await _change(uow, actor, moede, None, now, action, False, details)
+
+
+async def _change(
+    uow: UnitOfWork,
+    actor: Actor,
+    moede: Moede,
+    expected_rev: int | None,
+    now: datetime,
+    action: str,
+    meeting_day: bool,
+    details: dict[str, object],
+) -> int:
     moede_id = moede.id or 0
     state = await uow.protokoller.get(moede_id)
-    if state.locked:
-        raise ProtokolLocked()
+    state.require_open()
+    if meeting_day and not state.held(rules.meeting_day_started(moede, now)):
+        raise MeetingNotHeld(date=format_date(moede.date))
     if expected_rev is not None and state.rev != expected_rev:
         raise StaleView()
-    cleared = await uow.approvals.clear(moede_id)
     saved = await uow.protokoller.save(state, state.rev)
-    if cleared:
-        details["approvals_cleared"] = cleared
     await audit(uow, actor, action, "moede", moede_id, now, moede.udvalg_id, **details)
     return saved.rev
 

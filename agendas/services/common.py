@@ -8,6 +8,7 @@ from agendas import rules
 from agendas.errors import NotAllowed, NotFound
 from agendas.model import Actor, AuditEvent, Moede, Punkt, Udvalg
 from agendas.ports import UnitOfWork
+from agendas.records import ProtokolState
 
 
 async def audit(
@@ -63,3 +64,11 @@ def require_editor(actor: Actor, udvalg_id: int) -> None:
 def require_reader(actor: Actor, udvalg_id: int) -> None:
     if not rules.can_read_udvalg(actor, udvalg_id):
         raise NotAllowed("err-not-in-udvalg")
+
+
+async def require_record_open(uow: UnitOfWork, moede_id: int) -> ProtokolState:
+    """Refuse any change to a meeting's record (punkter, sections, bilag, decisions, attendance)
+    while its protocol is sent for approval or approved; the secretary re-opens it first."""
+    state = await uow.protokoller.get(moede_id)
+    state.require_open()
+    return state

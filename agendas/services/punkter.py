@@ -9,9 +9,25 @@ from pathlib import PurePosixPath
 
 from agendas import rules
 from agendas.errors import InvalidInput, NotAllowed, NotFound
-from agendas.model import SECTION_KEYS, Actor, Bilag, Moede, Punkt, PunktKind, Sagstype, Udvalg
+from agendas.model import (
+    SECTION_BY_KEY,
+    SECTION_KEYS,
+    Actor,
+    Bilag,
+    Moede,
+    Punkt,
+    PunktKind,
+    Sagstype,
+    Udvalg,
+)
 from agendas.ports import UnitOfWork
-from agendas.services.common import audit, load_moede, load_punkt, require_editor
+from agendas.services.common import (
+    audit,
+    load_moede,
+    load_punkt,
+    require_editor,
+    require_record_open,
+)
 
 #: Fields besides the sections that the secretary may edit.
 META_FIELDS = ("title", "sagstype", "beslutningskompetence", "journal_number")
@@ -80,6 +96,7 @@ async def add_sag(
     async with uow:
         moede = await load_moede(uow, moede_id)
         require_editor(actor, moede.udvalg_id)
+        await require_record_open(uow, moede.id or 0)
         existing = await uow.punkter.for_moede(moede_id)
         position = max((p.position for p in existing), default=-1) + 1
         udvalg = await uow.udvalg.get(moede.udvalg_id)
@@ -120,7 +137,11 @@ async def edit_field(
     async with uow:
         punkt, moede = await load_punkt(uow, punkt_id)
         require_editor(actor, moede.udvalg_id)
+        await require_record_open(uow, moede.id or 0)
         old: object
+        section = SECTION_BY_KEY.get(name)
+        if section and section.required and not cleaned and punkt.kind is PunktKind.SAG:
+            raise InvalidInput("err-section-required", title=section.title)
         if name in SECTION_KEYS:
             old = punkt.sections.get(name, "")
             if cleaned:
@@ -155,6 +176,7 @@ async def set_closed(
     async with uow:
         punkt, moede = await load_punkt(uow, punkt_id)
         require_editor(actor, moede.udvalg_id)
+        await require_record_open(uow, moede.id or 0)
         if punkt.kind is not PunktKind.SAG:
             raise InvalidInput("err-standard-punkt")
         if punkt.closed == closed:
@@ -182,6 +204,7 @@ async def move(uow: UnitOfWork, actor: Actor, punkt_id: int, step: int, now: dat
     async with uow:
         punkt, moede = await load_punkt(uow, punkt_id)
         require_editor(actor, moede.udvalg_id)
+        await require_record_open(uow, moede.id or 0)
         if punkt.kind is not PunktKind.SAG:
             raise InvalidInput("err-standard-punkt")
         group = [
@@ -207,11 +230,13 @@ async def move_to_moede(
     async with uow:
         punkt, moede = await load_punkt(uow, punkt_id)
         require_editor(actor, moede.udvalg_id)
+        await require_record_open(uow, moede.id or 0)
         if punkt.kind is not PunktKind.SAG:
             raise InvalidInput("err-standard-punkt")
         target = await load_moede(uow, target_moede_id)
         if target.udvalg_id != moede.udvalg_id:
             raise NotAllowed("err-other-udvalg")
+        await require_record_open(uow, target_moede_id)
         if target.id == moede.id:
             return target
         position = max(
@@ -240,6 +265,7 @@ async def delete_punkt(
     async with uow:
         punkt, moede = await load_punkt(uow, punkt_id)
         require_editor(actor, moede.udvalg_id)
+        await require_record_open(uow, moede.id or 0)
         if punkt.version != expected_version:
             raise NotFound("err-punkt-changed")
         for bilag in await uow.bilag.for_punkt(punkt_id):
@@ -306,6 +332,7 @@ async def attach_bilag(
     async with uow:
         _, moede = await load_punkt(uow, punkt_id)
         require_editor(actor, moede.udvalg_id)
+        await require_record_open(uow, moede.id or 0)
         existing = await uow.bilag.for_punkt(punkt_id)
         bilag = await uow.bilag.add(
             Bilag(
@@ -343,6 +370,7 @@ async def remove_bilag(uow: UnitOfWork, actor: Actor, bilag_id: int, now: dateti
             raise NotFound("err-bilag-gone")
         _, moede = await load_punkt(uow, bilag.punkt_id)
         require_editor(actor, moede.udvalg_id)
+        await require_record_open(uow, moede.id or 0)
         await uow.bilag.delete(bilag_id)
         await audit(
             uow,

@@ -14,8 +14,10 @@ import shutil
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from pathlib import Path
 
+from agendas.dates import utc_now
 from bot import logs
 from bot.demo.chat import Person, Transcript
 from bot.demo.scenario import Cast, cast_people, play
@@ -28,11 +30,13 @@ DEFAULT_OUTPUT = Path("demo-output")
 
 
 @contextlib.asynccontextmanager
-async def running_bot(settings: Settings, token: str) -> AsyncIterator[None]:
+async def running_bot(
+    settings: Settings, token: str, clock: Callable[[], datetime] = utc_now
+) -> AsyncIterator[None]:
     """The bot as ``udvalgsbot run`` builds it (migrations, routers, menus), polling in a task."""
     from bot.runner import prepare
 
-    runtime = await prepare(settings, token)
+    runtime = await prepare(settings, token, clock)
     task = asyncio.create_task(
         runtime.dispatcher.start_polling(
             runtime.bot,
@@ -69,11 +73,12 @@ async def save_documents(client: EmulatorClient, people: list[Person], folder: P
 
 def publish_protocols(saved: list[Path], output: Path) -> list[Path]:
     """The beslutningsprotokol in both versions at the top of the output folder, by their names
-    (``Beslutningsprotokol BEU 2026-12-15.docx`` and ``… offentlig.docx``)."""
+    (``Beslutningsprotokol BEU 2026-12-15.docx`` and ``… offentlig.docx``): the last one sent,
+    which is the approved protocol with its Godkendelse section."""
     published: dict[str, Path] = {}
     for path in saved:
         name = path.name.split("-", 2)[-1]  # without the "<person>-<message id>-" prefix
-        if name.startswith("Beslutningsprotokol") and name not in published:
+        if name.startswith("Beslutningsprotokol"):
             published[name] = output / name
             shutil.copyfile(path, published[name])
     return sorted(published.values())
@@ -105,7 +110,7 @@ async def run_demo(
             admin_ids=frozenset({cast.admin.user.id}),
             log_level="WARNING",
         )
-        async with running_bot(settings, emu.token):
+        async with running_bot(settings, emu.token, cast.clock):
             await play(cast, transcript, interactive=interactive)
         saved = await save_documents(client, cast.everyone, output / "dokumenter")
     protocols = publish_protocols(saved, output)

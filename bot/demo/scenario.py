@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
 
 from bot.demo.chat import Person, Transcript
+from bot.demo.clock import DemoClock
 from bot_api_emulator import EmulatorClient
 
 UDVALG = "BEU"
@@ -25,6 +26,8 @@ class Cast:
     sekretaer: Person
     members: list[tuple[Person, str, str]]  # person, role word for /inviter, party letter
     tovholdere: list[Person]
+    #: The clock the bot reads; the story moves it to the meeting day and the morning after.
+    clock: DemoClock = field(default_factory=DemoClock)
 
     @property
     def everyone(self) -> list[Person]:
@@ -54,6 +57,15 @@ async def cast_people(client: EmulatorClient, transcript: Transcript) -> Cast:
             await person("Henrik", "Dahl", "tovholder", "henrik_d"),
         ],
     )
+
+
+MEETING_START = time(15)
+ZONE = "Europe/Copenhagen"
+
+
+def meeting_day() -> date:
+    """The demo's meeting: a Tuesday two weeks ahead of the real date the demo starts on."""
+    return next_weekday(date.today(), weekday=1)
 
 
 def next_weekday(start: date, weekday: int, weeks_ahead: int = 2) -> date:
@@ -195,6 +207,9 @@ async def hold_meeting(cast: Cast) -> None:
     await per.press(UDVALG)
 
     transcript.heading("9. Mødet: fremmøde og beslutninger, punkt for punkt")
+    day = meeting_day()
+    cast.clock.move_to(day, MEETING_START, ZONE)
+    transcript.emit(f"  (Tiden går: det er mødedagen {day:%d-%m-%Y}, kl. 15.00.)")
     await sofie.say("/moede")
     await sofie.press("Videre til punkterne")
     for _ in range(10):  # one round per punkt
@@ -221,6 +236,8 @@ async def hold_meeting(cast: Cast) -> None:
     await sofie.say("16.10")
 
     transcript.heading("10. Protokollen som Word, intern og offentlig, og godkendelsen")
+    cast.clock.move_to(day + timedelta(days=1), time(9, 30), ZONE)
+    transcript.emit(f"  (Næste morgen, {day + timedelta(days=1):%d-%m-%Y} kl. 9.30.)")
     await sofie.say("/protokol")
     await sofie.say("/protokol offentlig")
     await sofie.press("Send til godkendelse")
@@ -236,6 +253,10 @@ async def hold_meeting(cast: Cast) -> None:
         await _arrived(person, DECISIONS)
         await person.client.skip_pending(person.user)
     transcript.emit(f"  ({', '.join(p.name for p in others)} fik beslutningerne.)")
+
+    transcript.heading("11. Den godkendte protokol, klar til at blive offentliggjort")
+    await sofie.say("/protokol")
+    await sofie.say("/protokol offentlig")
 
 
 async def release_agenda(cast: Cast) -> None:
@@ -290,7 +311,7 @@ def _has_button(person: Person, label: str) -> bool:
 async def _secretary_builds_agenda(sofie: Person) -> None:
     transcript = sofie.transcript
     transcript.heading("3. Sekretæren opretter et møde og bygger dagsordenen")
-    day = next_weekday(date.today(), weekday=1)
+    day = meeting_day()
     await sofie.say(f"/nytmoede {UDVALG} {day:%d-%m-%Y} kl. 15 Rådhuset, mødelokale 2")
     await build_sag(sofie, SAG_TITLE, closed=False, sections=SAG_SECTIONS)
     await sofie.send_file("Notat om ungeindsatsen.pdf", BILAG, "application/pdf")

@@ -194,6 +194,14 @@ class SqlAuditRepository(SqlRepository):
         )
         await self.session.flush()
 
+    async def since(self, udvalg_id: int, since: datetime) -> list[AuditEvent]:
+        rows = await self.session.scalars(
+            select(AuditEventRow)
+            .where(col(AuditEventRow.udvalg_id) == udvalg_id, col(AuditEventRow.at) >= since)
+            .order_by(col(AuditEventRow.at), col(AuditEventRow.id))
+        )
+        return [_audit(r) for r in rows]
+
     async def list_recent(self, limit: int = 50) -> list[AuditEvent]:
         rows = await self.session.scalars(
             select(AuditEventRow)

@@ -57,6 +57,7 @@ class ProtokolRow(SQLModel, table=True):
     reopen_count: int = 0
     stage: str = Field(default="kladde", sa_type=String(20))
     reopen_reason: str = Field(default="", sa_type=Text)
+    reopened_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     held_confirmed_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     #: The secretary who confirmed; no foreign key so the audit trail survives deletions.
     held_confirmed_by: int | None = None

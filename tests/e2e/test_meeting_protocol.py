@@ -126,8 +126,14 @@ async def test_a_meeting_from_attendance_to_the_approved_protocol(world: World) 
     choose = await lars.say("/afbud", "Hvilket møde")
     await lars.press(choose, CODE, "er registreret")
 
+    # The meeting is planned a month ahead: held early, the secretary confirms it (audited).
+    held = await sofie.say("/moede", "Holdes mødet i dag?")
+    assert world.count("SELECT count(*) FROM protokol WHERE held_confirmed_at IS NOT NULL") == 0
     # Attendance: Lars shows as afbud; Mette is present (the default for members).
-    attendance = await sofie.say("/moede", "Fremmøde")
+    attendance = await sofie.press(held, "Ja, mødet holdes i dag", "Fremmøde")
+    assert (
+        world.count("SELECT count(*) FROM audit_event WHERE action = 'moede.held_confirmed'") == 1
+    )
     assert "Lars Bech – afbud" in (attendance.text or "")
     assert "Mette Kjær (A) – til stede" in (attendance.text or "")
 
@@ -174,7 +180,7 @@ async def test_a_meeting_from_attendance_to_the_approved_protocol(world: World) 
     assert SECRET not in public
 
     # Send for approval: only Mette was present; Lars (afbud) is not asked.
-    await sofie.press(menu, "📨 Send til godkendelse", "Sendt til godkendelse hos 1 medlem")
+    await sofie.press(menu, "📨 Send til godkendelse", "Sendt til godkendelse hos 1 medlem.")
     request = await mette_phone.wait("Godkend")
     assert "✅ Godkend protokol" in request.button_texts
     await mette_phone.press(request, "✅ Godkend protokol", "Du godkendte protokollen")

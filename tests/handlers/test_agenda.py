@@ -274,10 +274,21 @@ async def test_edit_title_sagstype_and_clear(chat: ChatHarness, world: World) ->
     assert "Budgetopfølgning 2026, 3. kvartal" in (menu.text or "")
     prompt = last_message(await chat.press(SECRETARY, menu, menu.button("Sagens kerne")))
     assert "Forbruget ligger 2 mio. kr." in (prompt.text or "")
-    await chat.press(SECRETARY, prompt, prompt.button("Tøm feltet"))
+    # A required section cannot be emptied: refused with what to do, nothing stored.
+    calls = await chat.press(SECRETARY, prompt, prompt.button("Tøm feltet"))
+    assert "»Sagens kerne« skal udfyldes og kan ikke tømmes" in all_text(calls)
     detail = await world.punkt(world.open_id)
-    assert detail.punkt.section("sagens_kerne") == ""
+    assert detail.punkt.section("sagens_kerne") == "Forbruget ligger 2 mio. kr. under budgettet."
+    assert detail.punkt.version == 3  # title and sagstype saved, the emptying not
     assert detail.punkt.sagstype is not None and detail.punkt.sagstype.value == "orientering"
+    # An optional one can.
+    menu = await edit_menu(chat, SECRETARY, 3)
+    await chat.press(SECRETARY, menu, menu.button("Tidsplan"))
+    await chat.send(SECRETARY, "Sagen afsluttes i januar.")
+    menu = await edit_menu(chat, SECRETARY, 3)
+    prompt = last_message(await chat.press(SECRETARY, menu, menu.button("Tidsplan")))
+    await chat.press(SECRETARY, prompt, prompt.button("Tøm feltet"))
+    assert (await world.punkt(world.open_id)).punkt.section("tidsplan") == ""
 
 
 async def test_stale_edit_button_after_someone_else_edited(chat: ChatHarness, world: World) -> None:

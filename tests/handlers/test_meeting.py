@@ -27,7 +27,7 @@ from agendas.meeting.decisions import set_beslutning, set_end_time, set_public_b
 from agendas.meeting.loading import load_view
 from agendas.meeting_view import MeetingView
 from agendas.model import Role
-from agendas.services import committees, invites
+from agendas.services import committees, invites, punkter
 from bot.i18n import make_i18n, texts_for
 from bot.workers.delivery import DeliveryConfig, DeliveryWorker
 from handlers.callbacks import pack_button
@@ -145,6 +145,15 @@ async def decide_all(world: World, clock: FrozenClock) -> None:
         if punkt.closed:
             text = "Udvalget behandlede en personalesag."
             await set_public_beslutning(world.uow(), sec, punkt.id or 0, text, None, clock())
+
+
+async def press_send(chat: ChatHarness, menu: Sent) -> list[Sent]:
+    """ "📨 Send til godkendelse", confirming the empty Indstilling of the world's two sager."""
+    calls = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
+    asked = last_message(calls)
+    if "📨 Send alligevel" in [text for text, _ in asked.buttons()]:
+        calls = await chat.press(SECRETARY, asked, btn(asked, "📨 Send alligevel"))
+    return calls
 
 
 async def open_punkt(chat: ChatHarness, on: Sent, title: str) -> Sent:
@@ -283,16 +292,33 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
 
     # Send for approval: only Lene was present (Mads sent afbud). The request is written to the
     # outbox with the round; nothing goes to Lene straight from the handler.
-    calls = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
-    assert "Sendt til godkendelse hos 1 medlem" in all_text(calls)
+    # Two sager have no Indstilling: the secretary sees which and confirms; nothing is sent
+    # or stored before that.
+    asked = last_message(await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse")))
+    assert "obligatoriske afsnit er tomme: punkt 4 Ny ungeindsats (Indstilling)" in (
+        asked.text or ""
+    )
+    assert await outbox_rows(world) == [] and (await view(world)).state.stage == "kladde"
+    calls = await chat.press(SECRETARY, asked, btn(asked, "📨 Send alligevel"))
+    assert "Sendt til godkendelse hos 1 medlem." in all_text(calls)
     assert [c for c in calls if c.chat_id == FORMAND.id] == []
     rows = await outbox_rows(world)
     assert kinds(rows) == [(FORMAND.id, "approval")]
     # A second press on the same menu (a double click, a retried update) queues nothing.
-    again = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
+    again = await chat.press(SECRETARY, asked, btn(asked, "📨 Send alligevel"))
     assert any("ældre visning" in a for a in alerts(again))
     assert "⏳ Lene Holm mangler at godkende" in (last_message(again).text or "")
     assert await outbox_rows(world) == rows
+    # Sent: the record is frozen. A decision is refused (nothing stored) until re-opened.
+    attendance = last_message(await chat.send(SECRETARY, "/moede"))
+    punkt = last_message(
+        await chat.press(SECRETARY, attendance, btn(attendance, "Videre til punkterne ▶️"))
+    )
+    calls = await chat.press(SECRETARY, punkt, btn(punkt, "Udsat"))
+    assert any("sendt til godkendelse" in a for a in alerts(calls))
+    assert (await view(world)).record((await view(world)).punkter[0].id or 0).beslutning == (
+        "Godkendt"
+    )
 
     delivered = await deliver_outbox(chat, world)
     [request] = [c for c in messages(delivered) if c.chat_id == FORMAND.id]
@@ -376,20 +402,35 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
     assert f"{INTERNAL} · Godkendt" in header_text(approved_bytes)
     assert open_word(approved_bytes).core_properties.content_status == "Godkendt"
     assert_a4_with_danish_margins(approved_bytes)
-    confirm = last_message(await chat.press(SECRETARY, menu, btn(menu, "🔓 Genåbn protokol")))
-    calls = await chat.press(SECRETARY, confirm, btn(confirm, "Ja, genåbn"))
-    assert "genåbnet" in all_text(calls)
+    # Re-open: the reason is asked for and required; the approval is void, Lene is told why.
+    ask = last_message(await chat.press(SECRETARY, menu, btn(menu, "🔓 Genåbn protokol")))
+    assert "Hvorfor genåbnes protokollen?" in (ask.text or "")
+    assert (await view(world)).state.locked  # nothing changes before the reason is given
+    reason = "Beslutningen på punkt 3 var skrevet forkert"
+    calls = await chat.send(SECRETARY, reason)
+    assert "1 medlem, der havde godkendt, har fået besked" in all_text(calls)
     state = await view(world)
-    assert not state.state.locked and state.approvals == []
+    assert state.state.stage == "kladde" and state.approvals == []
     async with world.uow() as uow:
         events = await uow.audit.list_recent(5)
     assert events[0].action == "protokol.reopen"
     assert events[0].actor_id == world.actors[SECRETARY.id].person_id
+    assert events[0].details["reason"] == reason
+    assert events[0].details["approvals_cleared"] == [world.actors[FORMAND.id].person_id]
+    [told] = [c for c in messages(await deliver_outbox(chat, world)) if c.chat_id == FORMAND.id]
+    assert reason in (told.text or "") and "annulleret" in (told.text or "")
 
-    # Sent and approved again: a new revision, so the decisions go out again.
+    # Corrected, then sent and approved again: the request says why and what changed; a new
+    # revision, so the decisions go out again.
+    third = state.punkter[2]
+    await set_beslutning(
+        world.uow(), world.actors[SECRETARY.id], third.id or 0, "Udsat", None, clock()
+    )
     menu = last_message(await chat.send(SECRETARY, "/protokol"))
-    await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
+    asked = last_message(await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse")))
+    await chat.press(SECRETARY, asked, btn(asked, "📨 Send alligevel"))
     [request] = [c for c in messages(await deliver_outbox(chat, world)) if c.chat_id == FORMAND.id]
+    assert f"genåbnet: »{reason}«. Ændret siden: punkt 3: beslutning." in (request.text or "")
     await chat.press(FORMAND, request, btn(request, "✅ Godkend protokol"))
     decisions = [row for row in await outbox_rows(world) if row[2] == "decisions"]
     assert len(decisions) == 10 and len({key for key, *_ in decisions}) == 10
@@ -447,8 +488,8 @@ async def test_a_member_who_blocked_the_bot_is_reported_to_the_secretary(
 
     chat.session.make_request = blocking  # type: ignore[method-assign]
     menu = last_message(await chat.send(SECRETARY, "/protokol"))
-    calls = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
-    assert "Sendt til godkendelse hos 2 medlem(mer)" in all_text(calls)  # queued for both
+    calls = await press_send(chat, menu)
+    assert "Sendt til godkendelse hos 2 medlemmer." in all_text(calls)  # queued for both
     delivered = messages(await deliver_outbox(chat, world))
     assert [c.chat_id for c in delivered if "Godkend" in str(c.buttons())] == [MEMBER.id]
     # The delivery worker tells the secretaries who could not be reached.
@@ -463,8 +504,8 @@ async def test_a_reminder_round_reaches_those_still_missing(
     clock.current = clock.current.replace(month=12, day=10, hour=16)
     await decide_all(world, clock)
     menu = last_message(await chat.send(SECRETARY, "/protokol"))
-    calls = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
-    assert "Sendt til godkendelse hos 2 medlem(mer)" in all_text(calls)
+    calls = await press_send(chat, menu)
+    assert "Sendt til godkendelse hos 2 medlemmer." in all_text(calls)
     fresh_menu = last_message(calls)
     requests = {c.chat_id: c for c in messages(await deliver_outbox(chat, world))}
     assert set(requests) == {FORMAND.id, MEMBER.id}
@@ -474,7 +515,7 @@ async def test_a_reminder_round_reaches_those_still_missing(
 
     # The reminder: the same button on the fresh menu is a new round, for Mads only.
     rows = await outbox_rows(world)
-    calls = await chat.press(SECRETARY, fresh_menu, btn(fresh_menu, "📨 Send til godkendelse"))
+    calls = await chat.press(SECRETARY, fresh_menu, btn(fresh_menu, "📨 Påmind dem, der mangler"))
     assert "Påmindelse sendt til 1 medlem, som mangler at godkende." in all_text(calls)
     reminder_menu = last_message(calls)
     added = (await outbox_rows(world))[len(rows) :]
@@ -501,7 +542,7 @@ async def test_a_reminder_round_reaches_those_still_missing(
     # All have approved: another press reminds nobody, says so, and queues nothing.
     rows = await outbox_rows(world)
     calls = await chat.press(
-        SECRETARY, reminder_menu, btn(reminder_menu, "📨 Send til godkendelse")
+        SECRETARY, reminder_menu, btn(reminder_menu, "📨 Påmind dem, der mangler")
     )
     assert "der er ingen at minde" in all_text(calls)
     assert await outbox_rows(world) == rows
@@ -553,16 +594,29 @@ async def test_sending_for_approval_lists_what_is_missing_and_stores_nothing(
     menu = last_message(await chat.send(SECRETARY, "/protokol"))
     assert f"⚠️ {missing}" in (menu.text or "")
     calls = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
-    assert missing in [c.text for c in messages(calls)]
+    assert alerts(calls) == ["Protokollen kan ikke sendes endnu – se hvad der mangler."]
+    # What is missing is said once, in the fresh menu, with the button to try again.
+    assert [missing in (c.text or "") for c in messages(calls)] == [True]
     assert "📨 Send til godkendelse" in [text for text, _ in last_message(calls).buttons()]
-    assert alerts(calls) == []
     after = await view(world)
     assert (after.state, after.approvals) == (before.state, before.approvals)
     assert await outbox_rows(world) == []
 
-    # Filled in: the warning is gone and the protocol goes out.
+    # Filled in (decisions, and the Indstilling the two sager lacked): no warning, no
+    # confirmation, the protocol goes out.
     await decide_all(world, clock)
+    for punkt_id in (world.second_id, world.closed_id):
+        detail = await punkter.open_punkt(world.uow(), sec, punkt_id)
+        await punkter.edit_field(
+            world.uow(),
+            sec,
+            punkt_id,
+            "indstilling",
+            "Forvaltningen indstiller, at sagen godkendes.",
+            detail.punkt.version,
+            clock(),
+        )
     menu = last_message(await chat.send(SECRETARY, "/protokol"))
     assert "⚠️" not in (menu.text or "")
     calls = await chat.press(SECRETARY, menu, btn(menu, "📨 Send til godkendelse"))
-    assert "Sendt til godkendelse hos 2 medlem(mer)" in all_text(calls)
+    assert "Sendt til godkendelse hos 2 medlemmer." in all_text(calls)

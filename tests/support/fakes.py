@@ -283,6 +283,14 @@ class FakeAuditRepository(_Repo):
         events = sorted(self._state.audit.values(), key=lambda e: e.id or 0, reverse=True)
         return [_copy(e) for e in events[:limit]]
 
+    async def since(self, udvalg_id: int, since: datetime) -> list[AuditEvent]:
+        events = sorted(self._state.audit.values(), key=lambda e: e.id or 0)
+        return [
+            _copy(e)
+            for e in events
+            if e.udvalg_id == udvalg_id and e.at is not None and e.at >= since
+        ]
+
 
 class FakeAttendanceRepository(_Repo):
     async def for_moede(self, moede_id: int) -> list[AttendanceRecord]:

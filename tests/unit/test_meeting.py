@@ -24,12 +24,14 @@ from agendas.model import Actor, Membership, Person, Role
 from agendas.outbox import OutboxKind
 from agendas.protocol import AttendanceStatus, SagRange
 from agendas.protocol_input import MAX_BESLUTNING
-from agendas.records import ProtokolLocked, StaleView
+from agendas.records import ProtokolFrozen, ProtokolLocked, ProtokolStage, StaleView
 from agendas.services.committees import actor_for
-from agendas.services.punkter import SagDraft, add_sag
+from agendas.services.punkter import SagDraft, add_sag, edit_field
 from tests.support.fakes import FakeState, FakeUnitOfWork
 from tests.unit.conftest import NOW, ZONE, World, seed
 
+#: On the meeting's day (12-01-2027, 14:00 local): meeting mode is open.
+DURING = datetime(2027, 1, 12, 13, 30, tzinfo=UTC)
 AFTER = datetime(2027, 1, 12, 15, 30, tzinfo=UTC)  # after the meeting (14:00 local)
 
 
@@ -94,7 +96,7 @@ async def decide_others(world: World, moede_id: int, *skip: int) -> None:
     for punkt in view.punkter:
         if punkt.id not in skip:
             await decisions.set_beslutning(
-                world.uow, world.secretary, punkt.id or 0, "Godkendt", None, NOW
+                world.uow, world.secretary, punkt.id or 0, "Godkendt", None, DURING
             )
 
 
@@ -116,11 +118,11 @@ async def test_attendance_defaults_and_changes_are_audited(world: World) -> None
         world.member.person_id,
         AttendanceStatus.FRAVAERENDE,
         view.rev,
-        NOW,
+        DURING,
     )
     assert rev == view.rev + 1
     rev = await attendance.set_absent_for(
-        world.uow, world.secretary, moede_id, formand.person_id, "sag 3-4", rev, NOW
+        world.uow, world.secretary, moede_id, formand.person_id, "sag 3-4", rev, DURING
     )
     view = await load_view(world.uow, world.secretary, moede_id)
     assert view.member(world.member.person_id).status is AttendanceStatus.FRAVAERENDE  # type: ignore[union-attr]
@@ -136,12 +138,12 @@ async def test_attendance_defaults_and_changes_are_audited(world: World) -> None
             formand.person_id,
             AttendanceStatus.AFBUD,
             rev - 1,
-            NOW,
+            DURING,
         )
     # Ranges for someone absent, or a member who is not in the udvalg, are refused.
     with pytest.raises(InvalidInput) as info:
         await attendance.set_absent_for(
-            world.uow, world.secretary, moede_id, world.member.person_id, "sag 3", None, NOW
+            world.uow, world.secretary, moede_id, world.member.person_id, "sag 3", None, DURING
         )
     assert info.value.key == "err-ranges-not-present"
     with pytest.raises(DomainError) as err:
@@ -152,12 +154,18 @@ async def test_attendance_defaults_and_changes_are_audited(world: World) -> None
             world.tovholder.person_id,
             AttendanceStatus.TIL_STEDE,
             None,
-            NOW,
+            DURING,
         )
     assert err.value.key == "err-meeting-not-member"
     with pytest.raises(NotAllowed):
         await attendance.set_attendance(
-            world.uow, world.member, moede_id, formand.person_id, AttendanceStatus.AFBUD, None, NOW
+            world.uow,
+            world.member,
+            moede_id,
+            formand.person_id,
+            AttendanceStatus.AFBUD,
+            None,
+            DURING,
         )
     unchanged(world, before)
 
@@ -183,15 +191,15 @@ async def test_afbud_only_from_members_for_coming_meetings(world: World) -> None
 async def test_decisions_are_recorded_and_shown_with_names(world: World) -> None:
     moede_id, sag_id, closed_id, formand = await meeting(world)
     sec = world.secretary
-    await decisions.set_beslutning(world.uow, sec, sag_id, "Anbefales", None, NOW)
-    await decisions.set_votes(world.uow, sec, sag_id, "3 for (A, V, F), 1 imod (Ø)", None, NOW)
-    await decisions.toggle_inhabil(world.uow, sec, sag_id, formand.person_id, None, NOW)
+    await decisions.set_beslutning(world.uow, sec, sag_id, "Anbefales", None, DURING)
+    await decisions.set_votes(world.uow, sec, sag_id, "3 for (A, V, F), 1 imod (Ø)", None, DURING)
+    await decisions.toggle_inhabil(world.uow, sec, sag_id, formand.person_id, None, DURING)
     await decisions.set_remark(
-        world.uow, sec, sag_id, world.member.person_id, "Imod forslaget.", None, NOW
+        world.uow, sec, sag_id, world.member.person_id, "Imod forslaget.", None, DURING
     )
-    await decisions.set_beslutning(world.uow, sec, closed_id, "Godkendt", None, NOW)
+    await decisions.set_beslutning(world.uow, sec, closed_id, "Godkendt", None, DURING)
     await decisions.set_public_beslutning(
-        world.uow, sec, closed_id, "Sagen blev behandlet.", None, NOW
+        world.uow, sec, closed_id, "Sagen blev behandlet.", None, DURING
     )
     view = await load_view(world.uow, sec, moede_id)
     record = view.record(sag_id)
@@ -200,20 +208,25 @@ async def test_decisions_are_recorded_and_shown_with_names(world: World) -> None
     assert [(r.member.name, r.text) for r in record.remarks] == [("Member", "Imod forslaget.")]
     assert view.record(closed_id).public_beslutning == "Sagen blev behandlet."
     # Toggling inhabil again takes the mark away.
-    await decisions.toggle_inhabil(world.uow, sec, sag_id, formand.person_id, None, NOW)
+    await decisions.toggle_inhabil(world.uow, sec, sag_id, formand.person_id, None, DURING)
     assert (await load_view(world.uow, sec, moede_id)).record(sag_id).inhabile == []
     before = world.uow.snapshot()
     for call, key in (
-        (decisions.set_beslutning(world.uow, sec, sag_id, "  ", None, NOW), "err-beslutning-empty"),
         (
-            decisions.set_beslutning(world.uow, sec, sag_id, "x" * (MAX_BESLUTNING + 1), None, NOW),
+            decisions.set_beslutning(world.uow, sec, sag_id, "  ", None, DURING),
+            "err-beslutning-empty",
+        ),
+        (
+            decisions.set_beslutning(
+                world.uow, sec, sag_id, "x" * (MAX_BESLUTNING + 1), None, DURING
+            ),
             "err-beslutning-too-long",
         ),
         (
-            decisions.set_public_beslutning(world.uow, sec, sag_id, "Tekst", None, NOW),
+            decisions.set_public_beslutning(world.uow, sec, sag_id, "Tekst", None, DURING),
             "err-public-not-closed",
         ),
-        (decisions.set_votes(world.uow, sec, sag_id, "for", None, NOW), "err-votes-format"),
+        (decisions.set_votes(world.uow, sec, sag_id, "for", None, DURING), "err-votes-format"),
     ):
         with pytest.raises(InvalidInput) as info:
             await call
@@ -224,30 +237,34 @@ async def test_decisions_are_recorded_and_shown_with_names(world: World) -> None
 async def test_approval_by_those_present_locks_and_reopen_is_audited(world: World) -> None:
     moede_id, sag_id, closed_id, formand = await meeting(world)
     sec = world.secretary
-    await decisions.set_beslutning(world.uow, sec, sag_id, "Godkendt", None, NOW)
+    await decisions.set_beslutning(world.uow, sec, sag_id, "Godkendt", None, DURING)
     await decide_others(world, moede_id, sag_id, closed_id)
     closed = (await load_view(world.uow, sec, moede_id)).punkt_index(closed_id) + 1
     before = world.uow.snapshot()
     with pytest.raises(ProtokolIncomplete) as incomplete:
-        await approval.send_for_approval(outbox_uow(world), sec, moede_id, None, NOW, texts)
+        await approval.send_for_approval(
+            outbox_uow(world), sec, moede_id, None, DURING, texts, confirmed=True
+        )
     assert incomplete.value.missing == [
         MissingItem(MissingKind.END_TIME),
         MissingItem(MissingKind.DECISION, closed, "Personale"),
         MissingItem(MissingKind.PUBLIC_TEXT, closed, "Personale"),
     ]
     unchanged(world, before)
-    await decisions.set_beslutning(world.uow, sec, closed_id, "Godkendt", None, NOW)
-    await decisions.set_public_beslutning(world.uow, sec, closed_id, "Behandlet.", None, NOW)
+    await decisions.set_beslutning(world.uow, sec, closed_id, "Godkendt", None, DURING)
+    await decisions.set_public_beslutning(world.uow, sec, closed_id, "Behandlet.", None, DURING)
     with pytest.raises(InvalidInput) as info:
-        await decisions.set_end_time(world.uow, sec, moede_id, "13.00", ZONE, None, NOW)
+        await decisions.set_end_time(world.uow, sec, moede_id, "13.00", ZONE, None, DURING)
     assert info.value.key == "err-end-before-start"
     assert await decisions.set_end_time(
-        world.uow, sec, moede_id, "kl. 15:10", ZONE, None, NOW
+        world.uow, sec, moede_id, "kl. 15:10", ZONE, None, DURING
     ) == time(15, 10)
     await attendance.set_attendance(
-        world.uow, sec, moede_id, world.member.person_id, AttendanceStatus.AFBUD, None, NOW
+        world.uow, sec, moede_id, world.member.person_id, AttendanceStatus.AFBUD, None, DURING
     )
-    round_ = await approval.send_for_approval(outbox_uow(world), sec, moede_id, None, NOW, texts)
+    round_ = await approval.send_for_approval(
+        outbox_uow(world), sec, moede_id, None, DURING, texts, confirmed=True
+    )
     assert [m.person.name for m in round_.recipients] == ["Lene Holm"]
     rev = round_.view.rev
     # The request is in the outbox, committed with the round: to Lene only, with the buttons.
@@ -297,10 +314,10 @@ async def test_approval_by_those_present_locks_and_reopen_is_audited(world: Worl
             world.uow, sec, moede_id, formand.person_id, AttendanceStatus.AFBUD, None, AFTER
         )
     with pytest.raises(NotAllowed):
-        await approval.reopen(world.uow, world.member, moede_id, None, AFTER)
+        await approval.reopen(world.uow, world.member, moede_id, None, "Rettelse", AFTER, texts)
     unchanged(world, before)
 
-    await approval.reopen(world.uow, sec, moede_id, None, AFTER)
+    await approval.reopen(world.uow, sec, moede_id, None, "Rettelse", AFTER, texts)
     event = world.uow.events[-1]
     assert (event.action, event.actor_id) == ("protokol.reopen", sec.person_id)
     assert event.details["approvals_cleared"] == [formand.person_id]
@@ -310,31 +327,66 @@ async def test_approval_by_those_present_locks_and_reopen_is_audited(world: Worl
     assert (await load_view(world.uow, sec, moede_id)).decision(sag_id).beslutning == "Udsat"
 
 
-async def test_a_change_after_an_approval_asks_for_it_again(world: World) -> None:
+async def test_a_sent_protocol_is_frozen_until_reopened_with_a_reason(world: World) -> None:
     moede_id, sag_id, closed_id, formand = await meeting(world)
     sec = world.secretary
-    await decisions.set_end_time(world.uow, sec, moede_id, "15.00", ZONE, None, NOW)
+    await decisions.set_end_time(world.uow, sec, moede_id, "15.00", ZONE, None, DURING)
     await decide_others(world, moede_id)
-    await decisions.set_public_beslutning(world.uow, sec, closed_id, "Behandlet.", None, NOW)
-    round_ = await approval.send_for_approval(outbox_uow(world), sec, moede_id, None, NOW, texts)
+    await decisions.set_public_beslutning(world.uow, sec, closed_id, "Behandlet.", None, DURING)
+    round_ = await approval.send_for_approval(
+        outbox_uow(world), sec, moede_id, None, AFTER, texts, confirmed=True
+    )
     result = await approval.approve(
         outbox_uow(world), formand, moede_id, round_.view.rev, AFTER, texts
     )
     assert not result.locked_now  # the member (present by default) has not approved yet
-    await decisions.set_beslutning(world.uow, sec, sag_id, "Udsat", None, AFTER)
+    # Sent: every change to the record is refused and nothing is stored.
+    before = await load_view(world.uow, sec, moede_id)
+    with pytest.raises(ProtokolFrozen) as refused:
+        await decisions.set_beslutning(world.uow, sec, sag_id, "Udsat", None, AFTER)
+    assert refused.value.key == "err-protokol-sent"
+    with pytest.raises(ProtokolFrozen):
+        await attendance.set_attendance(
+            world.uow, sec, moede_id, formand.person_id, AttendanceStatus.AFBUD, None, AFTER
+        )
+    with pytest.raises(ProtokolFrozen):
+        await edit_field(world.uow, sec, sag_id, "indstilling", "Ny tekst", 1, AFTER)
+    after = await load_view(world.uow, sec, moede_id)
+    assert (after.rev, after.decisions, after.approvals) == (
+        before.rev,
+        before.decisions,
+        before.approvals,
+    )
+    # A reason is required; then the approval is void and the approver is told why.
+    with pytest.raises(InvalidInput):
+        await approval.reopen(outbox_uow(world), sec, moede_id, None, "  ", AFTER, texts)
+    reopened = await approval.reopen(
+        outbox_uow(world), sec, moede_id, None, "Forkert beslutning på punkt 3", AFTER, texts
+    )
+    assert reopened.told == [formand.person_id]
     view = await load_view(world.uow, sec, moede_id)
-    assert view.approvals == []
-    assert world.uow.events[-1].details["approvals_cleared"] == 1
+    assert view.approvals == [] and view.state.stage is ProtokolStage.KLADDE
+    assert view.state.reopen_reason == "Forkert beslutning på punkt 3"
+    told = [p for k, (_, _, p) in outbox(world).items() if k.startswith("reopened:")]
+    assert len(told) == 1 and "Forkert beslutning på punkt 3" in told[0]["text"]
+    event = world.uow.events[-1]
+    assert (event.action, event.details["approvals_cleared"]) == (
+        "protokol.reopen",
+        [formand.person_id],
+    )
+    # Now the correction is stored.
+    await decisions.set_beslutning(world.uow, sec, sag_id, "Udsat", None, AFTER)
+    assert (await load_view(world.uow, sec, moede_id)).record(sag_id).beslutning == "Udsat"
 
 
 async def test_document_has_attendance_decisions_and_end_time(world: World) -> None:
     moede_id, sag_id, closed_id, _ = await meeting(world)
     sec = world.secretary
     await attendance.set_attendance(
-        world.uow, sec, moede_id, world.member.person_id, AttendanceStatus.AFBUD, None, NOW
+        world.uow, sec, moede_id, world.member.person_id, AttendanceStatus.AFBUD, None, DURING
     )
-    await decisions.set_beslutning(world.uow, sec, sag_id, "Godkendt", None, NOW)
-    await decisions.set_end_time(world.uow, sec, moede_id, "15.10", ZONE, None, NOW)
+    await decisions.set_beslutning(world.uow, sec, sag_id, "Godkendt", None, DURING)
+    await decisions.set_end_time(world.uow, sec, moede_id, "15.10", ZONE, None, DURING)
     doc, view = await documents.build_document(world.uow, world.member, moede_id, ZONE)
     assert doc.end_time == time(15, 10)
     assert [(a.name, a.title, a.status) for a in doc.attendance] == [
@@ -387,25 +439,27 @@ async def test_what_is_missing_before_approval(world: World) -> None:
         MissingItem(MissingKind.DECISION, closed, "Personale"),
         MissingItem(MissingKind.PUBLIC_TEXT, closed, "Personale"),
     ]
-    await decisions.set_votes(world.uow, sec, sag_id, "2 for (A, V)", None, NOW)
-    await decisions.set_public_beslutning(world.uow, sec, closed_id, "Behandlet.", None, NOW)
+    await decisions.set_votes(world.uow, sec, sag_id, "2 for (A, V)", None, DURING)
+    await decisions.set_public_beslutning(world.uow, sec, closed_id, "Behandlet.", None, DURING)
     view = await load_view(world.uow, sec, moede_id)
     assert missing_for_approval(view) == [
         MissingItem(MissingKind.END_TIME),
         MissingItem(MissingKind.DECISION, closed, "Personale"),
     ]
-    await decisions.set_beslutning(world.uow, sec, closed_id, "Godkendt", None, NOW)
-    await decisions.set_end_time(world.uow, sec, moede_id, "15.00", ZONE, None, NOW)
+    await decisions.set_beslutning(world.uow, sec, closed_id, "Godkendt", None, DURING)
+    await decisions.set_end_time(world.uow, sec, moede_id, "15.00", ZONE, None, DURING)
     assert missing_for_approval(await load_view(world.uow, sec, moede_id)) == []
 
 
 async def test_a_second_round_only_reminds_those_missing(world: World) -> None:
     moede_id, _, closed_id, formand = await meeting(world)
     sec = world.secretary
-    await decisions.set_end_time(world.uow, sec, moede_id, "15.00", ZONE, None, NOW)
+    await decisions.set_end_time(world.uow, sec, moede_id, "15.00", ZONE, None, DURING)
     await decide_others(world, moede_id)
-    await decisions.set_public_beslutning(world.uow, sec, closed_id, "Behandlet.", None, NOW)
-    first = await approval.send_for_approval(outbox_uow(world), sec, moede_id, None, NOW, texts)
+    await decisions.set_public_beslutning(world.uow, sec, closed_id, "Behandlet.", None, DURING)
+    first = await approval.send_for_approval(
+        outbox_uow(world), sec, moede_id, None, DURING, texts, confirmed=True
+    )
     assert not first.reminder and len(first.recipients) == 2
     await approval.approve(outbox_uow(world), formand, moede_id, first.view.rev, AFTER, texts)
     queued = dict(outbox(world))

@@ -123,7 +123,7 @@ async def test_bad_sag_is_refused_and_changes_nothing(
     with pytest.raises(InvalidInput) as info:
         await punkter.add_sag(world.uow, world.secretary, moede_id, draft, NOW)
     assert info.value.key == key
-    assert world.uow.committed_state == before
+    assert world.uow.snapshot() == before
 
 
 @pytest.mark.parametrize("who", ["member", "tovholder", "outsider", "sou_secretary"])
@@ -131,7 +131,7 @@ async def test_only_the_secretary_adds_sager(world: World, moede_id: int, who: s
     before = world.uow.snapshot()
     with pytest.raises(NotAllowed):
         await punkter.add_sag(world.uow, getattr(world, who), moede_id, SagDraft("Sag"), NOW)
-    assert world.uow.committed_state == before
+    assert world.uow.snapshot() == before
 
 
 async def test_add_sag_to_a_missing_moede(world: World) -> None:
@@ -150,7 +150,7 @@ async def test_add_sag_to_a_missing_moede(world: World) -> None:
         ("beslutningskompetence", "", lambda p: p.beslutningskompetence == ""),
         ("journal_number", "27.00.00-A00-3-25", lambda p: p.journal_number == "27.00.00-A00-3-25"),
         ("indstilling", " at A ", lambda p: p.sections["indstilling"] == "at A"),
-        ("sagens_kerne", "", lambda p: "sagens_kerne" not in p.sections),
+        ("sagens_kerne", " Ny kerne ", lambda p: p.sections["sagens_kerne"] == "Ny kerne"),
         ("beslutning", "Godkendt", lambda p: p.sections["beslutning"] == "Godkendt"),
     ],
 )
@@ -180,6 +180,17 @@ async def test_edit_field_changes_one_field_bumps_version_and_audits(
     assert event.details["field"] == name
 
 
+@pytest.mark.parametrize("name", ["sagens_kerne", "indstilling"])
+async def test_a_required_section_cannot_be_emptied(world: World, moede_id: int, name: str) -> None:
+    sections = {"sagens_kerne": "Kerne", "indstilling": "At sagen godkendes."}
+    punkt = await add(world, moede_id, "Sag", sections=sections)
+    before = world.uow.snapshot()
+    with pytest.raises(InvalidInput) as refused:
+        await punkter.edit_field(world.uow, world.secretary, punkt.id or 0, name, "  ", 1, LATER)
+    assert refused.value.key == "err-section-required"
+    assert world.uow.snapshot() == before
+
+
 def test_every_section_is_editable() -> None:
     assert set(SECTION_KEYS) <= set(punkter.EDITABLE_FIELDS)
 
@@ -205,7 +216,7 @@ async def test_bad_edits_are_refused_and_change_nothing(
     with pytest.raises(InvalidInput) as info:
         await punkter.edit_field(world.uow, world.secretary, punkt.id or 0, name, value, 1, NOW)
     assert info.value.key == key
-    assert world.uow.committed_state == before
+    assert world.uow.snapshot() == before
 
 
 async def test_limits_are_inclusive(world: World, moede_id: int) -> None:
@@ -232,7 +243,7 @@ async def test_stale_edit_is_refused_and_the_first_save_is_kept(
         )
 
     assert info.value.key == "err-concurrent-edit"
-    assert world.uow.committed_state == before
+    assert world.uow.snapshot() == before
     assert stored(world, punkt.id).sections["indstilling"] == "at A"
     assert stored(world, punkt.id).version == 2
 
@@ -246,7 +257,7 @@ async def test_only_the_secretary_edits(world: World, moede_id: int) -> None:
     with pytest.raises(NotFound) as gone:
         await punkter.edit_field(world.uow, world.secretary, 9999, "title", "X", 1, NOW)
     assert gone.value.key == "err-punkt-gone"
-    assert world.uow.committed_state == before
+    assert world.uow.snapshot() == before
 
 
 async def three_sager(world: World, moede_id: int) -> list[Punkt]:
@@ -274,7 +285,7 @@ async def test_move_beyond_the_ends_is_refused(world: World, moede_id: int) -> N
         with pytest.raises(InvalidInput) as info:
             await punkter.move(world.uow, world.secretary, punkt_id or 0, step, NOW)
         assert info.value.key == "err-cannot-move"
-    assert world.uow.committed_state == before
+    assert world.uow.snapshot() == before
 
 
 async def test_standard_punkter_do_not_move_or_close(world: World, moede_id: int) -> None:
@@ -286,7 +297,7 @@ async def test_standard_punkter_do_not_move_or_close(world: World, moede_id: int
     assert info.value.key == "err-standard-punkt"
     with pytest.raises(InvalidInput):
         await punkter.set_closed(world.uow, world.secretary, godkendelse.id or 0, True, NOW)
-    assert world.uow.committed_state == before
+    assert world.uow.snapshot() == before
 
 
 async def test_closing_moves_a_sag_last_among_closed_and_opening_back(
@@ -343,7 +354,7 @@ async def test_move_to_another_committees_moede_is_refused(world: World, moede_i
         assert info.value.key == "err-other-udvalg"
     with pytest.raises(NotFound):
         await punkter.move_to_moede(world.uow, world.secretary, a.id or 0, 9999, NOW)
-    assert world.uow.committed_state == before
+    assert world.uow.snapshot() == before
 
 
 async def test_delete_removes_the_punkt_and_its_bilag(world: World, moede_id: int) -> None:
@@ -377,7 +388,7 @@ async def test_delete_with_a_stale_version_is_refused(world: World, moede_id: in
     assert info.value.key == "err-punkt-changed"
     with pytest.raises(NotAllowed):
         await punkter.delete_punkt(world.uow, world.member, a.id or 0, 2, NOW)
-    assert world.uow.committed_state == before
+    assert world.uow.snapshot() == before
 
 
 @pytest.mark.parametrize(
@@ -444,7 +455,7 @@ async def test_attach_refusals_change_nothing(world: World, moede_id: int) -> No
         await punkter.attach_bilag(world.uow, world.member, a.id or 0, "x.pdf", "", b"1", "f", NOW)
     with pytest.raises(NotFound):
         await punkter.attach_bilag(world.uow, world.secretary, 9999, "x.pdf", "", b"1", "f", NOW)
-    assert world.uow.committed_state == before
+    assert world.uow.snapshot() == before
 
 
 async def test_remove_bilag(world: World, moede_id: int) -> None:
@@ -455,7 +466,7 @@ async def test_remove_bilag(world: World, moede_id: int) -> None:
     before = world.uow.snapshot()
     with pytest.raises(NotAllowed):
         await punkter.remove_bilag(world.uow, world.member, bilag.id or 0, NOW)
-    assert world.uow.committed_state == before
+    assert world.uow.snapshot() == before
 
     removed = await punkter.remove_bilag(world.uow, world.secretary, bilag.id or 0, NOW)
 

@@ -31,6 +31,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("reopen_reason", sa.Text(), nullable=True))
         batch.add_column(sa.Column("held_confirmed_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("held_confirmed_by", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("reopened_at", sa.DateTime(timezone=True), nullable=True))
     op.execute(
         "UPDATE protokol SET reopen_reason = '', stage = CASE"
         " WHEN locked_at IS NOT NULL THEN 'godkendt'"
@@ -60,6 +61,7 @@ def downgrade() -> None:
     with op.batch_alter_table("punkt_decision") as batch:
         batch.drop_column("ballots")
     with op.batch_alter_table("protokol") as batch:
+        batch.drop_column("reopened_at")
         batch.drop_column("held_confirmed_by")
         batch.drop_column("held_confirmed_at")
         batch.drop_column("reopen_reason")
