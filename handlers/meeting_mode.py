@@ -267,8 +267,12 @@ async def pending_ballots(state: FSMContext, punkt_id: int) -> dict[int, Ballot]
 
 
 #: A tap on a member: for → imod → undlader → for.
-NEXT_BALLOT = {None: Ballot.FOR, Ballot.FOR: Ballot.IMOD, Ballot.IMOD: Ballot.UNDLADER}
-NEXT_BALLOT[Ballot.UNDLADER] = Ballot.FOR
+NEXT_BALLOT: dict[Ballot | None, Ballot] = {
+    None: Ballot.FOR,
+    Ballot.FOR: Ballot.IMOD,
+    Ballot.IMOD: Ballot.UNDLADER,
+    Ballot.UNDLADER: Ballot.FOR,
+}
 
 
 async def mark_ballot(
