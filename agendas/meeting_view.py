@@ -37,6 +37,7 @@ from agendas.records import (
     ProtokolState,
     StaleView,
 )
+from agendas.votes import MemberAt, PunktVoting, dissenters, punkt_voting
 
 
 @dataclass(slots=True)
@@ -74,6 +75,18 @@ class MemberLine:
 
     def ref(self) -> MemberRef:
         return MemberRef(self.person.name, self.party)
+
+    def seat(self) -> MemberAt:
+        """The member as the voting rules see them (``agendas.votes``)."""
+        return MemberAt(
+            person_id=self.person_id,
+            name=self.person.name,
+            party=self.party,
+            status=self.status,
+            substitute_only=self.substitute_only,
+            substitute_for=self.record.substitute_for if self.record else None,
+            absent_for=self.absent_for,
+        )
 
 
 @dataclass(slots=True)
@@ -120,8 +133,21 @@ class MeetingView:
     def decision(self, punkt_id: int) -> DecisionRecord:
         return self.decisions.get(punkt_id) or DecisionRecord(punkt_id=punkt_id)
 
+    def voting(self, punkt_id: int) -> PunktVoting:
+        """Who may vote on the punkt, and whether the udvalg is beslutningsdygtig at it."""
+        punkt = self.punkter[self.punkt_index(punkt_id)]
+        inhabile = self.decision(punkt_id).inhabile
+        return punkt_voting([m.seat() for m in self.members], punkt.number, inhabile)
+
+    def dissenters(self, punkt_id: int) -> list[MemberLine]:
+        """Members who may have an afvigende mening recorded: in the minority of the vote."""
+        stored = self.decision(punkt_id)
+        ids = set(dissenters(stored.ballots, stored.votes))
+        return [m for m in self.members if m.person_id in ids]
+
     def record(self, punkt_id: int) -> PunktRecord:
-        """The decision with members named, as the protocol prints it."""
+        """The decision with members named, as the protocol prints it (with a note when the
+        udvalg was not beslutningsdygtig at the punkt)."""
         stored = self.decision(punkt_id)
         names = {m.person_id: m.ref() for m in self.members}
         return PunktRecord(
@@ -132,6 +158,7 @@ class MeetingView:
                 Remark(names[r.person_id], r.text) for r in stored.remarks if r.person_id in names
             ],
             public_beslutning=stored.public_beslutning,
+            quorum=self.voting(punkt_id).quorum_note(),
         )
 
 

@@ -103,19 +103,62 @@ def _side(count: int, parties: tuple[str, ...], one: str, many: str) -> str:
     return f"{text} ({', '.join(parties)})" if parties else text
 
 
+def join_danish(items: list[str] | tuple[str, ...]) -> str:
+    """``["A", "C", "Ø"]`` -> ``"A, C og Ø"``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " og " + items[-1]
+
+
 def format_votes(votes: Votes) -> str:
-    """``3 stemmer for (A, V, F) og 1 stemme imod (Ø)`` (sides with zero votes left out)."""
+    """``3 stemmer for (A, V) og 1 stemme imod (Ø)``: the votes cast (sides with none left
+    out); those who abstained are a sentence of their own (``abstention_sentence``)."""
     parts: list[str] = []
     if votes.for_count:
         parts.append(_side(votes.for_count, votes.for_parties, "stemme for", "stemmer for"))
     if votes.imod_count:
         parts.append(_side(votes.imod_count, votes.imod_parties, "stemme imod", "stemmer imod"))
-    if votes.undlader_count:
-        word = "undlod at stemme"
-        parts.append(_side(votes.undlader_count, votes.undlader_parties, word, word))
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " og " + parts[-1]
+    return " og ".join(parts)
+
+
+def abstention_sentence(votes: Votes) -> str:
+    """``C undlod at stemme.`` (one member per party letter), else the count:
+    ``1 medlem undlod at stemme.``, ``2 medlemmer (C) undlod at stemme.``; empty for none."""
+    count, parties = votes.undlader_count, votes.undlader_parties
+    if not count:
+        return ""
+    if parties and count == len(parties):
+        return f"{join_danish(parties)} undlod at stemme."
+    who = _side(count, parties, "medlem", "medlemmer")
+    return f"{who} undlod at stemme."
+
+
+def votes_sentences(head: str, votes: Votes) -> str:
+    """The decision phrase with the votes, the Danish way:
+    ``Anbefales med 3 stemmer for (A, V) og 1 stemme imod (Ø). C undlod at stemme.``"""
+    head = head.strip().rstrip(".")
+    cast = format_votes(votes)
+    if cast:
+        main = f"{head} med {cast}." if head else f"{cast[0].upper()}{cast[1:]}."
+    else:
+        main = f"{head}." if head else ""
+    return " ".join(x for x in (main, abstention_sentence(votes)) if x)
+
+
+@dataclass(frozen=True, slots=True)
+class QuorumNote:
+    """The committee was not beslutningsdygtig at a punkt: ``present`` of its ``seats``
+    members took part (kommunestyrelsesloven § 20, stk. 2, for udvalg; § 11, stk. 2)."""
+
+    present: int
+    seats: int
+
+
+def quorum_line(note: QuorumNote) -> str:
+    return (
+        "Udvalget var ikke beslutningsdygtigt ved behandlingen af punktet "
+        f"({note.present} af {note.seats} medlemmer til stede)."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +182,8 @@ class PunktRecord:
     """What the meeting decided on one punkt.
 
     ``beslutning`` is the decision phrase ("Anbefales") or free text, without the vote counts;
-    rendering joins them: "Anbefales med 3 stemmer for (A, V, F) og 1 stemme imod (Ø)."
+    rendering joins them: "Anbefales med 3 stemmer for (A, V) og 1 stemme imod (Ø). C undlod at
+    stemme."
     ``public_beslutning`` is the text the public version shows for a closed punkt.
     """
 
@@ -148,15 +192,15 @@ class PunktRecord:
     inhabile: list[MemberRef] = field(default_factory=list)
     remarks: list[Remark] = field(default_factory=list)
     public_beslutning: str = ""
+    #: Set when the committee was not beslutningsdygtig at this punkt; printed as a note.
+    quorum: QuorumNote | None = None
 
     def decision_text(self) -> str:
-        """The decision as printed: phrase plus vote counts, one sentence."""
+        """The decision as printed: phrase plus vote counts, and those who abstained."""
         text = self.beslutning.strip()
         if not self.votes:
             return text
-        head = text.rstrip(".")
-        votes = format_votes(self.votes)
-        return f"{head} med {votes}." if head else f"{votes[0].upper()}{votes[1:]}."
+        return votes_sentences(text, self.votes)
 
     def is_empty(self) -> bool:
         return not (

@@ -1,4 +1,5 @@
-"""What the secretary types during the meeting: votes, "sag 3-5", the end time, a decision.
+"""What the secretary types during the meeting: votes (as written; ``agendas.votes`` expands
+them per member), "sag 3-5", the end time, a decision.
 
 Pure parsing and checking, no I/O; each bad input raises ``InvalidInput`` with the catalogue key
 that says what to do.
@@ -7,11 +8,13 @@ that says what to do.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import time
 
 from agendas.dates import parse_time
 from agendas.errors import InvalidInput
-from agendas.protocol import SagRange, Votes
+from agendas.protocol import SagRange
+from agendas.records import Ballot
 
 #: The decisions the secretary picks with one tap.
 STANDARD_PHRASES: tuple[str, ...] = (
@@ -45,14 +48,22 @@ _VOTE_ALLOWED = re.compile(r"^[\w\s();,.:\-]+$")
 NONE_WORDS = frozenset({"ingen", "-", "nej", "slet"})
 
 
-def parse_votes(text: str) -> Votes:
-    """``for A V F; imod Ø`` or ``3 for (A, V, F), 1 imod (Ø), 1 undlader (C)``.
+@dataclass(frozen=True, slots=True)
+class ShorthandSide:
+    """One side of typed votes: the number written (None when only letters were given) and the
+    party letters, upper-case, in the order typed."""
 
-    Without a number a side counts its party letters. ``ingen`` clears the votes.
+    count: int | None = None
+    parties: tuple[str, ...] = ()
+
+
+def parse_shorthand(text: str) -> dict[Ballot, ShorthandSide] | None:
+    """``for A V F; imod Ø`` or ``3 for (A, V, F), 1 imod``: the sides as written, per side
+    (``agendas.votes.expand`` turns them into the members present). ``ingen`` -> None (clear).
     """
     raw = " ".join(text.split())
     if raw.lower() in NONE_WORDS:
-        return Votes()
+        return None
     if not raw or len(raw) > MAX_VOTES_TEXT or not _VOTE_ALLOWED.match(raw):
         raise InvalidInput("err-votes-format")
     sides: dict[str, tuple[int | None, list[str]]] = {}
@@ -80,20 +91,14 @@ def parse_votes(text: str) -> Votes:
             sides[current][1].append(token.upper())
     if pending is not None or not sides:
         raise InvalidInput("err-votes-format")
-    counts: dict[str, tuple[int, tuple[str, ...]]] = {}
+    result: dict[Ballot, ShorthandSide] = {}
     for side, (explicit, parties) in sides.items():
-        count = len(parties) if explicit is None else explicit
-        if explicit is not None and explicit < len(parties):
+        if explicit is None and not parties:
+            raise InvalidInput("err-votes-format")
+        if explicit is not None and explicit < len(set(parties)):
             raise InvalidInput("err-votes-count", side=side, count=explicit, parties=len(parties))
-        counts[side] = (count, tuple(dict.fromkeys(parties)))
-    votes = Votes(
-        *counts.get("for", (0, ())),
-        *counts.get("imod", (0, ())),
-        *counts.get("undlader", (0, ())),
-    )
-    if not votes:
-        raise InvalidInput("err-votes-format")
-    return votes
+        result[Ballot(side)] = ShorthandSide(explicit, tuple(dict.fromkeys(parties)))
+    return result
 
 
 _RANGE_WORDS = re.compile(r"\b(?:sag|sager|punkt|punkter|pkt|nr)\b\.?")

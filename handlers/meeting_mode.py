@@ -9,7 +9,7 @@ restart in the middle of a meeting loses nothing. Attendance is in ``handlers.me
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -24,17 +24,21 @@ from agendas.dates import format_date, format_time
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.meeting import approval, attendance, decisions
 from agendas.meeting.loading import load_view
+from agendas.meeting_view import MeetingView, MemberLine
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.protocol_input import STANDARD_PHRASES
-from agendas.records import StaleView
+from agendas.records import Ballot, StaleView
+from agendas.votes import check_dissent, suggested_beslutning
 from handlers.callbacks import MmCb
 from handlers.chat import button, chat_message, clip, markup, moede_choice
 from handlers.context import ChatConfig
 from handlers.meeting_views import (
+    BALLOT_KEYS,
     LABEL_LIMIT,
     current_view,
     send_attendance,
+    send_ballots,
     send_protokol_menu,
     send_punkt,
 )
@@ -49,6 +53,8 @@ class MeetingMode(StatesGroup):
 
     active = State()
     ranges = State()
+    #: The vote on a punkt being recorded: ``ballots`` (person id -> for/imod/undlader) are
+    #: kept here until "✅ Gem".
     free_text = State()
     votes = State()
     remark = State()
@@ -213,6 +219,24 @@ async def choose_phrase(
     await refresh_punkt(query, actor, uow, cb.moede_id, cb.item)
 
 
+async def use_suggestion(
+    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, config: ChatConfig
+) -> None:
+    """ "Brug forslaget": the decision text that fits the vote ("Indstillingen faldt ved
+    stemmelighed" after a tie)."""
+    cb = callback_data
+    view = await current_view(query, cb, actor, uow, punkt=True)
+    if view is None:
+        return
+    stored = view.decision(cb.item)
+    text = suggested_beslutning(stored.beslutning, stored.votes)
+    if text is None:
+        raise StaleView("err-stale-button")
+    await decisions.set_beslutning(uow, actor, cb.item, text, cb.rev, config.now())
+    await query.answer(plain("meeting-saved"))
+    await refresh_punkt(query, actor, uow, cb.moede_id, cb.item)
+
+
 async def refresh_punkt(
     query: CallbackQuery, actor: Actor, uow: UnitOfWork, moede_id: int, punkt_id: int
 ) -> None:
@@ -252,10 +276,109 @@ async def ask_free(
 async def ask_votes(
     query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, state: FSMContext
 ) -> None:
-    """ "Stemmer": the votes by party."""
-    await ask_typing(
-        query, callback_data, actor, uow, state, "meeting-ask-votes", MeetingMode.votes
-    )
+    """ "Stemmer": a button per member who may vote (a tap: for → imod → undlader), or the
+    party shorthand typed; nothing is stored before "✅ Gem"."""
+    cb = callback_data
+    view = await current_view(query, cb, actor, uow, punkt=True)
+    if view is None:
+        return
+    voting = view.voting(cb.item)
+    if not voting.voters:
+        raise InvalidInput("err-votes-nobody")
+    stored = view.decision(cb.item).ballots
+    ballots = {v.person_id: stored.get(v.person_id, Ballot.UNDLADER) for v in voting.voters}
+    await state.set_state(MeetingMode.votes)
+    await state.update_data(moede_id=cb.moede_id, punkt_id=cb.item, ballots=pack(ballots))
+    await query.answer()
+    await send_ballots(await chat_message(query), view, cb.item, ballots)
+
+
+def pack(ballots: Mapping[int, Ballot]) -> dict[str, str]:
+    """Ballots as the dialog state keeps them (JSON: string keys)."""
+    return {str(person_id): ballot.value for person_id, ballot in ballots.items()}
+
+
+async def pending_ballots(state: FSMContext, punkt_id: int) -> dict[int, Ballot]:
+    """The votes being recorded for this punkt; a button from another vote is stale."""
+    data = await state.get_data()
+    if await state.get_state() != MeetingMode.votes.state or data.get("punkt_id") != punkt_id:
+        raise StaleView("err-votes-not-pending")
+    return {int(p): Ballot(b) for p, b in dict(data.get("ballots") or {}).items()}
+
+
+#: A tap on a member: for → imod → undlader → for.
+NEXT_BALLOT: dict[Ballot | None, Ballot] = {
+    None: Ballot.FOR,
+    Ballot.FOR: Ballot.IMOD,
+    Ballot.IMOD: Ballot.UNDLADER,
+    Ballot.UNDLADER: Ballot.FOR,
+}
+
+
+async def mark_ballot(
+    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, state: FSMContext
+) -> None:
+    """A tap on a member: their next ballot. One absent or inhabil is refused with why."""
+    cb = callback_data
+    view = await current_view(query, cb, actor, uow, punkt=True)
+    if view is None:
+        return
+    view.voting(cb.item).require_voter(cb.value)
+    ballots = await pending_ballots(state, cb.item)
+    ballots[cb.value] = NEXT_BALLOT[ballots.get(cb.value)]
+    await state.update_data(ballots=pack(ballots))
+    await query.answer(plain(BALLOT_KEYS[ballots[cb.value]]))
+    await send_ballots(await chat_message(query), view, cb.item, ballots, edit=True)
+
+
+async def mark_all_for(
+    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, state: FSMContext
+) -> None:
+    """ "Alle for": every member who may vote, for."""
+    cb = callback_data
+    view = await current_view(query, cb, actor, uow, punkt=True)
+    if view is None:
+        return
+    await pending_ballots(state, cb.item)
+    ballots = {v.person_id: Ballot.FOR for v in view.voting(cb.item).voters}
+    await state.update_data(ballots=pack(ballots))
+    await query.answer()
+    await send_ballots(await chat_message(query), view, cb.item, ballots, edit=True)
+
+
+async def save_ballots(
+    query: CallbackQuery,
+    callback_data: MmCb,
+    actor: Actor,
+    uow: UnitOfWork,
+    state: FSMContext,
+    config: ChatConfig,
+) -> None:
+    """ "✅ Gem": the votes shown are stored; the punkt with the result follows."""
+    cb = callback_data
+    if await current_view(query, cb, actor, uow, punkt=True) is None:
+        return
+    ballots = await pending_ballots(state, cb.item)
+    await decisions.set_ballots(uow, actor, cb.item, ballots, cb.rev, config.now())
+    await state.set_state(MeetingMode.active)
+    await state.update_data(ballots={})
+    await query.answer(plain("meeting-saved"))
+    view = await load_view(uow, actor, cb.moede_id)
+    message = await chat_message(query)
+    await message.edit_text(t("meeting-vote-saved"))
+    await send_punkt(message, view, view.punkt_index(cb.item))
+
+
+async def retype_ballots(
+    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, state: FSMContext
+) -> None:
+    """ "✏️ Ret": type the votes (again), or keep tapping the members."""
+    cb = callback_data
+    if await current_view(query, cb, actor, uow, punkt=True) is None:
+        return
+    await pending_ballots(state, cb.item)
+    await query.answer()
+    await (await chat_message(query)).answer(t("meeting-vote-retype"))
 
 
 async def ask_public(
@@ -268,28 +391,26 @@ async def ask_public(
 
 
 async def choose_member(
-    query: CallbackQuery, cb: MmCb, actor: Actor, uow: UnitOfWork, action: str, key: str
+    query: CallbackQuery,
+    cb: MmCb,
+    view: MeetingView,
+    members: list[MemberLine],
+    action: str,
+    key: str,
+    marked: set[int],
 ) -> None:
-    """Which member (buttons): ``action`` is what a tap on one does."""
-    view = await current_view(query, cb, actor, uow, punkt=True)
-    if view is None:
-        return
+    """Which member (buttons): ``action`` is what a tap on one does; ``marked`` get a ☑️."""
     punkt = view.punkter[view.punkt_index(cb.item)]
-    inhabile = set(view.decision(cb.item).inhabile)
     rows = [
         [
             button(
-                clip(
-                    ("☑️ " if m.person_id in inhabile and action == "inhabp" else "")
-                    + m.person.name,
-                    LABEL_LIMIT,
-                ),
+                clip(("☑️ " if m.person_id in marked else "") + m.person.name, LABEL_LIMIT),
                 MmCb(
                     action=action, moede_id=cb.moede_id, rev=cb.rev, item=cb.item, value=m.person_id
                 ),
             )
         ]
-        for m in view.present()
+        for m in members
     ]
     await query.answer()
     await (await chat_message(query)).answer(
@@ -301,14 +422,35 @@ async def choose_inhabil(
     query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork
 ) -> None:
     """ "Inhabil": which member (a tap marks or unmarks them)."""
-    await choose_member(query, callback_data, actor, uow, "inhabp", "meeting-ask-inhabil")
+    cb = callback_data
+    view = await current_view(query, cb, actor, uow, punkt=True)
+    if view is None:
+        return
+    inhabile = set(view.decision(cb.item).inhabile)
+    await choose_member(query, cb, view, view.present(), "inhabp", "meeting-ask-inhabil", inhabile)
 
 
 async def choose_remark_member(
     query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork
 ) -> None:
-    """ "Afvigende mening": whose."""
-    await choose_member(query, callback_data, actor, uow, "remarkp", "meeting-ask-remark-member")
+    """ "Afvigende mening": whose. Only members in the minority of the vote on the punkt
+    (kommunestyrelsesloven § 13, stk. 2), and those whose remark is already recorded (to
+    correct or remove it); otherwise why nobody can."""
+    cb = callback_data
+    view = await current_view(query, cb, actor, uow, punkt=True)
+    if view is None:
+        return
+    stored = view.decision(cb.item)
+    remarked = {r.person_id for r in stored.remarks}
+    dissenting = {m.person_id for m in view.dissenters(cb.item)}
+    members = [m for m in view.members if m.person_id in dissenting | remarked]
+    if not members:
+        punkt = view.punkter[view.punkt_index(cb.item)]
+        key = "meeting-remark-no-minority" if stored.ballots else "meeting-remark-no-vote"
+        await query.answer()
+        await (await chat_message(query)).answer(t(key, number=punkt.number))
+        return
+    await choose_member(query, cb, view, members, "remarkp", "meeting-ask-remark-member", remarked)
 
 
 async def toggle_inhabil(
@@ -333,6 +475,9 @@ async def ask_remark(
     if view is None:
         return
     line = view.member_from_button(cb.value)
+    stored = view.decision(cb.item)
+    if cb.value not in {r.person_id for r in stored.remarks}:
+        check_dissent(stored.ballots, stored.votes, cb.value, line.person.name)
     await state.set_state(MeetingMode.remark)
     await state.update_data(moede_id=cb.moede_id, punkt_id=cb.item, person_id=cb.value)
     await query.answer()
@@ -375,15 +520,18 @@ async def typed_free_text(
         await back_to_punkt(message, state, actor, uow, dialog)
 
 
-async def typed_votes(
-    message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork, config: ChatConfig
-) -> None:
+async def typed_votes(message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork) -> None:
+    """ "for A V; imod Ø" expanded to the members who may vote, shown for confirmation;
+    nothing is stored before "✅ Gem"."""
     dialog = await Dialog.of(state)
-    change = decisions.set_votes(
-        uow, actor, dialog.punkt_id, message.text or "", None, config.now()
+    board = await typed(
+        message, decisions.preview_votes(uow, actor, dialog.punkt_id, message.text or "")
     )
-    if await typed(message, change) is not None:
-        await back_to_punkt(message, state, actor, uow, dialog)
+    if board is None:
+        return
+    await state.update_data(ballots=pack(board.ballots))
+    view = await load_view(uow, actor, dialog.moede_id)
+    await send_ballots(message, view, dialog.punkt_id, board.ballots, typed=True)
 
 
 async def typed_remark(
@@ -444,6 +592,11 @@ def setup() -> Router:
     cb.register(choose_phrase, MmCb.filter(F.action == "phrase"))
     cb.register(ask_free, MmCb.filter(F.action == "free"))
     cb.register(ask_votes, MmCb.filter(F.action == "votes"))
+    cb.register(mark_ballot, MmCb.filter(F.action == "vmark"))
+    cb.register(mark_all_for, MmCb.filter(F.action == "vall"))
+    cb.register(save_ballots, MmCb.filter(F.action == "vsave"))
+    cb.register(retype_ballots, MmCb.filter(F.action == "vedit"))
+    cb.register(use_suggestion, MmCb.filter(F.action == "suggest"))
     cb.register(ask_public, MmCb.filter(F.action == "public"))
     cb.register(choose_inhabil, MmCb.filter(F.action == "inhab"))
     cb.register(choose_remark_member, MmCb.filter(F.action == "remark"))

@@ -8,6 +8,7 @@ no handlers here.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
@@ -26,9 +27,10 @@ from agendas.meeting_view import (
 )
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
-from agendas.protocol import TITLE_LABELS, AttendanceStatus
+from agendas.protocol import TITLE_LABELS, AttendanceStatus, PunktRecord, Votes, votes_sentences
 from agendas.protocol_input import STANDARD_PHRASES
-from agendas.records import ProtokolStage
+from agendas.records import Ballot, ProtokolStage
+from agendas.votes import PunktVoting, Result, result, suggested_beslutning, tally
 from handlers.callbacks import MmCb
 from handlers.chat import button, chat_message, clip, markup
 from handlers.texts import Html, plain, t
@@ -158,6 +160,7 @@ def punkt_text(view: MeetingView, index: int) -> str:
     lines.append("")
     decision = record.decision_text()
     lines.append(t("meeting-punkt-decision", text=decision or "—"))
+    lines += vote_lines(view, pid)
     if record.inhabile:
         lines.append(
             t("meeting-punkt-inhabil", names=", ".join(m.label() for m in record.inhabile))
@@ -187,6 +190,9 @@ def punkt_keyboard(view: MeetingView, index: int) -> InlineKeyboardMarkup:
     ]
     rows = [phrases[i : i + 2] for i in range(0, len(phrases), 2)]
     rows.append([act("meeting-btn-free", "free"), act("meeting-btn-votes", "votes")])
+    stored = view.decision(pid)
+    if suggested_beslutning(stored.beslutning, stored.votes):
+        rows.append([act("meeting-btn-vote-suggest", "suggest")])
     rows.append([act("meeting-btn-inhabil", "inhab"), act("meeting-btn-remark", "remark")])
     if punkt.closed:
         rows.append([act("meeting-btn-public", "public")])
@@ -205,6 +211,119 @@ def punkt_keyboard(view: MeetingView, index: int) -> InlineKeyboardMarkup:
 
 async def send_punkt(message: Message, view: MeetingView, index: int, edit: bool = False) -> None:
     text, keyboard = punkt_text(view, index), punkt_keyboard(view, index)
+    if edit:
+        await message.edit_text(text, reply_markup=keyboard)
+    else:
+        await message.answer(text, reply_markup=keyboard)
+
+
+# --- votes ---------------------------------------------------------------------------------------
+
+RESULT_KEYS = {
+    Result.ADOPTED: "meeting-vote-adopted",
+    Result.REJECTED: "meeting-vote-rejected",
+    Result.TIE: "meeting-vote-tie",
+}
+BALLOT_ICONS = {Ballot.FOR: "👍", Ballot.IMOD: "👎", Ballot.UNDLADER: "➖", None: "▫️"}
+BALLOT_KEYS = {
+    Ballot.FOR: "meeting-vote-ballot-for",
+    Ballot.IMOD: "meeting-vote-ballot-imod",
+    Ballot.UNDLADER: "meeting-vote-ballot-undlader",
+    None: "meeting-vote-ballot-none",
+}
+
+
+def quorum_warning(voting: PunktVoting) -> str:
+    return t("meeting-vote-quorum", present=voting.present, seats=voting.seats)
+
+
+def result_line(votes: Votes) -> str:
+    """ "Resultat: 1 stemme for (V) og 1 stemme imod (Ø). Ikke vedtaget: stemmerne stod lige." """
+    outcome = result(votes)
+    key = RESULT_KEYS[outcome]
+    if outcome is Result.REJECTED and not votes.for_count and not votes.imod_count:
+        key = "meeting-vote-none-cast"
+    return t("meeting-vote-result", votes=votes_sentences("", votes), result=Html(t(key)))
+
+
+def vote_lines(view: MeetingView, punkt_id: int) -> list[str]:
+    """Under the decision: the result of the vote, the suggested decision text when the
+    written one is missing or says otherwise, and a warning when not beslutningsdygtig."""
+    stored = view.decision(punkt_id)
+    lines = []
+    if stored.votes:
+        lines.append(result_line(stored.votes))
+    suggestion = suggested_beslutning(stored.beslutning, stored.votes)
+    if suggestion:
+        text = PunktRecord(beslutning=suggestion, votes=stored.votes).decision_text()
+        lines.append(t("meeting-vote-suggestion", text=text))
+    voting = view.voting(punkt_id)
+    if not voting.beslutningsdygtig:
+        lines.append(quorum_warning(voting))
+    return lines
+
+
+def ballot_text(
+    view: MeetingView, punkt_id: int, ballots: Mapping[int, Ballot], typed: bool
+) -> str:
+    """The vote on one punkt before it is stored: each member who may vote with their ballot,
+    who cannot vote and why, the result, and what to do next."""
+    punkt = view.punkter[view.punkt_index(punkt_id)]
+    voting = view.voting(punkt_id)
+    lines = [moede_head(view), t("meeting-vote-head", number=punkt.number, title=punkt.title)]
+    if not voting.beslutningsdygtig:
+        lines.append(quorum_warning(voting))
+    if voting.excluded:
+        who = "; ".join(e.describe() for e in voting.excluded)
+        lines.append(t("meeting-vote-excluded", who=who))
+    lines.append("")
+    for voter in voting.voters:
+        ballot = ballots.get(voter.person_id)
+        label = html.escape(voter.ref().label(), quote=False)
+        lines.append(f"{BALLOT_ICONS[ballot]} {label} – {t(BALLOT_KEYS[ballot])}")
+    lines.append("")
+    votes = tally(ballots, voting.party_of)
+    lines.append(result_line(votes) if votes else t("meeting-vote-empty"))
+    lines += ["", t("meeting-vote-confirm" if typed else "meeting-vote-hint")]
+    return "\n".join(lines)
+
+
+def ballot_keyboard(
+    view: MeetingView, punkt_id: int, ballots: Mapping[int, Ballot]
+) -> InlineKeyboardMarkup:
+    mid, rev = view.moede.id or 0, view.rev
+
+    def act(text: str, action: str, value: int = 0) -> InlineKeyboardButton:
+        return button(text, MmCb(action=action, moede_id=mid, rev=rev, item=punkt_id, value=value))
+
+    rows = [
+        [
+            act(
+                clip(f"{BALLOT_ICONS[ballots.get(v.person_id)]} {v.name}", LABEL_LIMIT),
+                "vmark",
+                v.person_id,
+            )
+        ]
+        for v in view.voting(punkt_id).voters
+    ]
+    rows.append([act(t("meeting-btn-vote-all-for"), "vall")])
+    rows.append(
+        [act(t("meeting-btn-vote-save"), "vsave"), act(t("meeting-btn-vote-edit"), "vedit")]
+    )
+    rows.append([act(t("meeting-btn-vote-back"), "goto", punkt_id)])
+    return markup(rows)
+
+
+async def send_ballots(
+    message: Message,
+    view: MeetingView,
+    punkt_id: int,
+    ballots: Mapping[int, Ballot],
+    typed: bool = False,
+    edit: bool = False,
+) -> None:
+    text = ballot_text(view, punkt_id, ballots, typed)
+    keyboard = ballot_keyboard(view, punkt_id, ballots)
     if edit:
         await message.edit_text(text, reply_markup=keyboard)
     else:

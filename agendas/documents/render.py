@@ -43,6 +43,7 @@ from agendas.protocol import (
     Signature,
     format_ranges,
     inhabil_line,
+    quorum_line,
     remark_line,
 )
 
@@ -413,9 +414,11 @@ def _punkt(writer: BodyWriter, item: DocumentPunkt, protokol: bool, public: bool
 def _beslutning(writer: BodyWriter, item: DocumentPunkt, public: bool) -> None:
     record = item.record
     decision = item.beslutning_text()
-    if decision or record.inhabile or record.remarks:
+    if decision or record.inhabile or record.remarks or record.quorum:
         writer.para(layout.LABEL_BESLUTNING, writer.styles.heading2)
         writer.text_block(decision)
+        if record.quorum is not None:
+            writer.para(quorum_line(record.quorum))
         for member in record.inhabile:
             writer.para(inhabil_line(member))
         for remark in record.remarks:

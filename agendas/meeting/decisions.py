@@ -1,14 +1,16 @@
-"""Decisions per punkt during the meeting: a standard phrase or free text, votes, inhabil,
-afvigende mening, the public text of a closed punkt; and the end time that closes the meeting."""
+"""Decisions per punkt during the meeting: a standard phrase or free text, votes per member
+(by the rules in ``agendas.votes``), inhabil, afvigende mening, the public text of a closed
+punkt; and the end time that closes the meeting."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, time
 
 from agendas.dates import format_time, local_to_utc
 from agendas.errors import InvalidInput
-from agendas.meeting.loading import changed, member_line
+from agendas.meeting.loading import changed, meeting_view, member_line
 from agendas.model import Actor, Moede, Punkt
 from agendas.ports import UnitOfWork
 from agendas.protocol_input import (
@@ -17,10 +19,18 @@ from agendas.protocol_input import (
     NONE_WORDS,
     clean_text,
     parse_end_time,
-    parse_votes,
 )
-from agendas.records import DecisionRecord, StoredRemark
+from agendas.records import Ballot, DecisionRecord, StoredRemark
 from agendas.services.common import load_moede, load_punkt, require_editor
+from agendas.votes import PunktVoting, check_ballots, check_dissent, expand, result, tally
+
+
+@dataclass(frozen=True, slots=True)
+class BallotBoard:
+    """Votes not yet stored: who may vote on the punkt and each one's ballot."""
+
+    voting: PunktVoting
+    ballots: dict[int, Ballot]
 
 
 async def _decide(
@@ -54,21 +64,68 @@ async def set_beslutning(
 
     async def change(record: DecisionRecord, punkt: Punkt, moede: Moede) -> dict[str, object]:
         record.beslutning = value
-        return {"beslutning": value}
+        voting = (await meeting_view(uow, moede)).voting(punkt_id)
+        return {"beslutning": value, **_quorum(voting)}
 
     return await _decide(uow, actor, punkt_id, expected_rev, now, "punkt.beslutning", change)
+
+
+def _quorum(voting: PunktVoting) -> dict[str, object]:
+    """What the audit event records about beslutningsdygtighed at the punkt."""
+    return {
+        "beslutningsdygtig": voting.beslutningsdygtig,
+        "present": voting.present,
+        "seats": voting.seats,
+    }
+
+
+async def preview_votes(uow: UnitOfWork, actor: Actor, punkt_id: int, text: str) -> BallotBoard:
+    """The typed votes expanded to the members who may vote (nothing stored): for the
+    secretary to confirm before ``set_ballots``."""
+    async with uow:
+        _punkt, moede = await load_punkt(uow, punkt_id)
+        require_editor(actor, moede.udvalg_id)
+        view = await meeting_view(uow, moede)
+    voting = view.voting(punkt_id)
+    return BallotBoard(voting, expand(text, voting))
+
+
+async def set_ballots(
+    uow: UnitOfWork,
+    actor: Actor,
+    punkt_id: int,
+    ballots: Mapping[int, Ballot],
+    expected_rev: int | None,
+    now: datetime,
+) -> int:
+    """Store the votes per member (every one of them may vote on the punkt) with the counts
+    derived from them; the audit event carries whether the udvalg was beslutningsdygtig."""
+
+    async def change(record: DecisionRecord, punkt: Punkt, moede: Moede) -> dict[str, object]:
+        voting = (await meeting_view(uow, moede)).voting(punkt_id)
+        check_ballots(ballots, voting)
+        record.ballots = dict(ballots)
+        record.votes = tally(record.ballots, voting.party_of)
+        votes = record.votes
+        return {
+            "for": votes.for_count,
+            "imod": votes.imod_count,
+            "undlader": votes.undlader_count,
+            "result": result(votes).value if ballots else None,
+            "ballots": {str(p): b.value for p, b in record.ballots.items()},
+            **_quorum(voting),
+        }
+
+    return await _decide(uow, actor, punkt_id, expected_rev, now, "punkt.votes", change)
 
 
 async def set_votes(
     uow: UnitOfWork, actor: Actor, punkt_id: int, text: str, expected_rev: int | None, now: datetime
 ) -> int:
-    votes = parse_votes(text)
-
-    async def change(record: DecisionRecord, punkt: Punkt, moede: Moede) -> dict[str, object]:
-        record.votes = votes
-        return {"for": votes.for_count, "imod": votes.imod_count, "undlader": votes.undlader_count}
-
-    return await _decide(uow, actor, punkt_id, expected_rev, now, "punkt.votes", change)
+    """The party shorthand ("for A V; imod Ø") expanded to the members and stored at once
+    (chat shows the expansion for confirmation first: ``preview_votes``)."""
+    board = await preview_votes(uow, actor, punkt_id, text)
+    return await set_ballots(uow, actor, punkt_id, board.ballots, expected_rev, now)
 
 
 async def toggle_inhabil(
@@ -87,7 +144,13 @@ async def toggle_inhabil(
             record.inhabile.remove(person_id)
             return {"person_id": person_id, "inhabil": False}
         record.inhabile.append(person_id)
-        return {"person_id": person_id, "inhabil": True}
+        details: dict[str, object] = {"person_id": person_id, "inhabil": True}
+        if record.ballots.pop(person_id, None) is not None:
+            # An inhabil member takes no part in the punkt: their vote goes, the count follows.
+            voting = (await meeting_view(uow, moede)).voting(punkt_id)
+            record.votes = tally(record.ballots, voting.party_of)
+            details["ballot_removed"] = True
+        return details
 
     return await _decide(uow, actor, punkt_id, expected_rev, now, "punkt.inhabil", change)
 
@@ -101,15 +164,18 @@ async def set_remark(
     expected_rev: int | None,
     now: datetime,
 ) -> int:
-    """A member's afvigende mening; a second one from the same member replaces the first;
-    ``slet`` removes it."""
+    """A member's afvigende mening (kommunestyrelsesloven § 13, stk. 2): only from a member who
+    voted on the punkt and was in the minority; a second one from the same member replaces the
+    first; ``slet`` removes it (also one recorded before the rule)."""
     remove = text.strip().lower() in NONE_WORDS
     value = (
         "" if remove else clean_text(text, MAX_REMARK, "err-remark-empty", "err-remark-too-long")
     )
 
     async def change(record: DecisionRecord, punkt: Punkt, moede: Moede) -> dict[str, object]:
-        await member_line(uow, moede, person_id)
+        line = await member_line(uow, moede, person_id)
+        if value:  # § 13, stk. 2: only a member in the minority of the vote
+            check_dissent(record.ballots, record.votes, person_id, line.person.name)
         record.remarks = [r for r in record.remarks if r.person_id != person_id]
         if value:
             record.remarks.append(StoredRemark(person_id=person_id, text=value))

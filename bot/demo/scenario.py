@@ -189,9 +189,11 @@ async def play(cast: Cast, transcript: Transcript, *, interactive: bool = False)
     await status_round_step(cast, transcript)
 
 
-#: What the meeting decides, per punkt title (the rest: "Taget til efterretning").
+#: What the meeting decides, per punkt title (the rest: "Taget til efterretning"). With Per
+#: (V) away, the vote is 1-1: a tie is not adopted, and Lene (A), in the minority, has her
+#: afvigende mening recorded (kommunestyrelsesloven § 13, stk. 2).
 VOTES = "for A; imod Ø"
-REMARK = "Ø ønsker indsatsen evalueret efter et halvt år, før den gøres permanent."
+REMARK = "A ønsker indsatsen gennemført nu og evalueret efter et halvt år."
 CLOSED_TITLE = "Køb af ejendom til værkstedspladser"
 PUBLIC_DECISION = "Udvalget anbefaler købet af en ejendom til værkstedspladser."
 
@@ -216,10 +218,11 @@ async def hold_meeting(cast: Cast) -> None:
         text = sofie.last[-1].text or ""
         if SAG_TITLE in text:
             await sofie.press("Stemmer")
-            await sofie.say(VOTES)
-            await sofie.press("Godkendt")
+            await sofie.say(VOTES)  # shown per member for confirmation
+            await sofie.press("Gem")
+            await sofie.press("Brug forslaget")  # "Indstillingen faldt ved stemmelighed"
             await sofie.press("Afvigende mening")
-            await sofie.press(anne.name)
+            await sofie.press(lene.name)
             await sofie.say(REMARK)
         elif CLOSED_TITLE in text:
             await sofie.press("Offentlig beslutning")

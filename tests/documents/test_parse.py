@@ -10,9 +10,10 @@ import docx
 import pytest
 
 from agendas.documents import parse_document, parse_docx, parse_text
+from agendas.documents.decisions import read_record
 from agendas.errors import InvalidInput
 from agendas.model import PunktKind, Role
-from agendas.protocol import AttendanceStatus, MemberRef, SagRange
+from agendas.protocol import AttendanceStatus, MemberRef, QuorumNote, SagRange, Votes
 
 
 def test_example_protocol(example_text: str) -> None:
@@ -234,3 +235,45 @@ def test_missing_date_is_refused() -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_text("Økonomiudvalget\nGodkendelse af dagsorden\nSag nr. 1\n")
     assert caught.value.key == "err-import-no-date"
+
+
+@pytest.mark.parametrize(
+    ("line", "head", "votes"),
+    [
+        (
+            "Anbefales med 3 stemmer for (A, V) og 1 stemme imod (Ø). C undlod at stemme.",
+            "Anbefales",
+            Votes(3, ("A", "V"), 1, ("Ø",), 1, ("C",)),
+        ),
+        (
+            "Godkendt med 2 stemmer for (A). 1 medlem undlod at stemme.",
+            "Godkendt",
+            Votes(2, ("A",), 0, (), 1, ()),
+        ),
+        (
+            "Indstillingen faldt ved stemmelighed med 1 stemme for (A) og 1 stemme imod (Ø).",
+            "Indstillingen faldt ved stemmelighed",
+            Votes(1, ("A",), 1, ("Ø",)),
+        ),
+        # The wording before issue 12 is still read.
+        (
+            "Godkendt med 5 stemmer for (A, V) og 2 undlod at stemme (Ø, F).",
+            "Godkendt",
+            Votes(5, ("A", "V"), 0, (), 2, ("Ø", "F")),
+        ),
+    ],
+)
+def test_votes_are_read_back_the_danish_way(line: str, head: str, votes: Votes) -> None:
+    record = read_record([line])
+    assert (record.beslutning, record.votes) == (head, votes)
+
+
+def test_the_quorum_note_is_read_back_and_other_text_stays_text() -> None:
+    note = (
+        "Udvalget var ikke beslutningsdygtigt ved behandlingen af punktet "
+        "(2 af 7 medlemmer til stede)."
+    )
+    record = read_record(["Godkendt.", note])
+    assert (record.beslutning, record.quorum) == ("Godkendt.", QuorumNote(2, 7))
+    odd = read_record(["Godkendt med 2 stemmer for (A). C og Ø undlod at stemme i går."])
+    assert odd.votes == Votes() and odd.beslutning.endswith("i går.")

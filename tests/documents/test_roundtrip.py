@@ -28,6 +28,7 @@ from agendas.protocol import (
     MeetingDocument,
     MemberRef,
     PunktRecord,
+    QuorumNote,
     Remark,
     SagRange,
     Signature,
@@ -121,6 +122,7 @@ def record(draw: Any, closed: bool, names: list[str]) -> PunktRecord:
         inhabile=draw(st.lists(refs, max_size=2)),
         remarks=draw(st.lists(st.builds(Remark, refs, sentence()), max_size=2)),
         public_beslutning=draw(st.sampled_from(["", "Anbefales."]) | sentence()) if closed else "",
+        quorum=draw(st.none() | st.integers(1, 9).map(lambda seats: QuorumNote(seats // 2, seats))),
     )
 
 

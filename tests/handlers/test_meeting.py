@@ -208,21 +208,21 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
     calls = await chat.press(SECRETARY, punkt, btn(punkt, "Taget til efterretning"))
     punkt = [c for c in calls if c.method == "editMessageText"][-1]
     punkt = await open_punkt(chat, punkt, "Budgetopfølgning 2026")
-    await chat.press(SECRETARY, punkt, btn(punkt, "🗳 Stemmer"))
+    board = last_message(await chat.press(SECRETARY, punkt, btn(punkt, "🗳 Stemmer")))
+    assert "Kan ikke stemme: Mads Medlem: afbud" in (board.text or "")
     [refused] = await chat.send(SECRETARY, "for A; for V")
     assert "to gange" in (refused.text or "")
-    punkt = last_message(await chat.send(SECRETARY, "3 for (A, V, F), 1 imod (Ø)"))
+    board = last_message(await chat.send(SECRETARY, "for V"))
+    assert "👍 Lene Holm (V) – for" in (board.text or "")
+    calls = await chat.press(SECRETARY, board, btn(board, "✅ Gem"))
+    punkt = last_message(calls)
+    assert "Vedtaget: flertal af de afgivne stemmer." in (punkt.text or "")
     calls = await chat.press(SECRETARY, punkt, btn(punkt, "Anbefales"))
     punkt = [c for c in calls if c.method == "editMessageText"][-1]
-    assert "Anbefales med 3 stemmer for (A, V, F) og 1 stemme imod (Ø)." in (punkt.text or "")
-    members = last_message(await chat.press(SECRETARY, punkt, btn(punkt, "🚫 Inhabil")))
-    calls = await chat.press(SECRETARY, members, btn(members, "Lene Holm"))
-    punkt = last_message(calls)
-    assert "Inhabil: Lene Holm (V)" in (punkt.text or "")
-    members = last_message(await chat.press(SECRETARY, punkt, btn(punkt, "💬 Afvigende mening")))
-    await chat.press(SECRETARY, members, btn(members, "Lene Holm"))
-    punkt = last_message(await chat.send(SECRETARY, "Ønsker større budget til unge."))
-    assert "Afvigende mening fra Lene Holm (V)" in (punkt.text or "")
+    assert "Anbefales med 1 stemme for (V)." in (punkt.text or "")
+    # Lene voted with the majority: no afvigende mening (kommunestyrelsesloven § 13, stk. 2).
+    calls = await chat.press(SECRETARY, punkt, btn(punkt, "💬 Afvigende mening"))
+    assert "ingen stemte i mindretal" in all_text(calls) and "§ 13, stk. 2" in all_text(calls)
 
     # A button from an older view: told so, shown the fresh one, nothing stored.
     before = (await view(world)).decisions
@@ -237,6 +237,12 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
     chat = restart()
     punkt = last_message(await chat.send(SECRETARY, "Udsat til næste møde."))
     assert "Beslutning:</b> Udsat til næste møde." in (punkt.text or "")
+    # Lene left before sag 4: the udvalg is not beslutningsdygtig for it (0 of 2 members).
+    assert "ikke beslutningsdygtigt ved dette punkt: 0 af 2 medlemmer" in (punkt.text or "")
+    members = last_message(await chat.press(SECRETARY, punkt, btn(punkt, "🚫 Inhabil")))
+    calls = await chat.press(SECRETARY, members, btn(members, "Lene Holm"))
+    punkt = last_message(calls)
+    assert "Inhabil: Lene Holm (V)" in (punkt.text or "")
 
     punkt = await open_punkt(chat, punkt, "Personalesag")
     await chat.press(SECRETARY, punkt, btn(punkt, "🌐 Offentlig beslutning"))
@@ -260,10 +266,11 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
     text = docx_text(internal.document_bytes or b"")
     for expected in (
         "Godkendelse af dagsorden",
-        "Anbefales med 3 stemmer for (A, V, F) og 1 stemme imod (Ø).",
+        "Anbefales med 1 stemme for (V).",
         "Lene Holm (V) deltog ikke i behandlingen af punktet på grund af inhabilitet.",
-        "Ønsker større budget til unge.",
         "Udsat til næste møde.",
+        "Udvalget var ikke beslutningsdygtigt ved behandlingen af punktet "
+        "(0 af 2 medlemmer til stede).",
         "Fortroligt: en medarbejders forhold.",
         "Lene Holm (V), formand",
         "Mads Medlem",
@@ -322,7 +329,7 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
 
     delivered = await deliver_outbox(chat, world)
     [request] = [c for c in messages(delivered) if c.chat_id == FORMAND.id]
-    assert "Anbefales med 3 stemmer" in (request.text or "")
+    assert "Anbefales med 1 stemme for (V)." in (request.text or "")
     approve = btn(request, "✅ Godkend protokol")
     calls = await chat.press(FORMAND, request, btn(request, "📄 Protokol (Word)"))
     [document] = [c for c in calls if c.method == "sendDocument"]
@@ -375,7 +382,7 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
     assert "Protokollen for Beskæftigelsesudvalget 10-12-2026 er godkendt" in to_tovholder
     assert "Udvalget behandlede en personalesag." in to_tovholder  # the public text only
     assert "Fortroligt" not in to_tovholder
-    assert "Anbefales med 3 stemmer" in to_tovholder
+    assert "Anbefales med 1 stemme for (V)." in to_tovholder
 
     # Locked: a decision is refused until the secretary re-opens.
     attendance = last_message(await chat.send(SECRETARY, "/moede"))

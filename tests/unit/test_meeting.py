@@ -24,7 +24,7 @@ from agendas.model import Actor, Membership, Person, Role
 from agendas.outbox import OutboxKind
 from agendas.protocol import AttendanceStatus, SagRange
 from agendas.protocol_input import MAX_BESLUTNING
-from agendas.records import ProtokolFrozen, ProtokolLocked, ProtokolStage, StaleView
+from agendas.records import Ballot, ProtokolFrozen, ProtokolLocked, ProtokolStage, StaleView
 from agendas.services.committees import actor_for
 from agendas.services.punkter import SagDraft, add_sag, edit_field
 from tests.support.fakes import FakeState, FakeUnitOfWork
@@ -192,10 +192,10 @@ async def test_decisions_are_recorded_and_shown_with_names(world: World) -> None
     moede_id, sag_id, closed_id, formand = await meeting(world)
     sec = world.secretary
     await decisions.set_beslutning(world.uow, sec, sag_id, "Anbefales", None, DURING)
-    await decisions.set_votes(world.uow, sec, sag_id, "3 for (A, V, F), 1 imod (Ø)", None, DURING)
-    await decisions.toggle_inhabil(world.uow, sec, sag_id, formand.person_id, None, DURING)
+    # Lene (V) for, the other member (no party) against: a tie, per member.
+    await decisions.set_votes(world.uow, sec, sag_id, "1 for (V), 1 imod", None, DURING)
     await decisions.set_remark(
-        world.uow, sec, sag_id, world.member.person_id, "Imod forslaget.", None, DURING
+        world.uow, sec, sag_id, formand.person_id, "Ønsker forslaget vedtaget.", None, DURING
     )
     await decisions.set_beslutning(world.uow, sec, closed_id, "Godkendt", None, DURING)
     await decisions.set_public_beslutning(
@@ -203,12 +203,29 @@ async def test_decisions_are_recorded_and_shown_with_names(world: World) -> None
     )
     view = await load_view(world.uow, sec, moede_id)
     record = view.record(sag_id)
-    assert record.decision_text() == ("Anbefales med 3 stemmer for (A, V, F) og 1 stemme imod (Ø).")
-    assert [m.label() for m in record.inhabile] == ["Lene Holm (V)"]
-    assert [(r.member.name, r.text) for r in record.remarks] == [("Member", "Imod forslaget.")]
+    assert record.decision_text() == "Anbefales med 1 stemme for (V) og 1 stemme imod."
+    assert view.decision(sag_id).ballots == {
+        formand.person_id: Ballot.FOR,
+        world.member.person_id: Ballot.IMOD,
+    }
+    assert [(r.member.name, r.text) for r in record.remarks] == [
+        ("Lene Holm", "Ønsker forslaget vedtaget.")
+    ]
     assert view.record(closed_id).public_beslutning == "Sagen blev behandlet."
-    # Toggling inhabil again takes the mark away.
-    await decisions.toggle_inhabil(world.uow, sec, sag_id, formand.person_id, None, DURING)
+    # The member against was in the majority (a tie is not adopted): no afvigende mening.
+    before = world.uow.snapshot()
+    with pytest.raises(InvalidInput) as majority:
+        await decisions.set_remark(
+            world.uow, sec, sag_id, world.member.person_id, "Imod.", None, DURING
+        )
+    assert majority.value.key == "err-remark-majority"
+    unchanged(world, before)
+    # Marked inhabil, the member's vote goes and the count follows; toggled back, the mark goes.
+    await decisions.toggle_inhabil(world.uow, sec, sag_id, world.member.person_id, None, DURING)
+    record = (await load_view(world.uow, sec, moede_id)).record(sag_id)
+    assert [m.label() for m in record.inhabile] == ["Member"]
+    assert record.decision_text() == "Anbefales med 1 stemme for (V)."
+    await decisions.toggle_inhabil(world.uow, sec, sag_id, world.member.person_id, None, DURING)
     assert (await load_view(world.uow, sec, moede_id)).record(sag_id).inhabile == []
     before = world.uow.snapshot()
     for call, key in (
@@ -439,7 +456,7 @@ async def test_what_is_missing_before_approval(world: World) -> None:
         MissingItem(MissingKind.DECISION, closed, "Personale"),
         MissingItem(MissingKind.PUBLIC_TEXT, closed, "Personale"),
     ]
-    await decisions.set_votes(world.uow, sec, sag_id, "2 for (A, V)", None, DURING)
+    await decisions.set_votes(world.uow, sec, sag_id, "2 for", None, DURING)
     await decisions.set_public_beslutning(world.uow, sec, closed_id, "Behandlet.", None, DURING)
     view = await load_view(world.uow, sec, moede_id)
     assert missing_for_approval(view) == [

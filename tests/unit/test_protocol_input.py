@@ -7,21 +7,40 @@ from datetime import time
 import pytest
 
 from agendas.errors import InvalidInput
-from agendas.protocol import SagRange, Votes
-from agendas.protocol_input import parse_end_time, parse_ranges, parse_votes
+from agendas.protocol import SagRange
+from agendas.protocol_input import ShorthandSide, parse_end_time, parse_ranges, parse_shorthand
+from agendas.records import Ballot
+
+FOR, IMOD, UNDLADER = Ballot.FOR, Ballot.IMOD, Ballot.UNDLADER
 
 
 @pytest.mark.parametrize(
-    ("text", "votes"),
+    ("text", "sides"),
     [
-        ("for A V F; imod Ø", Votes(3, ("A", "V", "F"), 1, ("Ø",))),
-        ("3 for (A, V, F), 1 imod (Ø)", Votes(3, ("A", "V", "F"), 1, ("Ø",))),
-        ("5 stemmer for (A, V), 1 undlod at stemme (C)", Votes(5, ("A", "V"), 0, (), 1, ("C",))),
-        ("for a sf; undlader 2", Votes(2, ("A", "SF"), 0, (), 2, ())),
+        (
+            "for A V F; imod Ø",
+            {FOR: ShorthandSide(None, ("A", "V", "F")), IMOD: ShorthandSide(None, ("Ø",))},
+        ),
+        (
+            "3 for (A, V, F), 1 imod",
+            {FOR: ShorthandSide(3, ("A", "V", "F")), IMOD: ShorthandSide(1)},
+        ),
+        (
+            "5 stemmer for (A, V), 1 undlod at stemme (C)",
+            {FOR: ShorthandSide(5, ("A", "V")), UNDLADER: ShorthandSide(1, ("C",))},
+        ),
+        (
+            "for a sf; undlader 2",
+            {FOR: ShorthandSide(None, ("A", "SF")), UNDLADER: ShorthandSide(2)},
+        ),
+        ("ingen", None),
     ],
 )
-def test_votes_are_read_in_both_styles(text: str, votes: Votes) -> None:
-    assert parse_votes(text) == votes
+def test_votes_are_read_as_written_in_both_styles(
+    text: str, sides: dict[Ballot, ShorthandSide] | None
+) -> None:
+    """What was typed, per side; ``agendas.votes.expand`` turns the letters into members."""
+    assert parse_shorthand(text) == sides
 
 
 @pytest.mark.parametrize(
@@ -34,11 +53,12 @@ def test_votes_are_read_in_both_styles(text: str, votes: Votes) -> None:
         ("3", "err-votes-format"),
         ("for <b>", "err-votes-format"),
         ("", "err-votes-format"),
+        ("for A; imod", "err-votes-format"),
     ],
 )
 def test_malformed_votes_say_why(text: str, key: str) -> None:
     with pytest.raises(InvalidInput) as info:
-        parse_votes(text)
+        parse_shorthand(text)
     assert info.value.key == key
 
 
