@@ -228,17 +228,25 @@ def group_summary(agenda: Agenda, t: Translate) -> list[OutMessage]:
 
 
 def changed_notice(
-    udvalg: Udvalg, moede: Moede, punkt: Punkt, t: Translate, may_read_closed: bool
+    udvalg: Udvalg,
+    moede: Moede,
+    punkt: Punkt,
+    t: Translate,
+    may_read_closed: bool,
+    new: bool = False,
 ) -> OutMessage:
-    """A punkt changed after the agenda was released: a short notice with a button to open it."""
+    """A punkt changed after the agenda was released, or a sag new on it ("ny sag", with why it
+    came late): a short notice with a button to open it."""
     text = t(
-        "release-changed",
+        "release-new-sag" if new else "release-changed",
         udvalg=udvalg.code,
         date=format_date(moede.date),
         number=punkt.number,
         title=punkt.title,
     )
-    html = f"✏️ {esc(text)}"
+    html = f"{'🆕' if new else '✏️'} {esc(text)}"
+    if new and punkt.late_reason:
+        html += "\n" + esc(t("release-new-sag-reason", reason=punkt.late_reason))
     if punkt.closed and not may_read_closed:
         return OutMessage(f"{html}\n<i>{esc(t('release-closed-hidden'))}</i>")
     button = ButtonSpec(

@@ -517,3 +517,24 @@ async def test_only_the_secretary_may_import_and_a_refusal_stores_nothing(
 
     async with uow:
         assert await uow.moeder.for_udvalg(ids["udvalg"]) == []
+
+
+async def test_an_import_never_puts_a_second_record_beside_a_sent_protocol(
+    uow: SqlUnitOfWork, example_text: str
+) -> None:
+    """The meeting was imported and its protocol is sent for approval: importing the same
+    referat again is refused and stores nothing."""
+    ids = await _with_members(uow)
+    parsed = parse_text(example_text)
+    first = await import_meeting(uow, SYSTEM_ACTOR, "SOU", parsed, NOW, ZONE)
+    async with uow:
+        state = await uow.protokoller.get(first.moede.id or 0)
+        state.send(NOW)
+        await uow.protokoller.save(state, state.rev)
+        await uow.commit()
+
+    with pytest.raises(InvalidInput) as refused:
+        await import_meeting(uow, SYSTEM_ACTOR, "SOU", parse_text(example_text), NOW, ZONE)
+    assert refused.value.key == "err-import-frozen"
+    async with uow:
+        assert len(await uow.moeder.for_udvalg(ids["udvalg"])) == 1

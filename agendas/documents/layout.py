@@ -21,6 +21,8 @@ LABEL_KOMPETENCE = "Beslutningskompetence"
 LABEL_JOURNAL = "Journalnr."
 LABEL_BILAG = "Bilag"
 LABEL_BESLUTNING = "Beslutning"
+#: A sag put on the agenda after it was sent out: "Tilføjet efter udsendelsen: <reason>".
+LABEL_LATE = "Tilføjet efter udsendelsen"
 LABEL_PUBLIC = "Offentlig beslutningstekst"
 CLOSED_PREFIX = "Lukket punkt: "
 

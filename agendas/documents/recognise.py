@@ -68,6 +68,7 @@ _SAGER_RANGE = re.compile(r"^sager?\s+\d+\s*[-–]\s*\d+$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+(.+)$")
 _CLOSED = re.compile(r"^lukket(?:\s+punkt)?\s*[:\-–]\s*", re.IGNORECASE)
 _KOMPETENCE = re.compile(r"^beslutningskompetence\s*:?\s*(.*)$", re.IGNORECASE)
+_LATE = re.compile(r"^tilføjet efter udsendelsen\s*:\s*(.+)$", re.IGNORECASE)
 _JOURNAL = re.compile(r"^(?:journalnr\.?|journalnummer|sagsnr\.?|sagsnummer)\s*:\s*(.+)$", re.I)
 _RANGES = re.compile(r"^(?:sag|sager|punkt|punkterne)\s+(.+)$", re.IGNORECASE)
 _RANGE_ITEM = re.compile(r"^(\d{1,4})(?:\s*[-–]\s*(\d{1,4}))?$")
@@ -91,6 +92,7 @@ class _PunktDraft:
     beslutningskompetence: str = ""
     journal_number: str = ""
     sagstype: str = ""
+    late_reason: str = ""
     sections: dict[str, list[str]] = field(default_factory=dict)
     headings: dict[str, str] = field(default_factory=dict)  # key -> first heading text used
     current: str | None = None
@@ -365,6 +367,9 @@ class AgendaReader:
             if m := _KOMPETENCE.match(text):
                 draft.beslutningskompetence = m[1].strip()
                 return
+            if m := _LATE.match(text):
+                draft.late_reason = m[1].strip()
+                return
             if m := _JOURNAL.match(text):
                 draft.journal_number = m[1].strip()
                 return
@@ -399,6 +404,7 @@ class AgendaReader:
             beslutningskompetence=draft.beslutningskompetence,
             journal_number=draft.journal_number,
             sections=sections,
+            late_reason=draft.late_reason,
         )
         return DocumentPunkt(punkt=punkt, bilag=bilag, record=record)
 

@@ -384,6 +384,8 @@ def _punkt(writer: BodyWriter, item: DocumentPunkt, protokol: bool, public: bool
     hidden = public and punkt.closed
     writer.para(punkt_heading(item), writer.styles.heading1)
     writer.para(f"{layout.LABEL_SAG_NR} {punkt.number}")
+    if punkt.late_reason:
+        writer.labelled(layout.LABEL_LATE, punkt.late_reason)
     if punkt.beslutningskompetence:
         writer.labelled(layout.LABEL_KOMPETENCE, punkt.beslutningskompetence)
     if not hidden:

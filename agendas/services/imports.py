@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from agendas import rules
-from agendas.dates import local_to_utc, to_local
+from agendas.dates import format_date, local_to_utc, to_local
 from agendas.documents.recognise import ImportResult
 from agendas.errors import InvalidInput
 from agendas.model import SECTION_BY_KEY, Actor, Moede, Punkt, Udvalg
@@ -118,6 +118,7 @@ def _clean_punkt(item: DocumentPunkt) -> Punkt:
         beslutningskompetence=kompetence,
         journal_number=journal,
         sections=sections,
+        late_reason=" ".join(punkt.late_reason.split())[: rules.MAX_TITLE],
     )
 
 
@@ -235,6 +236,11 @@ async def import_meeting(
                 )
             )
         day, start = doc.moede.date, doc.moede.start_time
+        for existing in await uow.moeder.for_udvalg_between([udvalg_id], day, day):
+            # The meeting is there already with its protocol sent or approved: an import must
+            # not put a second record of it beside the one members are approving (or approved).
+            if (await uow.protokoller.get(existing.id or 0)).frozen:
+                raise InvalidInput("err-import-frozen", udvalg=udvalg.code, date=format_date(day))
         moede = await uow.moeder.add(
             Moede(
                 udvalg_id=udvalg_id,

@@ -37,8 +37,9 @@ async def announce_changes(
     uow: UnitOfWork, moede_id: int, now: datetime, zone: str, texts: Texts
 ) -> int:
     """Compare the released agenda with the stored one: a moved meeting gets a notice and a new
-    .ics (SEQUENCE + 1); every punkt whose version grew (or is new) a short "ændret" notice.
-    Returns how many notices were queued."""
+    .ics (SEQUENCE + 1); every punkt whose version grew (or is new) a short "ændret" notice, a sag
+    not on the released agenda a "ny sag" notice (with why it came late). Returns how many
+    notices were queued."""
     queued = 0
     async with uow:
         release = await uow.releases.get(moede_id)
@@ -70,10 +71,11 @@ async def announce_changes(
             pid = punkt.id or 0
             if release.versions.get(pid) == punkt.version:
                 continue
+            new = pid not in release.versions
             release.versions[pid] = punkt.version
             for r in people:
                 t = texts(r.person.language)
-                notice = changed_notice(agenda.udvalg, moede, punkt, t, r.may_read_closed)
+                notice = changed_notice(agenda.udvalg, moede, punkt, t, r.may_read_closed, new)
                 key = f"changed:{moede_id}:{pid}:v{punkt.version}:p{r.person.id}"
                 queued += await queue_message(
                     uow, key, r.person.telegram_id, OutboxKind.CHANGED, notice, now, r.person.id,

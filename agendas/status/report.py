@@ -122,14 +122,40 @@ async def report_docx(
 async def target_moede(
     uow: UnitOfWork, status_round: StatusRound, udvalg_id: int, now: datetime, zone: str
 ) -> Moede | None:
+    """The meeting the "Status på <plan>" sag goes to: the round's own meeting, else the
+    udvalg's next one, as long as it has not been held and its protocol is not started (a
+    meeting in meeting mode, sent for approval or approved never gets a sag from a job)."""
+    candidates: list[Moede] = []
     if status_round.moede_id is not None:
-        moede = await uow.moeder.get(status_round.moede_id)
-        if moede is not None and (moede.starts_at is None or moede.starts_at > now):
-            return moede
-    for moede in await meeting_days(uow, udvalg_id, to_local(now, zone).date()):
-        if moede.starts_at is None or moede.starts_at > now:
+        own = await uow.moeder.get(status_round.moede_id)
+        if own is not None:
+            candidates.append(own)
+    candidates += await meeting_days(uow, udvalg_id, to_local(now, zone).date())
+    for moede in candidates:
+        if await open_for_additions(uow, moede, now):
             return moede
     return None
+
+
+async def open_for_additions(uow: UnitOfWork, moede: Moede, now: datetime) -> bool:
+    """Not held yet, and nothing of its protocol recorded (no decision, no end time, not
+    confirmed held early, not sent)."""
+    if moede.starts_at is not None and moede.starts_at <= now:
+        return False
+    if moede.ended_at is not None:
+        return False
+    state = await uow.protokoller.get(moede.id or 0)
+    if state.frozen or state.held_confirmed_at is not None:
+        return False
+    punkter = await uow.punkter.for_moede(moede.id or 0)
+    return not await uow.decisions.for_punkter([p.id or 0 for p in punkter])
+
+
+#: Why a "Status på <plan>" sag came after the agenda was sent out (printed with the sag).
+LATE_STATUS_REASON = (
+    "Statusrapporten fra runde {number} af {plan} blev færdig {date}, efter at dagsordenen var"
+    " sendt ud."
+)
 
 
 def document_payload(file_name: str, content: bytes, caption: str) -> dict[str, Any]:
@@ -144,11 +170,21 @@ def document_payload(file_name: str, content: bytes, caption: str) -> dict[str, 
 
 
 async def add_status_sag(
-    uow: UnitOfWork, moede: Moede, report: StatusReport, file: ReportFile, now: datetime
+    uow: UnitOfWork, moede: Moede, report: StatusReport, file: ReportFile, now: datetime, zone: str
 ) -> Punkt:
+    """The sag with the report as bilag. On an agenda already sent out it is flagged as added
+    late, with why; the release watch then tells the members about the new sag."""
     draft = status_sag(report)
     existing = await uow.punkter.for_moede(moede.id or 0)
     udvalg = await load_udvalg(uow, moede.udvalg_id)
+    released = await uow.releases.get(moede.id or 0)
+    late = ""
+    if released is not None:
+        late = LATE_STATUS_REASON.format(
+            number=report.round_number,
+            plan=report.plan_title,
+            date=format_date(to_local(now, zone).date()),
+        )
     punkt = await uow.punkter.add(
         Punkt(
             moede_id=moede.id or 0,
@@ -159,6 +195,7 @@ async def add_status_sag(
             beslutningskompetence=udvalg.code,
             sections={k: clean_section(v) for k, v in draft.sections.items() if v},
             updated_at=now,
+            late_reason=late,
         )
     )
     await uow.bilag.add(
@@ -191,7 +228,7 @@ async def file_report(
     moede = await target_moede(uow, status_round, plan.udvalg_id, now, zone)
     punkt: Punkt | None = None
     if moede is not None:
-        punkt = await add_status_sag(uow, moede, file.report, file, now)
+        punkt = await add_status_sag(uow, moede, file.report, file, now, zone)
         status_round.sag_punkt_id = punkt.id
         status_round.moede_id = moede.id
     for secretary in secretaries:

@@ -14,7 +14,10 @@ from agendas.chatviews import Translate
 from agendas.dates import local_to_utc, to_local
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.model import Actor, Membership, Moede, Person, Role, Udvalg
+from agendas.outbox import Release
 from agendas.plans import StatusColour, StatusSchedule
+from agendas.records import ProtokolStage
+from agendas.services.release_watch import announce_changes
 from agendas.status import answers as answer_service
 from agendas.status import plans as plan_service
 from agendas.status import rounds as round_service
@@ -207,6 +210,46 @@ async def test_bad_answers_are_refused_and_store_nothing(world: World) -> None:
         with pytest.raises(error):
             await answer_service.record_answer(world.uow, actor, rid, indsats_id, colour, text, NOW)
     assert world.uow.snapshot() == before
+
+
+async def test_a_report_skips_a_meeting_whose_protocol_is_started_and_is_late_on_a_sent_agenda(
+    world: World,
+) -> None:
+    """The "Status på" sag never enters a protocol that is sent for approval; on the next
+    meeting, whose agenda is already sent out, it is flagged late with why and the members get a
+    "ny sag" notice."""
+    frozen = await world.add_meeting(date(2025, 3, 25))
+    later = await world.add_meeting(date(2025, 4, 22))
+    async with world.uow:
+        state = await world.uow.protokoller.get(frozen.id or 0)
+        state.stage = ProtokolStage.SENDT
+        await world.uow.protokoller.save(state, state.rev)
+        await world.uow.releases.add(
+            Release(later.id or 0, NOW, None, later.date, later.start_time, later.place)
+        )
+        await world.uow.commit()
+    _, rid, _ = await _open(world)
+    async with world.uow:
+        status_round = await world.uow.status_rounds.get(rid)
+        frozen_before = await world.uow.punkter.for_moede(frozen.id or 0)
+    assert status_round is not None
+    closed = await round_service.close_round(world.uow, rid, status_round.deadline, ZONE, texts)
+    assert closed is not None and closed.moede is not None and closed.punkt is not None
+    assert closed.moede.id == later.id
+    async with world.uow:
+        assert await world.uow.punkter.for_moede(frozen.id or 0) == frozen_before
+    assert closed.punkt.late_reason == (
+        "Statusrapporten fra runde 1 af Handleplan for ensomhed blev færdig 10-03-2025, efter at"
+        " dagsordenen var sendt ud."
+    )
+    queued = await announce_changes(world.uow, later.id or 0, NOW, ZONE, texts)
+    assert queued > 0
+    prefix = f"changed:{later.id}:{closed.punkt.id}:"
+    notices = [m for k, m in world.uow.committed_outbox.items() if k.startswith(prefix)]
+    # (this test's texts are the keys with their parameters)
+    assert notices and all("[release-new-sag]" in m.payload["text"] for m in notices)
+    reason = "[release-new-sag-reason]reason=Statusrapporten fra runde 1"
+    assert all(reason in m.payload["text"] for m in notices)
 
 
 async def test_reminders_go_to_the_missing_once_and_closing_builds_report_and_sag(
