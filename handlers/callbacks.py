@@ -72,7 +72,10 @@ class NySagCb(CallbackData, prefix="ns"):
 
 
 class ReleaseCb(CallbackData, prefix="rl"):
+    """``force``: the secretary has seen the empty required sections and sends anyway."""
+
     moede_id: int
+    force: bool = False
 
 
 class LanguageCb(CallbackData, prefix="lang"):

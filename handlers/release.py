@@ -24,14 +24,16 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from agendas.chatviews import Texts
 from agendas.dates import format_date, format_time
 from agendas.errors import InvalidInput, NotAllowed
+from agendas.meeting_view import NeedsConfirmation
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.services import meetings, release
 from agendas.services.release import ReleaseResult
 from agendas.workdays import MAX_FRIST_HVERDAGE, MAX_WARN_HVERDAGE, WARN_TIME
 from handlers.callbacks import ReleaseCb
+from handlers.chat import button, chat_message, markup
 from handlers.context import ChatConfig
-from handlers.texts import t
+from handlers.texts import Html, t
 
 
 def _done_text(result: ReleaseResult) -> str:
@@ -47,19 +49,34 @@ def _done_text(result: ReleaseResult) -> str:
 
 
 async def _release(
+    message: Message,
     moede_id: int,
     actor: Actor,
     uow: UnitOfWork,
     config: ChatConfig,
     texts: Texts,
     outbox_wake: Callable[[], None] | None,
-) -> str:
-    result = await release.release_agenda(
-        uow, actor, moede_id, config.now(), config.timezone, texts
-    )
+    confirmed: bool = False,
+) -> None:
+    try:
+        result = await release.release_agenda(
+            uow, actor, moede_id, config.now(), config.timezone, texts, confirmed
+        )
+    except NeedsConfirmation as needs:
+        # Nothing sent or stored: which sager lack a required section, and a button to send.
+        items = "; ".join(
+            t("meeting-empty-section", number=e.number, title=e.title, section=e.section)
+            for e in needs.empty
+        )
+        anyway = ReleaseCb(moede_id=moede_id, force=True)
+        await message.answer(
+            t("release-empty-sections", items=Html(items)),
+            reply_markup=markup([[button(t("release-btn-anyway"), anyway)]]),
+        )
+        return
     if outbox_wake is not None:
         outbox_wake()
-    return _done_text(result)
+    await message.answer(_done_text(result))
 
 
 async def udsend(
@@ -79,9 +96,8 @@ async def udsend(
         await message.answer(t("release-no-meeting"))
         return
     if len(coming) == 1:
-        await message.answer(
-            await _release(coming[0].moede.id or 0, actor, uow, config, texts, outbox_wake)
-        )
+        moede_id = coming[0].moede.id or 0
+        await _release(message, moede_id, actor, uow, config, texts, outbox_wake)
         return
     builder = InlineKeyboardBuilder()
     for item in coming[:10]:
@@ -103,10 +119,11 @@ async def udsend_picked(
     texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
-    text = await _release(callback_data.moede_id, actor, uow, config, texts, outbox_wake)
+    """A meeting picked from the list, or "Udsend alligevel" (``force``)."""
+    cb = callback_data
     await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(text)
+    message = await chat_message(query)
+    await _release(message, cb.moede_id, actor, uow, config, texts, outbox_wake, cb.force)
 
 
 async def tilknyt(

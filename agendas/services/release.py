@@ -21,6 +21,7 @@ from agendas.mailings import (
     OutMessage,
     group_summary,
 )
+from agendas.meeting_view import NeedsConfirmation, empty_sections
 from agendas.model import Actor, Moede, Udvalg
 from agendas.outbox import (
     DeliverySettings,
@@ -63,9 +64,12 @@ async def release_agenda(
     now: datetime,
     zone: str,
     texts: Texts,
+    confirmed: bool = False,
 ) -> ReleaseResult:
     """Send the agenda: one summary (and its pages) plus an .ics per person, the open punkter to
-    the linked group; the release record and every outbox row in one transaction."""
+    the linked group; the release record and every outbox row in one transaction. A sag with an
+    empty required section (Sagens kerne, Indstilling) is listed (``NeedsConfirmation``,
+    nothing stored) until the secretary confirms."""
     async with uow:
         moede = await load_moede(uow, moede_id)
         require_editor(actor, moede.udvalg_id)
@@ -87,6 +91,9 @@ async def release_agenda(
         people = await recipients(uow, udvalg.id or 0)
         if not people:
             raise InvalidInput("release-no-recipients")
+        empty = empty_sections(agenda.punkter)
+        if empty and not confirmed:
+            raise NeedsConfirmation(empty)
         release = Release(
             moede_id=moede_id,
             released_at=now,
@@ -131,6 +138,7 @@ async def release_agenda(
             udvalg.id,
             recipients=len(people),
             group=settings.group_chat_id is not None,
+            empty_sections_confirmed=[f"{e.number}: {e.section}" for e in empty],
         )
         await uow.commit()
     return ReleaseResult(udvalg, moede, len(people), settings.group_chat_id is not None, frist)

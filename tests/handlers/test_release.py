@@ -90,7 +90,12 @@ async def test_the_summary_buttons_open_the_punkt(
             )
         )
         await uow.commit()
-    await chat.send(SECRETARY, "/udsend")
+    # The sag has no Indstilling: listed, nothing queued, until the secretary confirms.
+    [asked] = await chat.send(SECRETARY, "/udsend")
+    assert "Dagsordenen er ikke sendt" in (asked.text or "")
+    assert "Jobcentrets resultater (Indstilling)" in (asked.text or "")
+    assert await outbox_rows(uow_factory) == []
+    await chat.press(SECRETARY, asked, asked.button("Udsend alligevel"))
     payload = next(p for c, k, p in await outbox_rows(uow_factory) if c == MEMBER.id)
     button = next(b for row in payload["buttons"] for b in row if b["target"] == "punkt")
     data = PunktCb(action="open", punkt_id=button["id"], version=button["version"]).pack()
