@@ -119,6 +119,10 @@ class ProtokolRepository(Protocol):
         """The stored state, or a fresh one (rev 0) when nothing was recorded yet."""
         ...
 
+    async def sent(self) -> list[ProtokolState]:
+        """Every protocol sent for approval and not yet approved by all."""
+        ...
+
     async def save(self, state: ProtokolState, expected_rev: int) -> ProtokolState:
         """Store ``state`` with rev ``expected_rev + 1`` if the stored rev is still
         ``expected_rev``; raises ``StaleView`` when someone changed it in between."""

@@ -107,14 +107,19 @@ def reopened_notice(view: MeetingView, t: Translate, reason: str, by: str) -> Ou
 
 
 def approval_request(
-    view: MeetingView, t: Translate, changes: list[RecordChange] | None = None
+    view: MeetingView,
+    t: Translate,
+    changes: list[RecordChange] | None = None,
+    reminder: bool = False,
 ) -> list[OutMessage]:
     """The pages of one approval request; the last carries the buttons. After a re-open it
-    starts with the reason and what changed since."""
+    starts with the reason and what changed since; an automatic reminder says it is one."""
     moede_id = view.moede.id or 0
     blocks = [
         t("meeting-summary-head", udvalg=esc(view.udvalg.name), date=format_date(view.moede.date))
     ]
+    if reminder:
+        blocks.insert(0, esc(t("meeting-summary-reminder")))
     if view.state.reopen_reason and view.state.reopen_count:
         what = "; ".join(c.label(t) for c in changes or []) or t("meeting-change-none")
         blocks.append(

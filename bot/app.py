@@ -190,6 +190,7 @@ class Runtime:
                     clock=self.clock,
                     wake=self.worker.wake,
                     on_start=status_jobs,
+                    approval_hverdage=settings.approval_reminder_hverdage,
                 ),
                 watch_seconds=settings.scheduler_watch_seconds,
             )

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     delivery_poll_seconds: float = Field(default=0.5, gt=0, le=60)
     scheduler_enabled: bool = True
     scheduler_watch_seconds: int = Field(default=60, ge=1, le=3600)
+    #: Members who have not approved a protocol are reminded after this many hverdage.
+    approval_reminder_hverdage: int = Field(default=2, ge=1, le=20)
     #: A municipality's Word document whose styles, letterhead and fonts the DOCX output uses.
     docx_template: Path | None = None
 

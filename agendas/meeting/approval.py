@@ -10,7 +10,7 @@ from datetime import datetime
 
 from agendas import rules
 from agendas.chatviews import Texts
-from agendas.dates import format_date
+from agendas.dates import format_date, local_to_utc, to_local
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.mailings import OutMessage
 from agendas.meeting.loading import meeting_view
@@ -44,6 +44,7 @@ from agendas.records import (
 )
 from agendas.services.common import audit, load_moede, require_editor
 from agendas.services.release_mailing import queue_message, recipients
+from agendas.workdays import hverdage_after
 
 
 async def _queue(
@@ -303,3 +304,58 @@ async def confirm_held(uow: UnitOfWork, actor: Actor, moede_id: int, now: dateti
             planned=moede.date.isoformat(),
         )
         await uow.commit()
+
+
+#: At most this many automatic reminders per approval round (after N, 2N and 3N hverdage).
+MAX_AUTO_REMINDERS = 3
+
+
+async def remind_approvals(
+    uow: UnitOfWork, now: datetime, zone: str, texts: Texts, hverdage: int
+) -> int:
+    """The scheduler's reminder: a protocol sent for approval and still waiting ``hverdage``
+    hverdage later (at the time of day it was sent) is sent again to the members present who
+    have not approved, and again after each further ``hverdage`` (at most
+    ``MAX_AUTO_REMINDERS`` times). Keyed by round, revision and ordinal, so a job that fires
+    twice queues nothing twice. Returns how many messages were queued."""
+    queued = 0
+    async with uow:
+        for state in await uow.protokoller.sent():
+            if state.sent_at is None:
+                continue
+            sent = to_local(state.sent_at, zone)
+            due = [
+                k
+                for k in range(1, MAX_AUTO_REMINDERS + 1)
+                if now >= local_to_utc(hverdage_after(sent.date(), k * hverdage), sent.time(), zone)
+            ]
+            if not due:
+                continue
+            moede = await load_moede(uow, state.moede_id)
+            view = await meeting_view(uow, moede)
+            ordinal = due[-1]
+            round_key = f"approval-auto:{state.moede_id}:r{view.rev}:k{ordinal}"
+            asked = []
+            for line in view.missing():
+                pages = approval_request(view, texts(line.person.language), reminder=True)
+                for index, page in enumerate(pages):
+                    key = f"{round_key}:p{line.person_id}:{index}"
+                    if await _queue(
+                        uow, key, line.person, OutboxKind.APPROVAL, page, now, moede.udvalg_id
+                    ):
+                        queued += 1
+                        asked.append(line.person_id)
+            if asked:
+                await audit(
+                    uow,
+                    None,
+                    "protokol.auto_remind",
+                    "moede",
+                    state.moede_id,
+                    now,
+                    moede.udvalg_id,
+                    recipients=sorted(set(asked)),
+                    ordinal=ordinal,
+                )
+        await uow.commit()
+    return queued

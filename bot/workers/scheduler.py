@@ -42,6 +42,7 @@ from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import Connection, Engine, text
 
 from agendas.chatviews import Texts
+from agendas.meeting import approval
 from agendas.ports import UnitOfWork
 from agendas.services import release_watch
 from storage.engine import is_sqlite, make_sync_engine, sync_url
@@ -64,6 +65,8 @@ class SchedulerContext:
     clock: Callable[[], datetime]
     wake: Callable[[], None]
     scheduler: AsyncIOScheduler | None = None
+    #: Members who have not approved a protocol are reminded after this many hverdage.
+    approval_hverdage: int = 2
     #: Called with the scheduler just before it starts (the status-round jobs register here).
     on_start: Callable[[AsyncIOScheduler], None] | None = None
 
@@ -119,11 +122,14 @@ async def remind_job(moede_id: int) -> None:
 
 @_tracked
 async def watch_job() -> None:
-    """ "Ændret" notices for the coming meetings (released and not begun)."""
+    """ "Ændret" and "ny sag" notices for the coming meetings (released and not begun), and the
+    reminders of protocols waiting for approval."""
     ctx = _ctx()
     now = ctx.clock()
     today = now.astimezone(ZoneInfo(ctx.zone)).date()
-    queued = 0
+    queued = await approval.remind_approvals(
+        ctx.uow_factory(), now, ctx.zone, ctx.texts, ctx.approval_hverdage
+    )
     for moede_id in await release_watch.moeder_to_watch(ctx.uow_factory(), today, today + HORIZON):
         queued += await release_watch.announce_changes(
             ctx.uow_factory(), moede_id, now, ctx.zone, ctx.texts

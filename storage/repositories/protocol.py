@@ -140,6 +140,14 @@ class SqlProtokolRepository(SqlRepository):
             return ProtokolState(moede_id=moede_id)
         return to_entity(row, ProtokolState, stage=ProtokolStage(row.stage))
 
+    async def sent(self) -> list[ProtokolState]:
+        rows = await self.session.scalars(
+            select(ProtokolRow)
+            .where(col(ProtokolRow.stage) == ProtokolStage.SENDT.value)
+            .order_by(col(ProtokolRow.moede_id))
+        )
+        return [to_entity(r, ProtokolState, stage=ProtokolStage(r.stage)) for r in rows]
+
     async def save(self, state: ProtokolState, expected_rev: int) -> ProtokolState:
         """Compare-and-swap on ``rev``; the first save of a meeting inserts the row."""
         values = row_values(state, exclude=("moede_id", "rev"))

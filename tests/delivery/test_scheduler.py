@@ -3,6 +3,7 @@ warning and reminder jobs each queue their messages once, however often they fir
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -147,5 +148,59 @@ async def test_the_watch_job_announces_changes_once(
         await sched.watch_job()
         await sched.watch_job()
         assert await _count(db, "changed") == 4  # secretary, two members, tovholder
+    finally:
+        await running.stop()
+
+
+async def test_members_who_have_not_approved_are_reminded_after_two_hverdage_once(
+    db: Db, texts: Callable[[str | None], Translate]
+) -> None:
+    """Sent Thursday 1 April 16.00 (after the meeting): Friday and Monday are the two hverdage,
+    so the watch job reminds on Monday from 16.00, once however often it fires, and only those
+    who have not approved; a member who approves in between is left alone."""
+    from agendas.meeting import approval, decisions
+    from agendas.model import Actor, Role
+
+    c = await make_committee(db, members=2)
+    mid, editor = c.moede.id or 0, c.editor
+    sent_at = datetime(2027, 4, 1, 14, 0, tzinfo=UTC)  # 16.00 summer time
+    await decisions.set_end_time(db.uow(), editor, mid, "15.30", ZONE, None, sent_at)
+    async with db.uow() as uow:
+        punkter = await uow.punkter.for_moede(mid)
+    for punkt in punkter:
+        await decisions.set_beslutning(db.uow(), editor, punkt.id or 0, "Godkendt", None, sent_at)
+        if punkt.closed:
+            await decisions.set_public_beslutning(
+                db.uow(), editor, punkt.id or 0, "Behandlet.", None, sent_at
+            )
+    round_ = await approval.send_for_approval(
+        db.uow(), editor, mid, None, sent_at, texts, confirmed=True
+    )
+    first = c.members[0]
+    member = Actor(first.id or 0, roles={c.udvalg.id or 0: frozenset({Role.MEDLEM})})
+    await approval.approve(db.uow(), member, mid, round_.view.rev, sent_at, texts)
+    assert await _count(db, "approval") == 2
+
+    clock = FrozenClock(datetime(2027, 4, 5, 13, 59, tzinfo=UTC))  # Monday 15.59
+    running = _start(db, texts, clock)
+    try:
+        await sched.watch_job()
+        assert await _count(db, "approval") == 2  # not yet
+        clock.current = datetime(2027, 4, 5, 14, 1, tzinfo=UTC)
+        await sched.watch_job()
+        await sched.watch_job()
+        async with db.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    text(
+                        "SELECT chat_id, payload FROM outbox WHERE kind = 'approval'"
+                        " AND idempotency_key LIKE 'approval-auto:%'"
+                    )
+                )
+            ).all()
+        assert [chat for chat, _ in rows] == [c.members[1].telegram_id]
+        payload = rows[0][1] if isinstance(rows[0][1], dict) else json.loads(rows[0][1])
+        assert payload["text"].startswith("⏰ Påmindelse: protokollen venter stadig")
+        assert payload["buttons"][0][0]["version"] == round_.view.rev  # the button still works
     finally:
         await running.stop()

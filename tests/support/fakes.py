@@ -47,6 +47,7 @@ from agendas.records import (
     Approval,
     AttendanceRecord,
     DecisionRecord,
+    ProtokolStage,
     ProtokolState,
     StaleView,
 )
@@ -318,6 +319,13 @@ class FakeDecisionRepository(_Repo):
 class FakeProtokolRepository(_Repo):
     async def get(self, moede_id: int) -> ProtokolState:
         return _copy(self._state.protokoller.get(moede_id)) or ProtokolState(moede_id=moede_id)
+
+    async def sent(self) -> list[ProtokolState]:
+        return [
+            _copy(p)
+            for _, p in sorted(self._state.protokoller.items())
+            if p.stage is ProtokolStage.SENDT
+        ]
 
     async def save(self, state: ProtokolState, expected_rev: int) -> ProtokolState:
         stored = self._state.protokoller.get(state.moede_id)
