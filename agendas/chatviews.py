@@ -167,6 +167,8 @@ def render_punkt(detail: PunktDetail, t: Translate) -> list[str]:
     head.append(" · ".join(meta))
     if punkt.journal_number:
         head.append(f"Journalnr.: {esc(punkt.journal_number)}")
+    if punkt.late_reason:
+        head.append(f"🆕 <i>{esc(t('view-punkt-late', reason=punkt.late_reason))}</i>")
     head.append(
         esc(
             t(

@@ -176,6 +176,11 @@ def meetings(draw: Any) -> MeetingDocument:
             beslutningskompetence=draw(st.sampled_from(["", "SOU", "ØU", "KB", "BEU"])),
             journal_number=draw(st.sampled_from(["", "00.07.01-A00-1-17"])),
             sections={k: draw(section_text()) for k in keys if k != "beslutning"},
+            late_reason=draw(
+                st.sampled_from(["", "Statusrapporten blev færdig efter udsendelsen."])
+            )
+            if kind is PunktKind.SAG
+            else "",
         )
         bilag = draw(st.lists(sentence().map(lambda s: s[:-1] + ".pdf"), max_size=3))
         punkter.append(DocumentPunkt(punkt, bilag, draw(record(closed, names))))
@@ -212,6 +217,7 @@ def content(doc: MeetingDocument, with_records: bool = True) -> dict[str, Any]:
                 p.punkt.sagstype,
                 p.punkt.beslutningskompetence,
                 p.punkt.journal_number,
+                p.punkt.late_reason,
                 {k: v for k, v in p.punkt.sections.items() if k != "beslutning"},
                 p.bilag,
                 p.record if with_records else None,

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from agendas.chatviews import Translate
+from agendas.chatviews import Translate, render_punkt
 from agendas.dates import local_to_utc, to_local
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.model import Actor, Membership, Moede, Person, Role, Udvalg
 from agendas.outbox import Release
 from agendas.plans import StatusColour, StatusSchedule
 from agendas.records import ProtokolStage
+from agendas.services.punkter import open_punkt
 from agendas.services.release_watch import announce_changes
 from agendas.status import answers as answer_service
 from agendas.status import plans as plan_service
@@ -242,6 +243,9 @@ async def test_a_report_skips_a_meeting_whose_protocol_is_started_and_is_late_on
         "Statusrapporten fra runde 1 af Handleplan for ensomhed blev færdig 10-03-2025, efter at"
         " dagsordenen var sendt ud."
     )
+    detail = await open_punkt(world.uow, world.secretary, closed.punkt.id or 0)
+    shown = "\n".join(render_punkt(detail, texts("da")))
+    assert "[view-punkt-late]reason=Statusrapporten fra runde 1" in shown
     queued = await announce_changes(world.uow, later.id or 0, NOW, ZONE, texts)
     assert queued > 0
     prefix = f"changed:{later.id}:{closed.punkt.id}:"
