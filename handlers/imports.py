@@ -45,23 +45,29 @@ UNPLACED_PREVIEW = 200
 PAGE_LIMIT = 3800
 TEXT_SUFFIXES = (".txt", ".text")
 TEXT_MIME_TYPES = ("text/plain",)
+HTML_SUFFIXES = (".html", ".htm")
+HTML_MIME_TYPES = ("text/html", "application/xhtml+xml")
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def kind_of(file_name: str, mime_type: str) -> str:
-    """``docx``, ``text``, ``pdf`` or ``other``, from the name first, then the MIME type."""
+    """``docx``, ``text``, ``pdf``, ``html`` or ``other``, from the name first, then the MIME
+    type."""
     name = file_name.lower()
-    if name.endswith(".docx") or (not name.endswith(".pdf") and mime_type == DOCX_MIME):
-        return "docx"
-    if name.endswith(TEXT_SUFFIXES) or (not name.endswith(".pdf") and mime_type in TEXT_MIME_TYPES):
-        return "text"
     if name.endswith(".pdf") or mime_type == "application/pdf":
         return "pdf"
+    if name.endswith(HTML_SUFFIXES) or mime_type in HTML_MIME_TYPES:
+        return "html"
+    if name.endswith(".docx") or mime_type == DOCX_MIME:
+        return "docx"
+    if name.endswith(TEXT_SUFFIXES) or mime_type in TEXT_MIME_TYPES:
+        return "text"
     return "other"
 
 
 def parse_upload(data: bytes, kind: str) -> ImportResult:
-    """A DOCX is opened as such (so a broken one is refused as one); text by its bytes."""
+    """A DOCX is opened as such (so a broken one is refused as one); PDF, a web page and text
+    are told apart by their bytes."""
     if kind == "docx":
         return parse_docx(data)
     return parse_document(data)
@@ -89,9 +95,6 @@ async def offer_import(message: Message, actor: Actor, uow: UnitOfWork, state: F
     assert document is not None
     name = document.file_name or "dokument"
     kind = kind_of(name, document.mime_type or "")
-    if kind == "pdf":
-        await message.answer(t("import-upload-pdf") + "\n\n" + t("sag-bilag-no-sag"))
-        return
     if kind == "other":
         await message.answer(t("err-import-unsupported") + "\n\n" + t("sag-bilag-no-sag"))
         return

@@ -32,6 +32,7 @@ from bot.cli import main
 from storage import migrate
 from storage.engine import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
+from tests.support.pdf import make_pdf
 from tests.support.word import (
     INTERNAL,
     PUBLIC,
@@ -382,7 +383,8 @@ def _docx_with_doctype() -> bytes:
             "Filen er for stor (højst 20 MB)",
         ),
         ("noter.txt", "Referat\n04-03-2025\nIntet at bemærke.\n".encode(), "ingen punkter"),
-        ("scan.pdf", b"%PDF-1.7 ...", "Jeg kan kun importere Word-dokumenter"),
+        ("beskadiget.pdf", b"%PDF-1.7 ...", "PDF'en kan ikke læses"),
+        ("scan.pdf", make_pdf([[]]), "PDF'en har ingen tekst – den er vist scannet"),
     ],
 )
 def test_a_bad_file_is_refused_in_danish_and_stores_nothing(

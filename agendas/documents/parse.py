@@ -14,24 +14,52 @@ from typing import Any
 
 from docx.oxml.ns import qn
 
+from agendas.documents.html import html_text, looks_like_html
+from agendas.documents.pdf import pdf_text
 from agendas.documents.recognise import AgendaReader, ImportResult, Line
 from agendas.documents.safety import MAX_DOCX_BYTES, OLE_SIGNATURE, ZIP_SIGNATURE, open_docx_safely
 from agendas.errors import InvalidInput
 
 
 def parse_document(data: bytes, max_bytes: int = MAX_DOCX_BYTES) -> ImportResult:
-    """DOCX or plain text (UTF-8, or Windows-1252 as a fallback), told apart by their bytes."""
+    """DOCX, PDF (with a text layer), a saved web page (HTML) or plain text (UTF-8, or
+    Windows-1252 as a fallback), told apart by their bytes."""
     if len(data) > max_bytes:
         raise InvalidInput("err-docx-too-large", limit=max_bytes // (1024 * 1024))
     if data.startswith(ZIP_SIGNATURE) or data.startswith(OLE_SIGNATURE[:4]):
         return parse_docx(data, max_bytes=max_bytes)
-    if data.startswith(b"%PDF") or b"\x00" in data[:4096]:
+    if data.lstrip()[:5] == b"%PDF-":
+        return parse_pdf(data)
+    if b"\x00" in data[:4096]:
         raise InvalidInput("err-import-unsupported")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+    text = _decode(data)
+    if looks_like_html(data):
+        return parse_html(text)
     return parse_text(text)
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def parse_pdf(data: bytes) -> ImportResult:
+    """A PDF's text layer: headings from font size and weight, page furniture stripped (and
+    returned as ``stripped``, so every line is accounted for)."""
+    text = pdf_text(data)
+    result = AgendaReader(text.lines).read()
+    result.stripped = text.stripped
+    return result
+
+
+def parse_html(text: str) -> ImportResult:
+    """A saved web page: headings from the markup, the site's own buttons left out."""
+    page = html_text(text)
+    result = AgendaReader(page.lines).read()
+    result.stripped = page.stripped
+    return result
 
 
 def parse_text(text: str) -> ImportResult:

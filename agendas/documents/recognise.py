@@ -42,6 +42,9 @@ class ImportResult:
     document: MeetingDocument
     #: Lines the importer could not place, in document order.
     unplaced: list[str] = field(default_factory=list)
+    #: Page furniture of a PDF left out on purpose (repeated headers and footers, page numbers,
+    #: table-of-contents leaders).
+    stripped: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +56,8 @@ class Line:
 
 _WEEKDAYS = r"(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)"
 _DATE_PREFIX = re.compile(
-    rf"^(?:(?:mødedato|dato|mødedag)\s*:?\s*)?(?:{_WEEKDAYS}\s*(?:den\s+)?,?\s*)?", re.IGNORECASE
+    rf"^(?:(?:mødedato|dato|mødedag)\s*:?\s*)?(?:{_WEEKDAYS}\s*,?\s*)?(?:(?:den|d\.)\s+)?",
+    re.IGNORECASE,
 )
 _DATE_NUMERIC = re.compile(r"^(\d{1,2})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{4})\b")
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\b")
@@ -63,9 +67,17 @@ _TIME = re.compile(
     r"(?:\s*[-–]\s*\d{1,2}[.:]\d{2})?\s*(?:,\s*(.*))?$",
     re.IGNORECASE,
 )
-_PLACE = re.compile(r"^(?:sted|mødested|mødelokale)\s*:\s*(.+)$", re.IGNORECASE)
+_PLACE = re.compile(r"^(?:sted\s*:|mødested\s*:?|mødelokale\s*:)\s*(.+)$", re.IGNORECASE)
 _SAGER_RANGE = re.compile(r"^sager?\s+\d+\s*[-–]\s*\d+$", re.IGNORECASE)
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+(.+)$")
+#: "Punkt 3: Titel" (FirstAgenda, Aarhus) and "Punkt 3. Titel".
+_PUNKT_PREFIX = re.compile(r"^punkt\s+(\d{1,4})\s*[:.\-–]\s*(.+)$", re.IGNORECASE)
+#: Journal numbers as printed on their own line: KLE "00.01.00-A00-17-15", "EMN-2025-003383",
+#: "330-2018-3619", "27.00.00-P20-1-23".
+_JOURNAL_BARE = re.compile(
+    r"^(?:\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}-\d{1,4}-\d{2,4}|[A-ZÆØÅ]{2,5}-\d{4}-\d{3,8}"
+    r"|\d{2,4}-\d{4}-\d{2,8})$"
+)
 _CLOSED = re.compile(r"^lukket(?:\s+punkt)?\s*[:\-–]\s*", re.IGNORECASE)
 _KOMPETENCE = re.compile(r"^beslutningskompetence\s*:?\s*(.*)$", re.IGNORECASE)
 _LATE = re.compile(r"^tilføjet efter udsendelsen\s*:\s*(.+)$", re.IGNORECASE)
@@ -97,11 +109,43 @@ class _PunktDraft:
     headings: dict[str, str] = field(default_factory=dict)  # key -> first heading text used
     current: str | None = None
     seen_section: bool = False
+    #: Opened as "Punkt N: …" (FirstAgenda's publications).
+    first_agenda: bool = False
+
+
+def front_headings(lines: list[Line]) -> list[Line]:
+    """The large lines of a front page (udvalg, "Referat", the date, in a PDF's big type or a
+    web page's headings) are no punkter: before the first heading that reads as a punkt (a
+    number, "Punkt 3:", "Lukket punkt", "Sag nr." under it, or its number in the cell before
+    it), the first heading is the document's title and the others body text."""
+
+    def punkt_like(i: int) -> bool:
+        text = lines[i].text
+        return bool(
+            _NUMBERED.match(text)
+            or _PUNKT_PREFIX.match(text)
+            or _CLOSED.match(text)
+            or (i + 1 < len(lines) and _sag_nr(lines[i + 1].text))
+            or (i > 0 and _BARE_NUMBER.match(lines[i - 1].text))
+        )
+
+    first = next((i for i, line in enumerate(lines) if line.level == 1 and punkt_like(i)), None)
+    if first is None:
+        return lines
+    titled = any(line.level == -1 for line in lines[:first])
+    result: list[Line] = []
+    for index, line in enumerate(lines):
+        if index < first and line.level == 1:
+            result.append(Line(line.text, level=0 if titled else -1))
+            titled = True
+        else:
+            result.append(line)
+    return result
 
 
 class AgendaReader:
     def __init__(self, lines: list[Line]) -> None:
-        self.lines = [line for line in lines if line.text]
+        self.lines = front_headings([line for line in lines if line.text])
         self.unplaced: list[str] = []
         self.name = ""
         self.day: date | None = None
@@ -113,6 +157,13 @@ class AgendaReader:
         self.drafts: list[_PunktDraft] = []
         self.after_end = False
         self.in_approval = False
+        #: The punkter open with a number ("3. Titel", "Punkt 3: Titel"): then a large heading
+        #: without one is a section of the punkt, not a punkt of its own.
+        self.numbered_punkter = False
+        #: A front label in a cell of its own ("Mødedato:") whose value is the next line.
+        self.pending_label: str | None = None
+        #: A punkt number printed in a cell of its own before the punkt's title.
+        self.pending_number: int | None = None
 
     # -- walking --------------------------------------------------------------------------
 
@@ -158,7 +209,16 @@ class AgendaReader:
             self.unplaced.append(text)
             return
         draft = self.drafts[-1] if self.drafts else None
+        if draft is not None and line.level == 1 and self._title_continues(index, line):
+            draft.title = _join_wrapped(draft.title, line.text)
+            draft.start_index = index
+            return
+        if draft is not None and _is_caps_heading(line) and draft.seen_section:
+            line = Line(line.text, level=2)  # "BESLUTNINGSFORSLAG FRA DD": a heading of its own
         if draft is not None and line.level >= 0 and self._section_heading(draft, line):
+            return
+        if _BARE_NUMBER.match(text) and self._next_level(index) == 1:
+            self.pending_number = int(text)  # "1" in the cell before the punkt's title
             return
         if self._starts_punkt(index, line):
             self._open_punkt(index, line)
@@ -178,31 +238,76 @@ class AgendaReader:
         if _sag_nr(line.text):
             return False
         if line.level == 1:
-            return True
+            if self.numbered_punkter and not self._punkt_like(line.text):
+                return False
+            return not self._title_continues(index, line)
         if line.level == 2 or line.bullet:
             return False
         return _sag_nr(self._next_text(index)) is not None
 
+    @staticmethod
+    def _punkt_like(text: str) -> bool:
+        return bool(_NUMBERED.match(text) or _PUNKT_PREFIX.match(text) or _CLOSED.match(text))
+
+    def _title_continues(self, index: int, line: Line) -> bool:
+        """A long punkt title wraps onto a second heading line (in a PDF, each printed line is
+        a line): the previous line opened the punkt and this one does not start another."""
+        draft = self.drafts[-1] if self.drafts else None
+        if draft is None or draft.start_index != index - 1 or draft.seen_section:
+            return False
+        text = line.text
+        return not (
+            _NUMBERED.match(text)
+            or _PUNKT_PREFIX.match(text)
+            or _CLOSED.match(text)
+            or text.lower().rstrip(":") in layout.SECTION_ALIASES
+        )
+
+    def _next_level(self, index: int) -> int | None:
+        return self.lines[index + 1].level if index + 1 < len(self.lines) else None
+
     def _open_punkt(self, index: int, line: Line) -> None:
         text = line.text
         following = _sag_nr(self._next_text(index))
-        number: int | None = int(following[1]) if following else None
-        numbered = _NUMBERED.match(text)
+        number: int | None = int(following[1]) if following else self.pending_number
+        self.pending_number = None
+        prefixed = _PUNKT_PREFIX.match(text)
+        numbered = _NUMBERED.match(text) or prefixed
         if numbered and (number is None or int(numbered[1]) == number):
             number = int(numbered[1])
             text = numbered[2].strip()
+            self.numbered_punkter = True
         closed_match = _CLOSED.match(text)
         closed = closed_match is not None
         if closed_match:
             text = text[closed_match.end() :].strip()
         self.header_list = None
-        self.drafts.append(_PunktDraft(title=text, closed=closed, number=number, start_index=index))
+        self.drafts.append(
+            _PunktDraft(
+                title=text,
+                closed=closed,
+                number=number,
+                start_index=index,
+                first_agenda=prefixed is not None,
+            )
+        )
 
     # -- the front --------------------------------------------------------------------------
 
     def _front(self, line: Line) -> None:
         text = line.text
+        if self.pending_label is not None:
+            # "Mødedato:" in one table cell, "onsdag den 1. oktober 2025 kl. 15.45" in the next.
+            label, self.pending_label = self.pending_label, None
+            if label == "udvalg":
+                self.name = text
+                return
+            line = Line(f"{label}: {text}", level=line.level)
+            text = line.text
         lowered = text.lower().rstrip(":")
+        if text.endswith(":") and lowered in _FRONT_LABELS:
+            self.pending_label = lowered
+            return
         if lowered in layout.KIND_WORDS or lowered in layout.FRONT_MARKS:
             return
         if line.level == -1 and not self.name:
@@ -338,14 +443,17 @@ class AgendaReader:
         key = layout.SECTION_ALIASES.get(text.lower())
         if key is None and line.level == 2 and text.endswith(":"):
             key = layout.SECTION_ALIASES.get(text[:-1].strip().lower())
+        unknown_heading = line.level == 2 or (
+            line.level == 1 and self.numbered_punkter and not self._punkt_like(text)
+        )
         if key is None:
-            if line.level == 2:  # a styled heading we do not know: report it and its text
+            if unknown_heading:  # a styled heading we do not know: report it and its text
                 self.unplaced.append(text)
                 draft.current = None
                 draft.seen_section = True
                 return True
             return False
-        if line.level == 1 and key != "beslutning":
+        if line.level == 1 and key != "beslutning" and self._punkt_like(line.text):
             return False
         draft.current = key
         draft.seen_section = True
@@ -373,16 +481,30 @@ class AgendaReader:
             if m := _JOURNAL.match(text):
                 draft.journal_number = m[1].strip()
                 return
+            if not draft.journal_number and _JOURNAL_BARE.match(text):
+                draft.journal_number = text
+                return
             if text.lower() in _SAGSTYPES:
                 draft.sagstype = text.lower()
                 return
+        if draft.current is None and draft.closed and draft.first_agenda and not draft.seen_section:
+            # A closed punkt in a FirstAgenda publication ("Punkt 21: Lukket: …"): the text
+            # under its title is what may be published of the decision.
+            draft.current = "public"
+            draft.sections.setdefault("public", [])
         if draft.current is None:
             self.unplaced.append(text)
             return
         is_bullet, content = layout.split_bullet(text)
         if line.bullet or is_bullet:
             text = f"- {content}"
-        draft.sections[draft.current].append(text)
+        lines = draft.sections[draft.current]
+        if lines and _LONE_PUNCTUATION.match(text):
+            # A full stop the PDF put on a line of its own belongs to the line before.
+            if not lines[-1].endswith(text):
+                lines[-1] += text
+            return
+        lines.append(text)
 
     def _finish(self, draft: _PunktDraft, sequence: int) -> DocumentPunkt:
         number = draft.number if draft.number is not None else sequence
@@ -446,6 +568,35 @@ def _parse_ranges(text: str) -> tuple[SagRange, ...] | None:
         last = int(m[2]) if m[2] else first
         ranges.append(SagRange(min(first, last), max(first, last)))
     return tuple(ranges) or None
+
+
+_LONE_PUNCTUATION = re.compile(r"^[.,;:]$")
+_BARE_NUMBER = re.compile(r"^\d{1,4}$")
+#: Front labels whose value may stand on the next line (a web page's table).
+_FRONT_LABELS = frozenset({"udvalg", "mødedato", "dato", "mødested", "sted", "tidspunkt"})
+
+
+def _join_wrapped(first: str, second: str) -> str:
+    """A title wrapped over two printed lines: "ny 2030-" + "fremskrivning" keeps the hyphen
+    and no space; otherwise one space."""
+    if first.endswith("-") and not first.endswith(" -") and second[:1].islower():
+        return first + second
+    return f"{first} {second}"
+
+
+_CAPS_WORD = re.compile(r"[A-ZÆØÅ]{2,}")
+
+
+def _is_caps_heading(line: Line) -> bool:
+    """A body-size line in capitals ("INDSTILLING FRA MAGISTRATSAFDELINGEN …"): a heading."""
+    text = line.text
+    letters = [c for c in text if c.isalpha()]
+    return (
+        line.level == 0
+        and len(_CAPS_WORD.findall(text)) >= 2
+        and len(letters) >= 8
+        and all(c.isupper() for c in letters)
+    )
 
 
 def _bilag_name(text: str) -> str:

@@ -99,10 +99,10 @@ def test_zip_without_word_document() -> None:
     assert refused(out.getvalue()) == "err-docx-invalid"
 
 
-def test_pdf_upload_is_not_imported() -> None:
+def test_a_broken_pdf_is_refused_as_unreadable() -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_document(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3 ...")
-    assert caught.value.key == "err-import-unsupported"
+    assert caught.value.key == "err-pdf-unreadable"
 
 
 def test_every_refusal_has_a_danish_and_english_text() -> None:

@@ -19,6 +19,7 @@ from agendas.documents import parse_text, render_protokol
 from agendas.documents.safety import MAX_DOCX_BYTES
 from storage.uow import SqlUnitOfWork
 from tests.handlers.conftest import MEMBER, SECRETARY
+from tests.support.pdf import PdfLine, make_pdf
 from tests.support.recording import ChatHarness, Sent
 
 EXAMPLE = (
@@ -123,6 +124,92 @@ async def test_a_rendered_protocol_docx_is_imported_with_its_decisions(
     assert await counts(uow_factory) == (1, 6)
 
 
+#: A referat as a municipality's PDF export prints it: the udvalg large, punkter in larger bold
+#: type, sections bold, a header and "Side N af M" on every page.
+REFERAT_PDF = make_pdf(
+    [
+        [
+            PdfLine("Beskæftigelsesudvalget", 20, bold=True),
+            PdfLine("Referat", 14, bold=True),
+            PdfLine("Mødedato: Tirsdag den 4. marts 2025 kl. 15.00"),
+            PdfLine("Mødested: Rådhuset, mødelokale 2"),
+            PdfLine("1. Godkendelse af dagsorden", 14, bold=True),
+            PdfLine("Beslutning", bold=True),
+            PdfLine("Godkendt."),
+            PdfLine("2. Ny model for jobrettet indsats for unge", 14, bold=True),
+            PdfLine("EMN-2025-003383"),
+            PdfLine("Sagens kerne", bold=True),
+            PdfLine("Udvalget skal godkende en ny model for den jobrettede indsats."),
+        ],
+        [
+            PdfLine("Indstilling", bold=True),
+            PdfLine("Forvaltningen indstiller, at modellen godkendes."),
+            PdfLine("Beslutning", bold=True),
+            PdfLine("Godkendt."),
+            PdfLine("3. Eventuelt", 14, bold=True),
+            PdfLine("Beslutning", bold=True),
+            PdfLine("Intet."),
+            PdfLine("Mødet hævet kl. 16.20"),
+        ],
+    ],
+    header="Beskæftigelsesudvalget – referat 04-03-2025",
+)
+
+
+async def test_a_pdf_referat_becomes_a_meeting(
+    beu_committee: ChatHarness, uow_factory: Callable[[], SqlUnitOfWork]
+) -> None:
+    chat = beu_committee
+    offer = await upload(chat, "Referat BEU 2025-03-04.pdf", REFERAT_PDF, "application/pdf")
+    calls = await chat.press(SECRETARY, offer, offer.button("Importér som møde i BEU"))
+    text = all_text(messages(calls))
+    assert "04-03-2025 kl. 15.00, 3 punkter" in text and "Mødet afsluttet kl. 16.20" in text
+    assert "2. Ny model for jobrettet indsats for unge ✅" in text
+    assert "Side 1 af 2" not in text  # page furniture is not reported as unplaced text
+    async with uow_factory() as uow:
+        udvalg = await uow.udvalg.by_code("BEU")
+        [moede] = await uow.moeder.for_udvalg(udvalg.id or 0)  # type: ignore[union-attr]
+        punkter = await uow.punkter.for_moede(moede.id or 0)
+        sag = next(p for p in punkter if p.title.startswith("Ny model"))
+        decisions = await uow.decisions.for_punkter([sag.id or 0])
+    assert sag.journal_number == "EMN-2025-003383"
+    assert sag.section("indstilling") == "Forvaltningen indstiller, at modellen godkendes."
+    assert decisions[sag.id or 0].beslutning == "Godkendt."
+
+
+async def test_a_saved_web_page_becomes_a_meeting(
+    beu_committee: ChatHarness, uow_factory: Callable[[], SqlUnitOfWork]
+) -> None:
+    """A publication page: the meeting's facts in a table of label and value cells, each
+    punkt's number in the cell before its title, the site's buttons around the text."""
+    page = """<!DOCTYPE html><html><head><title>Referat</title><script>track()</script></head>
+    <body><nav><a href="/">Tilbage til forsiden</a></nav>
+    <h1>Referat 4. marts 2025 kl. 15.00</h1>
+    <table><tr><td>Udvalg:</td><td>Beskæftigelsesudvalget</td></tr>
+    <tr><td>Mødedato:</td><td>tirsdag den 4. marts 2025 kl. 15.00</td></tr>
+    <tr><td>Mødested:</td><td>Rådhuset, mødelokale 2</td></tr></table>
+    <div>1</div><h2>Godkendelse af dagsorden</h2><h3>Beslutninger</h3><p>Godkendt.</p>
+    <ul><li>Hent som PDF</li><li>Kopier link</li></ul>
+    <div>2</div><h2>Budgetopfølgning 2025</h2><p>EMN-2025-001234</p>
+    <h3>Resumé</h3><p>Forbruget ligger 2 mio. kr. under budgettet.</p>
+    <h3>Beslutningspunkter</h3><p>At 1) orienteringen tages til efterretning.</p>
+    <h3>Beslutninger</h3><p>Taget til efterretning.</p>
+    </body></html>""".encode()
+    offer = await upload(chat := beu_committee, "referat.html", page, "text/html")
+    calls = await chat.press(SECRETARY, offer, offer.button("Importér som møde i BEU"))
+    text = all_text(messages(calls))
+    assert "04-03-2025 kl. 15.00, 2 punkter" in text and "Rådhuset, mødelokale 2" in text
+    assert "Hent som PDF" not in text and "track()" not in text
+    async with uow_factory() as uow:
+        udvalg = await uow.udvalg.by_code("BEU")
+        [moede] = await uow.moeder.for_udvalg(udvalg.id or 0)  # type: ignore[union-attr]
+        punkter = await uow.punkter.for_moede(moede.id or 0)
+    sag = next(p for p in punkter if p.title == "Budgetopfølgning 2025")
+    assert sag.section("sagens_kerne") == "Forbruget ligger 2 mio. kr. under budgettet."
+    assert sag.section("indstilling") == "At 1) orienteringen tages til efterretning."
+    assert sag.journal_number == "EMN-2025-001234"
+
+
 def _docx_bytes() -> bytes:
     buffer = io.BytesIO()
     docx.Document().save(buffer)
@@ -156,6 +243,8 @@ def _rezip(extra: dict[str, bytes] | None = None, doctype: bool = False) -> byte
         ),
         ("dagsorden.docx", _rezip(doctype=True), "DOCTYPE/ENTITY"),
         ("dagsorden.docx", _docx_bytes(), "Jeg fandt ingen punkter"),
+        ("scan.pdf", make_pdf([[], []]), "PDF'en har ingen tekst – den er vist scannet"),
+        ("brev.pdf", make_pdf([[PdfLine("Kære Jens, tak for sidst.")]]), "Jeg fandt ingen punkter"),
         ("noter.txt", "Referat\n04-03-2025\nIntet at bemærke.\n".encode(), "ingen punkter"),
     ],
 )
@@ -167,7 +256,7 @@ async def test_a_bad_file_gets_its_message_and_stores_nothing(
     says: str,
 ) -> None:
     chat = beu_committee
-    mime = "text/plain" if name.endswith(".txt") else DOCX_MIME
+    mime = {"txt": "text/plain", "pdf": "application/pdf"}.get(name.rsplit(".", 1)[-1], DOCX_MIME)
     offer = await upload(chat, name, content, mime)
     calls = await chat.press(SECRETARY, offer, offer.button("Importér som møde i BEU"))
     [answer] = messages(calls)
@@ -179,8 +268,7 @@ async def test_a_bad_file_gets_its_message_and_stores_nothing(
     ("name", "mime", "size", "says"),
     [
         ("stor.docx", DOCX_MIME, MAX_DOCX_BYTES + 1, "Filen er for stor (højst 20 MB)"),
-        ("budget.xlsx", "application/vnd.ms-excel", None, "Jeg kan kun importere Word"),
-        ("scan.pdf", "application/pdf", None, "En PDF kan ikke importeres"),
+        ("budget.xlsx", "application/vnd.ms-excel", None, "Jeg kan importere Word (.docx), PDF"),
     ],
 )
 async def test_a_file_of_the_wrong_kind_or_size_is_refused_before_downloading(
