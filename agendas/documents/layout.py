@@ -107,8 +107,12 @@ STANDARD_KINDS: dict[str, PunktKind] = {
 }
 
 BULLET_RE = re.compile(r"^[-•*·–]\s+(?=\S)")
+#: The closing line in its forms: "Mødet afsluttet kl. 15.10", "Mødet hævet kl. 13.03",
+#: "Mødet sluttede kl. 17.45", "Protokollen oplæst. Mødet afsluttet kl. 15.10" (and "oplæst og
+#: godkendt"); matched with ``search`` so a lead-in before it is allowed.
 END_RE = re.compile(
-    r"^mødet\s+(?:blev\s+)?(?:afsluttet|hævet|sluttede)\s+kl\.?\s*(\d{1,2})[.:](\d{2})\.?$",
+    r"(?:^|\.\s+)mødet\s+(?:blev\s+)?(?:afsluttet|hævet|sluttede|slut)\s+(?:kl\.?|klokken)\s*"
+    r"(\d{1,2})[.:](\d{2})\.?$",
     re.IGNORECASE,
 )
 SAG_NR_RE = re.compile(r"^sag\s*nr\.?\s*:?\s*(\d{1,4})\.?$", re.IGNORECASE)

@@ -200,10 +200,12 @@ class AgendaReader:
         if self.in_approval or self._approval_heading(index, line):
             self.in_approval = True
             return
-        end = layout.END_RE.match(text)
+        end = layout.END_RE.search(text)
         if end:
             self.end = time(int(end[1]), int(end[2]))
-            self.after_end = True
+            # At the end it closes the protocol (what follows is not the meeting's); an SBSYS
+            # export (Odense) prints it at the top, before the punkter.
+            self.after_end = bool(self.drafts)
             return
         if self.after_end:
             self.unplaced.append(text)

@@ -11,9 +11,11 @@ import pytest
 
 from agendas.documents import parse_document, parse_docx, parse_text
 from agendas.documents.decisions import read_record
+from agendas.documents.pdf import pdf_text
 from agendas.errors import InvalidInput
 from agendas.model import PunktKind, Role
 from agendas.protocol import AttendanceStatus, MemberRef, QuorumNote, SagRange, Votes
+from tests.support.pdf import PdfLine, make_pdf
 
 
 def test_example_protocol(example_text: str) -> None:
@@ -277,3 +279,86 @@ def test_the_quorum_note_is_read_back_and_other_text_stays_text() -> None:
     assert (record.beslutning, record.quorum) == ("Godkendt.", QuorumNote(2, 7))
     odd = read_record(["Godkendt med 2 stemmer for (A). C og Ø undlod at stemme i går."])
     assert odd.votes == Votes() and odd.beslutning.endswith("i går.")
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "Mødet afsluttet kl. 15.10",
+        "Mødet hævet kl. 15.10",
+        "Mødet sluttede kl. 15:10",
+        "Protokollen oplæst. Mødet afsluttet kl. 15.10",
+    ],
+)
+def test_the_closing_line_in_its_forms_wherever_it_stands(closing: str) -> None:
+    """At the end it is the end time and not the last punkt's decision; an SBSYS export (Odense)
+    prints it at the top, and the punkter after it are still read."""
+    body = "Godkendelse af dagsorden\nSag nr. 1\nBeslutning\nGodkendt.\n"
+    at_end = parse_text(f"Økonomiudvalget\n04-03-2025\n{body}{closing}\n")
+    assert at_end.document.end_time == time(15, 10)
+    assert at_end.document.punkter[0].record.beslutning == "Godkendt."
+    assert at_end.unplaced == []
+    at_top = parse_text(f"Økonomiudvalget\n04-03-2025\n{closing}\n{body}")
+    assert at_top.document.end_time == time(15, 10)
+    assert [p.punkt.title for p in at_top.document.punkter] == ["Godkendelse af dagsorden"]
+    assert at_top.document.punkter[0].record.beslutning == "Godkendt."
+
+
+def test_a_pdf_is_read_with_headings_from_its_type_and_without_page_furniture() -> None:
+    """Punkt titles in larger type, sections in bold, a header and "Side N af M" on every page
+    (stripped, and returned as such), a title wrapped over two lines, the journal number on a
+    line of its own; every line of the document is placed, unplaced or stripped."""
+    pages = [
+        [
+            PdfLine("Økonomiudvalget", 20, bold=True),
+            PdfLine("Referat", 14, bold=True),
+            PdfLine("Mødedato: 4. marts 2025 kl. 15.00"),
+            PdfLine("Punkt 1: Godkendelse af dagsorden", 14, bold=True),
+            PdfLine("Beslutninger", bold=True),
+            PdfLine("Godkendt."),
+            PdfLine("Punkt 2: Anlægsbevilling til renovering af svømmehallen og", 14, bold=True),
+            PdfLine("de tilhørende omklædningsrum", 14, bold=True),
+            PdfLine("00.01.00-A00-17-15"),
+            PdfLine("Resume", bold=True),
+            PdfLine("Svømmehallen trænger til renovering."),
+        ],
+        [
+            PdfLine("Beslutningspunkter", bold=True),
+            PdfLine("At 1) der gives en anlægsbevilling på 4,5 mio. kr."),
+            PdfLine("Beslutninger", bold=True),
+            PdfLine("Anbefales."),
+            PdfLine("Punkt 3: Lukket: Køb af grund", 14, bold=True),
+            PdfLine("Udvalget anbefalede købet."),
+        ],
+    ]
+    data = make_pdf(pages, header="Økonomiudvalget 04-03-2025")
+    result = parse_document(data)
+    doc = result.document
+    assert (doc.udvalg.name, doc.moede.date, doc.moede.start_time) == (
+        "Økonomiudvalget",
+        date(2025, 3, 4),
+        time(15, 0),
+    )
+    first, second, third = doc.punkter
+    assert first.record.beslutning == "Godkendt."
+    assert second.punkt.title == (
+        "Anlægsbevilling til renovering af svømmehallen og de tilhørende omklædningsrum"
+    )
+    assert second.punkt.journal_number == "00.01.00-A00-17-15"
+    assert second.punkt.sections == {
+        "sagens_kerne": "Svømmehallen trænger til renovering.",
+        "indstilling": "At 1) der gives en anlægsbevilling på 4,5 mio. kr.",
+    }
+    assert second.record.beslutning == "Anbefales."
+    assert third.punkt.closed and third.punkt.title == "Køb af grund"
+    assert third.record.public_beslutning == "Udvalget anbefalede købet."
+    assert result.stripped == [
+        "Økonomiudvalget 04-03-2025",
+        "Side 1 af 2",
+        "Økonomiudvalget 04-03-2025",
+        "Side 2 af 2",
+    ]
+    assert result.unplaced == []
+    # Every printed line reaches the reader or is stripped as page furniture.
+    printed = sum(len(page) for page in pages) + 2 * len(pages)
+    assert len(pdf_text(data).lines) + len(result.stripped) == printed
