@@ -71,6 +71,7 @@ SECTION_ALIASES.update(
         "resume": "sagens_kerne",
         "problemstilling": "sagens_kerne",
         "beslutningstema": "sagens_kerne",
+        "sagsresume": "sagens_kerne",
         "beslutningspunkter": "indstilling",
         "sagens forløb": "tidligere_beslutninger",
         "sagsforløb": "tidligere_beslutninger",

@@ -79,7 +79,18 @@ _JOURNAL_BARE = re.compile(
     r"|\d{2,4}-\d{4}-\d{2,8})$"
 )
 _CLOSED = re.compile(r"^lukket(?:\s+punkt)?\s*[:\-–]\s*", re.IGNORECASE)
-_KOMPETENCE = re.compile(r"^beslutningskompetence\s*:?\s*(.*)$", re.IGNORECASE)
+_KOMPETENCE = re.compile(r"^(?:beslutnings)?kompetence\s*:?\s*(.*)$", re.IGNORECASE)
+_OPEN_KLE = re.compile(r"^(åbent|lukket)\s*[-–]\s*(\S.*)$", re.IGNORECASE)
+#: "Beslutning i Økonomiudvalget den 04-06-2020: Godkendt." (Holbæk, Slagelse).
+_BODY_DECISION = re.compile(
+    r"^beslutning\s+i\s+(?P<body>.+?)\s+den\s+"
+    r"(?P<date>\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d{1,2}\.\s*[a-zæøå]+\s+\d{4})"
+    r"\s*:?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+#: "(B)" or "(O)" after a title (Slagelse): til beslutning, til orientering.
+_TITLE_KIND = re.compile(r"\s*\((B|O|D)\)$")
+_TITLE_KINDS = {"B": "til beslutning", "O": "til orientering", "D": "til drøftelse"}
 _LATE = re.compile(r"^tilføjet efter udsendelsen\s*:\s*(.+)$", re.IGNORECASE)
 _JOURNAL = re.compile(r"^(?:journalnr\.?|journalnummer|sagsnr\.?|sagsnummer)\s*:\s*(.+)$", re.I)
 _RANGES = re.compile(r"^(?:sag|sager|punkt|punkterne)\s+(.+)$", re.IGNORECASE)
@@ -111,6 +122,8 @@ class _PunktDraft:
     seen_section: bool = False
     #: Opened as "Punkt N: …" (FirstAgenda's publications).
     first_agenda: bool = False
+    #: "Beslutningskompetence" stood alone: its value is the next line (Ishøj).
+    pending_kompetence: bool = False
 
 
 def front_headings(lines: list[Line]) -> list[Line]:
@@ -245,7 +258,13 @@ class AgendaReader:
             return not self._title_continues(index, line)
         if line.level == 2 or line.bullet:
             return False
-        return _sag_nr(self._next_text(index)) is not None
+        if _sag_nr(self._next_text(index)) is not None:
+            return True
+        # Plain text has no heading levels: "Punkt 3: Titel", or "3. Titel" whose next line is
+        # what only follows a punkt's title (a section heading, a journal number, "Åbent - …").
+        if _PUNKT_PREFIX.match(line.text):
+            return True
+        return bool(_NUMBERED.match(line.text)) and _opens_punkt_body(self._next_text(index))
 
     @staticmethod
     def _punkt_like(text: str) -> bool:
@@ -283,6 +302,10 @@ class AgendaReader:
         closed = closed_match is not None
         if closed_match:
             text = text[closed_match.end() :].strip()
+        sagstype = ""
+        if kind := _TITLE_KIND.search(text):
+            sagstype = _TITLE_KINDS[kind[1].upper()]
+            text = text[: kind.start()].strip()
         self.header_list = None
         self.drafts.append(
             _PunktDraft(
@@ -291,6 +314,7 @@ class AgendaReader:
                 number=number,
                 start_index=index,
                 first_agenda=prefixed is not None,
+                sagstype=sagstype,
             )
         )
 
@@ -440,8 +464,28 @@ class AgendaReader:
 
     # -- inside a punkt ------------------------------------------------------------------------
 
+    def _body_decision(self, draft: _PunktDraft, text: str) -> bool:
+        """ "Beslutning i Økonomiudvalget den 04-06-2020: Godkendt." is the decision of that
+        body: the meeting's own udvalg's goes to Beslutning, another's to Tidligere
+        beslutninger (with the line as its lead-in, so whose it was is kept)."""
+        match = _BODY_DECISION.match(text)
+        if match is None:
+            return False
+        body, rest = match["body"].strip(), (match["rest"] or "").strip()
+        own = _same_body(body, self.name)
+        key = "beslutning" if own else "tidligere_beslutninger"
+        draft.current, draft.seen_section = key, True
+        lines = draft.sections.setdefault(key, [])
+        if not own:
+            lines.append(f"Beslutning i {body} den {match['date']}:")
+        if rest:
+            lines.append(rest)
+        return True
+
     def _section_heading(self, draft: _PunktDraft, line: Line) -> bool:
         text = line.text
+        if self._body_decision(draft, text):
+            return True
         key = layout.SECTION_ALIASES.get(text.lower())
         if key is None and line.level == 2 and text.endswith(":"):
             key = layout.SECTION_ALIASES.get(text[:-1].strip().lower())
@@ -474,8 +518,18 @@ class AgendaReader:
                 if draft.number is None:
                     draft.number = int(sag_nr[1])
                 return
+            if draft.pending_kompetence:
+                draft.pending_kompetence = False
+                draft.beslutningskompetence = text.rstrip(".").strip()
+                return
             if m := _KOMPETENCE.match(text):
-                draft.beslutningskompetence = m[1].strip()
+                draft.beslutningskompetence = m[1].strip().rstrip(".")
+                draft.pending_kompetence = not draft.beslutningskompetence
+                return
+            if m := _OPEN_KLE.match(text):
+                # SBSYS (Odense): "Åbent - 00.01.00-A00-17-15" under the title.
+                draft.closed = m[1].lower().startswith("lukket")
+                draft.journal_number = draft.journal_number or m[2].strip()
                 return
             if m := _LATE.match(text):
                 draft.late_reason = m[1].strip()
@@ -576,6 +630,28 @@ _LONE_PUNCTUATION = re.compile(r"^[.,;:]$")
 _BARE_NUMBER = re.compile(r"^\d{1,4}$")
 #: Front labels whose value may stand on the next line (a web page's table).
 _FRONT_LABELS = frozenset({"udvalg", "mødedato", "dato", "mødested", "sted", "tidspunkt"})
+
+
+def _opens_punkt_body(text: str) -> bool:
+    lowered = text.lower().rstrip(":")
+    return bool(
+        lowered in layout.SECTION_ALIASES
+        or _OPEN_KLE.match(text)
+        or _JOURNAL_BARE.match(text)
+        or _BODY_DECISION.match(text)
+        or _KOMPETENCE.match(text)
+    )
+
+
+def _same_body(body: str, name: str) -> bool:
+    """Whether "Udvalget for Klima og Miljø" names the document's udvalg ("Klima- og
+    Miljøudvalget" is not matched: only the same words, case and "Udvalget for" aside)."""
+
+    def key(text: str) -> str:
+        text = re.sub(r"^(?:udvalget\s+for|udvalget)\s+", "", text.strip(), flags=re.IGNORECASE)
+        return " ".join(text.casefold().replace("-", " ").split())
+
+    return bool(name) and (key(body) == key(name) or key(body) in key(name))
 
 
 def _join_wrapped(first: str, second: str) -> str:
