@@ -38,6 +38,7 @@ from handlers import (
     language,
     meeting_attendance,
     meeting_mode,
+    meeting_votes,
     meetings,
     plan_upload,
     plans,
@@ -97,6 +98,7 @@ def build_dispatcher(
         sag.setup(),
         release.setup(),
         meeting_mode.setup(),  # before agenda: the meeting's typing states come first
+        meeting_votes.setup(),
         meeting_attendance.setup(),
         afbud.setup(),
         protocol.setup(),

@@ -9,7 +9,7 @@ restart in the middle of a meeting loses nothing. Attendance is in ``handlers.me
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -28,17 +28,15 @@ from agendas.meeting_view import MeetingView, MemberLine
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.protocol_input import STANDARD_PHRASES
-from agendas.records import Ballot, StaleView
+from agendas.records import StaleView
 from agendas.votes import check_dissent, suggested_beslutning
 from handlers.callbacks import MmCb
 from handlers.chat import button, chat_message, clip, markup, moede_choice
 from handlers.context import ChatConfig
 from handlers.meeting_views import (
-    BALLOT_KEYS,
     LABEL_LIMIT,
     current_view,
     send_attendance,
-    send_ballots,
     send_protokol_menu,
     send_punkt,
 )
@@ -237,6 +235,17 @@ async def use_suggestion(
     await refresh_punkt(query, actor, uow, cb.moede_id, cb.item)
 
 
+async def saved_then_punkt(
+    query: CallbackQuery, actor: Actor, uow: UnitOfWork, cb: MmCb, key: str
+) -> None:
+    """After a change from a chooser message: it says so, and the punkt follows as it is now."""
+    await query.answer(plain("meeting-saved"))
+    view = await load_view(uow, actor, cb.moede_id)
+    message = await chat_message(query)
+    await message.edit_text(t(key))
+    await send_punkt(message, view, view.punkt_index(cb.item))
+
+
 async def refresh_punkt(
     query: CallbackQuery, actor: Actor, uow: UnitOfWork, moede_id: int, punkt_id: int
 ) -> None:
@@ -271,114 +280,6 @@ async def ask_free(
     await ask_typing(
         query, callback_data, actor, uow, state, "meeting-ask-free", MeetingMode.free_text
     )
-
-
-async def ask_votes(
-    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, state: FSMContext
-) -> None:
-    """ "Stemmer": a button per member who may vote (a tap: for → imod → undlader), or the
-    party shorthand typed; nothing is stored before "✅ Gem"."""
-    cb = callback_data
-    view = await current_view(query, cb, actor, uow, punkt=True)
-    if view is None:
-        return
-    voting = view.voting(cb.item)
-    if not voting.voters:
-        raise InvalidInput("err-votes-nobody")
-    stored = view.decision(cb.item).ballots
-    ballots = {v.person_id: stored.get(v.person_id, Ballot.UNDLADER) for v in voting.voters}
-    await state.set_state(MeetingMode.votes)
-    await state.update_data(moede_id=cb.moede_id, punkt_id=cb.item, ballots=pack(ballots))
-    await query.answer()
-    await send_ballots(await chat_message(query), view, cb.item, ballots)
-
-
-def pack(ballots: Mapping[int, Ballot]) -> dict[str, str]:
-    """Ballots as the dialog state keeps them (JSON: string keys)."""
-    return {str(person_id): ballot.value for person_id, ballot in ballots.items()}
-
-
-async def pending_ballots(state: FSMContext, punkt_id: int) -> dict[int, Ballot]:
-    """The votes being recorded for this punkt; a button from another vote is stale."""
-    data = await state.get_data()
-    if await state.get_state() != MeetingMode.votes.state or data.get("punkt_id") != punkt_id:
-        raise StaleView("err-votes-not-pending")
-    return {int(p): Ballot(b) for p, b in dict(data.get("ballots") or {}).items()}
-
-
-#: A tap on a member: for → imod → undlader → for.
-NEXT_BALLOT: dict[Ballot | None, Ballot] = {
-    None: Ballot.FOR,
-    Ballot.FOR: Ballot.IMOD,
-    Ballot.IMOD: Ballot.UNDLADER,
-    Ballot.UNDLADER: Ballot.FOR,
-}
-
-
-async def mark_ballot(
-    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, state: FSMContext
-) -> None:
-    """A tap on a member: their next ballot. One absent or inhabil is refused with why."""
-    cb = callback_data
-    view = await current_view(query, cb, actor, uow, punkt=True)
-    if view is None:
-        return
-    view.voting(cb.item).require_voter(cb.value)
-    ballots = await pending_ballots(state, cb.item)
-    ballots[cb.value] = NEXT_BALLOT[ballots.get(cb.value)]
-    await state.update_data(ballots=pack(ballots))
-    await query.answer(plain(BALLOT_KEYS[ballots[cb.value]]))
-    await send_ballots(await chat_message(query), view, cb.item, ballots, edit=True)
-
-
-async def mark_all_for(
-    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, state: FSMContext
-) -> None:
-    """ "Alle for": every member who may vote, for."""
-    cb = callback_data
-    view = await current_view(query, cb, actor, uow, punkt=True)
-    if view is None:
-        return
-    await pending_ballots(state, cb.item)
-    ballots = {v.person_id: Ballot.FOR for v in view.voting(cb.item).voters}
-    await state.update_data(ballots=pack(ballots))
-    await query.answer()
-    await send_ballots(await chat_message(query), view, cb.item, ballots, edit=True)
-
-
-async def save_ballots(
-    query: CallbackQuery,
-    callback_data: MmCb,
-    actor: Actor,
-    uow: UnitOfWork,
-    state: FSMContext,
-    config: ChatConfig,
-) -> None:
-    """ "✅ Gem": the votes shown are stored; the punkt with the result follows."""
-    cb = callback_data
-    if await current_view(query, cb, actor, uow, punkt=True) is None:
-        return
-    ballots = await pending_ballots(state, cb.item)
-    await decisions.set_ballots(uow, actor, cb.item, ballots, cb.rev, config.now())
-    await state.set_state(MeetingMode.active)
-    await state.update_data(ballots={})
-    await query.answer(plain("meeting-saved"))
-    view = await load_view(uow, actor, cb.moede_id)
-    message = await chat_message(query)
-    await message.edit_text(t("meeting-vote-saved"))
-    await send_punkt(message, view, view.punkt_index(cb.item))
-
-
-async def retype_ballots(
-    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, state: FSMContext
-) -> None:
-    """ "✏️ Ret": type the votes (again), or keep tapping the members."""
-    cb = callback_data
-    if await current_view(query, cb, actor, uow, punkt=True) is None:
-        return
-    await pending_ballots(state, cb.item)
-    await query.answer()
-    await (await chat_message(query)).answer(t("meeting-vote-retype"))
 
 
 async def ask_public(
@@ -460,11 +361,7 @@ async def toggle_inhabil(
     if await current_view(query, cb, actor, uow, punkt=True) is None:
         return
     await decisions.toggle_inhabil(uow, actor, cb.item, cb.value, cb.rev, config.now())
-    await query.answer(plain("meeting-saved"))
-    view = await load_view(uow, actor, cb.moede_id)
-    message = await chat_message(query)
-    await message.edit_text(t("meeting-saved"))
-    await send_punkt(message, view, view.punkt_index(cb.item))
+    await saved_then_punkt(query, actor, uow, cb, "meeting-saved")
 
 
 async def ask_remark(
@@ -520,20 +417,6 @@ async def typed_free_text(
         await back_to_punkt(message, state, actor, uow, dialog)
 
 
-async def typed_votes(message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork) -> None:
-    """ "for A V; imod Ø" expanded to the members who may vote, shown for confirmation;
-    nothing is stored before "✅ Gem"."""
-    dialog = await Dialog.of(state)
-    board = await typed(
-        message, decisions.preview_votes(uow, actor, dialog.punkt_id, message.text or "")
-    )
-    if board is None:
-        return
-    await state.update_data(ballots=pack(board.ballots))
-    view = await load_view(uow, actor, dialog.moede_id)
-    await send_ballots(message, view, dialog.punkt_id, board.ballots, typed=True)
-
-
 async def typed_remark(
     message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
@@ -579,7 +462,6 @@ def setup() -> Router:
     router.message.filter(F.chat.type == "private")
     router.message.register(start_meeting_mode, Command("moede", "meeting"))
     router.message.register(typed_free_text, StateFilter(MeetingMode.free_text), *TYPED)
-    router.message.register(typed_votes, StateFilter(MeetingMode.votes), *TYPED)
     router.message.register(typed_remark, StateFilter(MeetingMode.remark), *TYPED)
     router.message.register(typed_public, StateFilter(MeetingMode.public), *TYPED)
     router.message.register(typed_end_time, StateFilter(MeetingMode.end_time), *TYPED)
@@ -591,11 +473,6 @@ def setup() -> Router:
     cb.register(back_to_attendance, MmCb.filter(F.action == "att-view"))
     cb.register(choose_phrase, MmCb.filter(F.action == "phrase"))
     cb.register(ask_free, MmCb.filter(F.action == "free"))
-    cb.register(ask_votes, MmCb.filter(F.action == "votes"))
-    cb.register(mark_ballot, MmCb.filter(F.action == "vmark"))
-    cb.register(mark_all_for, MmCb.filter(F.action == "vall"))
-    cb.register(save_ballots, MmCb.filter(F.action == "vsave"))
-    cb.register(retype_ballots, MmCb.filter(F.action == "vedit"))
     cb.register(use_suggestion, MmCb.filter(F.action == "suggest"))
     cb.register(ask_public, MmCb.filter(F.action == "public"))
     cb.register(choose_inhabil, MmCb.filter(F.action == "inhab"))

@@ -367,12 +367,19 @@ def approval_lines(view: MeetingView, zone: str) -> list[str]:
     return lines
 
 
+def empty_section_items(empty: list[EmptySection]) -> Html:
+    """ "punkt 4 Ny ungeindsats (Indstilling); punkt 5 …" (for the send and the release)."""
+    return Html(
+        "; ".join(
+            t("meeting-empty-section", number=e.number, title=e.title, section=e.section)
+            for e in empty
+        )
+    )
+
+
 def empty_sections_text(empty: list[EmptySection]) -> str:
     """ "Disse obligatoriske afsnit er tomme: punkt 4 (Indstilling); …"."""
-    items = [
-        t("meeting-empty-section", number=e.number, title=e.title, section=e.section) for e in empty
-    ]
-    return t("meeting-empty-sections", items=Html("; ".join(items)))
+    return t("meeting-empty-sections", items=empty_section_items(empty))
 
 
 def protokol_status_text(view: MeetingView, zone: str) -> str:

@@ -33,7 +33,8 @@ from agendas.workdays import MAX_FRIST_HVERDAGE, MAX_WARN_HVERDAGE, WARN_TIME
 from handlers.callbacks import ReleaseCb
 from handlers.chat import button, chat_message, markup
 from handlers.context import ChatConfig
-from handlers.texts import Html, t
+from handlers.meeting_views import empty_section_items
+from handlers.texts import t
 
 
 def _done_text(result: ReleaseResult) -> str:
@@ -64,13 +65,9 @@ async def _release(
         )
     except NeedsConfirmation as needs:
         # Nothing sent or stored: which sager lack a required section, and a button to send.
-        items = "; ".join(
-            t("meeting-empty-section", number=e.number, title=e.title, section=e.section)
-            for e in needs.empty
-        )
         anyway = ReleaseCb(moede_id=moede_id, force=True)
         await message.answer(
-            t("release-empty-sections", items=Html(items)),
+            t("release-empty-sections", items=empty_section_items(needs.empty)),
             reply_markup=markup([[button(t("release-btn-anyway"), anyway)]]),
         )
         return
