@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from agendas.documents.recognise import Line
+from agendas.documents.lines import Line
 
 #: Elements whose text is the site around the document, not the document.
 _SKIPPED = frozenset({"script", "style", "nav", "header", "footer", "noscript", "template", "svg"})

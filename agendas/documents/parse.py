@@ -15,8 +15,9 @@ from typing import Any
 from docx.oxml.ns import qn
 
 from agendas.documents.html import html_text, looks_like_html
+from agendas.documents.lines import ImportResult, Line
 from agendas.documents.pdf import pdf_text
-from agendas.documents.recognise import AgendaReader, ImportResult, Line
+from agendas.documents.recognise import AgendaReader
 from agendas.documents.safety import MAX_DOCX_BYTES, OLE_SIGNATURE, ZIP_SIGNATURE, open_docx_safely
 from agendas.errors import InvalidInput
 

@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from agendas.documents.recognise import Line
+from agendas.documents.lines import Line
 from agendas.errors import InvalidInput
 
 #: At most this many pages are read (a committee meeting's agenda is tens of pages).

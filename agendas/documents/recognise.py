@@ -19,15 +19,50 @@ they were given in, not to the imported one.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, time
 
 from agendas.dates import MONTHS
 from agendas.documents import layout
 from agendas.documents.decisions import MEMBER_RE, read_record
+from agendas.documents.lines import ImportResult, Line, front_headings
+from agendas.documents.patterns import (
+    BARE_NUMBER,
+    BODY_DECISION,
+    CLOSED,
+    DATE_ISO,
+    DATE_NUMERIC,
+    DATE_PREFIX,
+    DATE_WORDS,
+    FRONT_LABELS,
+    INDSTILLER,
+    JOURNAL,
+    JOURNAL_BARE,
+    KOMPETENCE,
+    LATE,
+    LONE_PUNCTUATION,
+    NUMBERED,
+    OPEN_KLE,
+    PLACE,
+    PUNKT_PREFIX,
+    SAGER_RANGE,
+    SAGSTYPES,
+    SUBSTITUTE,
+    TIME,
+    TITLE_KIND,
+    TITLE_KINDS,
+    TITLES,
+    bilag_name,
+    is_caps_heading,
+    join_wrapped,
+    opens_punkt_body,
+    parse_ranges,
+    sag_nr,
+    same_body,
+    split_rest,
+)
 from agendas.errors import InvalidInput
-from agendas.model import SAGSTYPE_LABELS, SECTION_BY_KEY, Moede, Punkt, PunktKind, Role, Udvalg
+from agendas.model import SECTION_BY_KEY, Moede, Punkt, PunktKind, Role, Udvalg
 from agendas.protocol import (
     AttendanceStatus,
     Attendee,
@@ -35,75 +70,6 @@ from agendas.protocol import (
     MeetingDocument,
     SagRange,
 )
-
-
-@dataclass(slots=True)
-class ImportResult:
-    document: MeetingDocument
-    #: Lines the importer could not place, in document order.
-    unplaced: list[str] = field(default_factory=list)
-    #: Page furniture of a PDF left out on purpose (repeated headers and footers, page numbers,
-    #: table-of-contents leaders).
-    stripped: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    text: str
-    level: int = 0  # 1: heading 1 (punkt), 2: heading 2 (section), -1: title, 0: body
-    bullet: bool = False
-
-
-_WEEKDAYS = r"(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)"
-_DATE_PREFIX = re.compile(
-    rf"^(?:(?:mødedato|dato|mødedag)\s*:?\s*)?(?:{_WEEKDAYS}\s*,?\s*)?(?:(?:den|d\.)\s+)?",
-    re.IGNORECASE,
-)
-_DATE_NUMERIC = re.compile(r"^(\d{1,2})\s*[-./]\s*(\d{1,2})\s*[-./]\s*(\d{4})\b")
-_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\b")
-_DATE_WORDS = re.compile(r"^(\d{1,2})\.?\s+([a-zæøå]+)\.?\s+(\d{4})\b", re.IGNORECASE)
-_TIME = re.compile(
-    r"^(?:kl\.?|klokken|tidspunkt\s*:?|mødetid\s*:?)\s*(\d{1,2})[.:](\d{2})"
-    r"(?:\s*[-–]\s*\d{1,2}[.:]\d{2})?\s*(?:,\s*(.*))?$",
-    re.IGNORECASE,
-)
-_PLACE = re.compile(r"^(?:sted\s*:|mødested\s*:?|mødelokale\s*:)\s*(.+)$", re.IGNORECASE)
-_SAGER_RANGE = re.compile(r"^sager?\s+\d+\s*[-–]\s*\d+$", re.IGNORECASE)
-_NUMBERED = re.compile(r"^(\d{1,3})\.\s+(.+)$")
-#: "Punkt 3: Titel" (FirstAgenda, Aarhus) and "Punkt 3. Titel".
-_PUNKT_PREFIX = re.compile(r"^punkt\s+(\d{1,4})\s*[:.\-–]\s*(.+)$", re.IGNORECASE)
-#: Journal numbers as printed on their own line: KLE "00.01.00-A00-17-15", "EMN-2025-003383",
-#: "330-2018-3619", "27.00.00-P20-1-23".
-_JOURNAL_BARE = re.compile(
-    r"^(?:\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}-\d{1,4}-\d{2,4}|[A-ZÆØÅ]{2,5}-\d{4}-\d{3,8}"
-    r"|\d{2,4}-\d{4}-\d{2,8})$"
-)
-_CLOSED = re.compile(r"^lukket(?:\s+punkt)?\s*[:\-–]\s*", re.IGNORECASE)
-_KOMPETENCE = re.compile(r"^(?:beslutnings)?kompetence\s*:?\s*(.*)$", re.IGNORECASE)
-_OPEN_KLE = re.compile(r"^(åbent|lukket)\s*[-–]\s*(\S.*)$", re.IGNORECASE)
-#: "Beslutning i Økonomiudvalget den 04-06-2020: Godkendt." (Holbæk, Slagelse).
-_BODY_DECISION = re.compile(
-    r"^beslutning\s+i\s+(?P<body>.+?)\s+den\s+"
-    r"(?P<date>\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d{1,2}\.\s*[a-zæøå]+\s+\d{4})"
-    r"\s*:?\s*(?P<rest>.*)$",
-    re.IGNORECASE,
-)
-#: "(B)" or "(O)" after a title (Slagelse): til beslutning, til orientering.
-_TITLE_KIND = re.compile(r"\s*\((B|O|D)\)$")
-_TITLE_KINDS = {"B": "til beslutning", "O": "til orientering", "D": "til drøftelse"}
-_LATE = re.compile(r"^tilføjet efter udsendelsen\s*:\s*(.+)$", re.IGNORECASE)
-_JOURNAL = re.compile(r"^(?:journalnr\.?|journalnummer|sagsnr\.?|sagsnummer)\s*:\s*(.+)$", re.I)
-_RANGES = re.compile(r"^(?:sag|sager|punkt|punkterne)\s+(.+)$", re.IGNORECASE)
-_RANGE_ITEM = re.compile(r"^(\d{1,4})(?:\s*[-–]\s*(\d{1,4}))?$")
-_SUBSTITUTE = re.compile(r"^(?:stedfortræder\s+)?for\s+(.+)$", re.IGNORECASE)
-_INDSTILLER = re.compile(r"^(.+?)\s+indstiller\b", re.IGNORECASE)
-_BILAG_LINE = re.compile(r"^bilag\s*\d+\s*[:.\-–]\s*(.+)$", re.IGNORECASE)
-_SAGSTYPES = {label.lower(): kind for kind, label in SAGSTYPE_LABELS.items()}
-_TITLES = {"formand": Role.FORMAND, "næstformand": Role.NAESTFORMAND}
-
-
-# ---------------------------------------------------------------------------------------------
-# The reader
 
 
 @dataclass(slots=True)
@@ -124,36 +90,6 @@ class _PunktDraft:
     first_agenda: bool = False
     #: "Beslutningskompetence" stood alone: its value is the next line (Ishøj).
     pending_kompetence: bool = False
-
-
-def front_headings(lines: list[Line]) -> list[Line]:
-    """The large lines of a front page (udvalg, "Referat", the date, in a PDF's big type or a
-    web page's headings) are no punkter: before the first heading that reads as a punkt (a
-    number, "Punkt 3:", "Lukket punkt", "Sag nr." under it, or its number in the cell before
-    it), the first heading is the document's title and the others body text."""
-
-    def punkt_like(i: int) -> bool:
-        text = lines[i].text
-        return bool(
-            _NUMBERED.match(text)
-            or _PUNKT_PREFIX.match(text)
-            or _CLOSED.match(text)
-            or (i + 1 < len(lines) and _sag_nr(lines[i + 1].text))
-            or (i > 0 and _BARE_NUMBER.match(lines[i - 1].text))
-        )
-
-    first = next((i for i, line in enumerate(lines) if line.level == 1 and punkt_like(i)), None)
-    if first is None:
-        return lines
-    titled = any(line.level == -1 for line in lines[:first])
-    result: list[Line] = []
-    for index, line in enumerate(lines):
-        if index < first and line.level == 1:
-            result.append(Line(line.text, level=0 if titled else -1))
-            titled = True
-        else:
-            result.append(line)
-    return result
 
 
 class AgendaReader:
@@ -190,7 +126,7 @@ class AgendaReader:
             raise InvalidInput("err-import-no-date")
         forvaltning = ""
         for item in punkter:
-            match = _INDSTILLER.match(item.punkt.section("indstilling"))
+            match = INDSTILLER.match(item.punkt.section("indstilling"))
             if match:
                 forvaltning = match[1].strip()
                 break
@@ -225,14 +161,14 @@ class AgendaReader:
             return
         draft = self.drafts[-1] if self.drafts else None
         if draft is not None and line.level == 1 and self._title_continues(index, line):
-            draft.title = _join_wrapped(draft.title, line.text)
+            draft.title = join_wrapped(draft.title, line.text)
             draft.start_index = index
             return
-        if draft is not None and _is_caps_heading(line) and draft.seen_section:
+        if draft is not None and is_caps_heading(line) and draft.seen_section:
             line = Line(line.text, level=2)  # "BESLUTNINGSFORSLAG FRA DD": a heading of its own
         if draft is not None and line.level >= 0 and self._section_heading(draft, line):
             return
-        if _BARE_NUMBER.match(text) and self._next_level(index) == 1:
+        if BARE_NUMBER.match(text) and self._next_level(index) == 1:
             self.pending_number = int(text)  # "1" in the cell before the punkt's title
             return
         if self._starts_punkt(index, line):
@@ -247,10 +183,10 @@ class AgendaReader:
         """The "Godkendelse" heading of the underskriftsblad (not a punkt "Godkendelse")."""
         if line.text.casefold() != layout.LABEL_GODKENDELSE.casefold():
             return False
-        return (line.level == 1 or self.after_end) and not _sag_nr(self._next_text(index))
+        return (line.level == 1 or self.after_end) and not sag_nr(self._next_text(index))
 
     def _starts_punkt(self, index: int, line: Line) -> bool:
-        if _sag_nr(line.text):
+        if sag_nr(line.text):
             return False
         if line.level == 1:
             if self.numbered_punkter and not self._punkt_like(line.text):
@@ -258,17 +194,17 @@ class AgendaReader:
             return not self._title_continues(index, line)
         if line.level == 2 or line.bullet:
             return False
-        if _sag_nr(self._next_text(index)) is not None:
+        if sag_nr(self._next_text(index)) is not None:
             return True
         # Plain text has no heading levels: "Punkt 3: Titel", or "3. Titel" whose next line is
         # what only follows a punkt's title (a section heading, a journal number, "Åbent - …").
-        if _PUNKT_PREFIX.match(line.text):
+        if PUNKT_PREFIX.match(line.text):
             return True
-        return bool(_NUMBERED.match(line.text)) and _opens_punkt_body(self._next_text(index))
+        return bool(NUMBERED.match(line.text)) and opens_punkt_body(self._next_text(index))
 
     @staticmethod
     def _punkt_like(text: str) -> bool:
-        return bool(_NUMBERED.match(text) or _PUNKT_PREFIX.match(text) or _CLOSED.match(text))
+        return bool(NUMBERED.match(text) or PUNKT_PREFIX.match(text) or CLOSED.match(text))
 
     def _title_continues(self, index: int, line: Line) -> bool:
         """A long punkt title wraps onto a second heading line (in a PDF, each printed line is
@@ -278,9 +214,9 @@ class AgendaReader:
             return False
         text = line.text
         return not (
-            _NUMBERED.match(text)
-            or _PUNKT_PREFIX.match(text)
-            or _CLOSED.match(text)
+            NUMBERED.match(text)
+            or PUNKT_PREFIX.match(text)
+            or CLOSED.match(text)
             or text.lower().rstrip(":") in layout.SECTION_ALIASES
         )
 
@@ -289,22 +225,22 @@ class AgendaReader:
 
     def _open_punkt(self, index: int, line: Line) -> None:
         text = line.text
-        following = _sag_nr(self._next_text(index))
+        following = sag_nr(self._next_text(index))
         number: int | None = int(following[1]) if following else self.pending_number
         self.pending_number = None
-        prefixed = _PUNKT_PREFIX.match(text)
-        numbered = _NUMBERED.match(text) or prefixed
+        prefixed = PUNKT_PREFIX.match(text)
+        numbered = NUMBERED.match(text) or prefixed
         if numbered and (number is None or int(numbered[1]) == number):
             number = int(numbered[1])
             text = numbered[2].strip()
             self.numbered_punkter = True
-        closed_match = _CLOSED.match(text)
+        closed_match = CLOSED.match(text)
         closed = closed_match is not None
         if closed_match:
             text = text[closed_match.end() :].strip()
         sagstype = ""
-        if kind := _TITLE_KIND.search(text):
-            sagstype = _TITLE_KINDS[kind[1].upper()]
+        if kind := TITLE_KIND.search(text):
+            sagstype = TITLE_KINDS[kind[1].upper()]
             text = text[: kind.start()].strip()
         self.header_list = None
         self.drafts.append(
@@ -331,7 +267,7 @@ class AgendaReader:
             line = Line(f"{label}: {text}", level=line.level)
             text = line.text
         lowered = text.lower().rstrip(":")
-        if text.endswith(":") and lowered in _FRONT_LABELS:
+        if text.endswith(":") and lowered in FRONT_LABELS:
             self.pending_label = lowered
             return
         if lowered in layout.KIND_WORDS or lowered in layout.FRONT_MARKS:
@@ -349,20 +285,20 @@ class AgendaReader:
             return
         if self.day is None and self._date_line(text):
             return
-        time_match = _TIME.match(text)
+        time_match = TIME.match(text)
         if time_match and self.start is None:
             self.start = time(int(time_match[1]), int(time_match[2]))
             if time_match[3]:
                 self.place = time_match[3].strip()
             return
-        place_match = _PLACE.match(text)
+        place_match = PLACE.match(text)
         if place_match and not self.place:
             self.place = place_match[1].strip()
             return
-        if _SAGER_RANGE.match(text):
+        if SAGER_RANGE.match(text):
             return
         if self.header_list == "toc":
-            if _NUMBERED.match(text) or _CLOSED.match(text):
+            if NUMBERED.match(text) or CLOSED.match(text):
                 return
             self.header_list = None
         elif self.header_list is not None and self._list_item(text):
@@ -373,17 +309,17 @@ class AgendaReader:
         self.unplaced.append(text)
 
     def _date_line(self, text: str) -> bool:
-        rest = text[_DATE_PREFIX.match(text).end() :]  # type: ignore[union-attr]
+        rest = text[DATE_PREFIX.match(text).end() :]  # type: ignore[union-attr]
         day: date | None = None
         tail = ""
         try:
-            if m := _DATE_NUMERIC.match(rest):
+            if m := DATE_NUMERIC.match(rest):
                 day = date(int(m[3]), int(m[2]), int(m[1]))
                 tail = rest[m.end() :]
-            elif m := _DATE_ISO.match(rest):
+            elif m := DATE_ISO.match(rest):
                 day = date(int(m[1]), int(m[2]), int(m[3]))
                 tail = rest[m.end() :]
-            elif (m := _DATE_WORDS.match(rest)) and m[2].lower() in MONTHS:
+            elif (m := DATE_WORDS.match(rest)) and m[2].lower() in MONTHS:
                 day = date(int(m[3]), MONTHS[m[2].lower()], int(m[1]))
                 tail = rest[m.end() :]
         except ValueError:
@@ -392,7 +328,7 @@ class AgendaReader:
             return False
         tail = tail.strip(" ,")
         if tail:
-            time_match = _TIME.match(tail)
+            time_match = TIME.match(tail)
             if not time_match:
                 return False
             self.start = time(int(time_match[1]), int(time_match[2]))
@@ -422,13 +358,13 @@ class AgendaReader:
         title: Role | None = None
         ranges: tuple[SagRange, ...] = ()
         substitute_for = ""
-        for part in _split_rest(rest):
+        for part in split_rest(rest):
             lowered = part.lower()
-            if lowered in _TITLES:
-                title = _TITLES[lowered]
-            elif (parsed := _parse_ranges(part)) is not None:
+            if lowered in TITLES:
+                title = TITLES[lowered]
+            elif (parsed := parse_ranges(part)) is not None:
                 ranges = parsed
-            elif sub := _SUBSTITUTE.match(part):
+            elif sub := SUBSTITUTE.match(part):
                 substitute_for = sub[1].strip()
             else:
                 return False
@@ -468,11 +404,11 @@ class AgendaReader:
         """ "Beslutning i Økonomiudvalget den 04-06-2020: Godkendt." is the decision of that
         body: the meeting's own udvalg's goes to Beslutning, another's to Tidligere
         beslutninger (with the line as its lead-in, so whose it was is kept)."""
-        match = _BODY_DECISION.match(text)
+        match = BODY_DECISION.match(text)
         if match is None:
             return False
         body, rest = match["body"].strip(), (match["rest"] or "").strip()
-        own = _same_body(body, self.name)
+        own = same_body(body, self.name)
         key = "beslutning" if own else "tidligere_beslutninger"
         draft.current, draft.seen_section = key, True
         lines = draft.sections.setdefault(key, [])
@@ -513,34 +449,34 @@ class AgendaReader:
     def _punkt_line(self, draft: _PunktDraft, line: Line) -> None:
         text = line.text
         if not draft.seen_section:
-            sag_nr = _sag_nr(text)
-            if sag_nr:
+            sag_number = sag_nr(text)
+            if sag_number:
                 if draft.number is None:
-                    draft.number = int(sag_nr[1])
+                    draft.number = int(sag_number[1])
                 return
             if draft.pending_kompetence:
                 draft.pending_kompetence = False
                 draft.beslutningskompetence = text.rstrip(".").strip()
                 return
-            if m := _KOMPETENCE.match(text):
+            if m := KOMPETENCE.match(text):
                 draft.beslutningskompetence = m[1].strip().rstrip(".")
                 draft.pending_kompetence = not draft.beslutningskompetence
                 return
-            if m := _OPEN_KLE.match(text):
+            if m := OPEN_KLE.match(text):
                 # SBSYS (Odense): "Åbent - 00.01.00-A00-17-15" under the title.
                 draft.closed = m[1].lower().startswith("lukket")
                 draft.journal_number = draft.journal_number or m[2].strip()
                 return
-            if m := _LATE.match(text):
+            if m := LATE.match(text):
                 draft.late_reason = m[1].strip()
                 return
-            if m := _JOURNAL.match(text):
+            if m := JOURNAL.match(text):
                 draft.journal_number = m[1].strip()
                 return
-            if not draft.journal_number and _JOURNAL_BARE.match(text):
+            if not draft.journal_number and JOURNAL_BARE.match(text):
                 draft.journal_number = text
                 return
-            if text.lower() in _SAGSTYPES:
+            if text.lower() in SAGSTYPES:
                 draft.sagstype = text.lower()
                 return
         if draft.current is None and draft.closed and draft.first_agenda and not draft.seen_section:
@@ -555,7 +491,7 @@ class AgendaReader:
         if line.bullet or is_bullet:
             text = f"- {content}"
         lines = draft.sections[draft.current]
-        if lines and _LONE_PUNCTUATION.match(text):
+        if lines and LONE_PUNCTUATION.match(text):
             # A full stop the PDF put on a line of its own belongs to the line before.
             if not lines[-1].endswith(text):
                 lines[-1] += text
@@ -568,7 +504,7 @@ class AgendaReader:
         for key, lines in draft.sections.items():
             if key in SECTION_BY_KEY and key != "beslutning" and lines:
                 sections[key] = "\n".join(lines)
-        bilag = [_bilag_name(text) for text in draft.sections.get("bilag", [])]
+        bilag = [bilag_name(text) for text in draft.sections.get("bilag", [])]
         record = read_record(draft.sections.get("beslutning", []))
         record.public_beslutning = "\n".join(draft.sections.get("public", []))
         punkt = Punkt(
@@ -578,106 +514,10 @@ class AgendaReader:
             position=sequence - 1,
             number=number,
             closed=draft.closed,
-            sagstype=_SAGSTYPES.get(draft.sagstype),
+            sagstype=SAGSTYPES.get(draft.sagstype),
             beslutningskompetence=draft.beslutningskompetence,
             journal_number=draft.journal_number,
             sections=sections,
             late_reason=draft.late_reason,
         )
         return DocumentPunkt(punkt=punkt, bilag=bilag, record=record)
-
-
-def _sag_nr(text: str) -> re.Match[str] | None:
-    return layout.SAG_NR_RE.match(text)
-
-
-def _split_rest(rest: str) -> list[str]:
-    """``"formand, sag 3-5, 7"`` -> ``["formand", "sag 3-5, 7"]`` (ranges keep their commas)."""
-    parts: list[str] = []
-    for piece in (p.strip() for p in rest.split(",")):
-        if not piece:
-            continue
-        if (
-            parts
-            and _RANGE_ITEM.match(piece.removeprefix("og ").strip())
-            and _RANGES.match(parts[-1])
-        ):
-            parts[-1] = f"{parts[-1]}, {piece}"
-        else:
-            parts.append(piece)
-    return parts
-
-
-def _parse_ranges(text: str) -> tuple[SagRange, ...] | None:
-    match = _RANGES.match(text.strip())
-    if not match:
-        return None
-    ranges: list[SagRange] = []
-    for item in re.split(r",|\bog\b", match[1]):
-        item = item.strip()
-        if not item:
-            continue
-        m = _RANGE_ITEM.match(item)
-        if not m:
-            return None
-        first = int(m[1])
-        last = int(m[2]) if m[2] else first
-        ranges.append(SagRange(min(first, last), max(first, last)))
-    return tuple(ranges) or None
-
-
-_LONE_PUNCTUATION = re.compile(r"^[.,;:]$")
-_BARE_NUMBER = re.compile(r"^\d{1,4}$")
-#: Front labels whose value may stand on the next line (a web page's table).
-_FRONT_LABELS = frozenset({"udvalg", "mødedato", "dato", "mødested", "sted", "tidspunkt"})
-
-
-def _opens_punkt_body(text: str) -> bool:
-    lowered = text.lower().rstrip(":")
-    return bool(
-        lowered in layout.SECTION_ALIASES
-        or _OPEN_KLE.match(text)
-        or _JOURNAL_BARE.match(text)
-        or _BODY_DECISION.match(text)
-        or _KOMPETENCE.match(text)
-    )
-
-
-def _same_body(body: str, name: str) -> bool:
-    """Whether "Udvalget for Klima og Miljø" names the document's udvalg ("Klima- og
-    Miljøudvalget" is not matched: only the same words, case and "Udvalget for" aside)."""
-
-    def key(text: str) -> str:
-        text = re.sub(r"^(?:udvalget\s+for|udvalget)\s+", "", text.strip(), flags=re.IGNORECASE)
-        return " ".join(text.casefold().replace("-", " ").split())
-
-    return bool(name) and (key(body) == key(name) or key(body) in key(name))
-
-
-def _join_wrapped(first: str, second: str) -> str:
-    """A title wrapped over two printed lines: "ny 2030-" + "fremskrivning" keeps the hyphen
-    and no space; otherwise one space."""
-    if first.endswith("-") and not first.endswith(" -") and second[:1].islower():
-        return first + second
-    return f"{first} {second}"
-
-
-_CAPS_WORD = re.compile(r"[A-ZÆØÅ]{2,}")
-
-
-def _is_caps_heading(line: Line) -> bool:
-    """A body-size line in capitals ("INDSTILLING FRA MAGISTRATSAFDELINGEN …"): a heading."""
-    text = line.text
-    letters = [c for c in text if c.isalpha()]
-    return (
-        line.level == 0
-        and len(_CAPS_WORD.findall(text)) >= 2
-        and len(letters) >= 8
-        and all(c.isupper() for c in letters)
-    )
-
-
-def _bilag_name(text: str) -> str:
-    text = text.removeprefix("- ").strip()
-    match = _BILAG_LINE.match(text)
-    return match[1].strip() if match else text

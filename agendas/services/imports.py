@@ -22,7 +22,7 @@ from datetime import datetime
 
 from agendas import rules
 from agendas.dates import format_date, local_to_utc, to_local
-from agendas.documents.recognise import ImportResult
+from agendas.documents.lines import ImportResult
 from agendas.errors import InvalidInput
 from agendas.model import SECTION_BY_KEY, Actor, Moede, Punkt, Udvalg
 from agendas.ports import UnitOfWork
