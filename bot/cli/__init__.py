@@ -40,6 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("navn", help="name, e.g. Beskæftigelsesudvalget")
     create.add_argument("--forvaltning", required=True, help="the administration that serves it")
 
+    members = sub.add_parser("medlemmer", help="an udvalg's roster: list it, add a member")
+    members.add_argument("kode", help="the committee's code, e.g. BEU")
+    members.add_argument(
+        "--tilfoej",
+        metavar="MEDLEM",
+        help='add a member first, e.g. "Jan Kongebro (A) formand" or '
+        '"Lise Holm (V) stedfortræder for Jan Kongebro fra 01-02-2026"',
+    )
+
     imp = sub.add_parser("import", help="import an agenda or protocol (DOCX or text) as a meeting")
     imp.add_argument("file", help="the document: .docx or plain text")
     imp.add_argument("--udvalg", required=True, help="the committee's code, e.g. BEU")
@@ -136,6 +145,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     if args.command == "udvalg":
         return asyncio.run(commands.create_udvalg(settings, args.kode, args.navn, args.forvaltning))
+    if args.command == "medlemmer":
+        return asyncio.run(commands.roster_members(settings, args.kode, args.tilfoej))
     if args.command == "import":
         return asyncio.run(commands.import_meeting(settings, args.file, args.udvalg, args.json))
     if args.command == "plan":

@@ -306,3 +306,39 @@ async def plan_report(settings: Settings, plan_id: int, number: int | None, outp
         return 1
     print(_text(settings, "plan-report-done", path=written))
     return 0
+
+
+async def roster_members(settings: Settings, code: str, add: str | None) -> int:
+    """List an udvalg's roster, or first add a member to it ("Jan Kongebro (A) formand"), as
+    the system (an admin actor), audited like any other change."""
+    from agendas.dates import format_date, to_local, utc_now
+    from agendas.errors import DomainError
+    from agendas.model import SYSTEM_ACTOR
+    from agendas.services import roster
+
+    try:
+        async with system_uow(settings) as uow:
+            if add is not None:
+                today = to_local(utc_now(), settings.timezone).date()
+                entry = roster.parse_entry(add, today)
+                added = await roster.add_member(uow, SYSTEM_ACTOR, code, entry, utc_now(), today)
+                print(_text(settings, "roster-added", name=added.label(), code=code.upper()))
+            listing = await roster.list_roster(uow, SYSTEM_ACTOR, code)
+    except DomainError as exc:
+        print(_text(settings, exc.key, **exc.params), file=sys.stderr)
+        return 1
+    udvalg = listing.udvalg
+    print(_text(settings, "roster-head", udvalg=udvalg.name, code=udvalg.code))
+    if not listing.members:
+        print(_text(settings, "roster-empty"))
+    for number, member in enumerate(listing.members, 1):
+        parts = [member.label()]
+        if member.role.value != "medlem":
+            parts.append(_text(settings, f"role-{member.role.value}"))
+        if member.substitute_for is not None:
+            parts[-1] += " " + _text(settings, "roster-for", name=member.substitute_for.name)
+        if member.since is not None:
+            parts.append(_text(settings, "roster-since", date=format_date(member.since)))
+        key = "roster-on-telegram" if member.on_telegram else "roster-not-on-telegram"
+        print(f"  {number}. {', '.join(parts)} – {_text(settings, key)}")
+    return 0
