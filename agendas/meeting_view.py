@@ -50,6 +50,8 @@ class MemberLine:
     #: Only a stedfortræder (not a regular member): attends only when replacing someone.
     substitute_only: bool = False
     record: AttendanceRecord | None = None
+    #: The member the roster names this stedfortræder for (person id), if any.
+    stands_in_for: int | None = None
 
     @property
     def person_id(self) -> int:

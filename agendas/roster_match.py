@@ -128,12 +128,20 @@ def _person(text: str) -> tuple[str, str, Role | None]:
     return name, party, title
 
 
+def _whom(text: str) -> str:
+    """The member a suppleant stands in for, party letters off; title words are kept (the
+    name may end in one: ``match_name`` tries it with and without)."""
+    if text.count("(") > text.count(")"):
+        text += ")"
+    return _strip_party(text)[0]
+
+
 def parse_printed(text: str) -> PrintedName:
     """Take a printed member apart; see the module's docstring for the forms understood."""
     text = _clean(text)
     first = _SUBSTITUTE_FIRST.match(text)
     if first:
-        member, _, _ = _person(first.group("member"))
+        member = _whom(first.group("member"))
         name, party, title = _person(first.group("name") or "")
         if not party:
             party = _strip_party(first.group("member"))[1]
@@ -141,7 +149,7 @@ def parse_printed(text: str) -> PrintedName:
     after = _SUBSTITUTE_AFTER.match(text)
     if after and _clean(after.group("name")):
         name, party, title = _person(after.group("name"))
-        member = _person(after.group("member"))[0] if after.group("member") else ""
+        member = _whom(after.group("member")) if after.group("member") else ""
         return PrintedName(name, party, title, substitute=True, substitute_for=member)
     name, party, title = _person(text)
     return PrintedName(name, party, title)

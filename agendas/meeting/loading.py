@@ -39,6 +39,9 @@ async def udvalg_members(
                 party=party,
                 title=title,
                 substitute_only=roles == {Role.STEDFORTRAEDER},
+                stands_in_for=next(
+                    (m.substitute_for for m in memberships if m.substitute_for), None
+                ),
             )
         )
     order = {Role.FORMAND: 0, Role.NAESTFORMAND: 1}

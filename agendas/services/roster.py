@@ -26,7 +26,7 @@ from agendas.model import ROLE_ALIASES, Actor, Membership, Person, Role, Udvalg
 from agendas.ports import UnitOfWork
 from agendas.protocol import AttendanceStatus, SagRange
 from agendas.records import AttendanceRecord
-from agendas.roster_match import RosterName, find_member, parse_printed, same_person
+from agendas.roster_match import RosterName, find_member, match_name, parse_printed, same_person
 from agendas.services.common import (
     audit,
     load_moede,
@@ -226,7 +226,7 @@ def _check(roster: Roster, entry: RosterEntry, person_id: int | None) -> int | N
     if entry.role is not Role.STEDFORTRAEDER:
         raise InvalidInput("err-roster-substitute-role")
     names = [RosterName(m.person_id, m.person.name, m.party) for m in others]
-    found = find_member(entry.substitute_for, "", names)
+    found = match_name(entry.substitute_for, names).person_id
     if found is None:
         raise InvalidInput(
             "err-roster-substitute-unknown", name=entry.substitute_for, code=roster.udvalg.code
@@ -468,14 +468,16 @@ async def add_imported(
                 entry = _entry_of(item, roster)
                 substitute_for = None
                 if entry.substitute_for:
-                    substitute_for = find_member(entry.substitute_for, "", roster_names(roster))
+                    substitute_for = match_name(
+                        entry.substitute_for, roster_names(roster)
+                    ).person_id
                 member = await _add(
                     uow, actor, roster, entry, substitute_for, moede.date, now, moede_id=moede_id
                 )
                 added.append(member)
                 person_id = member.person_id
             substitute_for = (
-                find_member(item.substitute_for, "", roster_names(roster))
+                match_name(item.substitute_for, roster_names(roster)).person_id
                 if item.substitute_for
                 else None
             )

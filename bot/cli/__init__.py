@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", help="the document: .docx or plain text")
     imp.add_argument("--udvalg", required=True, help="the committee's code, e.g. BEU")
     imp.add_argument("--json", action="store_true", help="print one JSON object")
+    imp.add_argument(
+        "--tilfoej-medlemmer",
+        action="store_true",
+        help="add the members the document names who are not on the roster (with their "
+        "attendance at the meeting)",
+    )
 
     exp = sub.add_parser("export", help="write a meeting's dagsorden or protocol as DOCX")
     exp.add_argument("moede_id", type=int, help="the meeting's id (printed by import)")
@@ -148,7 +154,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "medlemmer":
         return asyncio.run(commands.roster_members(settings, args.kode, args.tilfoej))
     if args.command == "import":
-        return asyncio.run(commands.import_meeting(settings, args.file, args.udvalg, args.json))
+        return asyncio.run(
+            commands.import_meeting(
+                settings, args.file, args.udvalg, args.json, args.tilfoej_medlemmer
+            )
+        )
     if args.command == "plan":
         if args.plan_command == "import":
             return asyncio.run(

@@ -157,3 +157,17 @@ async def test_a_recorded_approval_is_refused_for_members_on_telegram_or_absent(
     calls = await chat.press(MEMBER, menu, btn(menu, f"✍️ Registrér godkendelse for {JAN}"))
     assert any("sekretær" in (c.text or "").lower() for c in calls)
     assert (await view(world)).approvals == []
+
+
+async def test_a_stedfortraeder_is_offered_the_member_the_roster_names_first(
+    chat: ChatHarness, world: World
+) -> None:
+    await chat.send(SECRETARY, "/medlemmer BEU tilføj Lise Holm (V) stedfortræder for Mads Medlem")
+    [attendance] = await chat.send(SECRETARY, "/moede")
+    for name in (JAN, "Mads Medlem"):  # both send afbud
+        attendance = edited(await chat.press(SECRETARY, attendance, attendance.button(name)))
+    assert "➖ Lise Holm (V) – deltager ikke" in (attendance.text or "")
+    ask = last_message(await chat.press(SECRETARY, attendance, attendance.button("Lise Holm")))
+    assert [text for text, _ in ask.buttons()][:2] == ["Mads Medlem", JAN]
+    calls = await chat.press(SECRETARY, ask, ask.button("Mads Medlem"))
+    assert "🔁 Lise Holm (V) – stedfortræder" in all_text(calls)
