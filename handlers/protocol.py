@@ -257,7 +257,10 @@ def round_text(round_: approval.ApprovalRound) -> str:
     paper = ""
     if round_.on_paper:
         names = ", ".join(line.person.name for line in round_.on_paper)
-        paper = t("roster-approval-on-paper", names=names)
+        one = len(round_.on_paper) == 1
+        paper = t(
+            "roster-approval-on-paper-one" if one else "roster-approval-on-paper-other", names=names
+        )
         if not count:
             return paper  # nobody to write to: the secretary records the approvals
     if not round_.reminder:

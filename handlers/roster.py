@@ -104,8 +104,11 @@ async def roster_command(
     actor: Actor,
     uow: UnitOfWork,
     config: ChatConfig,
+    state: FSMContext,
 ) -> None:
     """/medlemmer [KODE] [tilføj …]: without a code, the one udvalg the secretary keeps."""
+    if await state.get_state() == RosterEdit.entry.state:
+        await state.clear()  # a new command leaves an edit that was never typed
     words = (command.args or "").split(maxsplit=2)
     if not words:
         codes = await editable_codes(uow, actor)

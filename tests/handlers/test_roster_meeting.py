@@ -86,7 +86,9 @@ async def test_a_member_without_telegram_attends_votes_and_approves_through_the_
     menu = last_message(await chat.send(SECRETARY, "/protokol"))
     calls = await press_send(chat, menu)
     assert "Sendt til godkendelse hos 1 medlem." in all_text(calls)
-    assert f"Uden Telegram: {JAN}. De godkender på papir eller mundtligt" in all_text(calls)
+    assert f"Uden Telegram: {JAN}. Vedkommende godkender på papir eller mundtligt" in all_text(
+        calls
+    )
     assert kinds(await outbox_rows(world)) == [(MEMBER.id, "approval")]
     [request] = [c for c in await deliver_outbox(chat, world) if c.chat_id == MEMBER.id]
     await chat.press(MEMBER, request, btn(request, "✅ Godkend protokol"))
