@@ -50,6 +50,8 @@ class MemberLine:
     #: Only a stedfortræder (not a regular member): attends only when replacing someone.
     substitute_only: bool = False
     record: AttendanceRecord | None = None
+    #: The member the roster names this stedfortræder for (person id), if any.
+    stands_in_for: int | None = None
 
     @property
     def person_id(self) -> int:
@@ -98,6 +100,8 @@ class MeetingView:
     members: list[MemberLine]
     state: ProtokolState
     approvals: list[Approval] = field(default_factory=list)
+    #: The names of the secretaries who recorded approvals on a member's behalf, by person id.
+    recorders: dict[int, str] = field(default_factory=dict)
 
     @property
     def rev(self) -> int:
@@ -271,15 +275,18 @@ def approval_record(view: MeetingView, zone: str) -> ApprovalRecord:
         stage = DocumentStage.SENDT
     else:
         stage = DocumentStage.KLADDE
-    approved = {a.person_id: a.approved_at for a in view.approvals}
+    approved = {a.person_id: a for a in view.approvals}
     signatures = []
     for line in view.present():
-        at = approved.get(line.person_id)
+        found = approved.get(line.person_id)
+        at = found.approved_at if found else None
+        recorder = found.recorded_by if found else None
         signatures.append(
             Signature(
                 member=line.ref(),
                 title=line.title if line.title in TITLE_LABELS else None,
                 approved_at=to_local(at, zone).replace(tzinfo=None) if at else None,
+                recorded_by=view.recorders.get(recorder, "?") if recorder is not None else "",
             )
         )
     return ApprovalRecord(stage=stage, revision=state.rev, signatures=signatures)

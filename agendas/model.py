@@ -118,12 +118,21 @@ class Udvalg:
 
 @dataclass(slots=True)
 class Person:
-    telegram_id: int
+    """Someone in the bot: a Telegram account, or a member on an udvalg's roster without one
+    (``telegram_id`` None: they appear in meeting mode and the protocol, and get no messages)."""
+
+    telegram_id: int | None
     name: str
     username: str | None = None
     language: str | None = None
     is_admin: bool = False
     id: int | None = None
+    #: The name was given by the secretary (the roster): Telegram's name does not replace it.
+    name_fixed: bool = False
+
+    @property
+    def on_telegram(self) -> bool:
+        return self.telegram_id is not None
 
 
 @dataclass(slots=True)
@@ -134,6 +143,10 @@ class Membership:
     party: str | None = None
     id: int | None = None
     created_at: datetime | None = None
+    #: A stedfortræder's member (person id): whom they stand in for.
+    substitute_for: int | None = None
+    #: From when the person holds this seat (the roster's "fra"), if known.
+    since: date | None = None
 
 
 @dataclass(slots=True)
@@ -150,6 +163,9 @@ class Invite:
     used_at: datetime | None = None
     id: int | None = None
     created_at: datetime | None = None
+    #: The roster member (person id) this invite links a Telegram account to; None for a plain
+    #: invite that makes the opener a member with ``role``.
+    person_id: int | None = None
 
 
 @dataclass(slots=True)

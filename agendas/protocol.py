@@ -241,6 +241,9 @@ class Signature:
     member: MemberRef
     title: Role | None = None
     approved_at: datetime | None = None
+    #: The secretary who recorded the approval of a member without Telegram (their name);
+    #: empty when the member approved in chat.
+    recorded_by: str = ""
 
 
 @dataclass(slots=True)

@@ -169,3 +169,6 @@ class Approval:
     moede_id: int
     person_id: int
     approved_at: datetime
+    #: The secretary (person id) who recorded this approval on the member's behalf (a member
+    #: without Telegram approves on paper or in person); None when the member approved in chat.
+    recorded_by: int | None = None

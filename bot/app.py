@@ -46,6 +46,7 @@ from handlers import (
     punkt,
     punkt_fields,
     release,
+    roster,
     sag,
     start,
     status_answer,
@@ -88,6 +89,7 @@ def build_dispatcher(
         language.setup(),
         committees.setup(),
         invites.setup(),
+        roster.setup(),
         meetings.setup(),
         status_answer.setup(),  # before upload: a document may be a status attachment
         status_overview.setup(),

@@ -24,6 +24,7 @@ MENU = (
     "nysag",
     "nytmoede",
     "inviter",
+    "medlemmer",
     "nytudvalg",
     "annuller",
     "sprog",

@@ -90,6 +90,17 @@ class ImportCb(CallbackData, prefix="im"):
     upload: int
 
 
+class RosterCb(CallbackData, prefix="ro"):
+    """/medlemmer: ``action`` edit/del/delyes/inv/list for member ``person_id`` of ``code``;
+    ``imp``/``impno`` adds (or not) the members an import of meeting ``moede_id`` found off the
+    roster (their names wait in the dialog data)."""
+
+    action: str
+    code: str = ""
+    person_id: int = 0
+    moede_id: int = 0
+
+
 class MmCb(CallbackData, prefix="mm"):
     """A meeting-mode button: ``item`` is a punkt or person id, ``value`` a choice index or id."""
 

@@ -16,7 +16,7 @@ import html
 import logging
 from typing import Any
 
-from aiogram import Bot, Router
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -27,10 +27,12 @@ from agendas.documents import ImportResult, parse_document, parse_docx
 from agendas.documents.offload import off_loop
 from agendas.documents.safety import MAX_DOCX_BYTES
 from agendas.errors import InvalidInput
-from agendas.model import Actor
+from agendas.model import Actor, Role
 from agendas.ports import UnitOfWork
-from agendas.services import committees, imports
-from handlers.callbacks import ImportCb, MoedeCb
+from agendas.protocol import AttendanceStatus, SagRange
+from agendas.services import committees, imports, roster
+from agendas.services.roster import ImportedMember
+from handlers.callbacks import ImportCb, MoedeCb, RosterCb
 from handlers.chat import chat_message, clip
 from handlers.context import ChatConfig
 from handlers.texts import error_text, plain, t
@@ -197,6 +199,8 @@ async def import_chosen(
         await message.answer(t("import-upload-download-failed"))
         return
     await _send_summary(message, imported, config.timezone)
+    if imported.unknown_members:
+        await offer_roster(message, state, imported)
 
 
 async def _download_and_parse(bot: Bot, waiting: dict[str, Any]) -> ImportResult:
@@ -254,7 +258,106 @@ def summary(imported: imports.ImportedMeeting, zone: str) -> list[str]:
     return pages(lines)
 
 
+# --- members the document names who are not on the roster ------------------------------------
+
+#: Where the members waiting to be added are kept in the FSM data.
+ROSTER_KEY = "import_roster"
+
+
+def _member_data(member: ImportedMember) -> dict[str, Any]:
+    return {
+        "name": member.name,
+        "party": member.party,
+        "title": member.title.value if member.title else None,
+        "status": member.status.value,
+        "substitute_for": member.substitute_for,
+        "absent_for": [[r.first, r.last] for r in member.absent_for],
+    }
+
+
+def _member_of(data: dict[str, Any]) -> ImportedMember:
+    return ImportedMember(
+        name=str(data["name"]),
+        party=str(data.get("party") or ""),
+        title=Role(data["title"]) if data.get("title") else None,
+        status=AttendanceStatus(data.get("status") or AttendanceStatus.TIL_STEDE.value),
+        substitute_for=str(data.get("substitute_for") or ""),
+        absent_for=tuple(SagRange(int(a), int(b)) for a, b in data.get("absent_for") or []),
+    )
+
+
+async def offer_roster(
+    message: Message, state: FSMContext, imported: imports.ImportedMeeting
+) -> None:
+    """The members the protocol names who are not on the roster: offered to be added (with
+    their attendance at this meeting) after the secretary confirms; nothing is added before."""
+    moede_id = imported.moede.id or 0
+    await state.update_data(
+        {
+            ROSTER_KEY: {
+                "moede_id": moede_id,
+                "members": [_member_data(m) for m in imported.unknown_members],
+            }
+        }
+    )
+    names = "\n".join("• " + html.escape(m.label(), quote=False) for m in imported.unknown_members)
+    code = imported.udvalg.code
+    yes = RosterCb(action="imp", code=code, moede_id=moede_id).pack()
+    no = RosterCb(action="impno", code=code, moede_id=moede_id).pack()
+    await message.answer(
+        t(
+            "roster-import-offer-one"
+            if len(imported.unknown_members) == 1
+            else "roster-import-offer-other",
+            code=code,
+            count=len(imported.unknown_members),
+        )
+        + "\n"
+        + names,
+        reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[
+                [InlineKeyboardButton(text=t("roster-btn-import-add"), callback_data=yes)],
+                [InlineKeyboardButton(text=t("roster-btn-import-no"), callback_data=no)],
+            ]
+        ),
+    )
+
+
+async def roster_chosen(
+    query: CallbackQuery,
+    callback_data: RosterCb,
+    actor: Actor,
+    uow: UnitOfWork,
+    state: FSMContext,
+    config: ChatConfig,
+) -> None:
+    """ "Tilføj til medlemslisten": the waiting members are added and their attendance at the
+    imported meeting stored (``agendas.services.roster.add_imported``)."""
+    message = await chat_message(query)
+    data = await state.get_data()
+    waiting = data.get(ROSTER_KEY)
+    if not isinstance(waiting, dict) or waiting.get("moede_id") != callback_data.moede_id:
+        await query.answer(plain("roster-import-stale"), show_alert=True)
+        await drop_buttons(message)
+        return
+    data.pop(ROSTER_KEY)
+    await state.set_data(data)
+    await query.answer()
+    await drop_buttons(message)
+    if callback_data.action == "impno":
+        await message.answer(t("roster-import-declined", code=callback_data.code))
+        return
+    members = [_member_of(m) for m in waiting.get("members") or []]
+    added = await roster.add_imported(uow, actor, callback_data.moede_id, members, config.now())
+    names = ", ".join(m.label() for m in added)
+    if added:
+        await message.answer(t("roster-import-added", names=names, code=callback_data.code))
+    else:
+        await message.answer(t("roster-import-none", code=callback_data.code))
+
+
 def setup() -> Router:
     router = Router(name="imports")
     router.callback_query.register(import_chosen, ImportCb.filter())
+    router.callback_query.register(roster_chosen, RosterCb.filter(F.action.in_({"imp", "impno"})))
     return router

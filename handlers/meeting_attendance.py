@@ -54,11 +54,10 @@ async def choose_substituted(
         data = MmCb(action=action, moede_id=cb.moede_id, rev=cb.rev, item=cb.item, value=person_id)
         return [button(label, data)]
 
-    rows = [
-        choice(clip(m.person.name, LABEL_LIMIT), m.person_id)
-        for m in view.members
-        if not m.substitute_only and not m.present
-    ]
+    absent = [m for m in view.members if not m.substitute_only and not m.present]
+    # The member the roster names them stedfortræder for comes first.
+    absent.sort(key=lambda m: m.person_id != line.stands_in_for)
+    rows = [choice(clip(m.person.name, LABEL_LIMIT), m.person_id) for m in absent]
     rows.append(choice(t("meeting-status-not-attending"), 0))
     await query.answer()
     await (await chat_message(query)).answer(

@@ -348,17 +348,23 @@ def missing_text(missing: list[MissingItem]) -> str:
 
 def approval_lines(view: MeetingView, zone: str) -> list[str]:
     """Each member present: approved with date and time, or still missing."""
-    approved = {a.person_id: a.approved_at for a in view.approvals}
+    approved = {a.person_id: a for a in view.approvals}
     lines = []
     for line in view.present():
-        at = approved.get(line.person_id)
-        if at is None:
-            lines.append(t("meeting-protokol-waiting", name=line.person.name))
+        found = approved.get(line.person_id)
+        if found is None:
+            key = "meeting-protokol-waiting"
+            if not line.person.on_telegram:
+                key = "roster-protokol-waiting-paper"
+            lines.append(t(key, name=line.person.name))
             continue
-        when = to_local(at, zone)
+        when = to_local(found.approved_at, zone)
+        key = "meeting-protokol-approved-by"
+        if found.recorded_by is not None:
+            key = "roster-protokol-approved-recorded"
         lines.append(
             t(
-                "meeting-protokol-approved-by",
+                key,
                 name=line.person.name,
                 date=format_date(when.date()),
                 time=format_time(when.time()),
@@ -414,6 +420,12 @@ def protokol_keyboard(view: MeetingView) -> InlineKeyboardMarkup:
         [button(t("meeting-btn-status"), MmCb(action="status", moede_id=mid, rev=rev))],
     ]
     if view.state.frozen:
+        # Members without Telegram approve on paper or in person; the secretary records it.
+        for line in view.missing():
+            if not line.person.on_telegram:
+                label = clip(t("roster-btn-record", name=line.person.name), 64)
+                data = MmCb(action="recapp", moede_id=mid, rev=rev, item=line.person_id)
+                rows.append([button(label, data)])
         rows.append(reopen)
     return markup(rows)
 

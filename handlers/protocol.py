@@ -254,11 +254,82 @@ async def _send(
 
 def round_text(round_: approval.ApprovalRound) -> str:
     count = len(round_.recipients)
+    paper = ""
+    if round_.on_paper:
+        names = ", ".join(line.person.name for line in round_.on_paper)
+        one = len(round_.on_paper) == 1
+        paper = t(
+            "roster-approval-on-paper-one" if one else "roster-approval-on-paper-other", names=names
+        )
+        if not count:
+            return paper  # nobody to write to: the secretary records the approvals
     if not round_.reminder:
-        return t("meeting-sent-one" if count == 1 else "meeting-sent-other", count=count)
-    if not count:
+        text = t("meeting-sent-one" if count == 1 else "meeting-sent-other", count=count)
+    elif not count:
         return t("meeting-nobody-to-remind")
-    return t("meeting-reminded-one" if count == 1 else "meeting-reminded-other", count=count)
+    else:
+        text = t("meeting-reminded-one" if count == 1 else "meeting-reminded-other", count=count)
+    return f"{text}\n\n{paper}" if paper else text
+
+
+async def ask_record_approval(
+    query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork
+) -> None:
+    """ "✍️ Registrér godkendelse for …": a member without Telegram approved on paper or in
+    person; the secretary confirms before it is stored in their name."""
+    cb = callback_data
+    view = await load_view(uow, actor, cb.moede_id)
+    if not rules.can_edit_udvalg(actor, view.udvalg.id or 0):
+        raise NotAllowed("err-not-secretary")
+    line = view.member_from_button(cb.item)
+    await query.answer()
+    yes = MmCb(action="recappyes", moede_id=cb.moede_id, rev=cb.rev, item=cb.item)
+    back = MmCb(action="status", moede_id=cb.moede_id, rev=view.rev)
+    await (await chat_message(query)).answer(
+        t(
+            "roster-record-ask",
+            name=line.ref().label(),
+            code=view.udvalg.code,
+            date=format_date(view.moede.date),
+        ),
+        reply_markup=markup(
+            [[button(t("roster-btn-record-yes"), yes)], [button(t("meeting-btn-status"), back)]]
+        ),
+    )
+
+
+async def record_approval(
+    query: CallbackQuery,
+    callback_data: MmCb,
+    actor: Actor,
+    uow: UnitOfWork,
+    config: ChatConfig,
+    texts: Texts,
+    outbox_wake: Callable[[], None] | None = None,
+) -> None:
+    """The approval is stored with the secretary as the one who recorded it (audited); the
+    last one locks the protocol as a member's own approval does."""
+    cb = callback_data
+    message = await chat_message(query)
+    try:
+        result = await approval.record_approval(
+            uow, actor, cb.moede_id, cb.item, cb.rev, config.now(), texts
+        )
+    except StaleView:
+        await query.answer(plain("err-meeting-stale"), show_alert=True)
+        await send_protokol_menu(message, await load_view(uow, actor, cb.moede_id), config.timezone)
+        return
+    if result.locked_now and outbox_wake is not None:
+        outbox_wake()
+    line = result.view.member(cb.item)
+    name = line.person.name if line else ""
+    when = to_local(result.approved_at, config.timezone)
+    await query.answer()
+    key = "roster-recorded" if result.new else "roster-recorded-before"
+    await message.answer(
+        t(key, name=name, date=format_date(when.date()), time=format_time(when.time()))
+    )
+    await send_protokol_menu(message, await load_view(uow, actor, cb.moede_id), config.timezone)
 
 
 async def show_status(
@@ -380,4 +451,6 @@ def setup() -> Router:
     cb.register(ask_reopen, MmCb.filter(F.action.in_({"reopen", "reopenyes"})))
     cb.register(keep_locked, MmCb.filter(F.action == "reopenno"))
     cb.register(approve_protokol, ApproveCb.filter())
+    cb.register(ask_record_approval, MmCb.filter(F.action == "recapp"))
+    cb.register(record_approval, MmCb.filter(F.action == "recappyes"))
     return router

@@ -48,6 +48,20 @@ async def start_with_token(
 ) -> None:
     accepted = await invites.accept_invite(uow, person, command.args or "", config.now())
     await state.clear()
+    if accepted.linked is not None:
+        # An invite for a roster member: this account is that member now.
+        await message.answer(
+            t(
+                "roster-linked",
+                name=accepted.linked.name,
+                role=role_name(accepted.role),
+                udvalg=accepted.udvalg.name,
+                code=accepted.udvalg.code,
+            )
+            + "\n\n"
+            + t(f"start-can-{accepted.role.value}", code=accepted.udvalg.code)
+        )
+        return
     key = "start-already-member" if accepted.already_member else "start-welcome-role"
     await message.answer(
         t(

@@ -160,9 +160,10 @@ class OutboxQueue:
                     .where(
                         col(MembershipRow.udvalg_id) == udvalg_id,
                         col(MembershipRow.role) == "sekretaer",
+                        col(PersonRow.telegram_id).is_not(None),
                     )
                 )
-                secretaries = [(int(a or 0), int(b), c) for a, b, c in rows]
+                secretaries = [(int(a or 0), int(b or 0), c) for a, b, c in rows]
         return (
             person.name if person else "?",
             udvalg.name if udvalg else "?",

@@ -85,3 +85,36 @@ def test_udvalg_create_refuses_a_malformed_code(
 ) -> None:
     assert main(["udvalg", "create", "B", "Udvalg", "--forvaltning", "Forvaltningen"]) == 1
     assert "er ikke gyldig" in capsys.readouterr().err
+
+
+def test_medlemmer_lists_and_adds_roster_members(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    forvaltning = ["--forvaltning", "Social- og Sundhedsforvaltningen"]
+    assert main(["udvalg", "create", "BEU", "Beskæftigelsesudvalget", *forvaltning]) == 0
+    capsys.readouterr()
+
+    assert main(["medlemmer", "beu", "--tilfoej", "Jan Kongebro (A) formand"]) == 0
+    out = capsys.readouterr().out
+    assert "Jan Kongebro (A) er tilføjet til medlemslisten for BEU." in out
+    assert "Medlemmer af Beskæftigelsesudvalget (BEU)" in out
+    add = "Lise Holm (V) stedfortræder for Jan Kongebro fra 01-02-2026"
+    assert main(["medlemmer", "BEU", "--tilfoej", add]) == 0
+    capsys.readouterr()
+
+    assert main(["medlemmer", "BEU"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "👥 Medlemmer af Beskæftigelsesudvalget (BEU)"
+    assert lines[1].startswith("  1. Jan Kongebro (A), formand, fra ")
+    assert lines[1].endswith(" – ✉️ ikke på Telegram")
+    assert lines[2] == (
+        "  2. Lise Holm (V), stedfortræder for Jan Kongebro, fra 01-02-2026 – ✉️ ikke på Telegram"
+    )
+
+    # Bad input: what to write, on stderr; nothing stored.
+    assert main(["medlemmer", "BEU", "--tilfoej", "Lise Holm sekretær"]) == 1
+    assert "ikke en plads i udvalget" in capsys.readouterr().err
+    assert main(["medlemmer", "XYZ"]) == 1
+    assert "XYZ" in capsys.readouterr().err
+    assert main(["medlemmer", "BEU"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3

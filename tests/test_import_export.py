@@ -203,6 +203,30 @@ def test_import_prints_a_danish_summary_with_the_unplaced_lines(
     assert "  Denne linje hører ingen steder hjemme" in out
 
 
+def test_import_adds_the_members_it_names_to_the_roster_when_asked(
+    workdir: Path, example: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without the flag the members are listed as not on the roster; with it they are added
+    with their attendance, and the exported protocol names every one with party and title."""
+    capsys.readouterr()
+    assert main(["import", str(example), "--udvalg", "SOU"]) == 0
+    assert "Ikke på medlemslisten: Lene Holm (A), Per Vinther (V)" in capsys.readouterr().out
+
+    payload = run_json(capsys, "import", str(example), "--udvalg", "SOU", "--tilfoej-medlemmer")
+    members = ["Lene Holm (A)", "Per Vinther (V)", "Sara Dalgaard (F)", "Mikkel Storm (C)"]
+    members.append("Anne Lund (Ø)")
+    assert payload["unknown_members"] == members and payload["added_members"] == members
+    path = workdir / "protokol.docx"
+    assert main(["export", str(payload["meeting_id"]), "--kind", "protokol", "-o", str(path)]) == 0
+    protokol = body_text(path)
+    for line in ("Lene Holm (A), formand", "Per Vinther (V), næstformand", "Anne Lund (Ø)"):
+        assert line in protokol, line
+    assert "Fraværende\nMikkel Storm (C), sag 3-5" in protokol
+    # A third import finds them on the roster: nobody left to add.
+    again = run_json(capsys, "import", str(example), "--udvalg", "SOU", "--tilfoej-medlemmer")
+    assert again["unknown_members"] == [] and again["added_members"] == []
+
+
 def test_export_of_the_imported_protocol_and_agenda_as_word(
     workdir: Path, example: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -45,6 +45,8 @@ APPROVAL_INTRO_APPROVED = (
 )
 APPROVAL_INTRO_SENT = "Protokollen er sendt til godkendelse og er endnu ikke godkendt af alle."
 APPROVED_AT = "godkendt digitalt {date} kl. {time}"
+#: A member without Telegram approved on paper or in person; the secretary recorded it.
+APPROVED_RECORDED_AT = "godkendt {date} kl. {time} (registreret af sekretæren {name})"
 NOT_APPROVED = "ikke godkendt"
 
 HEADER_LISTS: dict[str, str] = {

@@ -84,7 +84,10 @@ def signature_line(signature: Signature) -> tuple[str, str]:
     at = signature.approved_at
     if at is None:
         return name, layout.NOT_APPROVED
-    return name, layout.APPROVED_AT.format(date=format_date(at.date()), time=format_time(at.time()))
+    when = {"date": format_date(at.date()), "time": format_time(at.time())}
+    if signature.recorded_by:
+        return name, layout.APPROVED_RECORDED_AT.format(name=signature.recorded_by, **when)
+    return name, layout.APPROVED_AT.format(**when)
 
 
 def punkt_heading(item: DocumentPunkt) -> str:

@@ -5,7 +5,7 @@ What goes to other people is written to the outbox in the same transaction as th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from agendas import rules
@@ -64,10 +64,13 @@ async def _queue(
 @dataclass(slots=True)
 class ApprovalRound:
     view: MeetingView
-    #: The members asked in this round (present, not approved yet).
+    #: The members asked in this round (present, not approved yet, on Telegram).
     recipients: list[MemberLine]
     #: The protocol had been sent before: this round only reminds those still missing.
     reminder: bool = False
+    #: Present members without Telegram who have not approved: they approve on paper or in
+    #: person, and the secretary records it (``record_approval``).
+    on_paper: list[MemberLine] = field(default_factory=list)
 
 
 async def send_for_approval(
@@ -101,9 +104,9 @@ async def send_for_approval(
             raise StaleView()
         if not view.state.held(rules.meeting_day_started(moede, now)):
             raise MeetingNotHeld(date=format_date(moede.date))
-        missing = missing_for_approval(view)
-        if missing:
-            raise ProtokolIncomplete(missing)
+        incomplete = missing_for_approval(view)
+        if incomplete:
+            raise ProtokolIncomplete(incomplete)
         if not view.present():
             raise InvalidInput("err-protokol-nobody-present")
         empty = empty_sections(view.punkter)
@@ -112,7 +115,9 @@ async def send_for_approval(
         changes = await changes_since_reopen(uow, view) if not reminder else []
         view.state.send(now)
         view.state = await uow.protokoller.save(view.state, view.rev)
-        asked = view.missing()
+        missing = view.missing()
+        asked = [line for line in missing if line.person.on_telegram]
+        on_paper = [line for line in missing if not line.person.on_telegram]
         for line in asked:
             pages = approval_request(view, texts(line.person.language), changes)
             for index, page in enumerate(pages):
@@ -134,12 +139,13 @@ async def send_for_approval(
             now,
             moede.udvalg_id,
             recipients=[m.person_id for m in asked],
+            without_telegram=[m.person_id for m in on_paper],
             empty_sections_confirmed=[f"{e.number}: {e.section}" for e in empty]
             if not reminder
             else [],
         )
         await uow.commit()
-    return ApprovalRound(view=view, recipients=asked, reminder=reminder)
+    return ApprovalRound(view=view, recipients=asked, reminder=reminder, on_paper=on_paper)
 
 
 async def changes_since_reopen(uow: UnitOfWork, view: MeetingView) -> list[RecordChange]:
@@ -201,22 +207,80 @@ async def approve(
         earlier = next((a for a in view.approvals if a.person_id == actor.person_id), None)
         if earlier is not None:
             return ApprovalResult(view, earlier.approved_at, new=False, locked_now=False)
-        if view.state.locked:
-            raise ProtokolLocked()
-        if view.state.stage is not ProtokolStage.SENDT:
-            raise InvalidInput("err-protokol-not-sent")
-        if rev != view.rev:
-            raise StaleView("err-approval-stale")
-        await uow.approvals.add(Approval(moede_id, actor.person_id, now))
-        view.approvals.append(Approval(moede_id, actor.person_id, now))
-        await audit(uow, actor, "protokol.approve", "moede", moede_id, now, moede.udvalg_id)
-        locked_now = not view.missing()
-        if locked_now:
-            view.state.approve_all(now)
-            view.state = await uow.protokoller.save(view.state, view.rev)
-            await audit(uow, actor, "protokol.lock", "moede", moede_id, now, moede.udvalg_id)
-            await _queue_locked(uow, view, now, texts)
+        result = await _store_approval(uow, actor, view, line, rev, now, texts, recorded=False)
         await uow.commit()
+    return result
+
+
+async def record_approval(
+    uow: UnitOfWork,
+    actor: Actor,
+    moede_id: int,
+    person_id: int,
+    rev: int,
+    now: datetime,
+    texts: Texts,
+) -> ApprovalResult:
+    """The secretary records the approval of a present member without Telegram, who approved
+    on paper or in person: stored with who recorded it (audited), printed as such in the
+    Godkendelse section; the last approval locks, as in ``approve``."""
+    async with uow:
+        moede = await load_moede(uow, moede_id)
+        require_editor(actor, moede.udvalg_id)
+        view = await meeting_view(uow, moede)
+        line = view.member_from_button(person_id)
+        if not line.present:
+            raise InvalidInput("err-approve-record-not-present", name=line.person.name)
+        if line.person.on_telegram:
+            raise InvalidInput("err-approve-record-on-telegram", name=line.person.name)
+        earlier = next((a for a in view.approvals if a.person_id == person_id), None)
+        if earlier is not None:
+            return ApprovalResult(view, earlier.approved_at, new=False, locked_now=False)
+        result = await _store_approval(uow, actor, view, line, rev, now, texts, recorded=True)
+        await uow.commit()
+    return result
+
+
+async def _store_approval(
+    uow: UnitOfWork,
+    actor: Actor,
+    view: MeetingView,
+    line: MemberLine,
+    rev: int,
+    now: datetime,
+    texts: Texts,
+    recorded: bool,
+) -> ApprovalResult:
+    moede_id, udvalg_id = view.moede.id or 0, view.moede.udvalg_id
+    if view.state.locked:
+        raise ProtokolLocked()
+    if view.state.stage is not ProtokolStage.SENDT:
+        raise InvalidInput("err-protokol-not-sent")
+    if rev != view.rev:
+        raise StaleView("err-approval-stale")
+    approval_ = Approval(moede_id, line.person_id, now, actor.person_id if recorded else None)
+    await uow.approvals.add(approval_)
+    view.approvals.append(approval_)
+    if recorded:
+        await audit(
+            uow,
+            actor,
+            "protokol.approve_recorded",
+            "moede",
+            moede_id,
+            now,
+            udvalg_id,
+            person_id=line.person_id,
+            name=line.person.name,
+        )
+    else:
+        await audit(uow, actor, "protokol.approve", "moede", moede_id, now, udvalg_id)
+    locked_now = not view.missing()
+    if locked_now:
+        view.state.approve_all(now)
+        view.state = await uow.protokoller.save(view.state, view.rev)
+        await audit(uow, actor, "protokol.lock", "moede", moede_id, now, udvalg_id)
+        await _queue_locked(uow, view, now, texts)
     return ApprovalResult(view, now, new=True, locked_now=locked_now)
 
 
@@ -263,8 +327,8 @@ async def reopen(
                 view, texts(line.person.language), why, secretary.name if secretary else ""
             )
             key = f"reopened:{moede_id}:n{saved.reopen_count}:p{line.person_id}"
-            await _queue(uow, key, line.person, OutboxKind.NOTICE, notice, now, moede.udvalg_id)
-            told.append(line.person_id)
+            if await _queue(uow, key, line.person, OutboxKind.NOTICE, notice, now, moede.udvalg_id):
+                told.append(line.person_id)
         await audit(
             uow,
             actor,

@@ -3,7 +3,7 @@ udvalg's members, and the check-bump-audit every change to the protocol goes thr
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from agendas import rules
 from agendas.dates import format_date
@@ -15,11 +15,15 @@ from agendas.records import AttendanceRecord, MeetingNotHeld, StaleView
 from agendas.services.common import audit, load_moede, require_reader
 
 
-async def udvalg_members(uow: UnitOfWork, udvalg_id: int) -> list[MemberLine]:
-    """The udvalg's members (one line per person, whatever their number of roles)."""
+async def udvalg_members(
+    uow: UnitOfWork, udvalg_id: int, on: date | None = None
+) -> list[MemberLine]:
+    """The udvalg's members (one line per person, whatever their number of roles), with or
+    without Telegram; ``on`` a meeting's day: not those whose seat is held only from later
+    (the roster's "fra")."""
     by_person: dict[int, list[Membership]] = {}
     for m in await uow.memberships.for_udvalg(udvalg_id):
-        if m.role.is_member:
+        if m.role.is_member and not (on is not None and m.since is not None and m.since > on):
             by_person.setdefault(m.person_id, []).append(m)
     lines = []
     for person_id, memberships in by_person.items():
@@ -35,6 +39,9 @@ async def udvalg_members(uow: UnitOfWork, udvalg_id: int) -> list[MemberLine]:
                 party=party,
                 title=title,
                 substitute_only=roles == {Role.STEDFORTRAEDER},
+                stands_in_for=next(
+                    (m.substitute_for for m in memberships if m.substitute_for), None
+                ),
             )
         )
     order = {Role.FORMAND: 0, Role.NAESTFORMAND: 1}
@@ -51,10 +58,15 @@ async def meeting_view(uow: UnitOfWork, moede: Moede) -> MeetingView:
     if udvalg is None:
         raise NotFound("err-moede-gone")
     punkter = rules.ordered(await uow.punkter.for_moede(moede_id))
-    members = await udvalg_members(uow, moede.udvalg_id)
+    members = await udvalg_members(uow, moede.udvalg_id, moede.date)
     records = {r.person_id: r for r in await uow.attendance.for_moede(moede_id)}
     for line in members:
         line.record = records.get(line.person_id)
+    approvals = await uow.approvals.for_moede(moede_id)
+    recorded = [a.recorded_by for a in approvals if a.recorded_by is not None]
+    recorders = (
+        {pid: p.name for pid, p in (await uow.persons.many(recorded)).items()} if recorded else {}
+    )
     return MeetingView(
         moede=moede,
         udvalg=udvalg,
@@ -62,7 +74,8 @@ async def meeting_view(uow: UnitOfWork, moede: Moede) -> MeetingView:
         decisions=await uow.decisions.for_punkter([p.id or 0 for p in punkter]),
         members=members,
         state=await uow.protokoller.get(moede_id),
-        approvals=await uow.approvals.for_moede(moede_id),
+        approvals=approvals,
+        recorders=recorders,
     )
 
 
@@ -120,7 +133,12 @@ async def _change(
 
 async def member_line(uow: UnitOfWork, moede: Moede, person_id: int) -> MemberLine:
     line = next(
-        (m for m in await udvalg_members(uow, moede.udvalg_id) if m.person_id == person_id), None
+        (
+            m
+            for m in await udvalg_members(uow, moede.udvalg_id, moede.date)
+            if m.person_id == person_id
+        ),
+        None,
     )
     if line is None:
         raise NotFound("err-meeting-not-member")

@@ -95,9 +95,13 @@ async def identify(
             )
             changed = True
         elif (
-            person.name != name or person.username != username or (is_admin and not person.is_admin)
+            (person.name != name and not person.name_fixed)
+            or person.username != username
+            or (is_admin and not person.is_admin)
         ):
-            person.name, person.username = name, username
+            # A name given on the roster stays: it is the name the protocol prints.
+            person.name = person.name if person.name_fixed else name
+            person.username = username
             person.is_admin = person.is_admin or is_admin
             await uow.persons.update(person)
             changed = True

@@ -10,9 +10,11 @@ What has no place in storage is never dropped silently: the text the parser coul
 (``unplaced``) and the notes (``ImportNote``: bilag named without their files, attendees who are
 not members of the udvalg, a changed numbering) are returned to the caller to show.
 
-Members named in the document are matched to the udvalg's members by name (case-insensitive).
-Inhabilitet and protokolbemærkninger of a person who is not a member are kept as text lines of
-the decision, worded as the protocol prints them, so the exported protocol still shows them.
+Members named in the document are matched to the udvalg's roster by name
+(``agendas.roster_match``: titles, party letters, initials and spacing aside); those not on it
+are returned in ``unknown_members`` for the secretary to add. Inhabilitet and
+protokolbemærkninger of a person who is not a member are kept as text lines of the decision,
+worded as the protocol prints them, so the exported protocol still shows them.
 """
 
 from __future__ import annotations
@@ -30,13 +32,16 @@ from agendas.protocol import (
     AttendanceStatus,
     Attendee,
     DocumentPunkt,
+    MemberRef,
     PunktRecord,
     Votes,
     inhabil_line,
     remark_line,
 )
 from agendas.records import AttendanceRecord, DecisionRecord, StoredRemark
+from agendas.roster_match import RosterName, match_name, same_person
 from agendas.services.common import audit, require_editor, udvalg_by_code
+from agendas.services.roster import ImportedMember
 
 #: Field limits, as when the secretary edits a punkt (``punkter.clean_field``).
 MAX_KOMPETENCE = 40
@@ -68,6 +73,9 @@ class ImportedMeeting:
     punkter: list[ImportedPunkt]
     unplaced: list[str]
     notes: list[ImportNote]
+    #: Members the document names who are not on the roster: offered to the secretary to add
+    #: (with their attendance at this meeting).
+    unknown_members: list[ImportedMember] = field(default_factory=list)
 
 
 def _clean_punkt(item: DocumentPunkt) -> Punkt:
@@ -122,34 +130,39 @@ def _clean_punkt(item: DocumentPunkt) -> Punkt:
     )
 
 
-async def _member_ids(uow: UnitOfWork, udvalg_id: int) -> dict[str, int]:
-    """The udvalg's members (any member role) by their name, case-folded."""
-    ids: dict[str, int] = {}
+async def _roster_names(uow: UnitOfWork, udvalg_id: int) -> list[RosterName]:
+    """The udvalg's members (any member role, with or without Telegram) for name matching."""
+    seats: dict[int, str] = {}
     for membership in await uow.memberships.for_udvalg(udvalg_id):
-        if not membership.role.is_member:
-            continue
-        person = await uow.persons.get(membership.person_id)
-        if person is not None and person.id is not None:
-            ids.setdefault(" ".join(person.name.split()).casefold(), person.id)
-    return ids
+        if membership.role.is_member:
+            party = seats.get(membership.person_id) or membership.party or ""
+            seats[membership.person_id] = party
+    persons = await uow.persons.many(sorted(seats))
+    return [
+        RosterName(person_id, persons[person_id].name, party)
+        for person_id, party in seats.items()
+        if person_id in persons
+    ]
 
 
 def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def _find(member: MemberRef, roster: list[RosterName]) -> int | None:
+    return match_name(member.name, roster, party=member.party).person_id
+
+
 def _decision(
-    punkt_id: int, record: PunktRecord, members: dict[str, int], actor: Actor, now: datetime
+    punkt_id: int, record: PunktRecord, roster: list[RosterName], actor: Actor, now: datetime
 ) -> DecisionRecord:
     """The decision with members as person ids; others stay as the protocol's text lines."""
-    inhabile = [members[_key(m.name)] for m in record.inhabile if _key(m.name) in members]
-    remarks = [
-        StoredRemark(members[_key(r.member.name)], r.text)
-        for r in record.remarks
-        if _key(r.member.name) in members
-    ]
-    lines = [inhabil_line(m) for m in record.inhabile if _key(m.name) not in members]
-    lines += [remark_line(r) for r in record.remarks if _key(r.member.name) not in members]
+    inhabil_ids = [(m, _find(m, roster)) for m in record.inhabile]
+    remark_ids = [(r, _find(r.member, roster)) for r in record.remarks]
+    inhabile = [pid for _, pid in inhabil_ids if pid is not None]
+    remarks = [StoredRemark(pid, r.text) for r, pid in remark_ids if pid is not None]
+    lines = [inhabil_line(m) for m, pid in inhabil_ids if pid is None]
+    lines += [remark_line(r) for r, pid in remark_ids if pid is None]
     beslutning, votes = record.beslutning.strip(), record.votes
     if lines:
         # Printed after the decision with its votes, as the protocol shows them.
@@ -170,13 +183,20 @@ def _decision(
 def _attendance(
     moede_id: int,
     attendance: list[Attendee],
-    members: dict[str, int],
+    roster: list[RosterName],
     now: datetime,
     notes: list[ImportNote],
+    unknown: list[ImportedMember],
 ) -> list[AttendanceRecord]:
+    """The attendance of the members on the roster (matched by name, tolerant of titles,
+    party letters, initials and spacing); the others are noted, and listed in ``unknown`` so
+    the secretary can add them to the roster (``agendas.services.roster.add_imported``)."""
     records: list[AttendanceRecord] = []
     for attendee in attendance:
-        person_id = members.get(_key(attendee.name))
+        found = match_name(attendee.name, roster, party=attendee.party)
+        person_id, printed = found.person_id, found.printed
+        wanted = attendee.substitute_for or printed.substitute_for
+        substitute_for = match_name(wanted, roster).person_id if wanted else None
         if person_id is None:
             notes.append(
                 ImportNote(
@@ -184,22 +204,37 @@ def _attendance(
                     {"name": attendee.name, "status": attendee.status.value},
                 )
             )
+            if printed.name and all(not same_person(u.name, printed.name) for u in unknown):
+                unknown.append(
+                    ImportedMember(
+                        name=printed.name,
+                        party=printed.party,
+                        title=attendee.title or printed.title,
+                        status=AttendanceStatus.STEDFORTRAEDER
+                        if printed.substitute
+                        else attendee.status,
+                        substitute_for=wanted,
+                        absent_for=attendee.absent_for,
+                    )
+                )
             continue
-        substitute_for = members.get(_key(attendee.substitute_for))
-        if attendee.substitute_for and substitute_for is None:
+        if wanted and substitute_for is None:
             notes.append(
                 ImportNote(
                     "moede-import-note-substitute",
-                    {"name": attendee.label(), "member": attendee.substitute_for},
+                    {"name": attendee.label(), "member": wanted},
                 )
             )
-        if attendee.status is AttendanceStatus.TIL_STEDE and not attendee.absent_for:
+        status = attendee.status
+        if printed.substitute and status is AttendanceStatus.TIL_STEDE:
+            status = AttendanceStatus.STEDFORTRAEDER
+        if status is AttendanceStatus.TIL_STEDE and not attendee.absent_for:
             continue  # present is what a member without a record counts as
         records.append(
             AttendanceRecord(
                 moede_id=moede_id,
                 person_id=person_id,
-                status=attendee.status,
+                status=status,
                 substitute_for=substitute_for,
                 absent_for=attendee.absent_for,
                 updated_at=now,
@@ -271,7 +306,7 @@ async def import_meeting(
         if any(s.punkt.number != s.document_number for s in stored):
             notes.append(ImportNote("moede-import-note-renumbered"))
 
-        members = await _member_ids(uow, udvalg_id)
+        roster = await _roster_names(uow, udvalg_id)
         decisions = 0
         for entry in stored:
             if entry.bilag:
@@ -284,10 +319,11 @@ async def import_meeting(
             if entry.record.is_empty():
                 continue
             await uow.decisions.put(
-                _decision(entry.punkt.id or 0, entry.record, members, actor, now)
+                _decision(entry.punkt.id or 0, entry.record, roster, actor, now)
             )
             decisions += 1
-        for record in _attendance(moede_id, doc.attendance, members, now, notes):
+        unknown: list[ImportedMember] = []
+        for record in _attendance(moede_id, doc.attendance, roster, now, notes, unknown):
             await uow.attendance.put(record)
 
         await audit(
@@ -308,7 +344,12 @@ async def import_meeting(
         )
         await uow.commit()
     return ImportedMeeting(
-        moede=moede, udvalg=udvalg, punkter=stored, unplaced=list(result.unplaced), notes=notes
+        moede=moede,
+        udvalg=udvalg,
+        punkter=stored,
+        unplaced=list(result.unplaced),
+        notes=notes,
+        unknown_members=unknown,
     )
 
 

@@ -31,6 +31,12 @@ class Recipient:
     person: Person
     may_read_closed: bool
 
+    @property
+    def chat_id(self) -> int:
+        """Recipients are on Telegram (``recipients`` leaves the others out)."""
+        assert self.person.telegram_id is not None
+        return self.person.telegram_id
+
 
 async def mailing_agenda(uow: UnitOfWork, moede: Moede) -> Agenda:
     """The whole agenda, unchecked: the mailing decides what each recipient may see."""
@@ -42,7 +48,9 @@ async def mailing_agenda(uow: UnitOfWork, moede: Moede) -> Agenda:
 
 
 async def recipients(uow: UnitOfWork, udvalg_id: int) -> list[Recipient]:
-    """Everyone with a role in the udvalg, once each, in a stable order."""
+    """Everyone with a role in the udvalg who is on Telegram, once each, in a stable order.
+
+    A roster member without Telegram gets no messages: they are simply not a recipient."""
     roles: dict[int, set[Role]] = {}
     for membership in await uow.memberships.for_udvalg(udvalg_id):
         roles.setdefault(membership.person_id, set()).add(membership.role)
@@ -50,7 +58,7 @@ async def recipients(uow: UnitOfWork, udvalg_id: int) -> list[Recipient]:
     persons = await uow.persons.many(list(roles))
     for person_id in sorted(roles):
         person = persons.get(person_id)
-        if person is None:
+        if person is None or person.telegram_id is None:
             continue
         held = roles[person_id]
         closed = Role.SEKRETAER in held or any(r.is_member for r in held)
@@ -85,14 +93,17 @@ def calendar_document(
 async def queue_message(
     uow: UnitOfWork,
     key: str,
-    chat_id: int,
+    chat_id: int | None,
     kind: OutboxKind,
     item: OutMessage | OutDocument,
     now: datetime,
     person_id: int | None,
     udvalg_id: int,
 ) -> bool:
-    """One message to the outbox, due now; False when its key is already there."""
+    """One message to the outbox, due now; False when its key is already there, or when there
+    is no chat to send to (a roster member without Telegram gets no messages)."""
+    if chat_id is None:
+        return False
     return await uow.outbox.add(
         OutboxMessage(
             key=key,
@@ -132,7 +143,7 @@ def agenda_mailing(
     return [
         OutboxMessage(
             key=f"{prefix}:p{person.id}:{'ics' if isinstance(item, OutDocument) else index}",
-            chat_id=person.telegram_id,
+            chat_id=recipient.chat_id,
             kind=OutboxKind.CALENDAR if isinstance(item, OutDocument) else OutboxKind.AGENDA,
             payload=item.to_payload(),
             not_before=not_before,

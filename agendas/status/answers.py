@@ -256,14 +256,15 @@ async def hand_over(
             answered = {
                 a.indsats_id for a in await uow.status_answers.for_rounds([current.id or 0])
             }
-            if indsats_id not in answered:
+            reachable = recipient_of(target)
+            if indsats_id not in answered and reachable is not None:
                 previous = await previous_answers(uow, rounds, current.number)
                 messages, _ = round_prompts(
                     plan,
                     current,
                     [indsats],
                     previous,
-                    {to_person_id: recipient_of(target)},
+                    {to_person_id: reachable},
                     html_texts(texts),
                 )
                 for message in messages:

@@ -64,16 +64,19 @@ async def people_of(uow: UnitOfWork, udvalg_id: int) -> dict[int, tuple[Person, 
     return result
 
 
-def recipient_of(person: Person) -> Recipient:
+def recipient_of(person: Person) -> Recipient | None:
+    """Where the bot writes to the person; None for a roster member without Telegram."""
+    if person.telegram_id is None:
+        return None
     return Recipient(person.id or 0, person.telegram_id, person.language or "")
 
 
 async def secretaries_of(uow: UnitOfWork, udvalg_id: int) -> list[Recipient]:
     people = await people_of(uow, udvalg_id)
     return [
-        recipient_of(person)
+        recipient
         for person_id, (person, held) in sorted(people.items())
-        if Role.SEKRETAER in held
+        if Role.SEKRETAER in held and (recipient := recipient_of(person)) is not None
     ]
 
 
@@ -138,7 +141,8 @@ async def previous_answers(
 
 async def recipients_of(uow: UnitOfWork, indsatser: Sequence[Indsats]) -> dict[int, Recipient]:
     wanted = [i.tovholder_person_id for i in indsatser if i.tovholder_person_id]
-    return {pid: recipient_of(p) for pid, p in (await uow.persons.many(wanted)).items()}
+    found = {pid: recipient_of(p) for pid, p in (await uow.persons.many(wanted)).items()}
+    return {pid: r for pid, r in found.items() if r is not None}
 
 
 async def put_all(uow: UnitOfWork, messages: Sequence[OutboxMessage]) -> int:

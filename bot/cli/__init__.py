@@ -40,10 +40,25 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("navn", help="name, e.g. Beskæftigelsesudvalget")
     create.add_argument("--forvaltning", required=True, help="the administration that serves it")
 
+    members = sub.add_parser("medlemmer", help="an udvalg's roster: list it, add a member")
+    members.add_argument("kode", help="the committee's code, e.g. BEU")
+    members.add_argument(
+        "--tilfoej",
+        metavar="MEDLEM",
+        help='add a member first, e.g. "Jan Kongebro (A) formand" or '
+        '"Lise Holm (V) stedfortræder for Jan Kongebro fra 01-02-2026"',
+    )
+
     imp = sub.add_parser("import", help="import an agenda or protocol (DOCX or text) as a meeting")
     imp.add_argument("file", help="the document: .docx or plain text")
     imp.add_argument("--udvalg", required=True, help="the committee's code, e.g. BEU")
     imp.add_argument("--json", action="store_true", help="print one JSON object")
+    imp.add_argument(
+        "--tilfoej-medlemmer",
+        action="store_true",
+        help="add the members the document names who are not on the roster (with their "
+        "attendance at the meeting)",
+    )
 
     exp = sub.add_parser("export", help="write a meeting's dagsorden or protocol as DOCX")
     exp.add_argument("moede_id", type=int, help="the meeting's id (printed by import)")
@@ -136,8 +151,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     if args.command == "udvalg":
         return asyncio.run(commands.create_udvalg(settings, args.kode, args.navn, args.forvaltning))
+    if args.command == "medlemmer":
+        return asyncio.run(commands.roster_members(settings, args.kode, args.tilfoej))
     if args.command == "import":
-        return asyncio.run(commands.import_meeting(settings, args.file, args.udvalg, args.json))
+        return asyncio.run(
+            commands.import_meeting(
+                settings, args.file, args.udvalg, args.json, args.tilfoej_medlemmer
+            )
+        )
     if args.command == "plan":
         if args.plan_command == "import":
             return asyncio.run(

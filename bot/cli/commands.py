@@ -86,14 +86,18 @@ def _parse(data: bytes, path: str) -> ImportResult:
     return parse_document(data)
 
 
-async def import_meeting(settings: Settings, path: str, code: str, as_json: bool) -> int:
-    """Create a meeting from a DOCX or text agenda/protocol, as the system (an admin actor)."""
+async def import_meeting(
+    settings: Settings, path: str, code: str, as_json: bool, add_members: bool = False
+) -> int:
+    """Create a meeting from a DOCX or text agenda/protocol, as the system (an admin actor).
+    ``add_members``: the members it names who are not on the roster are added, with their
+    attendance (the secretary's "Tilføj til medlemslisten" in chat)."""
     import json
 
     from agendas.dates import format_date, format_time, utc_now
     from agendas.errors import DomainError
     from agendas.model import SYSTEM_ACTOR
-    from agendas.services import imports
+    from agendas.services import imports, roster
 
     data = await asyncio.to_thread(_read_document, path)
     if data is None:
@@ -105,6 +109,11 @@ async def import_meeting(settings: Settings, path: str, code: str, as_json: bool
             imported = await imports.import_meeting(
                 uow, SYSTEM_ACTOR, code, result, utc_now(), settings.timezone
             )
+            added = []
+            if add_members and imported.unknown_members:
+                added = await roster.add_imported(
+                    uow, SYSTEM_ACTOR, imported.moede.id or 0, imported.unknown_members, utc_now()
+                )
     except DomainError as exc:
         print(_text(settings, exc.key, **exc.params), file=sys.stderr)
         return 1
@@ -140,6 +149,8 @@ async def import_meeting(settings: Settings, path: str, code: str, as_json: bool
             ],
             "unplaced": imported.unplaced,
             "notes": notes,
+            "unknown_members": [m.label() for m in imported.unknown_members],
+            "added_members": [m.label() for m in added],
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return 0
@@ -166,6 +177,12 @@ async def import_meeting(settings: Settings, path: str, code: str, as_json: bool
         print(_text(settings, "moede-import-notes"))
         for note in notes:
             print(f"  - {note}")
+    names = ", ".join(m.label() for m in added)
+    if added:
+        print(_text(settings, "roster-import-added", names=names, code=imported.udvalg.code))
+    elif imported.unknown_members and not add_members:
+        unknown = ", ".join(m.label() for m in imported.unknown_members)
+        print(_text(settings, "roster-cli-unknown", names=unknown))
     return 0
 
 
@@ -305,4 +322,40 @@ async def plan_report(settings: Settings, plan_id: int, number: int | None, outp
         print(_text(settings, "err-plan-report-write", path=output), file=sys.stderr)
         return 1
     print(_text(settings, "plan-report-done", path=written))
+    return 0
+
+
+async def roster_members(settings: Settings, code: str, add: str | None) -> int:
+    """List an udvalg's roster, or first add a member to it ("Jan Kongebro (A) formand"), as
+    the system (an admin actor), audited like any other change."""
+    from agendas.dates import format_date, to_local, utc_now
+    from agendas.errors import DomainError
+    from agendas.model import SYSTEM_ACTOR
+    from agendas.services import roster
+
+    try:
+        async with system_uow(settings) as uow:
+            if add is not None:
+                today = to_local(utc_now(), settings.timezone).date()
+                entry = roster.parse_entry(add, today)
+                added = await roster.add_member(uow, SYSTEM_ACTOR, code, entry, utc_now(), today)
+                print(_text(settings, "roster-added", name=added.label(), code=code.upper()))
+            listing = await roster.list_roster(uow, SYSTEM_ACTOR, code)
+    except DomainError as exc:
+        print(_text(settings, exc.key, **exc.params), file=sys.stderr)
+        return 1
+    udvalg = listing.udvalg
+    print(_text(settings, "roster-head", udvalg=udvalg.name, code=udvalg.code))
+    if not listing.members:
+        print(_text(settings, "roster-empty"))
+    for number, member in enumerate(listing.members, 1):
+        parts = [member.label()]
+        if member.role.value != "medlem":
+            parts.append(_text(settings, f"role-{member.role.value}"))
+        if member.substitute_for is not None:
+            parts[-1] += " " + _text(settings, "roster-for", name=member.substitute_for.name)
+        if member.since is not None:
+            parts.append(_text(settings, "roster-since", date=format_date(member.since)))
+        key = "roster-on-telegram" if member.on_telegram else "roster-not-on-telegram"
+        print(f"  {number}. {', '.join(parts)} – {_text(settings, key)}")
     return 0

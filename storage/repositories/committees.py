@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -72,7 +72,10 @@ class SqlPersonRepository(SqlRepository):
         return to_entity(row, Person) if row else None
 
     async def get_or_add(self, person: Person) -> Person:
-        found = await self.by_telegram_id(person.telegram_id)
+        telegram_id = person.telegram_id
+        if telegram_id is None:
+            return await self.add(person)
+        found = await self.by_telegram_id(telegram_id)
         if found is not None:
             return found
         try:
@@ -80,7 +83,7 @@ class SqlPersonRepository(SqlRepository):
             async with self.session.begin_nested():
                 added = await self.add(person)
         except IntegrityError:
-            found = await self.by_telegram_id(person.telegram_id)
+            found = await self.by_telegram_id(telegram_id)
             if found is None:
                 raise
             return found
@@ -92,6 +95,14 @@ class SqlPersonRepository(SqlRepository):
             .where(col(PersonRow.id) == person.id)
             .values(**row_values(person, exclude=("id", "telegram_id")))
         )
+
+    async def set_telegram(self, person_id: int, telegram_id: int | None) -> None:
+        await self.session.execute(
+            update(PersonRow).where(col(PersonRow.id) == person_id).values(telegram_id=telegram_id)
+        )
+
+    async def delete(self, person_id: int) -> None:
+        await self.session.execute(delete(PersonRow).where(col(PersonRow.id) == person_id))
 
 
 # --- membership -------------------------------------------------------------------------------
@@ -113,7 +124,17 @@ class SqlMembershipRepository(SqlRepository):
         await self.session.execute(
             update(MembershipRow)
             .where(col(MembershipRow.id) == membership.id)
-            .values(role=membership.role.value, party=membership.party)
+            .values(
+                role=membership.role.value,
+                party=membership.party,
+                substitute_for=membership.substitute_for,
+                since=membership.since,
+            )
+        )
+
+    async def delete(self, membership_id: int) -> None:
+        await self.session.execute(
+            delete(MembershipRow).where(col(MembershipRow.id) == membership_id)
         )
 
     async def _where(self, *criteria: Any) -> list[Membership]:

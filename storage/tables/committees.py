@@ -25,11 +25,15 @@ class PersonRow(SQLModel, table=True):
     __tablename__ = "person"
 
     id: int | None = Field(default=None, primary_key=True)
-    telegram_id: int = Field(sa_type=BigInteger, unique=True)
+    #: NULL for a roster member without Telegram (revision 0006); unique among the others
+    #: (SQLite and PostgreSQL both let a unique column hold many NULLs).
+    telegram_id: int | None = Field(default=None, sa_type=BigInteger, unique=True)
     name: str = Field(sa_type=String(200))
     username: str | None = Field(default=None, sa_type=String(64))
     language: str | None = Field(default=None, sa_type=String(8))
     is_admin: bool = False
+    #: The name was given on the roster; Telegram's name does not replace it (revision 0006).
+    name_fixed: bool = False
     created_at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
@@ -43,6 +47,10 @@ class MembershipRow(SQLModel, table=True):
     role: str = Field(sa_type=String(20))
     party: str | None = Field(default=None, sa_type=String(10))
     created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    #: Whom a stedfortræder stands in for (revision 0006).
+    substitute_for: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    #: From when the seat is held (revision 0006).
+    since: dt.date | None = None
 
 
 class InviteRow(SQLModel, table=True):
@@ -59,6 +67,9 @@ class InviteRow(SQLModel, table=True):
     used_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     used_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    #: The roster member this invite links an account to (revision 0006); the invite goes
+    #: with the member.
+    person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="CASCADE")
 
 
 class AuditEventRow(SQLModel, table=True):

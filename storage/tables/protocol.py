@@ -73,3 +73,6 @@ class ProtokolApprovalRow(SQLModel, table=True):
     moede_id: int = Field(foreign_key="moede.id", ondelete="CASCADE")
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
     approved_at: dt.datetime = Field(sa_type=UtcDateTime)
+    #: The secretary who recorded the approval for a member without Telegram (revision 0006);
+    #: no foreign key, so the record of who did it outlives the person.
+    recorded_by: int | None = None

@@ -99,10 +99,31 @@ async def test_the_example_text_becomes_a_meeting_with_its_six_punkter(
     assert await counts(uow_factory) == (1, 6)
     assert any(c.method == "editMessageReplyMarkup" for c in calls)  # the offer loses its buttons
 
-    summary = messages(calls)[-1]
+    # The five members the referat names are not on BEU's roster: offered, nothing added yet.
+    *_, summary, offer_members = messages(calls)
+    assert "5 medlemmer i dokumentet er ikke på medlemslisten for BEU" in (offer_members.text or "")
+    assert "• Mikkel Storm (C)" in (offer_members.text or "")
     agenda = await chat.press(SECRETARY, summary, summary.button("Dagsorden"))
     shown = all_text(agenda)
     assert "Status på handleplan mod ensomhed 2025-2026" in shown and "04-03-2025" in shown
+
+    # Added on the secretary's tap, with their attendance at that meeting (Mikkel left early).
+    added = await chat.press(SECRETARY, offer_members, offer_members.button("Tilføj"))
+    assert "Tilføjet til medlemslisten for BEU: Lene Holm (A), Per Vinther (V)" in all_text(added)
+    [roster] = messages(await chat.send(SECRETARY, "/medlemmer BEU"))
+    assert "1. Lene Holm (A), formand, fra 04-03-2025 – ✉️ ikke på Telegram" in (roster.text or "")
+    assert "2. Per Vinther (V), næstformand" in (roster.text or "")
+    async with uow_factory() as uow:
+        udvalg = await uow.udvalg.by_code("BEU")
+        [moede] = await uow.moeder.for_udvalg(udvalg.id or 0)  # type: ignore[union-attr]
+        records = await uow.attendance.for_moede(moede.id or 0)
+        storm = [await uow.persons.get(r.person_id) for r in records]
+    assert [
+        (p.name if p else "", [x.label() for x in r.absent_for])
+        for p, r in zip(storm, records, strict=True)
+    ] == [("Mikkel Storm", ["3-5"])]
+    again = await chat.press(SECRETARY, offer_members, offer_members.button("Tilføj"))
+    assert any("ældre import" in a for a in alerts(again))
 
     # The same button again: nothing waits any more, so nothing is imported twice.
     calls = await chat.press(SECRETARY, offer, offer.button("Importér som møde i BEU"))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 import storage.tables  # noqa: F401  (registers the tables on the metadata)
@@ -108,3 +110,90 @@ def test_0005_carries_existing_protocols_into_their_states(fresh_database_url: s
     assert votes == {"for": [3, ["A", "V"]]}
     assert ballots == {}
     assert late == ""
+
+
+def test_0006_keeps_people_and_lets_members_be_without_telegram(fresh_database_url: str) -> None:
+    """Existing people, memberships, invites and approvals survive the table copies; after it a
+    person may have no Telegram id (many of them), a Telegram id is still unique; going down
+    drops only the members without Telegram, with what refers to them."""
+    url = fresh_database_url
+    migrate.upgrade(url, "0005")
+    engine = make_sync_engine(url)
+    stamp = "2026-11-20 10:00:00+00:00"
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO udvalg (id, code, name, forvaltning, created_at)"
+                f" VALUES (1, 'BEU', 'Beskæftigelse', 'SSF', '{stamp}')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO person (id, telegram_id, name, is_admin, created_at)"
+                f" VALUES (1, 8000000001, 'Lene Holm', false, '{stamp}')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO membership (id, person_id, udvalg_id, role, party, created_at)"
+                f" VALUES (1, 1, 1, 'formand', 'V', '{stamp}')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO invite (id, udvalg_id, role, token_hash, created_by, expires_at,"
+                f" used_by, used_at, created_at) VALUES (1, 1, 'formand', 'h1', 0, '{stamp}',"
+                f" 1, '{stamp}', '{stamp}')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO moede (id, udvalg_id, date, start_time, place, created_at)"
+                f" VALUES (1, 1, '2026-11-12', '16:00:00', '', '{stamp}')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO protokol_approval (id, moede_id, person_id, approved_at)"
+                f" VALUES (1, 1, 1, '{stamp}')"
+            )
+        migrate.upgrade(url, "0006")
+        with engine.begin() as conn:
+            person = conn.exec_driver_sql("SELECT telegram_id, name, name_fixed FROM person").one()
+            membership = conn.exec_driver_sql(
+                "SELECT person_id, role, party, substitute_for, since FROM membership"
+            ).one()
+            invite = conn.exec_driver_sql("SELECT used_by, person_id FROM invite").one()
+            approval = conn.exec_driver_sql(
+                "SELECT person_id, recorded_by FROM protokol_approval"
+            ).one()
+            # Two members without Telegram, one a stedfortræder for Lene from a date.
+            for pid, name in ((2, "Jan Kongebro"), (3, "Lise Holm")):
+                conn.exec_driver_sql(
+                    "INSERT INTO person (id, telegram_id, name, is_admin, name_fixed, created_at)"
+                    f" VALUES ({pid}, NULL, '{name}', false, true, '{stamp}')"
+                )
+            conn.exec_driver_sql(
+                "INSERT INTO membership (id, person_id, udvalg_id, role, party, created_at,"
+                f" substitute_for, since) VALUES (2, 3, 1, 'stedfortraeder', 'V', '{stamp}',"
+                " 1, '2026-02-01')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO invite (id, udvalg_id, role, token_hash, created_by, expires_at,"
+                f" created_at, person_id) VALUES (2, 1, 'medlem', 'h2', 0, '{stamp}',"
+                f" '{stamp}', 2)"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO protokol_approval (id, moede_id, person_id, approved_at,"
+                f" recorded_by) VALUES (2, 1, 3, '{stamp}', 1)"
+            )
+        with engine.begin() as conn, pytest.raises(IntegrityError):
+            conn.exec_driver_sql(
+                "INSERT INTO person (id, telegram_id, name, is_admin, name_fixed, created_at)"
+                f" VALUES (4, 8000000001, 'Twin', false, false, '{stamp}')"
+            )
+        migrate.downgrade(url, "0005")
+        with engine.connect() as conn:
+            people = conn.exec_driver_sql("SELECT id FROM person").scalars().all()
+            memberships = conn.exec_driver_sql("SELECT person_id FROM membership").scalars().all()
+            invites = conn.exec_driver_sql("SELECT id FROM invite").scalars().all()
+            approvals = (
+                conn.exec_driver_sql("SELECT person_id FROM protokol_approval").scalars().all()
+            )
+    finally:
+        engine.dispose()
+    assert tuple(person) == (8000000001, "Lene Holm", False)
+    assert tuple(membership) == (1, "formand", "V", None, None)
+    assert tuple(invite) == (1, None)
+    assert tuple(approval) == (1, None)
+    assert people == [1] and memberships == [1] and invites == [1] and approvals == [1]

@@ -122,7 +122,9 @@ class FakeUdvalgRepository(_Repo):
 
 class FakePersonRepository(_Repo):
     async def add(self, person: Person) -> Person:
-        if any(p.telegram_id == person.telegram_id for p in self._state.persons.values()):
+        if person.telegram_id is not None and any(
+            p.telegram_id == person.telegram_id for p in self._state.persons.values()
+        ):
             raise AssertionError("unique telegram_id violated")
         person.id = self._state.new_id()
         self._state.persons[person.id] = _copy(person)
@@ -139,11 +141,39 @@ class FakePersonRepository(_Repo):
         return _copy(found[0]) if found else None
 
     async def get_or_add(self, person: Person) -> Person:
+        if person.telegram_id is None:
+            return await self.add(person)
         return await self.by_telegram_id(person.telegram_id) or await self.add(person)
 
     async def update(self, person: Person) -> None:
         assert person.id in self._state.persons
+        stored = self._state.persons[person.id]
         self._state.persons[person.id] = _copy(person)
+        self._state.persons[person.id].telegram_id = stored.telegram_id  # as the SQL update
+
+    async def set_telegram(self, person_id: int, telegram_id: int | None) -> None:
+        if telegram_id is not None and any(
+            p.telegram_id == telegram_id and i != person_id for i, p in self._state.persons.items()
+        ):
+            raise AssertionError("unique telegram_id violated")
+        self._state.persons[person_id].telegram_id = telegram_id
+
+    async def delete(self, person_id: int) -> None:
+        self._state.persons.pop(person_id, None)
+        for key in [k for k, m in self._state.memberships.items() if m.person_id == person_id]:
+            del self._state.memberships[key]  # ON DELETE CASCADE
+        for key in [k for k in self._state.attendance if k[1] == person_id]:
+            del self._state.attendance[key]
+        for key in [k for k in self._state.approvals if k[1] == person_id]:
+            del self._state.approvals[key]
+        for key in [k for k, i in self._state.invites.items() if i.person_id == person_id]:
+            del self._state.invites[key]
+        for membership in self._state.memberships.values():
+            if membership.substitute_for == person_id:  # ON DELETE SET NULL
+                membership.substitute_for = None
+        for invite in self._state.invites.values():
+            if invite.used_by == person_id:
+                invite.used_by = None
 
 
 class FakeMembershipRepository(_Repo):
@@ -155,6 +185,9 @@ class FakeMembershipRepository(_Repo):
     async def update(self, membership: Membership) -> None:
         assert membership.id in self._state.memberships
         self._state.memberships[membership.id] = _copy(membership)
+
+    async def delete(self, membership_id: int) -> None:
+        self._state.memberships.pop(membership_id, None)
 
     async def for_person(self, person_id: int) -> list[Membership]:
         return [_copy(m) for m in self._state.memberships.values() if m.person_id == person_id]

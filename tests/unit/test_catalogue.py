@@ -74,6 +74,7 @@ KEY_PREFIXES = (
     "moeder",
     "plan",
     "role",
+    "roster",
     "sag",
     "start",
     "status",
