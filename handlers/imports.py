@@ -243,6 +243,12 @@ def summary(imported: imports.ImportedMeeting, zone: str) -> list[str]:
         label = html.escape(clip(punkt.title, 120), quote=False)
         decided = " ✅" if entry.record.decision_text() else ""
         lines.append(f"{punkt.number}. {label}{decided}")
+        found = entry.found()
+        lines.append(
+            "    <i>"
+            + html.escape(", ".join(found) if found else t("import-upload-nothing-found"))
+            + "</i>"
+        )
     lines.append("")
     if imported.unplaced:
         lines.append(t("moede-import-unplaced", count=len(imported.unplaced)))

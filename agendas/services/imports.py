@@ -26,7 +26,7 @@ from agendas import rules
 from agendas.dates import format_date, local_to_utc, to_local
 from agendas.documents.lines import ImportResult
 from agendas.errors import InvalidInput
-from agendas.model import SECTION_BY_KEY, Actor, Moede, Punkt, Udvalg
+from agendas.model import SECTION_BY_KEY, SECTIONS, Actor, Moede, Punkt, Udvalg
 from agendas.ports import UnitOfWork
 from agendas.protocol import (
     AttendanceStatus,
@@ -64,6 +64,21 @@ class ImportedPunkt:
     record: PunktRecord = field(default_factory=PunktRecord)
     #: The number the document printed (may differ from ``punkt.number`` after ordering).
     document_number: int = 0
+
+    def found(self) -> list[str]:
+        """What the import found in the punkt, in the municipal order: its sections by their
+        titles, the decision, the public decision text of a closed punkt, the bilag named."""
+        found = [
+            section.title
+            for section in SECTIONS
+            if (section.key == "beslutning" and self.record.decision_text())
+            or self.punkt.section(section.key).strip()
+        ]
+        if self.record.public_beslutning.strip():
+            found.append("Offentlig beslutning")
+        if self.bilag:
+            found.append(f"Bilag ({len(self.bilag)})")
+        return found
 
 
 @dataclass(slots=True)

@@ -167,6 +167,10 @@ async def import_meeting(
     )
     for entry in imported.punkter:
         print(f"  {entry.punkt.number}. {entry.punkt.title}")
+        found = entry.found()
+        print(
+            f"     {', '.join(found) if found else _text(settings, 'import-upload-nothing-found')}"
+        )
     if imported.unplaced:
         print(_text(settings, "moede-import-unplaced", count=len(imported.unplaced)))
         for line in imported.unplaced:

@@ -186,6 +186,8 @@ async def test_a_pdf_referat_becomes_a_meeting(
     text = all_text(messages(calls))
     assert "04-03-2025 kl. 15.00, 3 punkter" in text and "Mødet afsluttet kl. 16.20" in text
     assert "2. Ny model for jobrettet indsats for unge ✅" in text
+    # Per punkt, what was found: the secretary sees at once where a section is missing.
+    assert "<i>Sagens kerne, Indstilling, Beslutning</i>" in text
     assert "Side 1 af 2" not in text  # page furniture is not reported as unplaced text
     async with uow_factory() as uow:
         udvalg = await uow.udvalg.by_code("BEU")
