@@ -84,10 +84,12 @@ class LanguageCb(CallbackData, prefix="lang"):
 
 class ImportCb(CallbackData, prefix="im"):
     """``code`` is the udvalg chosen (empty: do not import); ``upload`` the message id of the
-    file, so a button of an earlier upload is recognised as outdated."""
+    file, so a button of an earlier upload is recognised as outdated; ``update`` the meeting the
+    document updates (the udvalg had it already)."""
 
     code: str
     upload: int
+    update: int = 0
 
 
 class RosterCb(CallbackData, prefix="ro"):

@@ -35,7 +35,7 @@ from agendas.services.roster import ImportedMember
 from handlers.callbacks import ImportCb, MoedeCb, RosterCb
 from handlers.chat import chat_message, clip
 from handlers.context import ChatConfig
-from handlers.texts import error_text, plain, t
+from handlers.texts import Html, error_text, plain, t
 
 log = logging.getLogger(__name__)
 
@@ -182,25 +182,62 @@ async def import_chosen(
         return
     await query.answer()
     await drop_buttons(message)
-    await forget_upload(state)
     if not callback_data.code:
+        await forget_upload(state)
         await message.answer(t("import-upload-declined"))
         return
+    update = callback_data.update or None
     try:
         result = await _download_and_parse(bot, waiting)
         imported = await imports.import_meeting(
-            uow, actor, callback_data.code, result, config.now(), config.timezone
+            uow, actor, callback_data.code, result, config.now(), config.timezone, update
         )
+    except imports.AlreadyImported as again:
+        # Nothing stored: what differs, and the choice to update that meeting (the file keeps
+        # waiting in the dialog data for it).
+        await message.answer(
+            again_text(again.diff),
+            reply_markup=_again_keyboard(callback_data, again.diff.moede_id),
+        )
+        return
     except InvalidInput as exc:
+        await forget_upload(state)
         await message.answer(error_text(exc))
         return
     except TelegramBadRequest as exc:
         log.warning("Could not download an upload for import: %s", exc.message)
         await message.answer(t("import-upload-download-failed"))
         return
+    await forget_upload(state)
     await _send_summary(message, imported, config.timezone)
     if imported.unknown_members:
         await offer_roster(message, state, imported)
+
+
+def again_text(diff: imports.ImportDiff) -> str:
+    """The meeting is there already: what the document would change."""
+    lines = [t("import-again", date=format_date(diff.date))]
+    for key, titles in (
+        ("import-again-changed", diff.changed),
+        ("import-again-added", diff.added),
+        ("import-again-missing", diff.missing),
+    ):
+        if titles:
+            lines.append(t(key, titles=Html(html.escape("; ".join(titles), quote=False))))
+    if not (diff.changed or diff.added):
+        lines.append(t("import-again-same"))
+    return "\n".join(lines)
+
+
+def _again_keyboard(cb: ImportCb, moede_id: int) -> InlineKeyboardMarkup:
+    update = ImportCb(code=cb.code, upload=cb.upload, update=moede_id).pack()
+    no = ImportCb(code="", upload=cb.upload).pack()
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=t("import-again-btn-update"), callback_data=update)],
+            [InlineKeyboardButton(text=t("import-upload-btn-no"), callback_data=no)],
+        ]
+    )
 
 
 async def _download_and_parse(bot: Bot, waiting: dict[str, Any]) -> ImportResult:

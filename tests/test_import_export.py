@@ -564,3 +564,30 @@ async def test_an_import_never_puts_a_second_record_beside_a_sent_protocol(
     assert refused.value.key == "err-import-frozen"
     async with uow:
         assert len(await uow.moeder.for_udvalg(ids["udvalg"])) == 1
+
+
+def test_the_same_referat_again_offers_to_update_the_meeting_instead_of_a_second_one(
+    workdir: Path, example: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = run_json(capsys, "import", str(example), "--udvalg", "SOU")
+    changed = workdir / "rettet.txt"
+    changed.write_text(
+        example.read_text(encoding="utf-8").replace("Anbefales.", "Anbefales med en rettelse."),
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+
+    assert main(["import", str(changed), "--udvalg", "SOU"]) == 1
+    err = capsys.readouterr().err
+    assert "Udvalget har allerede mødet 04-03-2025 med de samme punkter" in err
+    assert "Ændret i dokumentet: Ny model for genoptræning efter sygehusophold" in err
+    assert "Kør igen med --opdater" in err
+
+    again = run_json(capsys, "import", str(changed), "--udvalg", "SOU", "--opdater")
+    assert again["meeting_id"] == first["meeting_id"]
+    assert len(again["punkter"]) == len(first["punkter"])
+    with sqlite3.connect(workdir / DB_FILE) as conn:
+        meetings = conn.execute("SELECT count(*) FROM moede").fetchone()[0]
+        decisions = [row[0] for row in conn.execute("SELECT beslutning FROM punkt_decision")]
+    assert meetings == 1
+    assert "Anbefales med en rettelse." in decisions

@@ -20,12 +20,12 @@ worded as the protocol prints them, so the exported protocol still shows them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from agendas import rules
 from agendas.dates import format_date, local_to_utc, to_local
 from agendas.documents.lines import ImportResult
-from agendas.errors import InvalidInput
+from agendas.errors import DomainError, InvalidInput
 from agendas.model import SECTION_BY_KEY, SECTIONS, Actor, Moede, Punkt, Udvalg
 from agendas.ports import UnitOfWork
 from agendas.protocol import (
@@ -258,6 +258,65 @@ def _attendance(
     return records
 
 
+@dataclass(frozen=True, slots=True)
+class ImportDiff:
+    """How a document differs from the meeting it was imported as before (by punkt title)."""
+
+    moede_id: int
+    date: date
+    changed: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+class AlreadyImported(DomainError):
+    """The udvalg has this meeting already (same date, the same punkter): the document is
+    offered as an update of it instead of a second meeting. Nothing was stored."""
+
+    key = "err-import-again"
+
+    def __init__(self, diff: ImportDiff) -> None:
+        super().__init__()
+        self.diff = diff
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.casefold().split())
+
+
+def _same_meeting(existing: list[Punkt], cleaned: list[Punkt]) -> bool:
+    """Most of the document's titles are the meeting's titles."""
+    have = {_title_key(p.title) for p in existing}
+    titles = [_title_key(p.title) for p in cleaned]
+    return bool(have) and sum(t in have for t in titles) * 2 > len(titles)
+
+
+def _diff(
+    moede: Moede,
+    existing: list[Punkt],
+    cleaned: list[Punkt],
+    records: list[PunktRecord],
+    decisions: dict[int, DecisionRecord],
+) -> ImportDiff:
+    by_title = {_title_key(p.title): p for p in existing}
+    changed, added = [], []
+    for punkt, record in zip(cleaned, records, strict=True):
+        old = by_title.get(_title_key(punkt.title))
+        if old is None:
+            added.append(punkt.title)
+            continue
+        stored = decisions.get(old.id or 0)
+        if (
+            old.sections != punkt.sections
+            or old.closed != punkt.closed
+            or (record.beslutning or "") != (stored.beslutning if stored else "")
+        ):
+            changed.append(punkt.title)
+    titles = {_title_key(p.title) for p in cleaned}
+    missing = [p.title for p in existing if _title_key(p.title) not in titles]
+    return ImportDiff(moede.id or 0, moede.date, changed, added, missing)
+
+
 async def import_meeting(
     uow: UnitOfWork,
     actor: Actor,
@@ -265,8 +324,14 @@ async def import_meeting(
     result: ImportResult,
     now: datetime,
     zone: str,
+    update: int | None = None,
 ) -> ImportedMeeting:
-    """Store a parsed agenda or protocol as a new meeting of the udvalg (sekretær or admin)."""
+    """Store a parsed agenda or protocol as a new meeting of the udvalg (sekretær or admin).
+
+    When the udvalg has the meeting already (same date, most of the same punkter) it is refused
+    with ``AlreadyImported`` and what differs; ``update`` (that meeting's id) then writes the
+    document into it: the punkter found by title get the document's sections and decision, new
+    ones are added, the meeting's other punkter stay (and are listed)."""
     doc = result.document
     place = " ".join(doc.moede.place.split())
     if len(place) > rules.MAX_PLACE:
@@ -286,28 +351,50 @@ async def import_meeting(
                 )
             )
         day, start = doc.moede.date, doc.moede.start_time
+        same: Moede | None = None
+        same_punkter: list[Punkt] = []
         for existing in await uow.moeder.for_udvalg_between([udvalg_id], day, day):
             # The meeting is there already with its protocol sent or approved: an import must
             # not put a second record of it beside the one members are approving (or approved).
             if (await uow.protokoller.get(existing.id or 0)).frozen:
                 raise InvalidInput("err-import-frozen", udvalg=udvalg.code, date=format_date(day))
-        moede = await uow.moeder.add(
-            Moede(
-                udvalg_id=udvalg_id,
-                date=day,
-                start_time=start,
-                place=place,
-                starts_at=local_to_utc(day, start, zone),
-                ended_at=local_to_utc(day, doc.end_time, zone) if doc.end_time else None,
-                created_at=now,
+            punkter = await uow.punkter.for_moede(existing.id or 0)
+            if _same_meeting(punkter, cleaned):
+                same, same_punkter = existing, punkter
+        if same is not None and update != same.id:
+            decided = await uow.decisions.for_punkter([p.id or 0 for p in same_punkter])
+            records = [item.record for item in doc.punkter]
+            raise AlreadyImported(_diff(same, same_punkter, cleaned, records, decided))
+        ended = local_to_utc(day, doc.end_time, zone) if doc.end_time else None
+        if same is not None:
+            moede = same
+            moede.place = place or moede.place
+            moede.ended_at = ended or moede.ended_at
+            await uow.moeder.update(moede)
+        else:
+            moede = await uow.moeder.add(
+                Moede(
+                    udvalg_id=udvalg_id,
+                    date=day,
+                    start_time=start,
+                    place=place,
+                    starts_at=local_to_utc(day, start, zone),
+                    ended_at=ended,
+                    created_at=now,
+                )
             )
-        )
         moede_id = moede.id or 0
+        by_title = {_title_key(p.title): p for p in same_punkter}
         stored: list[ImportedPunkt] = []
         for position, (item, punkt) in enumerate(zip(doc.punkter, cleaned, strict=True)):
             punkt.moede_id, punkt.position = moede_id, position
             punkt.updated_at, punkt.updated_by = now, actor.person_id
-            added = await uow.punkter.add(punkt)
+            old = by_title.pop(_title_key(punkt.title), None)
+            if old is not None:
+                punkt.id, punkt.position = old.id, old.position
+                added = await uow.punkter.save(punkt, old.version)
+            else:
+                added = await uow.punkter.add(punkt)
             stored.append(
                 ImportedPunkt(
                     punkt=added,
@@ -316,8 +403,13 @@ async def import_meeting(
                     document_number=item.punkt.number,
                 )
             )
-        rules.ordered([s.punkt for s in stored])  # numbers them in the house order
+        kept = list(by_title.values())  # the meeting's punkter the document does not have
+        rules.ordered([s.punkt for s in stored] + kept)  # numbers them in the house order
         stored.sort(key=lambda s: s.punkt.number)
+        if kept:
+            notes.append(
+                ImportNote("moede-import-note-kept", {"titles": "; ".join(p.title for p in kept)})
+            )
         if any(s.punkt.number != s.document_number for s in stored):
             notes.append(ImportNote("moede-import-note-renumbered"))
 
@@ -344,7 +436,7 @@ async def import_meeting(
         await audit(
             uow,
             actor,
-            "moede.import",
+            "moede.import_update" if same is not None else "moede.import",
             "moede",
             moede_id,
             now,

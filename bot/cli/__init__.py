@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--udvalg", required=True, help="the committee's code, e.g. BEU")
     imp.add_argument("--json", action="store_true", help="print one JSON object")
     imp.add_argument(
+        "--opdater",
+        action="store_true",
+        help="when the committee has the meeting already (same date and punkter), update it",
+    )
+    imp.add_argument(
         "--tilfoej-medlemmer",
         action="store_true",
         help="add the members the document names who are not on the roster (with their "
@@ -156,7 +161,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "import":
         return asyncio.run(
             commands.import_meeting(
-                settings, args.file, args.udvalg, args.json, args.tilfoej_medlemmer
+                settings, args.file, args.udvalg, args.json, args.tilfoej_medlemmer, args.opdater
             )
         )
     if args.command == "plan":

@@ -7,7 +7,7 @@ import contextlib
 import functools
 import sys
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.settings import Settings
 
@@ -86,8 +86,29 @@ def _parse(data: bytes, path: str) -> ImportResult:
     return parse_document(data)
 
 
+def _again(settings: Settings, diff: Any) -> str:
+    """The meeting exists already: what differs, and how to update it."""
+    from agendas.dates import format_date
+
+    lines = [_text(settings, "import-again", date=format_date(diff.date))]
+    for key, titles in (
+        ("import-again-changed", diff.changed),
+        ("import-again-added", diff.added),
+        ("import-again-missing", diff.missing),
+    ):
+        if titles:
+            lines.append(_text(settings, key, titles="; ".join(titles)))
+    lines.append(_text(settings, "import-again-cli-hint"))
+    return "\n".join(lines)
+
+
 async def import_meeting(
-    settings: Settings, path: str, code: str, as_json: bool, add_members: bool = False
+    settings: Settings,
+    path: str,
+    code: str,
+    as_json: bool,
+    add_members: bool = False,
+    update: bool = False,
 ) -> int:
     """Create a meeting from a DOCX or text agenda/protocol, as the system (an admin actor).
     ``add_members``: the members it names who are not on the roster are added, with their
@@ -106,9 +127,23 @@ async def import_meeting(
     try:
         result = await asyncio.to_thread(_parse, data, path)
         async with system_uow(settings) as uow:
-            imported = await imports.import_meeting(
-                uow, SYSTEM_ACTOR, code, result, utc_now(), settings.timezone
-            )
+            try:
+                imported = await imports.import_meeting(
+                    uow, SYSTEM_ACTOR, code, result, utc_now(), settings.timezone
+                )
+            except imports.AlreadyImported as again:
+                if not update:
+                    print(_again(settings, again.diff), file=sys.stderr)
+                    return 1
+                imported = await imports.import_meeting(
+                    uow,
+                    SYSTEM_ACTOR,
+                    code,
+                    result,
+                    utc_now(),
+                    settings.timezone,
+                    again.diff.moede_id,
+                )
             added = []
             if add_members and imported.unknown_members:
                 added = await roster.add_imported(

@@ -337,3 +337,30 @@ async def test_documents_in_a_sag_dialog_or_from_members_are_not_imported(
     [answer] = await chat.send_document(MEMBER, "a.txt", example, mime_type="text/plain")
     assert OFFER not in (answer.text or "") and answer.buttons() == []
     assert await counts(uow_factory) == (1, 3)
+
+
+async def test_the_same_file_again_offers_to_update_the_meeting(
+    beu_committee: ChatHarness, example: bytes, uow_factory: Callable[[], SqlUnitOfWork]
+) -> None:
+    chat = beu_committee
+    offer = await upload(chat, "referat.txt", example, "text/plain")
+    await chat.press(SECRETARY, offer, offer.button("Importér som møde i BEU"))
+    assert await counts(uow_factory) == (1, 6)
+
+    corrected = example.replace(b"Anbefales.", b"Anbefales med en rettelse.")
+    offer = await upload(chat, "referat rettet.txt", corrected, "text/plain")
+    calls = await chat.press(SECRETARY, offer, offer.button("Importér som møde i BEU"))
+    asked = messages(calls)[-1]
+    assert "Udvalget har allerede mødet 04-03-2025" in (asked.text or "")
+    assert "Ændret i dokumentet: Ny model for genoptræning" in (asked.text or "")
+    assert await counts(uow_factory) == (1, 6)  # nothing stored yet
+
+    calls = await chat.press(SECRETARY, asked, asked.button("Opdatér mødet"))
+    assert "6 punkter" in all_text(messages(calls))
+    assert await counts(uow_factory) == (1, 6)
+    async with uow_factory() as uow:
+        udvalg = await uow.udvalg.by_code("BEU")
+        [moede] = await uow.moeder.for_udvalg(udvalg.id or 0)  # type: ignore[union-attr]
+        punkter = await uow.punkter.for_moede(moede.id or 0)
+        decided = await uow.decisions.for_punkter([p.id or 0 for p in punkter])
+    assert "Anbefales med en rettelse." in {d.beslutning for d in decided.values()}
