@@ -159,7 +159,7 @@ def render_punkt(detail: PunktDetail, t: Translate) -> list[str]:
     head = [f"<b>{detail.number}. {esc(punkt.title)}</b>"]
     if punkt.closed:
         head.append(f"🔒 <i>{esc(t('view-closed-note'))}</i>")
-    meta = [f"Sag nr. {detail.number}"]
+    meta = [f"Sag nr. {punkt.sag_number if punkt.sag_number is not None else detail.number}"]
     if punkt.beslutningskompetence:
         meta.append(f"Beslutningskompetence: {esc(punkt.beslutningskompetence)}")
     if punkt.sagstype:
@@ -183,6 +183,8 @@ def render_punkt(detail: PunktDetail, t: Translate) -> list[str]:
         text = punkt.section(section.key)
         if text.strip():
             blocks.extend(section_blocks(section.title, text, t("view-continued")))
+    for title, text in punkt.extra_sections:
+        blocks.extend(section_blocks(title, text, t("view-continued")))
     if detail.bilag:
         # Many bilag with long names can outgrow one message: spread the lines over blocks.
         blocks.extend(_group_lines(bilag_block(detail.bilag).split("\n")))

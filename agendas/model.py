@@ -200,9 +200,19 @@ class Punkt:
     updated_by: int | None = None
     #: Why the sag was added after the agenda was sent out; empty for a punkt on time.
     late_reason: str = ""
+    #: The sag number an imported document printed ("Sag nr. 170"), kept beside the position.
+    sag_number: int | None = None
+    #: Sections under the document's own headings (title, text), in order: an imported
+    #: "Borgmesterens Afdelings påtegning" is kept under that name, never merged elsewhere.
+    extra_sections: list[tuple[str, str]] = field(default_factory=list)
 
     def section(self, key: str) -> str:
         return self.sections.get(key, "")
+
+    @property
+    def printed_number(self) -> int:
+        """The number printed as "Sag nr.": the document's own, else the position."""
+        return self.sag_number if self.sag_number is not None else self.number
 
 
 @dataclass(slots=True)

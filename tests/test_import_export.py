@@ -212,7 +212,9 @@ def test_import_adds_the_members_it_names_to_the_roster_when_asked(
     assert main(["import", str(example), "--udvalg", "SOU"]) == 0
     assert "Ikke på medlemslisten: Lene Holm (A), Per Vinther (V)" in capsys.readouterr().out
 
-    payload = run_json(capsys, "import", str(example), "--udvalg", "SOU", "--tilfoej-medlemmer")
+    payload = run_json(
+        capsys, "import", str(example), "--udvalg", "SOU", "--tilfoej-medlemmer", "--opdater"
+    )
     members = ["Lene Holm (A)", "Per Vinther (V)", "Sara Dalgaard (F)", "Mikkel Storm (C)"]
     members.append("Anne Lund (Ø)")
     assert payload["unknown_members"] == members and payload["added_members"] == members
@@ -223,7 +225,9 @@ def test_import_adds_the_members_it_names_to_the_roster_when_asked(
         assert line in protokol, line
     assert "Fraværende\nMikkel Storm (C), sag 3-5" in protokol
     # A third import finds them on the roster: nobody left to add.
-    again = run_json(capsys, "import", str(example), "--udvalg", "SOU", "--tilfoej-medlemmer")
+    again = run_json(
+        capsys, "import", str(example), "--udvalg", "SOU", "--tilfoej-medlemmer", "--opdater"
+    )
     assert again["unknown_members"] == [] and again["added_members"] == []
 
 
@@ -351,15 +355,17 @@ def test_round_trip_import_export_import_keeps_the_structured_content(
         main(["export", str(first["meeting_id"]), "--kind", "protokol", "-o", str(exported)]) == 0
     )
 
-    second = run_json(capsys, "import", str(exported), "--udvalg", "SOU")
+    # The same meeting again: it is updated from its own export (not a second meeting).
+    second = run_json(capsys, "import", str(exported), "--udvalg", "SOU", "--opdater")
 
-    assert second["meeting_id"] != first["meeting_id"]
+    assert second["meeting_id"] == first["meeting_id"]
     assert structure(second) == structure(first)
     assert second["unplaced"] == []
     # A second round changes nothing more.
     again = workdir / "igen.docx"
     assert main(["export", str(second["meeting_id"]), "--kind", "protokol", "-o", str(again)]) == 0
-    assert structure(run_json(capsys, "import", str(again), "--udvalg", "SOU")) == structure(first)
+    third = run_json(capsys, "import", str(again), "--udvalg", "SOU", "--opdater")
+    assert structure(third) == structure(first)
 
 
 def test_round_trip_through_the_agenda_keeps_everything_but_the_decisions(
@@ -371,7 +377,10 @@ def test_round_trip_through_the_agenda_keeps_everything_but_the_decisions(
         main(["export", str(first["meeting_id"]), "--kind", "dagsorden", "-o", str(exported)]) == 0
     )
 
-    second = run_json(capsys, "import", str(exported), "--udvalg", "SOU")
+    # Into another udvalg (in SOU it would be the same meeting, offered as an update).
+    args = ["udvalg", "create", "KFU", "Kultur- og Fritidsudvalget", "--forvaltning", "Kultur"]
+    assert main(args) == 0
+    second = run_json(capsys, "import", str(exported), "--udvalg", "KFU")
 
     before, after = structure(first), structure(second)
     for punkt in before["punkter"]:

@@ -71,6 +71,9 @@ from agendas.protocol import (
     SagRange,
 )
 
+#: Keys of the sections under headings the bot has no place for.
+EXTRA_PREFIX = "extra:"
+
 
 @dataclass(slots=True)
 class _PunktDraft:
@@ -90,6 +93,8 @@ class _PunktDraft:
     first_agenda: bool = False
     #: "Beslutningskompetence" stood alone: its value is the next line (Ishøj).
     pending_kompetence: bool = False
+    #: The number printed as "Sag nr." (the sag's own, beside its position on the agenda).
+    sag_number: int | None = None
 
 
 class AgendaReader:
@@ -429,9 +434,13 @@ class AgendaReader:
             line.level == 1 and self.numbered_punkter and not self._punkt_like(text)
         )
         if key is None:
-            if unknown_heading:  # a styled heading we do not know: report it and its text
-                self.unplaced.append(text)
-                draft.current = None
+            if unknown_heading:
+                # A heading we have no place for starts a section of its own, kept under its own
+                # name ("Borgmesterens Afdelings påtegning"), never merged into the one before.
+                key = f"{EXTRA_PREFIX}{len(draft.sections)}"
+                draft.headings[key] = text.rstrip(":")
+                draft.sections[key] = []
+                draft.current = key
                 draft.seen_section = True
                 return True
             return False
@@ -451,6 +460,7 @@ class AgendaReader:
         if not draft.seen_section:
             sag_number = sag_nr(text)
             if sag_number:
+                draft.sag_number = int(sag_number[1])
                 if draft.number is None:
                     draft.number = int(sag_number[1])
                 return
@@ -504,6 +514,11 @@ class AgendaReader:
         for key, lines in draft.sections.items():
             if key in SECTION_BY_KEY and key != "beslutning" and lines:
                 sections[key] = "\n".join(lines)
+        extra = [
+            (draft.headings[key], "\n".join(lines))
+            for key, lines in draft.sections.items()
+            if key.startswith(EXTRA_PREFIX)
+        ]
         bilag = [bilag_name(text) for text in draft.sections.get("bilag", [])]
         record = read_record(draft.sections.get("beslutning", []))
         record.public_beslutning = "\n".join(draft.sections.get("public", []))
@@ -519,5 +534,7 @@ class AgendaReader:
             journal_number=draft.journal_number,
             sections=sections,
             late_reason=draft.late_reason,
+            sag_number=draft.sag_number,
+            extra_sections=extra,
         )
         return DocumentPunkt(punkt=punkt, bilag=bilag, record=record)

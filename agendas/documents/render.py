@@ -386,7 +386,7 @@ def _punkt(writer: BodyWriter, item: DocumentPunkt, protokol: bool, public: bool
     punkt = item.punkt
     hidden = public and punkt.closed
     writer.para(punkt_heading(item), writer.styles.heading1)
-    writer.para(f"{layout.LABEL_SAG_NR} {punkt.number}")
+    writer.para(f"{layout.LABEL_SAG_NR} {punkt.printed_number}")
     if punkt.late_reason:
         writer.labelled(layout.LABEL_LATE, punkt.late_reason)
     if punkt.beslutningskompetence:
@@ -410,6 +410,9 @@ def _punkt(writer: BodyWriter, item: DocumentPunkt, protokol: bool, public: bool
         if text.strip():
             writer.para(section.title, writer.styles.heading2)
             writer.text_block(text)
+    for title, text in punkt.extra_sections:  # the document's own headings, under their names
+        writer.para(title, writer.styles.heading2)
+        writer.text_block(text)
     if item.bilag:
         writer.para(layout.LABEL_BILAG, writer.styles.heading2)
         for number, name in enumerate(item.bilag, 1):

@@ -74,6 +74,7 @@ class ImportedPunkt:
             if (section.key == "beslutning" and self.record.decision_text())
             or self.punkt.section(section.key).strip()
         ]
+        found += [title for title, _ in self.punkt.extra_sections]
         if self.record.public_beslutning.strip():
             found.append("Offentlig beslutning")
         if self.bilag:
@@ -132,11 +133,26 @@ def _clean_punkt(item: DocumentPunkt) -> Punkt:
                 length=len(value),
             )
         sections[key] = value
+    extra: list[tuple[str, str]] = []
+    for heading, text in punkt.extra_sections:
+        name = " ".join(heading.split())[: rules.MAX_TITLE]
+        value = text.strip()
+        if len(value) > rules.MAX_SECTION:
+            raise InvalidInput(
+                "err-import-section-too-long",
+                number=number,
+                section=name,
+                limit=rules.MAX_SECTION,
+                length=len(value),
+            )
+        extra.append((name, value))
     return Punkt(
         moede_id=0,
         kind=punkt.kind,
         title=title,
         closed=punkt.closed,
+        sag_number=punkt.sag_number,
+        extra_sections=extra,
         sagstype=punkt.sagstype,
         beslutningskompetence=kompetence,
         journal_number=journal,

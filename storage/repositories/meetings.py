@@ -82,6 +82,7 @@ def _punkt(row: PunktRow) -> Punkt:
         kind=PunktKind(row.kind),
         sagstype=Sagstype(row.sagstype) if row.sagstype else None,
         sections=sections,
+        extra_sections=[(str(title), str(text)) for title, text in row.extra_sections or []],
     )
 
 
@@ -96,6 +97,7 @@ def _punkt_values(punkt: Punkt) -> dict[str, Any]:
         punkt,
         exclude=("id", "version", "sections"),
         updated_at=punkt.updated_at or utcnow(),
+        extra_sections=[[title, text] for title, text in punkt.extra_sections],
         **sections,
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Date, Index, LargeBinary, String, Text, Time
+from sqlalchemy import JSON, BigInteger, Date, Index, LargeBinary, String, Text, Time
 from sqlmodel import Field, SQLModel
 
 from storage.types import UtcDateTime
@@ -51,6 +51,11 @@ class PunktRow(SQLModel, table=True):
     version: int = 1
     #: Why a sag was added after the agenda was sent out (revision 0005); empty otherwise.
     late_reason: str = Field(default="", sa_type=Text)
+    #: The sag number an imported document printed ("Sag nr. 170"; revision 0007).
+    sag_number: int | None = None
+    #: Sections under headings of the document the bot has no place for, in order, as
+    #: [[title, text], …] (revision 0007).
+    extra_sections: list[list[str]] = Field(default_factory=list, sa_type=JSON)
     updated_at: dt.datetime = Field(sa_type=UtcDateTime)
     #: The person who saved last; no foreign key so the audit trail survives deletions.
     updated_by: int | None = None

@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from agendas.documents import parse_document, parse_docx, parse_text
+from agendas.documents import parse_document, parse_docx, parse_text, render_protokol
 from agendas.documents.decisions import read_record
 from agendas.documents.pdf import pdf_text
 from agendas.errors import InvalidInput
@@ -362,3 +362,38 @@ def test_a_pdf_is_read_with_headings_from_its_type_and_without_page_furniture() 
     # Every printed line reaches the reader or is stripped as page furniture.
     printed = sum(len(page) for page in pages) + 2 * len(pages)
     assert len(pdf_text(data).lines) + len(result.stripped) == printed
+
+
+def test_an_unknown_heading_is_a_section_of_its_own_and_the_sag_number_is_kept() -> None:
+    """ "Borgmesterens Afdelings påtegning" is no section of ours: it is kept under its own
+    name, not merged into Indstilling and not lost; "Sag nr. 170" is the sag's own number beside
+    its place on the agenda. Both come back from the rendered protocol."""
+    data = _docx(
+        [
+            ("Økonomiudvalget", "Title"),
+            ("12-01-2026", "Normal"),
+            ("Budgetopfølgning", "Heading 1"),
+            ("Sag nr. 170", "Normal"),
+            ("Indstilling", "Heading 2"),
+            ("at budgetopfølgningen godkendes.", "Normal"),
+            ("Borgmesterens Afdelings påtegning", "Heading 2"),
+            ("Borgmesterens Afdeling har ingen bemærkninger.", "Normal"),
+            ("Beslutning", "Heading 2"),
+            ("Godkendt.", "Normal"),
+        ]
+    )
+    result = parse_docx(data)
+    [item] = result.document.punkter
+    assert result.unplaced == []
+    assert item.punkt.sections == {"indstilling": "at budgetopfølgningen godkendes."}
+    assert item.punkt.extra_sections == [
+        ("Borgmesterens Afdelings påtegning", "Borgmesterens Afdeling har ingen bemærkninger.")
+    ]
+    assert item.punkt.sag_number == 170
+    assert item.record.beslutning == "Godkendt."
+
+    item.punkt.number = 1  # its place on the agenda
+    rendered = parse_docx(render_protokol(result.document, public=False))
+    [again] = rendered.document.punkter
+    assert again.punkt.extra_sections == item.punkt.extra_sections
+    assert again.punkt.sag_number == 170 and rendered.unplaced == []

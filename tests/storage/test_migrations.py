@@ -197,3 +197,36 @@ def test_0006_keeps_people_and_lets_members_be_without_telegram(fresh_database_u
     assert tuple(invite) == (1, None)
     assert tuple(approval) == (1, None)
     assert people == [1] and memberships == [1] and invites == [1] and approvals == [1]
+
+
+def test_0007_gives_existing_punkter_no_printed_number_and_no_sections_of_their_own(
+    fresh_database_url: str,
+) -> None:
+    url = fresh_database_url
+    migrate.upgrade(url, "0006")
+    engine = make_sync_engine(url)
+    stamp = "2026-11-20 10:00:00+00:00"
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO udvalg (id, code, name, forvaltning, created_at)"
+                f" VALUES (1, 'KFU', 'Kultur', 'Kultur', '{stamp}')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO moede (id, udvalg_id, date, start_time, place, created_at)"
+                f" VALUES (1, 1, '2026-11-12', '16:00:00', '', '{stamp}')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO punkt (id, moede_id, kind, position, number, title, closed,"
+                " beslutningskompetence, journal_number, version, updated_at, late_reason)"
+                f" VALUES (1, 1, 'sag', 0, 1, 'Budget', false, '', '', 1, '{stamp}', '')"
+            )
+        migrate.upgrade(url)
+        with engine.connect() as conn:
+            number, extra = conn.exec_driver_sql(
+                "SELECT sag_number, extra_sections FROM punkt"
+            ).one()
+    finally:
+        engine.dispose()
+    assert number is None
+    assert (extra if isinstance(extra, list) else json.loads(extra)) == []
