@@ -196,8 +196,13 @@ def render_punkt(detail: PunktDetail, t: Translate) -> list[str]:
 def bilag_block(bilag: Sequence[Bilag]) -> str:
     lines = ["<b>Bilag</b>"]
     for index, item in enumerate(bilag, 1):
-        lines.append(f"Bilag {index}: {esc(item.file_name)} ({human_size(item.size)})")
+        size = human_size(item.size) if item.attached else NOT_ATTACHED
+        lines.append(f"Bilag {index}: {esc(item.file_name)} ({size})")
     return "\n".join(lines)
+
+
+#: A bilag an imported document names without its file (Danish domain wording, as printed).
+NOT_ATTACHED = "ikke vedhæftet"
 
 
 def human_size(size: int) -> str:

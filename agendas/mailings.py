@@ -177,6 +177,7 @@ def _punkt_blocks(
         clips = [
             ButtonSpec(f"📎 {_clip(b.file_name, 40)}", "bilag", b.id)
             for b in bilag
+            if b.attached
             if b.id is not None
         ]
         for start in range(0, len(clips), 2):

@@ -228,6 +228,12 @@ class Bilag:
     id: int | None = None
     created_at: datetime | None = None
 
+    @property
+    def attached(self) -> bool:
+        """False for a bilag an imported document names without its file (a reference); a
+        later upload with the same name fills it."""
+        return bool(self.sha256)
+
 
 @dataclass(slots=True)
 class AuditEvent:

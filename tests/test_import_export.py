@@ -28,6 +28,7 @@ from agendas.model import SYSTEM_ACTOR, Actor, Membership, Person, Role
 from agendas.protocol import AttendanceStatus, SagRange
 from agendas.services.committees import create_udvalg
 from agendas.services.imports import import_meeting
+from agendas.services.punkter import attach_bilag, get_bilag
 from bot.cli import main
 from storage import migrate
 from storage.engine import make_engine, make_session_factory
@@ -600,3 +601,34 @@ def test_the_same_referat_again_offers_to_update_the_meeting_instead_of_a_second
         decisions = [row[0] for row in conn.execute("SELECT beslutning FROM punkt_decision")]
     assert meetings == 1
     assert "Anbefales med en rettelse." in decisions
+
+
+async def test_the_bilag_a_document_names_are_kept_and_an_upload_with_the_name_fills_one(
+    uow: SqlUnitOfWork, example_text: str
+) -> None:
+    """The example names two bilag without their files: both are on the punkt as references
+    (listed in the protocol, not sent), and a file named like one fills that reference."""
+    ids = await _with_members(uow)
+    secretary = Actor(ids["Sekretær Sørensen"], roles={ids["udvalg"]: frozenset({Role.SEKRETAER})})
+    imported = await import_meeting(uow, secretary, "SOU", parse_text(example_text), NOW, ZONE)
+    entry = next(e for e in imported.punkter if e.bilag)
+    punkt_id = entry.punkt.id or 0
+    async with uow:
+        named = await uow.bilag.for_punkt(punkt_id)
+    assert [(b.file_name, b.attached) for b in named] == [(n, False) for n in entry.bilag]
+    with pytest.raises(InvalidInput) as refused:
+        await get_bilag(uow, secretary, named[0].id or 0)
+    assert refused.value.key == "err-bilag-not-attached"
+
+    upload = f"{entry.bilag[0]}.pdf"
+    filled = await attach_bilag(
+        uow, secretary, punkt_id, upload, "application/pdf", b"%PDF-1.4 data", "tg-1", NOW
+    )
+    async with uow:
+        after = await uow.bilag.for_punkt(punkt_id)
+    assert filled.id == named[0].id and len(after) == len(named)
+    assert (after[0].file_name, after[0].attached) == (upload, True)
+    assert (await get_bilag(uow, secretary, filled.id or 0)).content == b"%PDF-1.4 data"
+    document, _ = await build_document(uow, SYSTEM_ACTOR, imported.moede.id or 0, ZONE)
+    [with_bilag] = [p for p in document.punkter if p.punkt.id == punkt_id]
+    assert with_bilag.bilag == [upload, *entry.bilag[1:]]  # listed in the protocol

@@ -26,7 +26,7 @@ from agendas import rules
 from agendas.dates import format_date, local_to_utc, to_local
 from agendas.documents.lines import ImportResult
 from agendas.errors import DomainError, InvalidInput
-from agendas.model import SECTION_BY_KEY, SECTIONS, Actor, Moede, Punkt, Udvalg
+from agendas.model import SECTION_BY_KEY, SECTIONS, Actor, Bilag, Moede, Punkt, Udvalg
 from agendas.ports import UnitOfWork
 from agendas.protocol import (
     AttendanceStatus,
@@ -433,6 +433,7 @@ async def import_meeting(
         decisions = 0
         for entry in stored:
             if entry.bilag:
+                await _bilag_references(uow, entry, now)
                 notes.append(
                     ImportNote(
                         "moede-import-note-bilag",
@@ -474,6 +475,33 @@ async def import_meeting(
         notes=notes,
         unknown_members=unknown,
     )
+
+
+async def _bilag_references(uow: UnitOfWork, entry: ImportedPunkt, now: datetime) -> None:
+    """The bilag the document names, kept as references without their files (listed in the
+    documents, "ikke vedhæftet" in chat); an upload with the same name fills one. A name the
+    punkt has already (a re-import) is not added twice."""
+    punkt_id = entry.punkt.id or 0
+    existing = await uow.bilag.for_punkt(punkt_id)
+    have = {b.file_name.casefold() for b in existing}
+    position = len(existing)
+    for name in entry.bilag:
+        clean = " ".join(name.split())[:200]
+        if not clean or clean.casefold() in have:
+            continue
+        have.add(clean.casefold())
+        await uow.bilag.add(
+            Bilag(
+                punkt_id=punkt_id,
+                file_name=clean,
+                size=0,
+                sha256="",
+                mime_type="",
+                position=position,
+                created_at=now,
+            )
+        )
+        position += 1
 
 
 def local_end_time(moede: Moede, zone: str) -> str | None:

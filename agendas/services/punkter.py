@@ -317,6 +317,12 @@ def check_bilag(file_name: str, size: int) -> str:
     return name[:200]
 
 
+def _stem(file_name: str) -> str:
+    """ "Skitse af ombygning.pdf" and "Skitse af ombygning" name the same bilag."""
+    path = PurePosixPath(file_name.casefold().strip())
+    return " ".join((path.stem if path.suffix in rules.BILAG_EXTENSIONS else path.name).split())
+
+
 async def attach_bilag(
     uow: UnitOfWork,
     actor: Actor,
@@ -334,19 +340,23 @@ async def attach_bilag(
         require_editor(actor, moede.udvalg_id)
         await require_record_open(uow, moede.id or 0)
         existing = await uow.bilag.for_punkt(punkt_id)
-        bilag = await uow.bilag.add(
-            Bilag(
-                punkt_id=punkt_id,
-                file_name=name,
-                size=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
-                mime_type=mime_type or "application/octet-stream",
-                telegram_file_id=telegram_file_id,
-                content=content,
-                position=len(existing),
-                created_at=now,
-            )
+        named = next(
+            (b for b in existing if not b.attached and _stem(b.file_name) == _stem(name)), None
         )
+        filled = Bilag(
+            punkt_id=punkt_id,
+            file_name=name,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            mime_type=mime_type or "application/octet-stream",
+            telegram_file_id=telegram_file_id,
+            content=content,
+            position=named.position if named else len(existing),
+            id=named.id if named else None,
+            created_at=now,
+        )
+        # A file with the name an imported document gave a bilag fills that reference.
+        bilag = await (uow.bilag.fill(filled) if named else uow.bilag.add(filled))
         await audit(
             uow,
             actor,
@@ -396,4 +406,6 @@ async def get_bilag(uow: UnitOfWork, actor: Actor, bilag_id: int) -> Bilag:
         punkt, moede = await load_punkt(uow, bilag.punkt_id)
         if not rules.may_open(actor, moede.udvalg_id, punkt):
             raise NotAllowed("err-closed-punkt")
+    if not bilag.attached:
+        raise InvalidInput("err-bilag-not-attached", name=bilag.file_name)
     return bilag

@@ -170,6 +170,14 @@ class SqlBilagRepository(SqlRepository):
         await self.session.flush()
         return to_entity(row, Bilag, content=bilag.content)
 
+    async def fill(self, bilag: Bilag) -> Bilag:
+        await self.session.execute(
+            update(BilagRow)
+            .where(col(BilagRow.id) == bilag.id)
+            .values(**row_values(bilag, exclude=("id", "punkt_id", "position", "created_at")))
+        )
+        return bilag
+
     async def get(self, bilag_id: int, with_content: bool = False) -> Bilag | None:
         """The bytes are read only when ``with_content`` is asked for (they can be 20 MB)."""
         query = select(BilagRow).where(col(BilagRow.id) == bilag_id)

@@ -190,3 +190,15 @@ async def test_a_meeting_from_attendance_to_the_approved_protocol(world: World) 
     # Everyone in the udvalg gets the decisions, Lars (afbud) too; all through the outbox.
     decisions = await lars.wait("er godkendt. Beslutninger")
     assert VOTES_LINE in (decisions.text or "") and CLOSED_TITLE in (decisions.text or "")
+
+    # Locked, the meeting's record no longer changes; the secretary re-opens it with a reason,
+    # Mette's approval is void and she is told why. (The meeting is then open again for the
+    # other tests of this world.)
+    await sofie.world.client.send_text(sofie.user, "/protokol")
+    menu = await sofie.wait("godkendt af alle fremmødte")
+    await sofie.press(menu, "🔓 Genåbn protokol", "Hvorfor genåbnes protokollen?")
+    await sofie.say("Fejl i den offentlige tekst", "1 medlem, der havde godkendt, har fået besked")
+    told = await mette_phone.wait("er genåbnet")
+    assert "Fejl i den offentlige tekst" in (told.text or "")
+    assert world.count("SELECT count(*) FROM protokol_approval") == 0
+    assert world.count("SELECT count(*) FROM protokol WHERE stage = 'kladde'") == 1

@@ -167,8 +167,8 @@ class World:
             udvalg_id = db.execute("SELECT id FROM udvalg WHERE code = ?", (code,)).fetchone()[0]
             for user in users:
                 cursor = db.execute(
-                    "INSERT INTO person (telegram_id, name, is_admin, created_at) "
-                    "VALUES (?, ?, 0, ?)",
+                    "INSERT INTO person (telegram_id, name, is_admin, name_fixed, created_at) "
+                    "VALUES (?, ?, 0, 0, ?)",
                     (user.id, user.first_name, now),
                 )
                 db.execute(

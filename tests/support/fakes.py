@@ -285,6 +285,10 @@ class FakeBilagRepository(_Repo):
         self._state.bilag[bilag.id] = _copy(bilag)
         return bilag
 
+    async def fill(self, bilag: Bilag) -> Bilag:
+        self._state.bilag[bilag.id or 0] = _copy(bilag)
+        return bilag
+
     async def get(self, bilag_id: int, with_content: bool = False) -> Bilag | None:
         stored = self._state.bilag.get(bilag_id)
         if stored is None:

@@ -167,13 +167,17 @@ def test_render_punkt_shows_sections_in_municipal_order_and_bilag() -> None:
         sections={"tidsplan": "Foråret", "sagens_kerne": "Kernen", "indstilling": "at …"},
         id=3,
     )
-    bilag = [Bilag(punkt_id=3, file_name="a.pdf", size=2048, sha256="", mime_type="", id=1)]
+    bilag = [
+        Bilag(punkt_id=3, file_name="a.pdf", size=2048, sha256="ab12", mime_type="", id=1),
+        Bilag(punkt_id=3, file_name="Skitse.pdf", size=0, sha256="", mime_type="", id=2),
+    ]
     [page] = chatviews.render_punkt(
         PunktDetail(punkt=punkt, moede=MOEDE, udvalg=UDVALG, bilag=bilag, number=5), t
     )
     assert page.startswith("<b>5. Budget</b>\n🔒 <i>view-closed-note</i>\nSag nr. 5")
     assert page.index("Sagens kerne") < page.index("Indstilling") < page.index("Tidsplan")
     assert "Bilag 1: a.pdf (2 kB)" in page
+    assert "Bilag 2: Skitse.pdf (ikke vedhæftet)" in page  # named by an imported document
 
 
 def test_render_punkt_says_when_a_sag_is_empty() -> None:
