@@ -49,6 +49,7 @@ async def start_on_moede(
     agenda = await meetings.load_agenda(uow, actor, moede_id)
     if not rules.can_edit_udvalg(actor, agenda.udvalg.id or 0):
         raise NotAllowed("err-not-secretary")
+    await meetings.require_open_for_sager(uow, moede_id)
     await state.set_state(NySag.title)
     await state.set_data(
         {

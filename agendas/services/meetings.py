@@ -15,6 +15,7 @@ from agendas.services.common import (
     load_moede,
     require_editor,
     require_reader,
+    require_record_open,
     udvalg_by_code,
 )
 
@@ -136,9 +137,19 @@ async def load_agenda(uow: UnitOfWork, actor: Actor, moede_id: int) -> Agenda:
 
 
 async def editable_moeder(uow: UnitOfWork, actor: Actor, today: date) -> list[MoedeListing]:
-    """Coming meetings where this person may add sager (the secretary's choice list)."""
-    return [
+    """Coming meetings where this person may add sager (the secretary's choice list); not one
+    whose protocol is sent for approval or approved (held early and closed)."""
+    coming = [
         x
         for x in await list_moeder(uow, actor, today)
         if x.moede.date >= today and rules.can_edit_udvalg(actor, x.udvalg.id or 0)
     ]
+    async with uow:
+        return [x for x in coming if not (await uow.protokoller.get(x.moede.id or 0)).frozen]
+
+
+async def require_open_for_sager(uow: UnitOfWork, moede_id: int) -> None:
+    """Before a /nysag dialog starts: refused at once when the meeting's record is frozen, so
+    the secretary does not type a whole sag only to have it refused at the end."""
+    async with uow:
+        await require_record_open(uow, moede_id)

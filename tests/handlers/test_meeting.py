@@ -30,7 +30,7 @@ from agendas.model import Role
 from agendas.services import committees, invites, punkter
 from bot.i18n import make_i18n, texts_for
 from bot.workers.delivery import DeliveryConfig, DeliveryWorker
-from handlers.callbacks import pack_button
+from handlers.callbacks import MoedeCb, pack_button
 from storage.engine import make_session_factory
 from storage.outbox_queue import OutboxQueue
 from tests.handlers.agenda_world import (
@@ -316,6 +316,15 @@ async def test_a_meeting_from_attendance_to_an_approved_protocol(
     assert any("ældre visning" in a for a in alerts(again))
     assert "⏳ Lene Holm mangler at godkende" in (last_message(again).text or "")
     assert await outbox_rows(world) == rows
+    # Sent: /nysag no longer offers this meeting (a whole dialog would be refused at its end);
+    # the next one is taken instead.
+    started = all_text(await chat.send(SECRETARY, "/nysag Ny sag om busser"))
+    assert "14-01-2027" in started and "10-12-2026" not in started
+    await chat.send(SECRETARY, "/annuller")
+    old_button = MoedeCb(action="nysag", moede_id=world.moede_id).pack()  # from an old agenda
+    calls = await chat.press(SECRETARY, asked, old_button)
+    refused = " ".join(alerts(calls)) + all_text(calls)
+    assert "sendt til godkendelse" in refused and "Skriv sagens titel" not in refused
     # Sent: the record is frozen. A decision is refused (nothing stored) until re-opened.
     attendance = last_message(await chat.send(SECRETARY, "/moede"))
     punkt = last_message(
