@@ -30,7 +30,7 @@ from agendas.errors import InvalidInput
 from agendas.model import Actor, Role
 from agendas.ports import UnitOfWork
 from agendas.protocol import AttendanceStatus, SagRange
-from agendas.services import committees, imports, roster
+from agendas.services import committees, imports, reimport, roster
 from agendas.services.roster import ImportedMember
 from handlers.callbacks import ImportCb, MoedeCb, RosterCb
 from handlers.chat import chat_message, clip
@@ -192,7 +192,7 @@ async def import_chosen(
         imported = await imports.import_meeting(
             uow, actor, callback_data.code, result, config.now(), config.timezone, update
         )
-    except imports.AlreadyImported as again:
+    except reimport.AlreadyImported as again:
         # Nothing stored: what differs, and the choice to update that meeting (the file keeps
         # waiting in the dialog data for it).
         await message.answer(
@@ -214,7 +214,7 @@ async def import_chosen(
         await offer_roster(message, state, imported)
 
 
-def again_text(diff: imports.ImportDiff) -> str:
+def again_text(diff: reimport.ImportDiff) -> str:
     """The meeting is there already: what the document would change."""
     lines = [t("import-again", date=format_date(diff.date))]
     for key, titles in (

@@ -20,12 +20,12 @@ worded as the protocol prints them, so the exported protocol still shows them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from agendas import rules
 from agendas.dates import format_date, local_to_utc, to_local
 from agendas.documents.lines import ImportResult
-from agendas.errors import DomainError, InvalidInput
+from agendas.errors import InvalidInput
 from agendas.model import SECTION_BY_KEY, SECTIONS, Actor, Bilag, Moede, Punkt, Udvalg
 from agendas.ports import UnitOfWork
 from agendas.protocol import (
@@ -41,6 +41,12 @@ from agendas.protocol import (
 from agendas.records import AttendanceRecord, DecisionRecord, StoredRemark
 from agendas.roster_match import RosterName, match_name, same_person
 from agendas.services.common import audit, require_editor, udvalg_by_code
+from agendas.services.reimport import (
+    AlreadyImported,
+    meeting_diff,
+    same_meeting,
+    title_key,
+)
 from agendas.services.roster import ImportedMember
 
 #: Field limits, as when the secretary edits a punkt (``punkter.clean_field``).
@@ -274,65 +280,6 @@ def _attendance(
     return records
 
 
-@dataclass(frozen=True, slots=True)
-class ImportDiff:
-    """How a document differs from the meeting it was imported as before (by punkt title)."""
-
-    moede_id: int
-    date: date
-    changed: list[str] = field(default_factory=list)
-    added: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-
-
-class AlreadyImported(DomainError):
-    """The udvalg has this meeting already (same date, the same punkter): the document is
-    offered as an update of it instead of a second meeting. Nothing was stored."""
-
-    key = "err-import-again"
-
-    def __init__(self, diff: ImportDiff) -> None:
-        super().__init__()
-        self.diff = diff
-
-
-def _title_key(title: str) -> str:
-    return " ".join(title.casefold().split())
-
-
-def _same_meeting(existing: list[Punkt], cleaned: list[Punkt]) -> bool:
-    """Most of the document's titles are the meeting's titles."""
-    have = {_title_key(p.title) for p in existing}
-    titles = [_title_key(p.title) for p in cleaned]
-    return bool(have) and sum(t in have for t in titles) * 2 > len(titles)
-
-
-def _diff(
-    moede: Moede,
-    existing: list[Punkt],
-    cleaned: list[Punkt],
-    records: list[PunktRecord],
-    decisions: dict[int, DecisionRecord],
-) -> ImportDiff:
-    by_title = {_title_key(p.title): p for p in existing}
-    changed, added = [], []
-    for punkt, record in zip(cleaned, records, strict=True):
-        old = by_title.get(_title_key(punkt.title))
-        if old is None:
-            added.append(punkt.title)
-            continue
-        stored = decisions.get(old.id or 0)
-        if (
-            old.sections != punkt.sections
-            or old.closed != punkt.closed
-            or (record.beslutning or "") != (stored.beslutning if stored else "")
-        ):
-            changed.append(punkt.title)
-    titles = {_title_key(p.title) for p in cleaned}
-    missing = [p.title for p in existing if _title_key(p.title) not in titles]
-    return ImportDiff(moede.id or 0, moede.date, changed, added, missing)
-
-
 async def import_meeting(
     uow: UnitOfWork,
     actor: Actor,
@@ -375,12 +322,12 @@ async def import_meeting(
             if (await uow.protokoller.get(existing.id or 0)).frozen:
                 raise InvalidInput("err-import-frozen", udvalg=udvalg.code, date=format_date(day))
             punkter = await uow.punkter.for_moede(existing.id or 0)
-            if _same_meeting(punkter, cleaned):
+            if same_meeting(punkter, cleaned):
                 same, same_punkter = existing, punkter
         if same is not None and update != same.id:
             decided = await uow.decisions.for_punkter([p.id or 0 for p in same_punkter])
             records = [item.record for item in doc.punkter]
-            raise AlreadyImported(_diff(same, same_punkter, cleaned, records, decided))
+            raise AlreadyImported(meeting_diff(same, same_punkter, cleaned, records, decided))
         ended = local_to_utc(day, doc.end_time, zone) if doc.end_time else None
         if same is not None:
             moede = same
@@ -400,12 +347,12 @@ async def import_meeting(
                 )
             )
         moede_id = moede.id or 0
-        by_title = {_title_key(p.title): p for p in same_punkter}
+        by_title = {title_key(p.title): p for p in same_punkter}
         stored: list[ImportedPunkt] = []
         for position, (item, punkt) in enumerate(zip(doc.punkter, cleaned, strict=True)):
             punkt.moede_id, punkt.position = moede_id, position
             punkt.updated_at, punkt.updated_by = now, actor.person_id
-            old = by_title.pop(_title_key(punkt.title), None)
+            old = by_title.pop(title_key(punkt.title), None)
             if old is not None:
                 punkt.id, punkt.position = old.id, old.position
                 added = await uow.punkter.save(punkt, old.version)

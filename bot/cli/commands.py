@@ -118,7 +118,7 @@ async def import_meeting(
     from agendas.dates import format_date, format_time, utc_now
     from agendas.errors import DomainError
     from agendas.model import SYSTEM_ACTOR
-    from agendas.services import imports, roster
+    from agendas.services import imports, reimport, roster
 
     data = await asyncio.to_thread(_read_document, path)
     if data is None:
@@ -131,7 +131,7 @@ async def import_meeting(
                 imported = await imports.import_meeting(
                     uow, SYSTEM_ACTOR, code, result, utc_now(), settings.timezone
                 )
-            except imports.AlreadyImported as again:
+            except reimport.AlreadyImported as again:
                 if not update:
                     print(_again(settings, again.diff), file=sys.stderr)
                     return 1
