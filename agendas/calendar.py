@@ -34,7 +34,8 @@ class MeetingEvent:
     udvalg_name: str
     udvalg_code: str
     day: date
-    start: time
+    #: None: the time is not known, and the event is a whole-day one (RFC 5545 3.6.1).
+    start: time | None
     place: str
     zone: str
     #: Bumped by the caller each time date, time or place change after the first release.
@@ -47,7 +48,7 @@ class MeetingEvent:
 def meeting_ics(event: MeetingEvent) -> bytes:
     """The .ics bytes of one meeting (RFC 5545, CRLF line ends)."""
     zone = ZoneInfo(event.zone)
-    starts = datetime.combine(event.day, event.start, tzinfo=zone)
+    starts = datetime.combine(event.day, event.start or time(0), tzinfo=zone)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -58,8 +59,12 @@ def meeting_ics(event: MeetingEvent) -> bytes:
     vevent.add("sequence", event.sequence)
     # DTSTAMP is required; without a known stamp the start (in UTC) keeps the file reproducible.
     vevent.add("dtstamp", (event.stamp or starts).astimezone(UTC))
-    vevent.add("dtstart", starts)
-    vevent.add("dtend", starts + DEFAULT_DURATION)
+    if event.start is None:
+        vevent.add("dtstart", event.day)
+        vevent.add("dtend", event.day + timedelta(days=1))
+    else:
+        vevent.add("dtstart", starts)
+        vevent.add("dtend", starts + DEFAULT_DURATION)
     vevent.add("summary", f"Møde i {event.udvalg_name} ({event.udvalg_code})")
     if event.place:
         vevent.add("location", event.place)

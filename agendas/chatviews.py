@@ -10,7 +10,7 @@ import html
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from agendas.dates import format_date, format_time
+from agendas.dates import format_date, moede_when
 from agendas.model import SAGSTYPE_LABELS, SECTIONS, Bilag, Punkt, PunktKind
 from agendas.services.meetings import Agenda
 from agendas.services.punkter import PunktDetail
@@ -119,7 +119,7 @@ def punkt_line(punkt: Punkt, t: Translate, bilag_count: int = 0) -> str:
 def meeting_lines(agenda: Agenda, t: Translate) -> list[str]:
     """When and where the meeting is, and the forvaltning behind the agenda (HTML lines)."""
     moede = agenda.moede
-    when = t("view-agenda-when", date=format_date(moede.date), time=format_time(moede.start_time))
+    when = t("view-agenda-when", when=moede_when(t, moede.date, moede.start_time))
     lines = [esc(when)]
     if moede.place:
         lines.append(esc(t("view-agenda-place", place=moede.place)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -144,3 +145,11 @@ def format_date(day: date) -> str:
 def format_time(at: time) -> str:
     """The municipal form ``15.00``."""
     return at.strftime("%H.%M")
+
+
+def moede_when(t: Callable[..., str], day: date, at: time | None) -> str:
+    """ "4. marts 2026 kl. 15.00", or only the date when no start time is known (an imported
+    document that gave none): the bot never invents "kl. 00.00"."""
+    if at is None:
+        return t("moede-when-date", date=format_date(day))
+    return t("moede-when", date=format_date(day), time=format_time(at))

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agendas.chatviews import PAGE_LIMIT, Translate, esc, meeting_lines, section_blocks
-from agendas.dates import format_date, format_time
+from agendas.dates import format_date, moede_when
 from agendas.model import SAGSTYPE_LABELS, Bilag, Moede, Punkt, PunktKind, Udvalg
 from agendas.services.meetings import Agenda
 
@@ -261,8 +261,7 @@ def moved_notice(udvalg: Udvalg, moede: Moede, t: Translate) -> OutMessage:
     text = t(
         "release-moved",
         udvalg=udvalg.name,
-        date=format_date(moede.date),
-        time=format_time(moede.start_time),
+        when=moede_when(t, moede.date, moede.start_time),
         place=moede.place or "-",
     )
     return OutMessage(f"📅 {esc(text)}")
@@ -273,8 +272,7 @@ def reminder(udvalg: Udvalg, moede: Moede, t: Translate) -> OutMessage:
     text = t(
         "release-reminder",
         udvalg=udvalg.name,
-        date=format_date(moede.date),
-        time=format_time(moede.start_time),
+        when=moede_when(t, moede.date, moede.start_time),
         place=moede.place or "-",
     )
     return OutMessage(f"⏰ {esc(text)}")

@@ -172,12 +172,18 @@ class Invite:
 class Moede:
     udvalg_id: int
     date: date
-    start_time: time
+    #: None when an imported document gave no start time (nothing is invented).
+    start_time: time | None
     place: str = ""
     starts_at: datetime | None = None  # UTC-aware, derived from date + time in the local zone
     ended_at: datetime | None = None
     id: int | None = None
     created_at: datetime | None = None
+
+    @property
+    def clock(self) -> time:
+        """The start time for ordering and deadlines: midnight when none is known. Never shown."""
+        return self.start_time or time(0)
 
 
 @dataclass(slots=True)

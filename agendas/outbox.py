@@ -62,7 +62,7 @@ class Release:
     released_at: datetime
     released_by: int | None
     day: date
-    start: time
+    start: time | None
     place: str
     #: The .ics SEQUENCE last sent; bumped when the meeting moves.
     sequence: int = 0

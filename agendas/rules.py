@@ -87,7 +87,7 @@ def meeting_day_started(moede: Moede, now: datetime) -> bool:
     """
     if moede.starts_at is None:
         return True
-    since_midnight = timedelta(hours=moede.start_time.hour, minutes=moede.start_time.minute)
+    since_midnight = timedelta(hours=moede.clock.hour, minutes=moede.clock.minute)
     return now >= moede.starts_at - since_midnight
 
 

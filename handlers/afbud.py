@@ -7,7 +7,7 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from agendas.dates import format_date, format_time
+from agendas.dates import moede_when
 from agendas.meeting import attendance
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
@@ -40,8 +40,7 @@ async def afbud_button(
         t(
             "meeting-afbud-recorded",
             udvalg=udvalg.code,
-            date=format_date(moede.date),
-            time=format_time(moede.start_time),
+            when=moede_when(t, moede.date, moede.start_time),
         )
     )
     await query.answer()

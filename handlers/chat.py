@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from agendas.dates import format_date, format_time
+from agendas.dates import moede_when
 from agendas.errors import NotFound
 from agendas.services.meetings import MoedeListing
 from handlers.texts import t
@@ -48,8 +48,7 @@ def moede_choice(
                     t(
                         "btn-moede",
                         code=x.udvalg.code,
-                        date=format_date(x.moede.date),
-                        time=format_time(x.moede.start_time),
+                        when=moede_when(t, x.moede.date, x.moede.start_time),
                     ),
                     make_data(x.moede.id or 0),
                 )

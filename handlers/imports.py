@@ -22,7 +22,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from agendas import rules
-from agendas.dates import format_date, format_time
+from agendas.dates import format_date, moede_when
 from agendas.documents import ImportResult, parse_document, parse_docx
 from agendas.documents.offload import off_loop
 from agendas.documents.safety import MAX_DOCX_BYTES
@@ -264,8 +264,7 @@ def summary(imported: imports.ImportedMeeting, zone: str) -> list[str]:
             "import-upload-done",
             udvalg=imported.udvalg.name,
             code=imported.udvalg.code,
-            date=format_date(moede.date),
-            time=format_time(moede.start_time),
+            when=moede_when(t, moede.date, moede.start_time),
             count=len(imported.punkter),
         )
     ]
@@ -288,10 +287,20 @@ def summary(imported: imports.ImportedMeeting, zone: str) -> list[str]:
         )
     lines.append("")
     if imported.unplaced:
-        lines.append(t("moede-import-unplaced", count=len(imported.unplaced)))
+        count = len(imported.unplaced)
+        key = "moede-import-unplaced-one" if count == 1 else "moede-import-unplaced-other"
+        lines.append(t(key, count=count))
         lines += [
-            "• " + html.escape(clip(text, UNPLACED_PREVIEW), quote=False)
-            for text in imported.unplaced
+            "• "
+            + html.escape(
+                t(
+                    "moede-import-unplaced-line",
+                    line=item.line,
+                    text=clip(item.text, UNPLACED_PREVIEW),
+                ),
+                quote=False,
+            )
+            for item in imported.unplaced
         ]
     else:
         lines.append(t("moede-import-all-placed"))

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from agendas import rules
-from agendas.dates import format_date, format_time, to_local
+from agendas.dates import format_date, format_time, moede_when, to_local
 from agendas.errors import NotAllowed
 from agendas.meeting.loading import load_view
 from agendas.meeting_view import (
@@ -68,8 +68,7 @@ def moede_head(view: MeetingView) -> str:
     return t(
         "meeting-head",
         udvalg=view.udvalg.code,
-        date=format_date(view.moede.date),
-        time=format_time(view.moede.start_time),
+        when=moede_when(t, view.moede.date, view.moede.start_time),
     )
 
 

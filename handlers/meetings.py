@@ -20,8 +20,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from agendas import rules
 from agendas.dates import (
     format_date,
-    format_time,
     local_to_utc,
+    moede_when,
     parse_date,
     parse_time,
     split_date_time,
@@ -173,8 +173,7 @@ def created_text(moede: Moede, udvalg: Udvalg) -> str:
             "moede-created",
             udvalg=udvalg.name,
             code=udvalg.code,
-            date=format_date(moede.date),
-            time=format_time(moede.start_time),
+            when=moede_when(t, moede.date, moede.start_time),
         ),
         t("moede-created-place", place=moede.place) if moede.place else t("moede-created-no-place"),
         "",
@@ -316,8 +315,7 @@ def _line(listing: meetings.MoedeListing) -> str:
     moede = listing.moede
     params = {
         "code": listing.udvalg.code,
-        "date": format_date(moede.date),
-        "time": format_time(moede.start_time),
+        "when": moede_when(t, moede.date, moede.start_time),
     }
     if not moede.place:
         return t("moeder-line", **params)
@@ -333,7 +331,7 @@ async def list_meetings(
         return
     listing = await meetings.list_moeder(uow, actor, config.today().date())
     local_now = config.today().replace(tzinfo=None)
-    coming = [x for x in listing if datetime.combine(x.moede.date, x.moede.start_time) >= local_now]
+    coming = [x for x in listing if datetime.combine(x.moede.date, x.moede.clock) >= local_now]
     recent = [x for x in listing if x not in coming][-MAX_RECENT:]
     coming = coming[:MAX_COMING]
     if not coming and not recent:

@@ -14,7 +14,7 @@ from aiogram.types import (
 )
 
 from agendas import rules
-from agendas.dates import format_date, format_time
+from agendas.dates import format_date, moede_when
 from agendas.errors import NotAllowed, NotFound
 from agendas.model import (
     SECTION_BY_KEY,
@@ -192,7 +192,7 @@ async def choose_target_moede(
     rows = [
         [
             button(
-                t("agenda-btn-moede", date=format_date(m.date), time=format_time(m.start_time)),
+                t("agenda-btn-moede", when=moede_when(t, m.date, m.start_time)),
                 PunktMoveCb(punkt_id=cb.punkt_id, version=cb.version, moede_id=m.id or 0),
             )
         ]

@@ -22,7 +22,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from agendas.chatviews import Texts
-from agendas.dates import format_date, format_time
+from agendas.dates import format_date, format_time, moede_when
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.meeting_view import NeedsConfirmation
 from agendas.model import Actor
@@ -44,8 +44,7 @@ def _done_text(result: ReleaseResult) -> str:
         date=format_date(result.moede.date),
         members=result.recipients,
         group=t("release-done-group") if result.group else "",
-        frist=f"{format_date(result.deadlines.frist_date)} kl. "
-        f"{format_time(result.moede.start_time)}",
+        frist=moede_when(t, result.deadlines.frist_date, result.moede.start_time),
     )
 
 
@@ -99,8 +98,7 @@ async def udsend(
     builder = InlineKeyboardBuilder()
     for item in coming[:10]:
         builder.button(
-            text=f"{item.udvalg.code} {format_date(item.moede.date)} "
-            f"{format_time(item.moede.start_time)}",
+            text=f"{item.udvalg.code} {moede_when(t, item.moede.date, item.moede.start_time)}",
             callback_data=ReleaseCb(moede_id=item.moede.id or 0),
         )
     builder.adjust(1)
@@ -186,8 +184,8 @@ def _overview_text(item: release.FristOverview, now: datetime) -> str:
     if moede is None or frist is None:
         lines.append(t("frist-no-meeting"))
         return "\n".join(lines)
-    meeting = {"date": format_date(moede.date), "time": format_time(moede.start_time)}
-    deadline = _at(frist.frist_date, moede.start_time)
+    meeting = {"when": moede_when(t, moede.date, moede.start_time)}
+    deadline = moede_when(t, frist.frist_date, moede.start_time)
     if frist.frist_at <= now:
         lines.append(t("frist-next-passed", frist=deadline, **meeting))
         return "\n".join(lines)

@@ -200,8 +200,8 @@ def test_import_prints_a_danish_summary_with_the_unplaced_lines(
     out = capsys.readouterr().out
     assert "Importeret som møde 1: Sundheds- og Omsorgsudvalget 12-05-2025 kl. 14.00" in out
     assert "2 punkter" in out
-    assert "1 linjer kunne ikke placeres" in out
-    assert "  Denne linje hører ingen steder hjemme" in out
+    assert "1 linje kunne ikke placeres. Tjek den" in out
+    assert "linje 10: Denne linje hører ingen steder hjemme" in out
 
 
 def test_import_adds_the_members_it_names_to_the_roster_when_asked(
@@ -632,3 +632,30 @@ async def test_the_bilag_a_document_names_are_kept_and_an_upload_with_the_name_f
     document, _ = await build_document(uow, SYSTEM_ACTOR, imported.moede.id or 0, ZONE)
     [with_bilag] = [p for p in document.punkter if p.punkt.id == punkt_id]
     assert with_bilag.bilag == [upload, *entry.bilag[1:]]  # listed in the protocol
+
+
+def test_a_document_without_a_start_time_keeps_none_and_the_export_invents_none(
+    workdir: Path, example_text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 13: no "Kl. 00.00" when the document gives no time; the place is still kept."""
+    lines = example_text.splitlines()
+    assert lines[2].startswith("Kl. 15.00, ")
+    lines[2] = "Sted: Mødelokale 2, Egeby Rådhus"
+    source = workdir / "uden-tid.txt"
+    source.write_text("\n".join(lines), encoding="utf-8")
+
+    capsys.readouterr()
+    assert main(["import", str(source), "--udvalg", "SOU"]) == 0
+    summary = capsys.readouterr().out
+    assert "Importeret som møde 1: Sundheds- og Omsorgsudvalget 04-03-2025, 6 punkter." in summary
+    with sqlite3.connect(workdir / DB_FILE) as conn:
+        assert conn.execute("SELECT start_time, place FROM moede").fetchall() == [
+            (None, "Mødelokale 2, Egeby Rådhus")
+        ]
+
+    out = workdir / "protokol.docx"
+    assert main(["export", "1", "--kind", "protokol", "-o", str(out)]) == 0
+    front = body_text(out).split("Medlemmer")[0]
+    assert "Mødelokale 2, Egeby Rådhus" in front
+    assert "Kl." not in front
+    assert "00.00" not in body_text(out)

@@ -5,13 +5,14 @@ run them in a worker thread (``offload.off_loop``): a 60-punkt protocol takes a 
 second, which is still too long to block the loop.
 """
 
-from agendas.documents.lines import ImportResult
+from agendas.documents.lines import ImportResult, Unplaced
 from agendas.documents.parse import parse_document, parse_docx, parse_text
 from agendas.documents.render import render_dagsorden, render_protokol
 from agendas.documents.safety import open_docx_safely
 
 __all__ = [
     "ImportResult",
+    "Unplaced",
     "open_docx_safely",
     "parse_document",
     "parse_docx",

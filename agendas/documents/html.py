@@ -103,12 +103,12 @@ def _leveled(reader: _Reader) -> list[Line]:
     for rank in ranks[2:]:
         levels[rank] = 2
     lines: list[Line] = []
-    for kind, block in reader.blocks:
+    for number, (kind, block) in enumerate(reader.blocks, 1):
         heading = _HEADING.match(kind)
         if heading:
-            lines.append(Line(block, level=levels.get(int(heading[1]), 0)))
+            lines.append(Line(block, level=levels.get(int(heading[1]), 0), number=number))
         else:
-            lines.append(Line(block, bullet=kind == "li"))
+            lines.append(Line(block, bullet=kind == "li", number=number))
     return lines
 
 

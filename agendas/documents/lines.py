@@ -7,7 +7,7 @@ page (the udvalg, "Referat", the date) are not punkter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from agendas.protocol import MeetingDocument
 
@@ -15,8 +15,8 @@ from agendas.protocol import MeetingDocument
 @dataclass(slots=True)
 class ImportResult:
     document: MeetingDocument
-    #: Lines the importer could not place, in document order.
-    unplaced: list[str] = field(default_factory=list)
+    #: Lines the importer could not place, in document order, with their line numbers.
+    unplaced: list[Unplaced] = field(default_factory=list)
     #: Page furniture of a PDF left out on purpose (repeated headers and footers, page numbers,
     #: table-of-contents leaders).
     stripped: list[str] = field(default_factory=list)
@@ -27,6 +27,21 @@ class Line:
     text: str
     level: int = 0  # 1: heading 1 (punkt), 2: heading 2 (section), -1: title, 0: body
     bullet: bool = False
+    #: Where the line stands in the document as read, from 1: the line of a text file, the
+    #: paragraph of a Word file (empty ones not counted), the line of a PDF's text layer or
+    #: the block of a web page. 0: not known.
+    number: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Unplaced:
+    """A line the importer could not place, and where it stands (``Line.number``)."""
+
+    line: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.text}" if self.line else self.text
 
 
 def front_headings(lines: list[Line]) -> list[Line]:
@@ -60,7 +75,7 @@ def front_headings(lines: list[Line]) -> list[Line]:
     result: list[Line] = []
     for index, line in enumerate(lines):
         if index < first and line.level == 1:
-            result.append(Line(line.text, level=0 if titled else -1))
+            result.append(replace(line, level=0 if titled else -1, bullet=False))
             titled = True
         else:
             result.append(line)

@@ -10,6 +10,7 @@ the punkter, their sections and decisions. Every line it cannot place goes to
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from docx.oxml.ns import qn
@@ -64,7 +65,7 @@ def parse_html(text: str) -> ImportResult:
 
 
 def parse_text(text: str) -> ImportResult:
-    lines = [Line(raw.strip()) for raw in text.splitlines()]
+    lines = [Line(raw.strip(), number=n) for n, raw in enumerate(text.splitlines(), 1)]
     return AgendaReader(lines).read()
 
 
@@ -95,7 +96,7 @@ def docx_lines(document: Any) -> list[Line]:
                 style_id = p_style.get(qn("w:val")) or ""
                 style_name = names.get(style_id, style_id.lower())
             numbered = p_pr.find(qn("w:numPr")) is not None
-        lines.append(_classify(text, style_name, numbered))
+        lines.append(replace(_classify(text, style_name, numbered), number=len(lines) + 1))
     return lines
 
 

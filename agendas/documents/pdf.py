@@ -107,7 +107,7 @@ def _levels(raw: list[PdfLine], page_count: int) -> PdfText:
     repeated = _repeated_margins(raw, page_count)
     lines: list[Line] = []
     stripped: list[str] = []
-    for line in raw:
+    for number, line in enumerate(raw, 1):
         in_margin = line.top < MARGIN_SHARE or line.top > 1 - MARGIN_SHARE
         if _PAGE_NUMBER.match(line.text) or (in_margin and _furniture_key(line.text) in repeated):
             stripped.append(line.text)
@@ -116,7 +116,7 @@ def _levels(raw: list[PdfLine], page_count: int) -> PdfText:
         if _TOC_LEADER.search(text):
             stripped.append(text)
             continue
-        lines.append(Line(text, level=_level(line, body)))
+        lines.append(Line(text, level=_level(line, body), number=number))
     return PdfText(lines=lines, stripped=stripped)
 
 

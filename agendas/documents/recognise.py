@@ -19,13 +19,13 @@ they were given in, not to the imported one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 
 from agendas.dates import MONTHS
 from agendas.documents import layout
 from agendas.documents.decisions import MEMBER_RE, read_record
-from agendas.documents.lines import ImportResult, Line, front_headings
+from agendas.documents.lines import ImportResult, Line, Unplaced, front_headings
 from agendas.documents.patterns import (
     BARE_NUMBER,
     BODY_DECISION,
@@ -100,7 +100,9 @@ class _PunktDraft:
 class AgendaReader:
     def __init__(self, lines: list[Line]) -> None:
         self.lines = front_headings([line for line in lines if line.text])
-        self.unplaced: list[str] = []
+        self.unplaced: list[Unplaced] = []
+        #: The number of the line being read, for ``unplaced``.
+        self.number = 0
         self.name = ""
         self.day: date | None = None
         self.start: time | None = None
@@ -137,9 +139,7 @@ class AgendaReader:
                 break
         document = MeetingDocument(
             udvalg=Udvalg(code="", name=self.name, forvaltning=forvaltning),
-            moede=Moede(
-                udvalg_id=0, date=self.day, start_time=self.start or time(0), place=self.place
-            ),
+            moede=Moede(udvalg_id=0, date=self.day, start_time=self.start, place=self.place),
             punkter=punkter,
             attendance=self.attendance,
             end_time=self.end,
@@ -150,6 +150,7 @@ class AgendaReader:
         return self.lines[index + 1].text if index + 1 < len(self.lines) else ""
 
     def _line(self, index: int, line: Line) -> None:
+        self.number = line.number
         text = line.text
         if self.in_approval or self._approval_heading(index, line):
             self.in_approval = True
@@ -162,7 +163,7 @@ class AgendaReader:
             self.after_end = bool(self.drafts)
             return
         if self.after_end:
-            self.unplaced.append(text)
+            self.unplaced.append(Unplaced(self.number, text))
             return
         draft = self.drafts[-1] if self.drafts else None
         if draft is not None and line.level == 1 and self._title_continues(index, line):
@@ -170,7 +171,7 @@ class AgendaReader:
             draft.start_index = index
             return
         if draft is not None and is_caps_heading(line) and draft.seen_section:
-            line = Line(line.text, level=2)  # "BESLUTNINGSFORSLAG FRA DD": a heading of its own
+            line = replace(line, level=2)  # "BESLUTNINGSFORSLAG FRA DD": a heading of its own
         if draft is not None and line.level >= 0 and self._section_heading(draft, line):
             return
         if BARE_NUMBER.match(text) and self._next_level(index) == 1:
@@ -269,7 +270,7 @@ class AgendaReader:
             if label == "udvalg":
                 self.name = text
                 return
-            line = Line(f"{label}: {text}", level=line.level)
+            line = replace(line, text=f"{label}: {text}")
             text = line.text
         lowered = text.lower().rstrip(":")
         if text.endswith(":") and lowered in FRONT_LABELS:
@@ -311,7 +312,7 @@ class AgendaReader:
         if not self.name and self.day is None and not self.attendance:
             self.name = text
             return
-        self.unplaced.append(text)
+        self.unplaced.append(Unplaced(self.number, text))
 
     def _date_line(self, text: str) -> bool:
         rest = text[DATE_PREFIX.match(text).end() :]  # type: ignore[union-attr]
@@ -495,7 +496,7 @@ class AgendaReader:
             draft.current = "public"
             draft.sections.setdefault("public", [])
         if draft.current is None:
-            self.unplaced.append(text)
+            self.unplaced.append(Unplaced(self.number, text))
             return
         is_bullet, content = layout.split_bullet(text)
         if line.bullet or is_bullet:

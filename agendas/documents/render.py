@@ -319,7 +319,7 @@ def _core_properties(
     props.content_status = approval_mark(doc, protokol)
     props.language = LANGUAGE
     props.keywords = "dagsorden" if not protokol else "beslutningsprotokol"
-    stamp = datetime.combine(doc.moede.date, doc.moede.start_time)
+    stamp = datetime.combine(doc.moede.date, doc.moede.clock)
     props.created = stamp
     props.modified = stamp
     props.revision = max(doc.approval.revision, 1) if protokol else 1
@@ -332,8 +332,11 @@ def _front(writer: BodyWriter, doc: MeetingDocument, protokol: bool) -> None:
     if protokol and not doc.approval.approved:
         writer.para(layout.MARK_DRAFT, bold=True)
     writer.para(format_date(moede.date))
-    when = f"Kl. {format_time(moede.start_time)}"
-    writer.para(f"{when}, {moede.place}" if moede.place else when)
+    # No "Kl." line at all when the time is not known (an imported referat that gave none).
+    when = f"Kl. {format_time(moede.start_time)}" if moede.start_time else ""
+    line = ", ".join(part for part in (when, moede.place) if part)
+    if line:
+        writer.para(line)
 
     members = doc.members()
     if members:

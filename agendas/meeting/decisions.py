@@ -213,7 +213,7 @@ async def set_end_time(
     async with uow:
         moede = await load_moede(uow, moede_id)
         require_editor(actor, moede.udvalg_id)
-        if at <= moede.start_time:
+        if moede.start_time is not None and at <= moede.start_time:
             raise InvalidInput("err-end-before-start", start=format_time(moede.start_time))
         moede.ended_at = local_to_utc(moede.date, at, zone)
         await uow.moeder.update(moede)

@@ -48,7 +48,7 @@ async def _moeder_between(
         moeder = await uow.moeder.for_udvalg_between([k for k in udvalg if k], first, last)
     if not moeder:
         return None
-    moeder.sort(key=lambda m: (m.date, m.start_time))
+    moeder.sort(key=lambda m: (m.date, m.clock))
     chosen = moeder[-1] if latest else moeder[0]
     return MoedeListing(chosen, udvalg[chosen.udvalg_id])
 

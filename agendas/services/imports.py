@@ -20,11 +20,11 @@ worded as the protocol prints them, so the exported protocol still shows them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 
 from agendas import rules
 from agendas.dates import format_date, local_to_utc, to_local
-from agendas.documents.lines import ImportResult
+from agendas.documents.lines import ImportResult, Unplaced
 from agendas.errors import InvalidInput
 from agendas.model import SECTION_BY_KEY, SECTIONS, Actor, Bilag, Moede, Punkt, Udvalg
 from agendas.ports import UnitOfWork
@@ -93,7 +93,7 @@ class ImportedMeeting:
     moede: Moede
     udvalg: Udvalg
     punkter: list[ImportedPunkt]
-    unplaced: list[str]
+    unplaced: list[Unplaced]
     notes: list[ImportNote]
     #: Members the document names who are not on the roster: offered to the secretary to add
     #: (with their attendance at this meeting).
@@ -341,7 +341,7 @@ async def import_meeting(
                     date=day,
                     start_time=start,
                     place=place,
-                    starts_at=local_to_utc(day, start, zone),
+                    starts_at=local_to_utc(day, start or time(0), zone),
                     ended_at=ended,
                     created_at=now,
                 )
@@ -406,7 +406,7 @@ async def import_meeting(
             now,
             udvalg_id,
             date=day.isoformat(),
-            time=start.isoformat("minutes"),
+            time=start.isoformat("minutes") if start else None,
             place=place,
             punkter=len(stored),
             decisions=decisions,

@@ -104,7 +104,7 @@ async def list_moeder(uow: UnitOfWork, actor: Actor, today: date) -> list[MoedeL
         )
     return [
         MoedeListing(m, udvalg[m.udvalg_id])
-        for m in sorted(moeder, key=lambda m: (m.date, m.start_time))
+        for m in sorted(moeder, key=lambda m: (m.date, m.clock))
     ]
 
 

@@ -77,7 +77,7 @@ async def release_agenda(
         udvalg = agenda.udvalg
         settings = await uow.delivery.get(udvalg.id or 0)
         frist = deadlines(
-            moede.date, moede.start_time, zone, settings.frist_hverdage, settings.warn_hverdage
+            moede.date, moede.clock, zone, settings.frist_hverdage, settings.warn_hverdage
         )
         if moede.starts_at is not None and moede.starts_at <= now:
             raise InvalidInput("err-date-past")
@@ -215,7 +215,7 @@ async def frist_overview(
                     for m in await uow.moeder.for_udvalg(udvalg.id or 0)
                     if (m.starts_at > now if m.starts_at is not None else m.date >= today)
                 ),
-                key=lambda m: (m.date, m.start_time),
+                key=lambda m: (m.date, m.clock),
             )
             moede = None
             for candidate in coming:
@@ -225,7 +225,7 @@ async def frist_overview(
             frist = (
                 deadlines(
                     moede.date,
-                    moede.start_time,
+                    moede.clock,
                     zone,
                     settings.frist_hverdage,
                     settings.warn_hverdage,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from agendas.chatviews import Texts, esc
-from agendas.dates import format_date, format_time
+from agendas.dates import format_date, moede_when
 from agendas.mailings import (
     OutMessage,
     changed_notice,
@@ -102,7 +102,7 @@ async def warn_deadline(
         assert udvalg is not None
         settings = await uow.delivery.get(moede.udvalg_id)
         frist = deadlines(
-            moede.date, moede.start_time, zone, settings.frist_hverdage, settings.warn_hverdage
+            moede.date, moede.clock, zone, settings.frist_hverdage, settings.warn_hverdage
         )
         for membership in await uow.memberships.for_udvalg(moede.udvalg_id):
             if membership.role is not Role.SEKRETAER:
@@ -115,7 +115,7 @@ async def warn_deadline(
                 "release-deadline-warning",
                 udvalg=udvalg.name,
                 date=format_date(moede.date),
-                frist=f"{format_date(frist.frist_date)} kl. {format_time(moede.start_time)}",
+                frist=moede_when(t, frist.frist_date, moede.start_time),
             )
             queued += await queue_message(
                 uow, f"deadline:{moede_id}:p{person.id}", person.telegram_id,
@@ -164,7 +164,7 @@ async def coming_schedules(uow: UnitOfWork, today: date, until: date, zone: str)
             for moede in await uow.moeder.for_udvalg_between([udvalg.id or 0], today, until):
                 frist = deadlines(
                     moede.date,
-                    moede.start_time,
+                    moede.clock,
                     zone,
                     settings.frist_hverdage,
                     settings.warn_hverdage,

@@ -115,7 +115,7 @@ async def import_meeting(
     attendance (the secretary's "Tilføj til medlemslisten" in chat)."""
     import json
 
-    from agendas.dates import format_date, format_time, utc_now
+    from agendas.dates import moede_when, utc_now
     from agendas.errors import DomainError
     from agendas.model import SYSTEM_ACTOR
     from agendas.services import imports, reimport, roster
@@ -159,7 +159,7 @@ async def import_meeting(
             "meeting_id": moede.id,
             "udvalg": imported.udvalg.code,
             "date": moede.date.isoformat(),
-            "start_time": moede.start_time.isoformat("minutes"),
+            "start_time": moede.start_time.isoformat("minutes") if moede.start_time else None,
             "place": moede.place,
             "end_time": imports.local_end_time(moede, settings.timezone),
             "punkter": [
@@ -182,7 +182,7 @@ async def import_meeting(
                 }
                 for entry in imported.punkter
             ],
-            "unplaced": imported.unplaced,
+            "unplaced": [{"line": item.line, "text": item.text} for item in imported.unplaced],
             "notes": notes,
             "unknown_members": [m.label() for m in imported.unknown_members],
             "added_members": [m.label() for m in added],
@@ -195,8 +195,9 @@ async def import_meeting(
             "moede-import-done",
             moede_id=moede.id,
             udvalg=imported.udvalg.name,
-            date=format_date(moede.date),
-            time=format_time(moede.start_time),
+            when=moede_when(
+                lambda key, **p: _text(settings, key, **p), moede.date, moede.start_time
+            ),
             count=len(imported.punkter),
         )
     )
@@ -207,9 +208,13 @@ async def import_meeting(
             f"     {', '.join(found) if found else _text(settings, 'import-upload-nothing-found')}"
         )
     if imported.unplaced:
-        print(_text(settings, "moede-import-unplaced", count=len(imported.unplaced)))
-        for line in imported.unplaced:
-            print(f"  {line}")
+        count = len(imported.unplaced)
+        key = "moede-import-unplaced-one" if count == 1 else "moede-import-unplaced-other"
+        print(_text(settings, key, count=count))
+        for item in imported.unplaced:
+            print(
+                "  " + _text(settings, "moede-import-unplaced-line", line=item.line, text=item.text)
+            )
     else:
         print(_text(settings, "moede-import-all-placed"))
     if notes:

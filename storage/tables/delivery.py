@@ -44,7 +44,7 @@ class MoedeReleaseRow(SQLModel, table=True):
     released_at: dt.datetime = Field(sa_type=UtcDateTime)
     released_by: int | None = None
     date: dt.date = Field(sa_type=Date)
-    start_time: dt.time = Field(sa_type=Time)
+    start_time: dt.time | None = Field(default=None, sa_type=Time, nullable=True)
     place: str = Field(default="", sa_type=String(250))
     sequence: int = 0
     versions: dict[str, int] = Field(default_factory=dict, sa_type=JSON)

@@ -17,7 +17,7 @@ class MoedeRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     udvalg_id: int = Field(foreign_key="udvalg.id", ondelete="CASCADE")
     date: dt.date = Field(sa_type=Date)
-    start_time: dt.time = Field(sa_type=Time)
+    start_time: dt.time | None = Field(default=None, sa_type=Time, nullable=True)
     place: str = Field(default="", sa_type=String(250))
     starts_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     ended_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)

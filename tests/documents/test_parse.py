@@ -162,10 +162,13 @@ def test_variants_are_mapped_and_leftovers_reported() -> None:
     assert sag.record.votes.undlader_parties == ("Ø", "F")
     assert sag.record.inhabile == [MemberRef("Ole Kragh", "V")]
     assert sag.bilag == ["Oversigt.pdf"]
-    assert result.unplaced == [
-        "En linje som ingen kan placere.",
-        "Efterskrift der ikke hører til noget punkt",
+    # Each unplaced line says where it stands, so the secretary can find it in the document.
+    assert [(u.line, u.text) for u in result.unplaced] == [
+        (11, "En linje som ingen kan placere."),
+        (34, "Efterskrift der ikke hører til noget punkt"),
     ]
+    source = AGENDA_WITH_VARIANTS.splitlines()
+    assert all(source[u.line - 1] == u.text for u in result.unplaced)
 
 
 def _docx(paragraphs: list[tuple[str, str]], danish_styles: bool = False) -> bytes:

@@ -364,3 +364,29 @@ async def test_the_same_file_again_offers_to_update_the_meeting(
         punkter = await uow.punkter.for_moede(moede.id or 0)
         decided = await uow.decisions.for_punkter([p.id or 0 for p in punkter])
     assert "Anbefales med en rettelse." in {d.beslutning for d in decided.values()}
+
+
+async def test_a_referat_without_a_time_is_imported_without_one_and_unplaced_lines_are_numbered(
+    beu_committee: ChatHarness, example: bytes, uow_factory: Callable[[], SqlUnitOfWork]
+) -> None:
+    """Issue 13: no invented "kl. 00.00", and each unplaced line says where it stands."""
+    chat = beu_committee
+    lines = example.decode().splitlines()
+    lines[2] = "Sted: Mødelokale 2, Egeby Rådhus"
+    lines.insert(15, "En linje uden sted i dokumentet")
+    offer = await upload(chat, "uden-tid.txt", "\n".join(lines).encode(), "text/plain")
+    calls = await chat.press(SECRETARY, offer, offer.button("Importér som møde i BEU"))
+    text = all_text(messages(calls))
+    assert "Importeret: <b>Beskæftigelsesudvalget (BEU)</b> 04-03-2025, 6 punkter" in text
+    assert "00.00" not in text
+    assert "1 linje kunne ikke placeres. Tjek den" in text
+    assert "• linje 16: En linje uden sted i dokumentet" in text
+    async with uow_factory() as uow:
+        udvalg = await uow.udvalg.by_code("BEU")
+        [moede] = await uow.moeder.for_udvalg(udvalg.id or 0)  # type: ignore[union-attr]
+    assert moede.start_time is None and moede.place == "Mødelokale 2, Egeby Rådhus"
+
+    summary = next(m for m in messages(calls) if m.buttons() and "Importeret" in (m.text or ""))
+    shown = all_text(await chat.press(SECRETARY, summary, summary.button("Dagsorden")))
+    assert "Møde 04-03-2025\nSted: Mødelokale 2, Egeby Rådhus" in shown
+    assert "kl." not in shown.split("Sted:")[0]

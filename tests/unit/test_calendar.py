@@ -72,3 +72,12 @@ def test_same_input_same_bytes() -> None:
 def test_file_name() -> None:
     assert ics_file_name("BEU", date(2027, 3, 29)) == "BEU-2027-03-29.ics"
     assert ics_file_name("Ø/U", date(2027, 3, 29)) == "ØU-2027-03-29.ics"
+
+
+def test_a_meeting_without_a_known_time_is_a_whole_day_event() -> None:
+    """An imported meeting whose document gave no time: no invented 00:00 in the calendar."""
+    data = meeting_ics(_event(start=None))
+    assert b"DTSTART;VALUE=DATE:20270329" in data
+    event = _vevent(data)
+    assert event.decoded("dtstart") == date(2027, 3, 29)
+    assert event.decoded("dtend") == date(2027, 3, 30)
