@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from agendas.documents.layouts import section_headings
 from agendas.model import SECTIONS, PunktKind
 
 KIND_DAGSORDEN = "Dagsorden"
@@ -61,42 +62,13 @@ HEADER_LISTS: dict[str, str] = {
     "indhold": "toc",
 }
 
-#: Section headings the importer accepts, mapped to the section keys of ``agendas.model``.
-#: Variants from other municipal templates go to the nearest section: Resumé and Problemstilling
-#: are the core of the sag, Løsning is its presentation, Økonomi its consequences, Videre proces
-#: its timetable. When a variant meets a section that already has text, its text is appended
-#: after a lead-in line "<Variant>:", so nothing is lost.
+#: Section headings the importer accepts, mapped to the section keys of ``agendas.model``: our own
+#: titles, then every heading the municipal layouts print (``agendas.documents.layouts``). A
+#: variant that meets a section that already has text is appended after a lead-in line
+#: "<Variant>:", so nothing is lost.
 SECTION_ALIASES: dict[str, str] = {s.title.lower(): s.key for s in SECTIONS}
-SECTION_ALIASES.update(
-    {
-        "resumé": "sagens_kerne",
-        "resume": "sagens_kerne",
-        "problemstilling": "sagens_kerne",
-        "beslutningstema": "sagens_kerne",
-        "sagsresume": "sagens_kerne",
-        "beslutningspunkter": "indstilling",
-        "sagens forløb": "tidligere_beslutninger",
-        "sagsforløb": "tidligere_beslutninger",
-        "beskrivelse af sagen": "sagsfremstilling",
-        "indstillinger": "indstilling",
-        "forslag til beslutning": "indstilling",
-        "beslutninger": "beslutning",
-        "tidligere beslutning": "tidligere_beslutninger",
-        "tidligere behandling": "tidligere_beslutninger",
-        "sagsbeskrivelse": "sagsfremstilling",
-        "løsning": "sagsfremstilling",
-        "baggrund": "sagsfremstilling",
-        "lovgrundlag": "lov_og_plangrundlag",
-        "lov- og plangrundlag": "lov_og_plangrundlag",
-        "økonomi": "oekonomiske_konsekvenser",
-        "økonomiske konsekvenser": "oekonomiske_konsekvenser",
-        "videre proces": "tidsplan",
-        "tidsplan og videre proces": "tidsplan",
-        "bilag": "bilag",
-        "offentlig beslutningstekst": "public",
-        "offentlig beslutning": "public",
-    }
-)
+for _heading, _key in section_headings().items():
+    SECTION_ALIASES.setdefault(_heading, _key)
 
 STANDARD_KINDS: dict[str, PunktKind] = {
     "godkendelse af dagsorden": PunktKind.GODKENDELSE,

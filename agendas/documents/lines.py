@@ -54,7 +54,7 @@ def front_headings(lines: list[Line]) -> list[Line]:
         BARE_NUMBER,
         CLOSED,
         NUMBERED,
-        PUNKT_PREFIX,
+        prefixed_title,
         sag_nr,
     )
 
@@ -62,7 +62,7 @@ def front_headings(lines: list[Line]) -> list[Line]:
         text = lines[i].text
         return bool(
             NUMBERED.match(text)
-            or PUNKT_PREFIX.match(text)
+            or prefixed_title(text)
             or CLOSED.match(text)
             or (i + 1 < len(lines) and sag_nr(lines[i + 1].text))
             or (i > 0 and BARE_NUMBER.match(lines[i - 1].text))

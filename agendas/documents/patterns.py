@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from agendas.documents import layout
+from agendas.documents.layouts import punkt_title_patterns, title_kinds
 from agendas.documents.lines import Line
 from agendas.model import SAGSTYPE_LABELS, Role
 from agendas.protocol import SagRange
@@ -31,8 +32,8 @@ TIME = re.compile(
 PLACE = re.compile(r"^(?:sted\s*:|mødested\s*:?|mødelokale\s*:)\s*(.+)$", re.IGNORECASE)
 SAGER_RANGE = re.compile(r"^sager?\s+\d+\s*[-–]\s*\d+$", re.IGNORECASE)
 NUMBERED = re.compile(r"^(\d{1,3})\.\s+(.+)$")
-#: "Punkt 3: Titel" (FirstAgenda, Aarhus) and "Punkt 3. Titel".
-PUNKT_PREFIX = re.compile(r"^punkt\s+(\d{1,4})\s*[:.\-–]\s*(.+)$", re.IGNORECASE)
+#: The title forms of the layouts' ``PunktStart.PREFIXED``: "Punkt 3: Titel" (FirstAgenda, Aarhus).
+PUNKT_TITLES = punkt_title_patterns()
 #: Journal numbers as printed on their own line: KLE "00.01.00-A00-17-15", "EMN-2025-003383",
 #: "330-2018-3619", "27.00.00-P20-1-23".
 JOURNAL_BARE = re.compile(
@@ -50,8 +51,8 @@ BODY_DECISION = re.compile(
     re.IGNORECASE,
 )
 #: "(B)" or "(O)" after a title (Slagelse): til beslutning, til orientering.
-TITLE_KIND = re.compile(r"\s*\((B|O|D)\)$")
-TITLE_KINDS = {"B": "til beslutning", "O": "til orientering", "D": "til drøftelse"}
+TITLE_KINDS = title_kinds()
+TITLE_KIND = re.compile(rf"\s*\(([{''.join(TITLE_KINDS)}])\)$", re.IGNORECASE)
 LATE = re.compile(r"^tilføjet efter udsendelsen\s*:\s*(.+)$", re.IGNORECASE)
 JOURNAL = re.compile(r"^(?:journalnr\.?|journalnummer|sagsnr\.?|sagsnummer)\s*:\s*(.+)$", re.I)
 RANGES = re.compile(r"^(?:sag|sager|punkt|punkterne)\s+(.+)$", re.IGNORECASE)
@@ -65,6 +66,14 @@ TITLES = {"formand": Role.FORMAND, "næstformand": Role.NAESTFORMAND}
 
 # ---------------------------------------------------------------------------------------------
 # The reader
+
+
+def prefixed_title(text: str) -> re.Match[str] | None:
+    """ "Punkt 3: Titel" in one of the layouts' forms: group 1 the number, group 2 the title."""
+    for pattern in PUNKT_TITLES:
+        if match := pattern.match(text):
+            return match
+    return None
 
 
 def sag_nr(text: str) -> re.Match[str] | None:

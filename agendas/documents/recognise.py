@@ -44,7 +44,6 @@ from agendas.documents.patterns import (
     NUMBERED,
     OPEN_KLE,
     PLACE,
-    PUNKT_PREFIX,
     SAGER_RANGE,
     SAGSTYPES,
     SUBSTITUTE,
@@ -57,6 +56,7 @@ from agendas.documents.patterns import (
     join_wrapped,
     opens_punkt_body,
     parse_ranges,
+    prefixed_title,
     sag_nr,
     same_body,
     split_rest,
@@ -204,13 +204,13 @@ class AgendaReader:
             return True
         # Plain text has no heading levels: "Punkt 3: Titel", or "3. Titel" whose next line is
         # what only follows a punkt's title (a section heading, a journal number, "Åbent - …").
-        if PUNKT_PREFIX.match(line.text):
+        if prefixed_title(line.text):
             return True
         return bool(NUMBERED.match(line.text)) and opens_punkt_body(self._next_text(index))
 
     @staticmethod
     def _punkt_like(text: str) -> bool:
-        return bool(NUMBERED.match(text) or PUNKT_PREFIX.match(text) or CLOSED.match(text))
+        return bool(NUMBERED.match(text) or prefixed_title(text) or CLOSED.match(text))
 
     def _title_continues(self, index: int, line: Line) -> bool:
         """A long punkt title wraps onto a second heading line (in a PDF, each printed line is
@@ -221,7 +221,7 @@ class AgendaReader:
         text = line.text
         return not (
             NUMBERED.match(text)
-            or PUNKT_PREFIX.match(text)
+            or prefixed_title(text)
             or CLOSED.match(text)
             or text.lower().rstrip(":") in layout.SECTION_ALIASES
         )
@@ -234,7 +234,7 @@ class AgendaReader:
         following = sag_nr(self._next_text(index))
         number: int | None = int(following[1]) if following else self.pending_number
         self.pending_number = None
-        prefixed = PUNKT_PREFIX.match(text)
+        prefixed = prefixed_title(text)
         numbered = NUMBERED.match(text) or prefixed
         if numbered and (number is None or int(numbered[1]) == number):
             number = int(numbered[1])

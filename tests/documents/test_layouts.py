@@ -1,5 +1,6 @@
 """The municipal layouts the importer reads, one table entry each.
 
+The table of layouts is `agendas/documents/layouts.py`; every entry has a fixture here.
 The texts follow the structure of published referater from each municipality (their headings,
 how a punkt starts, where the decision sits; see issue 13), with made-up content: the published
 documents themselves may not be committed here. Each row asserts what a secretary would check
@@ -14,6 +15,9 @@ from dataclasses import dataclass, field
 import pytest
 
 from agendas.documents import parse_text
+from agendas.documents.layout import SECTION_ALIASES
+from agendas.documents.layouts import LAYOUTS, PunktStart
+from agendas.model import SECTIONS
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,37 @@ Sagsforløb
 Magistraten anbefalede planen den 2. september 2025.
 """
 
+ROEDOVRE = """Beskæftigelsesudvalget
+Beslutningsprotokol
+04-03-2025
+Kl. 15.00, Mødelokale 2, Rødovre Rådhus
+Godkendelse af dagsorden
+Sag nr. 1
+Beslutning
+Godkendt.
+Ny model for jobcentrets samtaler
+Sag nr. 170
+Beslutningskompetence: BEU
+Resumé
+Forvaltningen foreslår færre, længere samtaler.
+Indstilling
+Beskæftigelsesforvaltningen indstiller, at modellen godkendes.
+Beslutning
+Godkendt.
+Mødet afsluttet kl. 16.05
+"""
+
 CASES = {
+    "roedovre": (
+        ROEDOVRE,
+        Expected(
+            titles=["Godkendelse af dagsorden", "Ny model for jobcentrets samtaler"],
+            sections={1: ["sagens_kerne", "indstilling"]},
+            decisions={0: "Godkendt.", 1: "Godkendt."},
+            kompetence={1: "BEU"},
+            end="16:05",
+        ),
+    ),
     "holbaek": (
         HOLBAEK,
         Expected(
@@ -195,6 +229,21 @@ CASES = {
         ),
     ),
 }
+
+
+def test_every_layout_in_the_table_has_a_fixture_and_maps_to_real_sections() -> None:
+    """A municipality is a table entry (``agendas/documents/layouts.py``) and a fixture here."""
+    assert sorted(CASES) == sorted(entry.key for entry in LAYOUTS)
+    known = {section.key for section in SECTIONS} | {"public", "bilag"}
+    for entry in LAYOUTS:
+        assert set(entry.sections.values()) <= known, entry.key
+        assert entry.source and entry.municipality
+        if PunktStart.PREFIXED in entry.punkt_starts:
+            assert entry.punkt_titles, entry.key
+    # The importer reads every heading of every layout, whichever document it meets.
+    for entry in LAYOUTS:
+        for heading, key in entry.sections.items():
+            assert SECTION_ALIASES[heading] == key or heading in {s.title.lower() for s in SECTIONS}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
