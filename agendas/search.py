@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
 import snowballstemmer
@@ -373,6 +374,9 @@ class SearchHit:
     kind: DocKind
     title: str
     snippet: Snippet = field(default_factory=Snippet)
+    #: The meeting's day and the punkt's number on its agenda (``rules.ordered``).
+    day: date | None = None
+    number: int = 0
 
 
 @dataclass(frozen=True, slots=True)

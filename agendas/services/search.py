@@ -13,7 +13,7 @@ from datetime import date
 
 from agendas import rules
 from agendas.errors import InvalidInput, NotAllowed
-from agendas.model import Actor, Moede, Udvalg
+from agendas.model import Actor, Udvalg
 from agendas.ports import UnitOfWork
 from agendas.search import (
     DocKind,
@@ -169,19 +169,13 @@ async def _results(
     uow: UnitOfWork, query: SearchQuery, hits: list[SearchHit]
 ) -> list[SearchResult]:
     udvalg: dict[int, Udvalg | None] = {}
-    moeder: dict[int, Moede | None] = {}
-    numbers: dict[int, int] = {}
     stems = query.stems()
     results: list[SearchResult] = []
     for hit in hits:
         if hit.udvalg_id not in udvalg:
             udvalg[hit.udvalg_id] = await uow.udvalg.get(hit.udvalg_id)
-        if hit.moede_id not in moeder:
-            moeder[hit.moede_id] = await uow.moeder.get(hit.moede_id)
-            for punkt in rules.ordered(await uow.punkter.for_moede(hit.moede_id)):
-                numbers[punkt.id or 0] = punkt.number
-        committee, moede = udvalg[hit.udvalg_id], moeder[hit.moede_id]
-        if committee is None or moede is None:  # pragma: no cover - the index follows deletes
+        committee = udvalg[hit.udvalg_id]
+        if committee is None or hit.day is None:  # pragma: no cover - the index follows deletes
             continue
         results.append(
             SearchResult(
@@ -190,8 +184,8 @@ async def _results(
                 udvalg_id=hit.udvalg_id,
                 udvalg_code=committee.code,
                 udvalg_name=committee.name,
-                moede_date=moede.date,
-                punkt_number=numbers.get(hit.punkt_id, 0),
+                moede_date=hit.day,
+                punkt_number=hit.number,
                 title=highlight(hit.title, stems),
                 snippet=hit.snippet,
                 closed=hit.kind is not DocKind.ALL,

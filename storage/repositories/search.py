@@ -19,6 +19,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     column,
+    distinct,
     false,
     func,
     literal_column,
@@ -175,6 +176,7 @@ class SqlSearchRepository(SqlRepository):
         else:  # past the last page (or nothing): count on its own
             total = int(await self.session.scalar(select(func.count()).select_from(found)) or 0)
         snippets = await self._snippets(query, rows)
+        numbers = await self._numbers(rows)
         hits = [
             SearchHit(
                 punkt_id=r.punkt_id,
@@ -183,10 +185,33 @@ class SqlSearchRepository(SqlRepository):
                 kind=DocKind(r.kind),
                 title=r.title,
                 snippet=snippets.get(r.id, Snippet()),
+                day=r.day,
+                number=numbers.get(r.punkt_id, 0),
             )
             for r in rows
         ]
         return SearchHits(total, hits)
+
+    async def _numbers(self, rows: Sequence[Any]) -> dict[int, int]:
+        """The page's punkter's numbers on their agendas: 1 + the punkter of the same meeting
+        before them in the agenda order (every punkt has a document with its place)."""
+        if not rows:
+            return {}
+        mine = _DOC.alias("mine")
+        before = _DOC.alias("before")
+        earlier = or_(
+            before.c.sort_key < mine.c.sort_key,
+            and_(before.c.sort_key == mine.c.sort_key, before.c.punkt_id < mine.c.punkt_id),
+        )
+        counted = (
+            select(mine.c.punkt_id, func.count(distinct(before.c.punkt_id)))
+            .select_from(mine)
+            .outerjoin(before, and_(before.c.moede_id == mine.c.moede_id, earlier))
+            .where(mine.c.id.in_([r.id for r in rows]))
+            .group_by(mine.c.punkt_id)
+        )
+        result = await self.session.execute(counted)
+        return {int(punkt_id): int(count) + 1 for punkt_id, count in result.all()}
 
     async def _snippets(self, query: SearchQuery, rows: Sequence[Any]) -> dict[int, Snippet]:
         """The page's snippets, read for those documents only. A decision shows only where
