@@ -2,7 +2,7 @@
 
 The repositories that write a punkt, its decision or its meeting call ``refresh``/``move_day``
 on their own session, so no service can forget the index, and a rolled-back change leaves the
-index as it was. ``rebuild`` (synchronous) fills the whole index: migration 0008 and the
+index as it was. ``rebuild`` (synchronous) fills the whole index: migration 0009 and the
 benchmark's bulk load use it.
 """
 

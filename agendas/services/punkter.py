@@ -146,7 +146,6 @@ async def edit_field(
         require_editor(actor, moede.udvalg_id)
         await require_record_open(uow, moede.id or 0)
         old: object
-        section = SECTION_BY_KEY.get(name)
         if punkt.kind is PunktKind.SAG:
             require_filled(name, str(cleaned or ""))
         if name in SECTION_KEYS:

@@ -241,7 +241,7 @@ def test_0007_gives_existing_punkter_no_printed_number_and_no_sections_of_their_
     assert (extra if isinstance(extra, list) else json.loads(extra)) == []
 
 
-def test_0008_indexes_the_punkter_already_stored(fresh_database_url: str) -> None:
+def test_0009_indexes_the_punkter_already_stored(fresh_database_url: str) -> None:
     """Existing punkter are searchable after the upgrade: an open punkt with its decision in
     one document, a closed one as its full and its public document."""
     url = fresh_database_url
@@ -275,7 +275,7 @@ def test_0008_indexes_the_punkter_already_stored(fresh_database_url: str) -> Non
                 f" (1, 'Udsat', '{{}}', '[]', '[]', '', '{{}}', '{stamp}'),"
                 f" (2, 'Godkendt', '{{}}', '[]', '[]', 'Beslutning truffet', '{{}}', '{stamp}')"
             )
-        migrate.upgrade(url, "0008")
+        migrate.upgrade(url, "0009")
         with engine.connect() as conn:
             docs = conn.exec_driver_sql(
                 "SELECT punkt_id, kind, udvalg_id, day, beslutning FROM search_doc"

@@ -2,8 +2,8 @@
 full-text part beside them (SQLite: an FTS5 table of Danish stems; PostgreSQL: a generated
 ``tsvector`` column with a GIN index).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01
 
 Existing punkter are indexed here. Unlike the earlier revisions this one uses the application's
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
