@@ -544,3 +544,18 @@ async def test_moeder_leaves_out_meetings_long_past(
     reply = only(await chat.send(MEMBER, "/moeder"))
 
     assert reply.text == "Der er ingen kommende eller nylige møder i dine udvalg."
+
+
+async def test_meeting_mode_with_the_next_meeting_weeks_away_says_when_it_is(
+    beu_committee: ChatHarness, clock: FrozenClock
+) -> None:
+    """Issue 16: /moede 47 days before the meeting said there was none and to create one."""
+    today = clock().astimezone(ZoneInfo("Europe/Copenhagen")).date()
+    day = today + timedelta(days=47)
+    await beu_committee.send(SECRETARY, f"/nytmoede BEU {day:%d-%m-%Y} 14:00 Rådhuset")
+    reply = only(await beu_committee.send(SECRETARY, "/moede"))
+    assert reply.text == (
+        f"Der er intet møde omkring i dag i dine udvalg. Næste møde er BEU {day:%d-%m-%Y} kl. "
+        "14.00, om 47 dage. Skriv /moede igen tættere på mødet."
+    )
+    assert "/nytmoede" not in (reply.text or "")
