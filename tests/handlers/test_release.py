@@ -278,3 +278,24 @@ async def test_a_person_who_blocked_the_bot_is_reachable_again_after_writing_to_
     assert await unreachable() == {MEMBER.id}
     await chat.send(MEMBER, "Hej, jeg er tilbage")
     assert await unreachable() == set()
+
+
+@pytest.mark.parametrize(
+    "command", ["/dagsorden@udvalgsbot_test_bot", "/udsend@udvalgsbot_test_bot"]
+)
+async def test_a_command_in_the_group_gets_one_answer_pointing_to_the_private_chat(
+    beu_committee: ChatHarness, command: str
+) -> None:
+    """Issue 16: "/dagsorden@bot" in the group got no answer at all."""
+    calls = await in_group(beu_committee, SECRETARY, command)
+    replies = [c for c in calls if c.method == "sendMessage"]
+    assert len(replies) == 1 and replies[0].chat_id == GROUP_ID
+    assert "Skriv til mig her: @udvalgsbot_test_bot" in (replies[0].text or "")
+    assert "Lukket" not in (replies[0].text or "")  # no agenda content in the group
+
+
+async def test_a_command_for_another_bot_in_the_group_is_left_alone(
+    beu_committee: ChatHarness,
+) -> None:
+    calls = await in_group(beu_committee, SECRETARY, "/start@en_anden_bot")
+    assert [c for c in calls if c.method == "sendMessage"] == []
