@@ -78,6 +78,7 @@ def build_dispatcher(
     dp["config"] = config
     #: The catalogue per recipient language, for services that write to other people.
     dp["texts"] = texts_for(i18n)
+    dp.update.outer_middleware(errors.TrackAnswers())
     dp.update.outer_middleware(UnitOfWorkMiddleware(uow_factory))
     dp.update.outer_middleware(IdentityMiddleware(admin_ids))
     dp.update.outer_middleware(LocaleMiddleware(i18n))

@@ -24,7 +24,7 @@ from agendas.ports import UnitOfWork
 from agendas.search import SearchSort
 from agendas.services import search
 from agendas.services.search import SearchPage, SearchResult
-from handlers.callbacks import PunktCb
+from handlers.callbacks import DbInt, PunktCb
 from handlers.chat import button, chat_message, clip
 from handlers.texts import Html, t
 
@@ -40,7 +40,7 @@ class SearchCb(CallbackData, prefix="sg"):
     ``sort`` re-sorts (``n`` newest first, ``r`` relevance) from the first page."""
 
     action: str
-    page: int = 0
+    page: DbInt = 0
     sort: str = "n"
 
 

@@ -410,6 +410,9 @@ async def get_bilag(uow: UnitOfWork, actor: Actor, bilag_id: int) -> Bilag:
         if bilag is None:
             raise NotFound("err-bilag-gone")
         punkt, moede = await load_punkt(uow, bilag.punkt_id)
+        if not rules.can_read_udvalg(actor, moede.udvalg_id):
+            # Outside the udvalg a bilag that exists and one that does not get the same answer.
+            raise NotFound("err-bilag-gone")
         if not rules.may_open(actor, moede.udvalg_id, punkt):
             raise NotAllowed("err-closed-punkt")
     if not bilag.attached:
