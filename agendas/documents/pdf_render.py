@@ -11,8 +11,11 @@ paragraphs, the table of contents' links) with ``/Lang da``; level A is not clai
 validator here proves it.
 
 Every font is embedded (subset): the bundled DejaVu Sans (``fonts/``), so the output does not
-depend on the fonts a server has. Title, author (the forvaltning), subject (the edition) and
-keywords are set in the document information and the XMP metadata; each punkt is a bookmark.
+depend on the fonts a server has. A character those fonts lack (an emoji, Chinese) is printed as
+U+FFFD "�" (``printable``): PDF/A forbids showing the .notdef glyph a missing character becomes,
+and a fallback font would be whatever the server happens to have. Title, author (the
+forvaltning), subject (the edition) and keywords are set in the document information and the XMP
+metadata; each punkt is a bookmark.
 
 WeasyPrint needs Pango at run time (Debian: libpango-1.0-0, libpangoft2-1.0-0); without it
 ``render_pdf`` raises ``PdfUnavailable`` and the Word files still work. Renders run one at a
@@ -21,7 +24,9 @@ time (``_LOCK``): Pango and fontconfig are not made for concurrent layouts in th
 
 from __future__ import annotations
 
+import functools
 import threading
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +36,11 @@ from agendas.protocol import MeetingDocument
 
 PDF_VARIANT = "pdf/a-2u"
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+REPLACEMENT = "\ufffd"
+#: Characters that only modify the one before (joiners, variation selectors, combining marks,
+#: an emoji's skin tone): dropped rather than printed as a second "�" when the fonts lack them.
+_MODIFIERS = frozenset({"Cf", "Mn", "Me", "Sk"})
 
 _LOCK = threading.Lock()
 
@@ -43,7 +53,29 @@ class PdfUnavailable(DomainError):
 
 def render_pdf(doc: MeetingDocument, protokol: bool, public: bool) -> bytes:
     """The dagsorden (``protokol=False``) or beslutningsprotokol as PDF/A-2u bytes."""
-    return html_to_pdf(render_html(doc, protokol, public))
+    return html_to_pdf(printable(render_html(doc, protokol, public)))
+
+
+@functools.lru_cache(maxsize=1)
+def _covered() -> frozenset[int]:
+    """The code points both bundled fonts have a glyph for."""
+    from fontTools.ttLib import TTFont
+
+    maps = [set(TTFont(FONTS_DIR / name).getBestCmap()) for name in FONT_FILES]
+    return frozenset(set.intersection(*maps))
+
+
+def printable(text: str) -> str:
+    """``text`` with every character the bundled fonts cannot show replaced by "�" (modifiers
+    dropped); line breaks and tabs kept."""
+    covered = _covered()
+    table: dict[int, str | None] = {}
+    for char in set(text):
+        code = ord(char)
+        if code in covered or char in "\n\r\t":
+            continue
+        table[code] = None if unicodedata.category(char) in _MODIFIERS else REPLACEMENT
+    return text.translate(table) if table else text
 
 
 def render_dagsorden_pdf(doc: MeetingDocument, public: bool) -> bytes:

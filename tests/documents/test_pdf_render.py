@@ -143,3 +143,17 @@ def test_the_renderer_reads_the_bundled_fonts_and_no_other_file() -> None:
             fetcher.fetch(url)
     with pytest.raises(ValueError):
         fetcher.fetch("http://127.0.0.1:9/x.css")
+
+
+def test_a_character_the_fonts_lack_is_printed_as_a_replacement_not_as_notdef(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """PDF/A forbids the .notdef glyph; an emoji or Chinese in a title becomes "�", while
+    Danish letters, dashes, quotes and € are printed as typed."""
+    doc = meeting()
+    doc.punkter[2].punkt.title = "Ny model 🔒 漢字 – “æøå” € ≥ 👍🏽"
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        data = render_pdf(doc, protokol=True, public=False)
+    assert not [r for r in caplog.records if "notdef" in r.getMessage()]
+    assert_pdfa(data, [*headings(doc)[:2], "3. Ny model � �� – “æøå” € ≥ �", *headings(doc)[3:]])
+    assert "3. Ny model � �� – “æøå” € ≥ �" in pdf_text(data)
