@@ -559,3 +559,24 @@ async def test_meeting_mode_with_the_next_meeting_weeks_away_says_when_it_is(
         "14.00, om 47 dage. Skriv /moede igen tættere på mødet."
     )
     assert "/nytmoede" not in (reply.text or "")
+
+
+async def test_dagsorden_with_an_udvalg_code_shows_that_udvalgs_agenda_or_refuses(
+    beu_committee: ChatHarness,
+) -> None:
+    """Issue 16: "/dagsorden BEU" from a secretary of another udvalg answered about their own."""
+    chat = beu_committee
+    await chat.send(ADMIN, "/nytudvalg SOU Socialudvalget; Velfærd")
+    await chat.send(ADMIN, "/nytmoede SOU 14-01-2027 10:00 Rådhuset")
+    await chat.send(SECRETARY, "/nytmoede BEU 12-01-2027 14:00 Rådhuset")
+
+    beu = only(await chat.send(SECRETARY, "/dagsorden beu"))
+    assert "Beskæftigelsesudvalget" in (beu.text or "") and "12-01-2027" in (beu.text or "")
+    refused = only(await chat.send(SECRETARY, "/dagsorden SOU"))
+    assert refused.text == "Du er ikke med i det udvalg. Bed sekretæren om et invitationslink."
+    unknown = only(await chat.send(SECRETARY, "/dagsorden XYZ"))
+    assert (unknown.text or "").startswith("Skriv /dagsorden") and "/dagsorden BEU" in (
+        unknown.text or ""
+    )
+    admin = only(await chat.send(ADMIN, "/dagsorden SOU"))
+    assert "Socialudvalget" in (admin.text or "") and "14-01-2027" in (admin.text or "")
