@@ -26,16 +26,13 @@ from urllib.parse import quote
 
 from agendas.model import SAGSTYPE_LABELS, SECTIONS, Moede, Punkt, PunktKind
 from agendas.protocol import (
-    TITLE_LABELS,
     ApprovalRecord,
     AttendanceStatus,
     Attendee,
     DocumentPunkt,
     MeetingDocument,
-    MemberRef,
     PunktRecord,
     Remark,
-    format_ranges,
     inhabil_line,
     quorum_line,
     remark_line,
@@ -279,41 +276,6 @@ def public_punkter(document: MeetingDocument, approved: bool) -> list[PublicPunk
                 notes=tuple(notes),
             )
         )
-    return result
-
-
-@dataclass(frozen=True, slots=True)
-class AttendanceGroup:
-    """One status of the protocol's attendance (til stede, afbud …) and its members."""
-
-    status: AttendanceStatus
-    lines: tuple[str, ...]
-
-
-def attendee_line(attendee: Attendee) -> str:
-    """``Lene Holm (A), formand`` or ``Kim Berg (A), stedfortræder for Per Vinther``."""
-    parts = [MemberRef(attendee.name, attendee.party).label()]
-    if attendee.title in TITLE_LABELS:
-        parts.append(TITLE_LABELS[attendee.title])
-    if attendee.substitute_for:
-        parts.append(f"stedfortræder for {attendee.substitute_for}")
-    if attendee.absent_for and attendee.status is not AttendanceStatus.AFBUD:
-        parts.append(f"ikke til stede ved {format_ranges(attendee.absent_for)}")
-    return ", ".join(parts)
-
-
-def attendance_groups(document: MeetingDocument) -> list[AttendanceGroup]:
-    """Who was there, for an approved protocol's page (empty groups left out)."""
-    result = []
-    for status in (
-        AttendanceStatus.TIL_STEDE,
-        AttendanceStatus.STEDFORTRAEDER,
-        AttendanceStatus.AFBUD,
-        AttendanceStatus.FRAVAERENDE,
-    ):
-        lines = tuple(attendee_line(a) for a in document.with_status(status))
-        if lines:
-            result.append(AttendanceGroup(status, lines))
     return result
 
 

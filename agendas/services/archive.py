@@ -10,15 +10,15 @@ not exist, so an unreleased meeting cannot be told apart from a missing one.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from agendas.archive import (
-    AttendanceGroup,
     PublicPunkt,
-    attendance_groups,
+    mask_contact_details,
     meeting_slug,
     newest_first,
     parse_slug,
@@ -76,7 +76,6 @@ class PublicMeeting:
     #: The public version (``agendas.archive.public_document``): what the downloads render.
     document: MeetingDocument
     punkter: list[PublicPunkt]
-    attendance: list[AttendanceGroup]
 
 
 async def _entries(uow: UnitOfWork, udvalg: Udvalg) -> list[ArchiveEntry]:
@@ -95,7 +94,7 @@ async def _entries(uow: UnitOfWork, udvalg: Udvalg) -> list[ArchiveEntry]:
             continue
         entries.append(
             ArchiveEntry(
-                moede=moede,
+                moede=dataclasses.replace(moede, place=mask_contact_details(moede.place)),
                 ordinal=ordinals[moede_id],
                 released_at=release.released_at if release else None,
                 approved_at=(state.locked_at or moede.starts_at) if state and approved else None,
@@ -137,7 +136,6 @@ async def _public(uow: UnitOfWork, udvalg: Udvalg, entry: ArchiveEntry, zone: st
         entry=entry,
         document=document,
         punkter=public_punkter(document, entry.approved),
-        attendance=attendance_groups(document) if entry.approved else [],
     )
 
 

@@ -1,0 +1,36 @@
+"""The public web archive: committees, meetings (public versions only), documents, search,
+calendar and news feeds. Routes and templates only; the use cases are
+``agendas.services.archive`` (and the search service), reached through the unit of work.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from agendas.chatviews import Translate
+from web import pages
+from web.app import (
+    CONFIG,
+    TEMPLATES,
+    TRANSLATE,
+    UOW,
+    ArchiveConfig,
+    UowFactory,
+    error_pages,
+    templates,
+)
+
+__all__ = ["ArchiveConfig", "build_archive"]
+
+
+def build_archive(
+    uow_factory: UowFactory, translate: Translate, config: ArchiveConfig
+) -> web.Application:
+    """The archive as an aiohttp application (mount it with ``add_subapp`` under a prefix)."""
+    app = web.Application(middlewares=[error_pages])
+    app[CONFIG] = config
+    app[UOW] = uow_factory
+    app[TEMPLATES] = templates(translate, config)
+    app[TRANSLATE] = translate
+    pages.add_routes(app)
+    return app
