@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from sqlmodel import SQLModel
 
-import storage.tables  # noqa: F401  (registers the tables on the metadata)
-from bot.i18n import make_i18n, texts_for
+from bot.catalogue import catalogue_texts
 from storage.engine import make_engine, make_session_factory
+from storage.migrate import upgrade_async
 from storage.uow import SqlUnitOfWork
 from tests.web import world
 from web import ArchiveConfig, build_archive
@@ -23,9 +22,8 @@ BOT_USERNAME = "udvalgsbot_test_bot"
 
 
 async def _seed(url: str) -> world.World:
+    await upgrade_async(url)  # the real migrations: ``udvalgsbot web`` finds it at head
     engine = make_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(SQLModel.metadata.create_all)
     factory = make_session_factory(engine)
     try:
         return await world.build(lambda: SqlUnitOfWork(factory))
@@ -69,7 +67,7 @@ def config() -> ArchiveConfig:
 async def client(database_url: str, config: ArchiveConfig) -> AsyncIterator[TestClient]:
     engine = make_engine(database_url)
     factory = make_session_factory(engine)
-    app = build_archive(lambda: SqlUnitOfWork(factory), texts_for(make_i18n("da"))("da"), config)
+    app = build_archive(lambda: SqlUnitOfWork(factory), catalogue_texts("da"), config)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
     await engine.dispose()

@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from agendas.archive import MASK_EMAIL, MASK_PHONE
-from bot.i18n import make_i18n, texts_for
+from bot.catalogue import catalogue_texts
 from storage.engine import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 from tests.web import world
@@ -159,7 +159,7 @@ async def test_a_failing_page_is_a_danish_500_without_a_stack_trace(
     def broken() -> SqlUnitOfWork:
         raise RuntimeError("database on fire")
 
-    app = build_archive(broken, texts_for(make_i18n("da"))("da"), config)
+    app = build_archive(broken, catalogue_texts("da"), config)
     async with TestClient(TestServer(app)) as client:
         html = await text_of(client, "/", status=500)
     assert "Der skete en fejl" in html
@@ -194,9 +194,7 @@ async def test_the_downloads_are_the_public_documents(client: TestClient) -> Non
 async def test_without_a_pdf_renderer_there_are_word_files_only(database_url: str) -> None:
     engine = make_engine(database_url)
     factory = make_session_factory(engine)
-    app = build_archive(
-        lambda: SqlUnitOfWork(factory), texts_for(make_i18n("da"))("da"), ArchiveConfig()
-    )
+    app = build_archive(lambda: SqlUnitOfWork(factory), catalogue_texts("da"), ArchiveConfig())
     async with TestClient(TestServer(app)) as client:
         html = await text_of(client, FIRST)
         await text_of(client, f"{FIRST}/referat.pdf", status=404)
@@ -292,7 +290,7 @@ async def test_the_archive_mounted_under_a_prefix_links_inside_it(database_url: 
     factory = make_session_factory(engine)
     archive = build_archive(
         lambda: SqlUnitOfWork(factory),
-        texts_for(make_i18n("da"))("da"),
+        catalogue_texts("da"),
         ArchiveConfig(prefix="/arkiv", base_url="https://dagsordener.kommune.dk/arkiv"),
     )
     root = web.Application()

@@ -17,12 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from agendas.chatviews import Translate
 from agendas.meeting import approval, decisions
 from agendas.model import SYSTEM_ACTOR, Actor, Role, Sagstype
 from agendas.ports import UnitOfWork
 from agendas.services import committees, invites, meetings, punkter, release
 from agendas.services.punkter import SagDraft
-from bot.i18n import make_i18n, texts_for
+from bot.catalogue import catalogue_texts
 
 ZONE = "Europe/Copenhagen"
 BEFORE = datetime(2026, 2, 20, 9, 0, tzinfo=UTC)
@@ -85,7 +86,10 @@ async def _meeting(uow: UnitOfWork, secretary: Actor, day: date) -> int:
 
 async def build(new: Callable[[], UnitOfWork]) -> World:
     """Everything above, through the services; ``new()`` gives a fresh unit of work."""
-    texts = texts_for(make_i18n("da"))
+
+    def texts(language: str | None) -> Translate:
+        return catalogue_texts(language or "da")
+
     await committees.create_udvalg(
         new(),
         SYSTEM_ACTOR,
