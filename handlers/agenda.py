@@ -8,8 +8,8 @@ The secretary's edits are in ``handlers.punkt`` and ``handlers.punkt_fields``, b
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -20,6 +20,7 @@ from aiogram.types import (
 from agendas import rules
 from agendas.chatviews import TELEGRAM_LIMIT, render_agenda, render_punkt
 from agendas.errors import NotFound
+from agendas.meeting.documents import ProtokolRequest
 from agendas.model import (
     Actor,
     Punkt,
@@ -31,6 +32,7 @@ from agendas.services.punkter import PunktDetail
 from handlers.callbacks import BilagCb, MoedeCb, PunktCb
 from handlers.chat import button, chat_message, clip
 from handlers.context import ChatConfig
+from handlers.protocol import send_requested
 from handlers.texts import error_plain, plain, t
 
 # --- agenda overview ------------------------------------------------------------------------------
@@ -88,12 +90,36 @@ async def send_agenda(target: Message, uow: UnitOfWork, actor: Actor, moede_id: 
     await target.answer(pages[-1], reply_markup=agenda_keyboard(agenda, actor))
 
 
+#: The words /dagsorden understands: ``pdf`` (the PDF/A file), with ``offentlig`` its public
+#: edition.
+AGENDA_WORDS = frozenset({"pdf", "offentlig", "public"})
+
+
+def agenda_words(args: str | None) -> set[str] | None:
+    """The words after /dagsorden; None when they are not ``pdf [offentlig]``."""
+    words = {w.lower() for w in (args or "").split()}
+    if words and ("pdf" not in words or not words <= AGENDA_WORDS):
+        return None
+    return words
+
+
 async def show_next_agenda(
-    message: Message, actor: Actor, uow: UnitOfWork, config: ChatConfig
+    message: Message,
+    command: CommandObject,
+    actor: Actor,
+    uow: UnitOfWork,
+    config: ChatConfig,
+    bot: Bot,
 ) -> None:
-    """/dagsorden: the agenda of the user's next meeting (or the latest one)."""
+    """/dagsorden: the agenda of the user's next meeting (or the latest one) in chat;
+    /dagsorden pdf [offentlig]: the same agenda as a PDF/A file (members get the internal
+    edition, others the public one)."""
     if not actor.is_admin and not actor.roles:
         await message.answer(t("help-nobody"))
+        return
+    words = agenda_words(command.args)
+    if words is None:
+        await message.answer(t("agenda-pdf-usage"))
         return
     listing = await meetings.list_moeder(uow, actor, config.today().date())
     chosen = meetings.next_moede(listing, config.now())
@@ -107,6 +133,11 @@ async def show_next_agenda(
             await message.answer(t("agenda-no-moede-secretary", code=codes[0] if codes else "KODE"))
         else:
             await message.answer(t("agenda-no-moede"))
+        return
+    if words:
+        public = bool(words & {"offentlig", "public"})
+        request = ProtokolRequest(chosen.moede.id, public=public, protokol=False, pdf=True)
+        await send_requested(message, actor, uow, config, bot, request)
         return
     await send_agenda(message, uow, actor, chosen.moede.id or 0)
 

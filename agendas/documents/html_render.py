@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import datetime
 from importlib import resources
 
 import jinja2
@@ -110,7 +109,7 @@ class DocumentView:
     footer: str
     author: str
     keywords: str
-    #: The meeting's start as a W3C date-time: the document's created and modified date.
+    #: The meeting's day (W3C date): the document's created and modified date, as in Word.
     created: str
     front: list[tuple[str, list[str]]]
     toc_label: str
@@ -171,9 +170,7 @@ def document_view(doc: MeetingDocument, protokol: bool, public: bool) -> Documen
         footer=f"{doc.udvalg.name} {date}",
         author=doc.udvalg.forvaltning or doc.udvalg.name,
         keywords="beslutningsprotokol" if protokol else "dagsorden",
-        created=datetime.combine(doc.moede.date, doc.moede.start_time).isoformat(
-            timespec="minutes"
-        ),
+        created=doc.moede.date.isoformat(),
         front=front_lists(doc),
         toc_label=layout.LABEL_TOC,
         punkter=[punkt_view(item, protokol, public) for item in doc.punkter],

@@ -65,11 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
         "attendance at the meeting)",
     )
 
-    exp = sub.add_parser("export", help="write a meeting's dagsorden or protocol as DOCX")
+    exp = sub.add_parser("export", help="write a meeting's dagsorden or protocol (DOCX or PDF/A)")
     exp.add_argument("moede_id", type=int, help="the meeting's id (printed by import)")
     exp.add_argument("--kind", choices=("dagsorden", "protokol"), required=True)
     exp.add_argument("--public", action="store_true", help="the public version")
-    exp.add_argument("-o", "--output", required=True, help="the .docx file to write")
+    exp.add_argument(
+        "--format",
+        choices=("docx", "pdf"),
+        default=None,
+        help="docx (Word) or pdf (PDF/A-2u); default: pdf for an output ending in .pdf, else docx",
+    )
+    exp.add_argument("-o", "--output", required=True, help="the .docx or .pdf file to write")
 
     plan = sub.add_parser("plan", help="handleplaner: import a plan, write a status report")
     plan_sub = plan.add_subparsers(dest="plan_command", required=True)
@@ -183,10 +189,18 @@ def _dispatch(args: argparse.Namespace) -> int:
             )
         return asyncio.run(commands.plan_report(settings, args.plan_id, args.round, args.output))
     if args.command == "export":
+        pdf = (args.format or _format_of(args.output)) == "pdf"
         return asyncio.run(
-            commands.export_meeting(settings, args.moede_id, args.kind, args.public, args.output)
+            commands.export_meeting(
+                settings, args.moede_id, args.kind, args.public, args.output, pdf=pdf
+            )
         )
     return 1
+
+
+def _format_of(output: str) -> str:
+    """The format an output file's name asks for: ``pdf`` for ``*.pdf``, else ``docx``."""
+    return "pdf" if output.lower().endswith(".pdf") else "docx"
 
 
 def _secret(settings: Settings) -> str:

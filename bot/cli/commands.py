@@ -226,17 +226,17 @@ async def import_meeting(
 
 
 async def export_meeting(
-    settings: Settings, moede_id: int, kind: str, public: bool, output: str
+    settings: Settings, moede_id: int, kind: str, public: bool, output: str, pdf: bool = False
 ) -> int:
-    """Write the dagsorden or beslutningsprotokol of a stored meeting as DOCX."""
+    """Write the dagsorden or beslutningsprotokol of a stored meeting as DOCX (or PDF/A)."""
     from agendas.dates import utc_now
     from agendas.errors import DomainError
     from agendas.meeting.documents import ProtokolRequest, protokol_document
     from agendas.model import SYSTEM_ACTOR
 
-    template = await asyncio.to_thread(settings.read_docx_template)
+    template = None if pdf else await asyncio.to_thread(settings.read_docx_template)
     request = ProtokolRequest(
-        moede_id=moede_id, public=public, protokol=kind == "protokol", operator=True
+        moede_id=moede_id, public=public, protokol=kind == "protokol", operator=True, pdf=pdf
     )
     try:
         async with system_uow(settings) as uow:
