@@ -25,6 +25,7 @@ from agendas.ports import (
     PunktRepository,
     ReachabilityRepository,
     ReleaseRepository,
+    SearchRepository,
     StatusAnswerRepository,
     StatusRoundRepository,
     UdvalgRepository,
@@ -48,6 +49,7 @@ from storage.repositories import (
     SqlPunktRepository,
     SqlReachabilityRepository,
     SqlReleaseRepository,
+    SqlSearchRepository,
     SqlStatusAnswerRepository,
     SqlStatusRoundRepository,
     SqlUdvalgRepository,
@@ -75,6 +77,7 @@ class SqlUnitOfWork:
     decisions: DecisionRepository
     protokoller: ProtokolRepository
     approvals: ApprovalRepository
+    search: SearchRepository
     outbox: OutboxRepository
     releases: ReleaseRepository
     delivery: DeliverySettingsRepository
@@ -111,6 +114,7 @@ class SqlUnitOfWork:
             self.decisions = SqlDecisionRepository(session)
             self.protokoller = SqlProtokolRepository(session)
             self.approvals = SqlApprovalRepository(session)
+            self.search = SqlSearchRepository(session)
             self.outbox = SqlOutboxRepository(session)
             self.releases = SqlReleaseRepository(session)
             self.delivery = SqlDeliverySettingsRepository(session)

@@ -26,6 +26,7 @@ from storage.repositories.protocol import (
     SqlDecisionRepository,
     SqlProtokolRepository,
 )
+from storage.repositories.search import SqlSearchRepository
 from storage.repositories.status import (
     SqlIndsatsRepository,
     SqlPlanRepository,
@@ -51,6 +52,7 @@ __all__ = [
     "SqlPunktRepository",
     "SqlReachabilityRepository",
     "SqlReleaseRepository",
+    "SqlSearchRepository",
     "SqlStatusAnswerRepository",
     "SqlStatusRoundRepository",
     "SqlUdvalgRepository",

@@ -24,6 +24,7 @@ from storage.tables.protocol import (
     ProtokolRow,
     PunktDecisionRow,
 )
+from storage.tables.search import SearchDocRow
 from storage.tables.status import IndsatsRow, PlanRow, StatusAnswerRow, StatusRoundRow
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "PunktDecisionRow",
     "PunktRow",
     "RecipientStatusRow",
+    "SearchDocRow",
     "StatusAnswerRow",
     "StatusRoundRow",
     "UdvalgDeliveryRow",
