@@ -91,6 +91,15 @@ def mask_contact_details(text: str) -> str:
     return _PHONE.sub(_phone, text)
 
 
+def without_contact_details(text: str) -> str:
+    """``text`` with e-mail addresses, CPR and phone numbers left out (a public search for one
+    is not run, so the archive cannot tell whether a document holds it)."""
+    masked = mask_contact_details(text)
+    for mask in (MASK_EMAIL, MASK_PHONE, MASK_CPR):
+        masked = masked.replace(mask, " ")
+    return " ".join(masked.split())
+
+
 # --- addresses ---------------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from agendas.chatviews import Translate
 from agendas.dates import format_time, to_local
 from agendas.errors import NotFound
 from agendas.ports import UnitOfWork
+from agendas.search import MAX_QUERY
 from agendas.services.archive import Renderer
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ def templates(translate: Translate, config: ArchiveConfig) -> jinja2.Environment
     )
     env.globals["t"] = translate
     env.globals["prefix"] = config.prefix
+    env.globals["max_query"] = MAX_QUERY
     env.globals["committee_path"] = committee_path
     env.globals["meeting_path"] = meeting_path
     env.filters["long_date"] = long_date

@@ -4,22 +4,26 @@ template or a file. What is missing or not public raises ``NotFound``: a Danish 
 
 from __future__ import annotations
 
+import html
 import itertools
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from urllib.parse import quote
 
 from aiohttp import web
 from markupsafe import Markup
 
-from agendas.archive import committee_path, meeting_path
+from agendas import search as engine
+from agendas.archive import committee_path, mask_contact_details, meeting_path
 from agendas.calendar import MeetingEvent, committee_ics
 from agendas.documents.html_render import render_body
 from agendas.documents.html_render import stylesheet as html_stylesheet
-from agendas.errors import NotFound
+from agendas.errors import InvalidInput, NotFound
+from agendas.search import Snippet
 from agendas.services import archive
 from agendas.services.archive import (
     ArchiveEntry,
+    ArchiveSearch,
     CommitteeArchive,
     DocumentKind,
     FileFormat,
@@ -39,6 +43,7 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/dokument.css", document_stylesheet)
     router.add_get("/tilgaengelighed", accessibility)
     router.add_get("/referater.atom", feed)
+    router.add_get("/soeg", search)
     router.add_get("/udvalg/{code}", committee)
     router.add_get("/udvalg/{code}/kalender.ics", calendar)
     router.add_get("/udvalg/{code}/{slug}", meeting)
@@ -219,6 +224,68 @@ async def feed(request: web.Request) -> web.Response:
     response.charset = "utf-8"
     response.headers["Cache-Control"] = PAGE_CACHE
     return response
+
+
+#: The chat's search errors, as the archive words them (no /soeg examples on a web page).
+SEARCH_ERRORS = {
+    "search-err-empty": "web-search-err-empty",
+    "search-err-only-filters": "web-search-err-empty",
+    "search-err-too-long": "web-search-err-too-long",
+    "search-err-too-many": "web-search-err-too-many",
+    "search-err-field-empty": "web-search-err-field",
+    "search-err-common": "web-search-err-common",
+    "search-err-udvalg-public": "web-search-err-udvalg",
+}
+#: The longest query the archive passes on (the engine refuses longer ones with a message).
+MAX_QUERY = 2 * engine.MAX_QUERY
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHitView:
+    href: str
+    title: Markup
+    snippet: Markup
+    udvalg: str
+    date: date
+    punkt: int
+    closed: bool
+
+
+def _marked(snippet: Snippet) -> Markup:
+    return Markup(snippet.marked("<mark>", "</mark>", html.escape))
+
+
+async def search(request: web.Request) -> web.Response:
+    """The same engine as ``/soeg``, public versions only; ``?q=…&side=2``."""
+    t = request.app[TRANSLATE]
+    text = request.query.get("q", "")[:MAX_QUERY].strip()
+    try:
+        page = max(0, int(request.query.get("side", "1")) - 1)
+    except ValueError:
+        page = 0
+    found: ArchiveSearch | None = None
+    error = ""
+    if text:
+        try:
+            found = await archive.search_archive(request.app[UOW](), text, page)
+        except InvalidInput as exc:
+            error = t(SEARCH_ERRORS.get(exc.key, "web-search-err-empty"), **exc.params)
+    hits = [
+        SearchHitView(
+            href=f"{hit.path}#punkt-{hit.result.punkt_number}",
+            title=_marked(hit.result.title),
+            snippet=_marked(hit.result.snippet),
+            udvalg=hit.result.udvalg_name,
+            date=hit.result.moede_date,
+            punkt=hit.result.punkt_number,
+            closed=hit.result.closed,
+        )
+        for hit in (found.hits if found else [])
+    ]
+    # The query is shown back as it was run: contact details masked there too.
+    shown = mask_contact_details(text)
+    response = render(request, "soeg.html", query=shown, found=found, hits=hits, error=error)
+    return _page(response)
 
 
 def _disposition(file_name: str, inline: bool = False) -> str:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from agendas.archive import (
     PublicPunkt,
     mask_contact_details,
+    meeting_path,
     meeting_slug,
     newest_first,
     parse_slug,
@@ -26,6 +27,7 @@ from agendas.archive import (
     public_meeting_url,
     public_punkter,
     slug_ordinals,
+    without_contact_details,
 )
 from agendas.documents.offload import off_loop
 from agendas.documents.render import render_dagsorden, render_protokol
@@ -36,9 +38,13 @@ from agendas.model import Moede, Udvalg
 from agendas.ports import UnitOfWork
 from agendas.protocol import MeetingDocument
 from agendas.records import ProtokolStage
+from agendas.search import Snippet, highlight
+from agendas.services.search import SearchPage, SearchResult, search_public
 
 #: How many approved protocols the news feed carries.
 FEED_SIZE = 20
+#: Search results per page in the archive.
+SEARCH_PAGE_SIZE = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,3 +251,80 @@ async def meeting_url(uow: UnitOfWork, moede: Moede, udvalg: Udvalg, base_url: s
     same_day = await uow.moeder.for_udvalg_between([udvalg.id or 0], moede.date, moede.date)
     ordinal = slug_ordinals(same_day).get(moede.id or 0, 1)
     return public_meeting_url(base_url, udvalg.code, moede.date, ordinal)
+
+
+async def public_paths(uow: UnitOfWork, moede_ids: Iterable[int]) -> dict[int, str]:
+    """The archive paths (``/udvalg/beu/2026-03-04``) of those of these meetings that are
+    public (released or approved), by meeting id; in the caller's transaction."""
+    wanted = sorted(set(moede_ids))
+    releases = await uow.releases.for_moeder(wanted)
+    states = await uow.protokoller.for_moeder(wanted)
+    paths: dict[int, str] = {}
+    for moede_id in wanted:
+        state = states.get(moede_id)
+        if moede_id not in releases and not (state and state.stage is ProtokolStage.GODKENDT):
+            continue
+        moede = await uow.moeder.get(moede_id)
+        udvalg = await uow.udvalg.get(moede.udvalg_id) if moede else None
+        if moede is None or udvalg is None:
+            continue
+        same_day = await uow.moeder.for_udvalg_between([udvalg.id or 0], moede.date, moede.date)
+        ordinal = slug_ordinals(same_day).get(moede_id, 1)
+        paths[moede_id] = meeting_path(udvalg.code, moede.date, ordinal)
+    return paths
+
+
+async def public_urls(uow: UnitOfWork, moede_ids: Iterable[int], base_url: str) -> dict[int, str]:
+    """``public_paths`` as addresses under the archive's ``base_url`` (ARCHIVE_BASE_URL), for
+    the links in chat (``/soeg``)."""
+    async with uow:
+        paths = await public_paths(uow, moede_ids)
+    return {k: base_url.rstrip("/") + v for k, v in paths.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveHit:
+    """A search result and the path of its meeting's public page."""
+
+    result: SearchResult
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveSearch:
+    page: SearchPage
+    hits: list[ArchiveHit]
+    #: The query as it was run (contact details left out).
+    query: str
+
+
+def _masked(snippet: Snippet, stems: frozenset[str]) -> Snippet:
+    """The snippet with contact details masked (marked again, since a mask joins words)."""
+    masked = mask_contact_details(snippet.text)
+    return snippet if masked == snippet.text else highlight(masked, stems)
+
+
+async def search_archive(
+    uow: UnitOfWork, text: str, page: int = 0, page_size: int = SEARCH_PAGE_SIZE
+) -> ArchiveSearch:
+    """The web archive's search: ``search_public`` (the same index as ``/soeg``, public
+    versions only), each hit with its meeting's page; contact details are neither searched
+    nor shown. ``InvalidInput`` for a query the engine refuses (empty, too long …)."""
+    query = without_contact_details(text)
+    found = await search_public(uow, query, page, page_size)
+    stems = found.query.stems()
+    async with uow:
+        paths = await public_paths(uow, [r.moede_id for r in found.results])
+    hits = [
+        ArchiveHit(
+            dataclasses.replace(
+                result,
+                title=_masked(result.title, stems),
+                snippet=_masked(result.snippet, stems),
+            ),
+            paths[result.moede_id],
+        )
+        for result in found.results
+        if result.moede_id in paths
+    ]
+    return ArchiveSearch(found, hits, query)

@@ -259,7 +259,7 @@ async def test_the_atom_feed_has_the_approved_protocols(client: TestClient) -> N
 async def test_the_closed_punkt_is_on_no_page_feed_or_download(client: TestClient) -> None:
     """Every address the archive has for BEU, read as a citizen would."""
     paths = ["/", "/udvalg/beu", "/udvalg/sou", FIRST, SECOND, "/udvalg/beu/kalender.ics"]
-    paths += ["/referater.atom", "/tilgaengelighed"]
+    paths += ["/referater.atom", "/tilgaengelighed", "/soeg?q=værkstedspladser", "/soeg?q=unge"]
     texts = [await text_of(client, path) for path in paths]
     for meeting in (FIRST, SECOND):
         for kind in ("dagsorden", "referat") if meeting == FIRST else ("dagsorden",):
@@ -268,7 +268,7 @@ async def test_the_closed_punkt_is_on_no_page_feed_or_download(client: TestClien
             texts.append("\n".join(p.text for p in document.paragraphs))
             texts.append(" ".join(str(v) for v in vars(document.core_properties).values()))
             texts.append(await (await client.get(f"{meeting}/{kind}.pdf")).text())
-    assert len(texts) == 8 + 3 * 3
+    assert len(texts) == 10 + 3 * 3
     for text in texts:
         for hidden in NEVER:
             assert hidden not in text, hidden
@@ -304,3 +304,56 @@ async def test_the_archive_mounted_under_a_prefix_links_inside_it(database_url: 
     assert hrefs and all(href.startswith("/arkiv/") for href in hrefs), hrefs
     assert "/arkiv/udvalg/beu/2026-03-04" in hrefs
     assert 'href="https://dagsordener.kommune.dk/arkiv/udvalg/beu/2026-03-04"' in feed
+
+
+async def test_the_search_finds_public_text_and_links_the_meeting(client: TestClient) -> None:
+    html = await text_of(client, "/soeg?q=ungeteam")
+    page = parse(html)
+    assert page.headings[:2] == [
+        (1, "Søg i dagsordener og referater"),
+        (2, "1 resultat for »ungeteam«"),
+    ]
+    [link] = [(href, text) for href, text in page.links if href.startswith("/udvalg/")]
+    assert link == (f"{FIRST}#punkt-3", world.OPEN_TITLE)
+    assert "<mark>ungeteam</mark>" in html
+    assert "Beskæftigelsesudvalget · møde 4. marts 2026 · punkt 3" in html
+    assert MASK_EMAIL in html and "mette.juhl" not in html
+    assert 'value="ungeteam"' in html
+    assert problems(html) == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Havnevej",  # the closed punkt's content
+        "Forhandlingsmandat",
+        "Vurderingsrapport",  # its bilag
+        "mandat borgmesteren",  # its internal decision
+        "lukning jobcentret",  # the unreleased meeting
+        "mette.juhl@kommune.dk",  # an e-mail address is not searched for
+        "12345678",
+    ],
+)
+async def test_the_search_finds_nothing_that_is_not_public(client: TestClient, query: str) -> None:
+    html = await text_of(client, f"/soeg?q={query}")
+    assert "Ingen resultater" in html or "Skriv et eller flere ord" in html, html
+    for hidden in NEVER:
+        assert hidden not in html, hidden
+
+
+async def test_the_search_finds_a_closed_punkt_by_its_title_and_public_decision(
+    client: TestClient,
+) -> None:
+    html = await text_of(client, "/soeg?q=værkstedspladser")
+    assert "1 resultat" in html and "lukket punkt (kun titel og offentlig beslutning)" in html
+    assert world.CLOSED_SECRET not in html
+    decision = await text_of(client, "/soeg?q=handlen gennemført")
+    assert "1 resultat" in decision and f"{FIRST}#punkt-4" in decision
+
+
+async def test_a_search_the_engine_refuses_is_explained_in_danish(client: TestClient) -> None:
+    html = await text_of(client, "/soeg?q=XYZ+budget")
+    assert "Udvalget XYZ findes ikke." in html
+    empty = await text_of(client, "/soeg?q=")
+    assert "resultat" not in empty and problems(empty) == []
+    assert "Side 1" not in await text_of(client, "/soeg?q=budget&side=abc")
