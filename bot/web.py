@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from agendas.documents.pdf_render import render_pdf
+from agendas.protocol import MeetingDocument
+from agendas.services.archive import Renderer
 from bot.catalogue import catalogue_texts
 from bot.settings import Settings
 from storage.engine import make_engine, make_session_factory
@@ -17,8 +21,25 @@ from storage.migrate import upgrade_async
 from storage.uow import SqlUnitOfWork
 from web import ArchiveConfig, build_archive
 
+log = logging.getLogger(__name__)
+
 #: The archive is Danish, whatever the chat's default language.
 ARCHIVE_LANGUAGE = "da"
+
+
+def pdf_renderer() -> Renderer | None:
+    """The PDF/A renderer (public edition) when WeasyPrint and its Pango libraries are on this
+    server; None otherwise: the archive then offers the Word files only."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        log.warning("WeasyPrint (Pango) is missing: the archive offers Word files, no PDF")
+        return None
+
+    def render(document: MeetingDocument, protokol: bool) -> bytes:
+        return render_pdf(document, protokol, public=True)
+
+    return render
 
 
 def archive_app(
@@ -31,6 +52,7 @@ def archive_app(
         prefix=prefix,
         bot_username=settings.bot_username or bot_username,
         docx_template=settings.read_docx_template(),
+        pdf=pdf_renderer(),
     )
     translate = catalogue_texts(ARCHIVE_LANGUAGE)
     return build_archive(lambda: SqlUnitOfWork(session_factory), translate, config)

@@ -8,9 +8,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from agendas.chatviews import Translate
+from agendas.services.archive import FileFormat, cached, docx_renderer
 from web import pages
 from web.app import (
     CONFIG,
+    RENDERERS,
     TEMPLATES,
     TRANSLATE,
     UOW,
@@ -32,5 +34,9 @@ def build_archive(
     app[UOW] = uow_factory
     app[TEMPLATES] = templates(translate, config)
     app[TRANSLATE] = translate
+    renderers = {FileFormat.DOCX: cached(docx_renderer(config.docx_template))}
+    if config.pdf is not None:
+        renderers[FileFormat.PDF] = cached(config.pdf)
+    app[RENDERERS] = renderers
     pages.add_routes(app)
     return app

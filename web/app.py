@@ -24,7 +24,7 @@ from agendas.dates import format_time, to_local
 from agendas.errors import NotFound
 from agendas.ports import UnitOfWork
 from agendas.search import MAX_QUERY
-from agendas.services.archive import Renderer
+from agendas.services.archive import FileFormat, Renderer
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,8 @@ CONFIG = web.AppKey("archive_config", ArchiveConfig)
 UOW: web.AppKey[UowFactory] = web.AppKey("archive_uow")
 TEMPLATES = web.AppKey("archive_templates", jinja2.Environment)
 TRANSLATE: web.AppKey[Translate] = web.AppKey("archive_translate")
+#: The renderers of the downloads by format (no PDF: no PDF downloads), cached.
+RENDERERS: web.AppKey[dict[FileFormat, Renderer]] = web.AppKey("archive_renderers")
 
 #: No script, no frames, nothing from elsewhere: the archive is HTML and one stylesheet.
 SECURITY_HEADERS = {

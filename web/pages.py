@@ -18,6 +18,7 @@ from agendas.archive import committee_path, mask_contact_details, meeting_path
 from agendas.calendar import MeetingEvent, committee_ics
 from agendas.documents.html_render import render_body
 from agendas.documents.html_render import stylesheet as html_stylesheet
+from agendas.documents.pdf_render import PdfUnavailable
 from agendas.errors import InvalidInput, NotFound
 from agendas.search import Snippet
 from agendas.services import archive
@@ -29,7 +30,7 @@ from agendas.services.archive import (
     FileFormat,
     PublicMeeting,
 )
-from web.app import CONFIG, TRANSLATE, UOW, absolute, asset, long_date, render
+from web.app import CONFIG, RENDERERS, TRANSLATE, UOW, absolute, asset, long_date, render
 from web.feeds import atom_feed
 
 #: Pages change when a secretary edits a released agenda: caches keep them a minute.
@@ -143,8 +144,7 @@ class Download:
 def downloads(request: web.Request, meeting: PublicMeeting) -> list[Download]:
     base = meeting_path(meeting.udvalg.code, meeting.entry.moede.date, meeting.entry.ordinal)
     kinds = [DocumentKind.DAGSORDEN] + ([DocumentKind.REFERAT] if meeting.entry.approved else [])
-    formats = [FileFormat.PDF] if request.app[CONFIG].pdf is not None else []
-    formats.append(FileFormat.DOCX)
+    formats = [f for f in (FileFormat.PDF, FileFormat.DOCX) if f in request.app[RENDERERS]]
     return [
         Download(DOWNLOAD_KEYS[kind, fmt], f"{base}/{kind.value}.{fmt.value}")
         for kind in kinds
@@ -185,23 +185,21 @@ async def document_stylesheet(request: web.Request) -> web.Response:
 
 
 async def download(request: web.Request) -> web.Response:
-    config = request.app[CONFIG]
-    fmt = FileFormat(request.match_info["fmt"])
-    if fmt is FileFormat.PDF:
-        if config.pdf is None:
-            raise NotFound("err-moede-gone")
-        renderer = config.pdf
-    else:
-        renderer = archive.docx_renderer(config.docx_template)
-    found = await archive.public_file(
-        request.app[UOW](),
-        request.match_info["code"],
-        request.match_info["slug"],
-        DocumentKind(request.match_info["kind"]),
-        fmt,
-        config.zone,
-        renderer,
-    )
+    renderer = request.app[RENDERERS].get(FileFormat(request.match_info["fmt"]))
+    if renderer is None:  # no PDF tool on this server: Word files only
+        raise NotFound("err-moede-gone")
+    try:
+        found = await archive.public_file(
+            request.app[UOW](),
+            request.match_info["code"],
+            request.match_info["slug"],
+            DocumentKind(request.match_info["kind"]),
+            FileFormat(request.match_info["fmt"]),
+            request.app[CONFIG].zone,
+            renderer,
+        )
+    except PdfUnavailable as exc:
+        raise web.HTTPServiceUnavailable() from exc
     response = web.Response(body=found.content, content_type=found.media_type)
     response.headers["Content-Disposition"] = _disposition(found.file_name)
     response.headers["Cache-Control"] = PAGE_CACHE

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -214,6 +217,28 @@ def file_name(meeting: PublicMeeting, kind: DocumentKind, fmt: FileFormat) -> st
     """``Dagsorden BEU 2026-03-04.pdf``, ``Referat BEU 2026-03-04-2.docx``."""
     label = "Dagsorden" if kind is DocumentKind.DAGSORDEN else "Referat"
     return f"{label} {meeting.udvalg.code} {meeting.entry.slug}.{fmt.value}"
+
+
+def cached(renderer: Renderer, size: int = 32) -> Renderer:
+    """``renderer`` remembering its last ``size`` files by the document's content: a page
+    read by many (or a crawler) is rendered once, and a changed document again."""
+    cache: OrderedDict[str, bytes] = OrderedDict()
+    lock = threading.Lock()
+
+    def render(document: MeetingDocument, protokol: bool) -> bytes:
+        key = hashlib.sha256(f"{protokol}:{document!r}".encode()).hexdigest()
+        with lock:
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+        content = renderer(document, protokol)
+        with lock:
+            cache[key] = content
+            while len(cache) > size:
+                cache.popitem(last=False)
+        return content
+
+    return render
 
 
 def docx_renderer(template: bytes | None) -> Renderer:

@@ -14,6 +14,7 @@ from bot.web import mount_archive
 from storage.engine import make_engine
 from tests.e2e.world import free_port
 from tests.support.botprocess import BotProcess
+from tests.support.pdfa import assert_pdfa, pdf_text
 from tests.web import world
 from tests.web.conftest import BOT_USERNAME
 
@@ -55,13 +56,31 @@ async def test_udvalgsbot_web_serves_the_archive_until_stopped(
     process.start()
     try:
         await process.wait_for_log(f"Webarkivet kører på http://127.0.0.1:{port}/")
-        async with (
-            aiohttp.ClientSession() as http,
-            http.get(f"http://127.0.0.1:{port}/udvalg/beu/2026-03-04") as response,
-        ):
-            assert response.status == 200
-            html = await response.text()
+        base = f"http://127.0.0.1:{port}/udvalg/beu/2026-03-04"
+        async with aiohttp.ClientSession() as http:
+            async with http.get(base) as response:
+                assert response.status == 200
+                html = await response.text()
+            async with http.get(f"{base}/referat.pdf") as response:
+                assert response.status == 200 and response.content_type == "application/pdf"
+                pdf = await response.read()
         assert world.OPEN_TITLE in html and world.CLOSED_SECRET not in html
+        # The real PDF/A of the public protocol: the closed punkt by title and public decision.
+        assert_pdfa(
+            pdf,
+            bookmarks=[
+                "1. Godkendelse af dagsorden",
+                "2. Meddelelser",
+                f"3. {world.OPEN_TITLE}",
+                f"4. Lukket punkt: {world.CLOSED_TITLE}",
+                "5. Eventuelt",
+                "Godkendelse",
+            ],
+        )
+        text = pdf_text(pdf)
+        assert world.CLOSED_TITLE in text and world.OPEN_DECISION in text
+        for hidden in (world.CLOSED_SECRET, world.CLOSED_BILAG, "mette.juhl"):
+            assert hidden not in text
     finally:
         assert await process.stop() == 0, process.log()
     assert "Traceback" not in process.log()
