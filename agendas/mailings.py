@@ -207,7 +207,7 @@ def _pages(blocks: Sequence[_Block]) -> list[OutMessage]:
 
 
 def public_link(url: str, t: Translate) -> str:
-    """``🌐 <a href="…">Den offentlige udgave i webarkivet</a>``: the meeting's public page."""
+    """``🌐 <a href="…">Mødet i webarkivet</a>``: the meeting's public page."""
     return f'🌐 <a href="{html.escape(url, quote=True)}">{esc(t("release-public-link"))}</a>'
 
 

@@ -67,7 +67,7 @@ async def test_the_released_agenda_links_the_public_page(
     await udsend(linked_chat)
     rows = await outbox_rows(world.uow)
     assert rows
-    link = f'🌐 <a href="{PAGE}">Den offentlige udgave i webarkivet</a>'
+    link = f'🌐 <a href="{PAGE}">Mødet i webarkivet</a>'
     for chat_id in {c for c, _, _ in rows}:
         last = [t for (c, _, _), t in zip(rows, _texts(rows), strict=True) if c == chat_id][-1]
         assert link in last, last  # the end of the summary, on its last page
