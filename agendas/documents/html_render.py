@@ -118,6 +118,8 @@ class DocumentView:
     approval_label: str
     approval: ApprovalSheet | None
     lang: str = LANGUAGE
+    #: Put before every element id ("protokol-punkt-3"), so two documents can share a web page.
+    id_prefix: str = ""
 
 
 def blocks(text: str) -> list[Block]:
@@ -137,9 +139,9 @@ def blocks(text: str) -> list[Block]:
     return result
 
 
-def punkt_view(item: DocumentPunkt, protokol: bool, public: bool) -> PunktView:
+def punkt_view(item: DocumentPunkt, protokol: bool, public: bool, id_prefix: str = "") -> PunktView:
     return PunktView(
-        anchor=f"punkt-{item.punkt.number}",
+        anchor=f"{id_prefix}punkt-{item.punkt.number}",
         number=item.punkt.number,
         heading=punkt_heading(item),
         closed=item.punkt.closed,
@@ -152,7 +154,9 @@ def punkt_view(item: DocumentPunkt, protokol: bool, public: bool) -> PunktView:
     )
 
 
-def document_view(doc: MeetingDocument, protokol: bool, public: bool) -> DocumentView:
+def document_view(
+    doc: MeetingDocument, protokol: bool, public: bool, id_prefix: str = ""
+) -> DocumentView:
     date = format_date(doc.moede.date)
     return DocumentView(
         title=document_title(doc, protokol),
@@ -173,10 +177,11 @@ def document_view(doc: MeetingDocument, protokol: bool, public: bool) -> Documen
         created=doc.moede.date.isoformat(),
         front=front_lists(doc),
         toc_label=layout.LABEL_TOC,
-        punkter=[punkt_view(item, protokol, public) for item in doc.punkter],
+        punkter=[punkt_view(item, protokol, public, id_prefix) for item in doc.punkter],
         closing=closing_line(doc, protokol),
         approval_label=layout.LABEL_GODKENDELSE,
         approval=approval_sheet(doc, protokol),
+        id_prefix=id_prefix,
     )
 
 
@@ -208,9 +213,10 @@ def stylesheet(name: str = STYLESHEET) -> str:
     return _asset(name)
 
 
-def render_body(doc: MeetingDocument, protokol: bool, public: bool) -> str:
-    """The ``<article>`` alone, to put into a web page's layout."""
-    view = document_view(doc, protokol, public)
+def render_body(doc: MeetingDocument, protokol: bool, public: bool, id_prefix: str = "") -> str:
+    """The ``<article>`` alone, to put into a web page's layout; ``id_prefix`` keeps its element
+    ids apart from the page's own (and another document's)."""
+    view = document_view(doc, protokol, public, id_prefix)
     return environment().get_template(BODY_TEMPLATE).render(document=view)
 
 

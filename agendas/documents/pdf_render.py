@@ -78,15 +78,7 @@ def printable(text: str) -> str:
     return text.translate(table) if table else text
 
 
-def render_dagsorden_pdf(doc: MeetingDocument, public: bool) -> bytes:
-    return render_pdf(doc, protokol=False, public=public)
-
-
-def render_protokol_pdf(doc: MeetingDocument, public: bool) -> bytes:
-    return render_pdf(doc, protokol=True, public=public)
-
-
-def _weasyprint() -> Any:
+def load_weasyprint() -> Any:
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: Pango's shared libraries are missing
@@ -94,7 +86,7 @@ def _weasyprint() -> Any:
     return weasyprint
 
 
-def _fetcher(weasyprint: Any) -> Any:
+def fonts_only_fetcher(weasyprint: Any) -> Any:
     """A URL fetcher that serves the bundled fonts and nothing else: no network, no other local
     file (the HTML is escaped, but a document never reaches beyond its own assets)."""
 
@@ -113,12 +105,12 @@ def _fetcher(weasyprint: Any) -> Any:
 
 def html_to_pdf(html: str) -> bytes:
     """An HTML page of ours (``render_html``) printed as PDF/A-2u, tagged, with ``print.css``."""
-    weasyprint = _weasyprint()
+    weasyprint = load_weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
     with _LOCK:
         fonts = FontConfiguration()
-        fetcher = _fetcher(weasyprint)
+        fetcher = fonts_only_fetcher(weasyprint)
         page_css = weasyprint.CSS(
             string=stylesheet(PRINT_STYLESHEET),
             base_url=FONTS_DIR.as_uri() + "/",

@@ -4,6 +4,7 @@ everything a user typed escaped."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from html.parser import HTMLParser
 
@@ -119,3 +120,15 @@ def test_the_page_names_its_language_title_and_edition() -> None:
     # Each punkt is an h2 with an id the table of contents links to.
     for number in range(1, 6):
         assert f'<a href="#punkt-{number}">' in html and f'id="punkt-{number}"' in html
+
+
+def test_two_documents_on_one_web_page_keep_their_ids_apart() -> None:
+    doc = with_approval(DocumentStage.SENDT, None)
+    agenda = render_body(doc, protokol=False, public=True, id_prefix="dagsorden-")
+    protocol = render_body(doc, protokol=True, public=True, id_prefix="protokol-")
+    ids = re.findall(r' id="([^"]+)"', agenda) + re.findall(r' id="([^"]+)"', protocol)
+    assert len(ids) == len(set(ids)) and "protokol-godkendelse" in ids
+    assert '<a href="#dagsorden-punkt-3">' in agenda and 'id="dagsorden-punkt-3"' in agenda
+    for html in (agenda, protocol):
+        labelled = re.findall(r'aria-labelledby="([^"]+)"', html)
+        assert labelled and all(f'id="{target}"' in html for target in labelled)

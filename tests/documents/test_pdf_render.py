@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 
 from agendas.documents import parse_document
-from agendas.documents.pdf_render import FONTS_DIR, _fetcher, _weasyprint, render_pdf
+from agendas.documents.pdf_render import FONTS_DIR, fonts_only_fetcher, load_weasyprint, render_pdf
 from agendas.documents.wording import punkt_heading
 from agendas.protocol import DocumentStage, MeetingDocument
 from tests.documents.builders import (
@@ -132,7 +132,7 @@ def test_the_pdf_imports_back_as_the_same_meeting(protocols: dict[bool, bytes]) 
 
 
 def test_the_renderer_reads_the_bundled_fonts_and_no_other_file() -> None:
-    fetcher = _fetcher(_weasyprint())
+    fetcher = fonts_only_fetcher(load_weasyprint())
     font = fetcher.fetch((FONTS_DIR / "DejaVuSans.ttf").as_uri())
     try:
         assert font.read(4) == b"\x00\x01\x00\x00"  # a TrueType font

@@ -157,7 +157,7 @@ async def test_without_the_pdf_tool_the_member_is_told_to_take_the_word_file(
     def missing() -> None:
         raise pdf_render.PdfUnavailable()
 
-    monkeypatch.setattr(pdf_render, "_weasyprint", missing)
+    monkeypatch.setattr(pdf_render, "load_weasyprint", missing)
     calls = await chat.send(MEMBER, "/dagsorden pdf")
     assert not [c for c in calls if c.method == "sendDocument"]
     assert "PDF-filen kan ikke laves" in all_text(calls) and "/dagsorden_docx" in all_text(calls)
