@@ -28,8 +28,8 @@ _DECISION = PunktDecisionRow.__table__  # type: ignore[attr-defined]
 #: Sections searched as the punkt's text (the decision is searched as the decision).
 _TEXT_SECTIONS = tuple(k for k in SECTION_KEYS if k != "beslutning")
 _FTS_INSERT = text(
-    f"INSERT INTO {FTS_TABLE} (rowid, title, body, beslutning)"
-    " VALUES (:rowid, :title, :body, :beslutning)"
+    f"INSERT INTO {FTS_TABLE} (rowid, title, body, beslutning, scope)"
+    " VALUES (:rowid, :title, :body, :beslutning, :scope)"
 )
 #: Punkter read per statement when the whole index is built.
 BATCH = 2000
@@ -111,6 +111,11 @@ def doc_values(rows: Iterable[Mapping[Any, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def scope_token(udvalg_id: int, kind: str) -> str:
+    """SQLite: the document's udvalg and kind as one token of the ``scope`` column."""
+    return f"u{udvalg_id}{kind[0]}"
+
+
 def fts_values(doc_ids: Sequence[int], values: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """SQLite: the stems of each document, under its ``search_doc`` id."""
     return [
@@ -119,6 +124,7 @@ def fts_values(doc_ids: Sequence[int], values: Sequence[Mapping[str, Any]]) -> l
             "title": index_text(v["title"]),
             "body": index_text(v["body"]),
             "beslutning": index_text(v["beslutning"]),
+            "scope": scope_token(v["udvalg_id"], v["kind"]),
         }
         for doc_id, v in zip(doc_ids, values, strict=True)
     ]

@@ -49,6 +49,7 @@ from agendas.search import (
     snippet,
 )
 from storage.repositories.base import SqlRepository
+from storage.search_index import scope_token
 from storage.tables import MoedeReleaseRow, ProtokolRow, SearchDocRow
 from storage.tables.search import FTS_TABLE, TSV_COLUMN
 
@@ -58,26 +59,35 @@ _PROTOKOL = ProtokolRow.__table__  # type: ignore[attr-defined]
 _FTS_TABLE = table(FTS_TABLE, column("rowid", Integer))
 _FTS: ColumnElement[Any] = literal_column(FTS_TABLE)
 _FTS_ROWID = _FTS_TABLE.c.rowid
-#: bm25 weights of the FTS5 columns: title, body, beslutning.
-_BM25_WEIGHTS = (5.0, 1.0, 2.0)
+#: bm25 weights of the FTS5 columns: title, body, beslutning, scope.
+_BM25_WEIGHTS = (5.0, 1.0, 2.0, 0.0)
 _HEADLINE = (
     f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, "
     f'MinWords={SNIPPET_WORDS // 2}, ShortWord=2, MaxFragments=1, FragmentDelimiter=" … "'
 )
 
-_FTS_COLUMNS = {SearchField.TITLE: "{title}", SearchField.BESLUTNING: "{beslutning}"}
+_FTS_COLUMNS = {
+    SearchField.ANY: "{title body beslutning}",
+    SearchField.TITLE: "{title}",
+    SearchField.BESLUTNING: "{beslutning}",
+}
 _PG_WEIGHTS = {SearchField.TITLE: "A", SearchField.BESLUTNING: "B"}
 
 
-def fts_expression(terms: tuple[Term, ...], without_decision: bool = False) -> str:
-    """The FTS5 query of the terms: each a quoted phrase of its stems, all required."""
-    parts = []
-    for term in terms:
-        phrase = '"' + " ".join(term.stems) + '"'
-        column = _FTS_COLUMNS.get(term.where)
-        parts.append(f"{column} : {phrase}" if column else phrase)
+def fts_expression(
+    terms: tuple[Term, ...], without_decision: bool = False, scope: SearchScope | None = None
+) -> str:
+    """The FTS5 query of the terms: each a quoted phrase of its stems in its columns, all
+    required; with a member's ``scope``, only the documents of its udvalg and kinds."""
+    parts = [f'{_FTS_COLUMNS[t.where]} : "{" ".join(t.stems)}"' for t in terms]
     expression = " AND ".join(parts)
-    return f"{{title body}} : ({expression})" if without_decision else expression
+    if without_decision:
+        expression = f"{{title body}} : ({expression})"
+    if scope is not None and not scope.archive:
+        tokens = [scope_token(u, k.value) for u in sorted(scope.full) for k in _FULL_KINDS]
+        tokens += [scope_token(u, k.value) for u in sorted(scope.public) for k in _PUBLIC_KINDS]
+        expression = "{scope} : (" + " OR ".join(tokens) + f") AND {expression}"
+    return expression
 
 
 def tsquery_text(terms: tuple[Term, ...], without_decision: bool = False) -> str:
@@ -103,14 +113,18 @@ def _years(years: tuple[int, ...]) -> ColumnElement[bool]:
     return or_(*(and_(_DOC.c.day >= date(y, 1, 1), _DOC.c.day <= date(y, 12, 31)) for y in years))
 
 
+_FULL_KINDS = (DocKind.ALL, DocKind.FULL)
+_PUBLIC_KINDS = (DocKind.ALL, DocKind.PUBLIC)
+
+
 def _member_scope(scope: SearchScope) -> ColumnElement[bool]:
     closed_readers = and_(
         _DOC.c.udvalg_id.in_(sorted(scope.full)),
-        _DOC.c.kind.in_([DocKind.ALL.value, DocKind.FULL.value]),
+        _DOC.c.kind.in_([k.value for k in _FULL_KINDS]),
     )
     others = and_(
         _DOC.c.udvalg_id.in_(sorted(scope.public)),
-        _DOC.c.kind.in_([DocKind.ALL.value, DocKind.PUBLIC.value]),
+        _DOC.c.kind.in_([k.value for k in _PUBLIC_KINDS]),
     )
     return or_(closed_readers if scope.full else false(), others if scope.public else false())
 
@@ -238,7 +252,7 @@ class SqlSearchRepository(SqlRepository):
     def _sqlite(self, query: SearchQuery, scope: SearchScope) -> Select[Any]:
         """The matching documents with their bm25 rank (lower is better). The window count is
         taken outside: bm25() is not available next to a window function."""
-        match = _FTS.op("MATCH")(bindparam("q", fts_expression(query.terms)))
+        match = _FTS.op("MATCH")(bindparam("q", fts_expression(query.terms, scope=scope)))
         rank = func.bm25(_FTS, *_BM25_WEIGHTS) if query.sort is SearchSort.RELEVANCE else null()
         base = select(*_COLUMNS, rank.label("rank")).select_from(
             _FTS_TABLE.join(_DOC, _DOC.c.id == _FTS_ROWID)
@@ -252,8 +266,11 @@ class SqlSearchRepository(SqlRepository):
             base = _archive_joins(base).add_columns(_approved().label("approved"))
             access = _archive_filter(scope, _DOC.c.id.in_(agenda_ids.scalar_subquery()))
         else:
+            # The scope tokens in the MATCH are the access filter: a filter on search_doc's
+            # udvalg here would let SQLite drive the join from that index and run the
+            # full-text query once per row.
             base = base.add_columns(true().label("approved"))
-            access = _member_scope(scope)
+            access = true()
         return base.where(match, access, _years(query.years))
 
     # --- PostgreSQL: tsvector -------------------------------------------------------------------

@@ -21,10 +21,12 @@ FTS_TABLE = "search_fts"
 TSV_COLUMN = "tsv"
 TSV_INDEX = "ix_search_doc_tsv"
 
-#: SQLite: the FTS5 table over the stems (diacritics kept: "år" is not "ar").
+#: SQLite: the FTS5 table over the stems (diacritics kept: "år" is not "ar"). ``scope`` holds one
+#: token, udvalg and kind ("u12a", "u12f", "u12p"), so the full-text query itself keeps to what
+#: the searcher may read and never walks the other udvalg's documents.
 SQLITE_CREATE = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
-    "title, body, beslutning, tokenize = 'unicode61 remove_diacritics 0')",
+    "title, body, beslutning, scope, tokenize = 'unicode61 remove_diacritics 0')",
     "CREATE TRIGGER search_doc_fts_delete AFTER DELETE ON search_doc BEGIN "
     f"DELETE FROM {FTS_TABLE} WHERE rowid = old.id; END",
 )

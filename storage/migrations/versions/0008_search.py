@@ -27,7 +27,7 @@ depends_on: str | Sequence[str] | None = None
 # change what this revision did).
 _SQLITE_CREATE = (
     "CREATE VIRTUAL TABLE search_fts USING fts5("
-    "title, body, beslutning, tokenize = 'unicode61 remove_diacritics 0')",
+    "title, body, beslutning, scope, tokenize = 'unicode61 remove_diacritics 0')",
     "CREATE TRIGGER search_doc_fts_delete AFTER DELETE ON search_doc BEGIN "
     "DELETE FROM search_fts WHERE rowid = old.id; END",
 )
