@@ -43,17 +43,54 @@ class MeetingEvent:
     description: str = ""
     stamp: datetime | None = None  # DTSTAMP (UTC): when this version was made
     cancelled: bool = False
+    #: The meeting's public page in the web archive, if any.
+    url: str = ""
 
 
-def meeting_ics(event: MeetingEvent) -> bytes:
-    """The .ics bytes of one meeting (RFC 5545, CRLF line ends)."""
-    zone = ZoneInfo(event.zone)
-    starts = datetime.combine(event.day, event.start or time(0), tzinfo=zone)
+def _zones(cal: icalendar.Calendar, first: date, last: date) -> None:
+    """Only the zone's rules around the meetings: a small file that still says when DST changes.
+    icalendar notes the span of the rules it wrote ("only works from … to …") in English; the
+    span covers these meetings, so the note only confuses a reader of the file."""
+    cal.add_missing_timezones(
+        first_date=first - timedelta(days=366), last_date=last + timedelta(days=366)
+    )
+    for zone_component in cal.walk("VTIMEZONE"):
+        zone_component.pop("COMMENT", None)
+
+
+def _calendar(method: str) -> icalendar.Calendar:
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", "CANCEL" if event.cancelled else "PUBLISH")
+    cal.add("method", method)
+    return cal
+
+
+def meeting_ics(event: MeetingEvent) -> bytes:
+    """The .ics bytes of one meeting (RFC 5545, CRLF line ends)."""
+    cal = _calendar("CANCEL" if event.cancelled else "PUBLISH")
+    cal.add_component(_vevent(event))
+    _zones(cal, event.day, event.day)
+    return bytes(cal.to_ical())
+
+
+def committee_ics(name: str, events: list[MeetingEvent]) -> bytes:
+    """A committee's meetings as one calendar to subscribe to (the web archive's feed): the
+    same UIDs and SEQUENCE as the invitations, so an entry moves instead of doubling."""
+    cal = _calendar("PUBLISH")
+    cal.add("x-wr-calname", name)
+    for event in events:
+        cal.add_component(_vevent(event))
+    if events:
+        days = [e.day for e in events]
+        _zones(cal, min(days), max(days))
+    return bytes(cal.to_ical())
+
+
+def _vevent(event: MeetingEvent) -> icalendar.Event:
+    zone = ZoneInfo(event.zone)
+    starts = datetime.combine(event.day, event.start or time(0), tzinfo=zone)
     vevent = icalendar.Event()
     vevent.add("uid", meeting_uid(event.moede_id))
     vevent.add("sequence", event.sequence)
@@ -70,14 +107,7 @@ def meeting_ics(event: MeetingEvent) -> bytes:
         vevent.add("location", event.place)
     if event.description:
         vevent.add("description", event.description)
+    if event.url:
+        vevent.add("url", event.url)
     vevent.add("status", "CANCELLED" if event.cancelled else "CONFIRMED")
-    cal.add_component(vevent)
-    # Only the zone's rules around the meeting: a small file that still says when DST changes.
-    cal.add_missing_timezones(
-        first_date=event.day - timedelta(days=366), last_date=event.day + timedelta(days=366)
-    )
-    # icalendar notes the span of the rules it wrote ("only works from … to …") in English; the
-    # span covers this one meeting, so the note only confuses a reader of the file.
-    for zone_component in cal.walk("VTIMEZONE"):
-        zone_component.pop("COMMENT", None)
-    return bytes(cal.to_ical())
+    return vevent

@@ -206,25 +206,38 @@ def _pages(blocks: Sequence[_Block]) -> list[OutMessage]:
     return out
 
 
-def member_summary(agenda: Agenda, t: Translate, may_read_closed: bool) -> list[OutMessage]:
-    """The released agenda for one person of the udvalg, in agenda order."""
+def public_link(url: str, t: Translate) -> str:
+    """``🌐 <a href="…">Mødet i webarkivet</a>``: the meeting's public page."""
+    return f'🌐 <a href="{html.escape(url, quote=True)}">{esc(t("release-public-link"))}</a>'
+
+
+def _footer(key: str, t: Translate, public_url: str | None) -> _Block:
+    footer = f"<i>{esc(t(key))}</i>"
+    return _Block(f"{footer}\n{public_link(public_url, t)}" if public_url else footer)
+
+
+def member_summary(
+    agenda: Agenda, t: Translate, may_read_closed: bool, public_url: str | None = None
+) -> list[OutMessage]:
+    """The released agenda for one person of the udvalg, in agenda order; with ``public_url``
+    (the web archive's page of the meeting) a link to it at the end."""
     blocks = [_Block(_header(agenda, t))]
     for punkt in agenda.punkter:
         full = may_read_closed or not punkt.closed
         blocks.extend(
             _punkt_blocks(punkt, agenda.bilag.get(punkt.id or 0, []), t, full, buttons=full)
         )
-    blocks.append(_Block(f"<i>{esc(t('release-footer'))}</i>"))
+    blocks.append(_footer("release-footer", t, public_url))
     return _pages(blocks)
 
 
-def group_summary(agenda: Agenda, t: Translate) -> list[OutMessage]:
+def group_summary(agenda: Agenda, t: Translate, public_url: str | None = None) -> list[OutMessage]:
     """The committee's group chat: the open punkter only, no buttons."""
     blocks = [_Block(_header(agenda, t))]
     for punkt in agenda.punkter:
         if not punkt.closed:
             blocks.extend(_punkt_blocks(punkt, [], t, full=True, buttons=False))
-    blocks.append(_Block(f"<i>{esc(t('release-group-footer'))}</i>"))
+    blocks.append(_footer("release-group-footer", t, public_url))
     return _pages(blocks)
 
 

@@ -140,6 +140,14 @@ class ProtokolRepository(Protocol):
         """Every protocol sent for approval and not yet approved by all."""
         ...
 
+    async def for_moeder(self, moede_ids: Sequence[int]) -> dict[int, ProtokolState]:
+        """The stored states of these meetings, by meeting id (none stored: not in the dict)."""
+        ...
+
+    async def approved(self, limit: int) -> list[ProtokolState]:
+        """The ``limit`` protocols approved (locked) most recently, newest first."""
+        ...
+
     async def save(self, state: ProtokolState, expected_rev: int) -> ProtokolState:
         """Store ``state`` with rev ``expected_rev + 1`` if the stored rev is still
         ``expected_rev``; raises ``StaleView`` when someone changed it in between."""
@@ -187,6 +195,10 @@ class OutboxRepository(Protocol):
 
 class ReleaseRepository(Protocol):
     async def get(self, moede_id: int) -> Release | None: ...
+    async def for_moeder(self, moede_ids: Sequence[int]) -> dict[int, Release]:
+        """The releases of these meetings, by meeting id (unreleased: not in the dict)."""
+        ...
+
     async def add(self, release: Release) -> bool:
         """False when the meeting was already released (one release per meeting)."""
         ...

@@ -237,6 +237,7 @@ def build_runtime(
         default_language=settings.default_language,
         docx_template=settings.read_docx_template(),
         clock=clock,
+        archive_base_url=settings.archive_base_url,
     )
     dispatcher = build_dispatcher(
         storage=storage,

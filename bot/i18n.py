@@ -15,27 +15,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from aiogram.utils.i18n import I18n
-from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 from agendas.chatviews import Texts, Translate
+from bot.catalogue import DOMAIN, LANGUAGES, LOCALES_DIR, load_catalog
 
-LOCALES_DIR = Path(__file__).parent / "locales"
-DOMAIN = "udvalgsbot"
-LANGUAGES = ("da", "en")
-
-
-def load_catalog(locale: str, path: Path = LOCALES_DIR) -> Catalog:
-    """All ``.po`` files of one language merged into one catalogue."""
-    merged = Catalog(locale=locale, domain=DOMAIN)
-    for po_file in sorted((path / locale / "LC_MESSAGES").glob("*.po")):
-        with po_file.open("rb") as handle:
-            catalog = read_po(handle, locale=locale)
-        for message in catalog:
-            if message.id:
-                merged.add(message.id, message.string, context=message.context)
-    return merged
+__all__ = ["DOMAIN", "LANGUAGES", "LOCALES_DIR", "CatalogI18n", "load_catalog", "make_i18n"]
 
 
 class CatalogI18n(I18n):

@@ -56,6 +56,11 @@ async def run_webhook(settings: Settings, token: str) -> None:
         dispatcher=runtime.dispatcher, bot=runtime.bot, secret_token=secret
     ).register(app, path=settings.webhook_path)
     setup_application(app, runtime.dispatcher, bot=runtime.bot)
+    if settings.archive_serve:
+        from bot.web import mount_archive
+
+        me = await runtime.bot.me()
+        mount_archive(app, settings, runtime.engine, me.username)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
@@ -72,6 +77,13 @@ async def run_webhook(settings: Settings, token: str) -> None:
             settings.webhook_port,
             settings.webhook_path,
         )
+        if settings.archive_serve:
+            log.info(
+                "Web archive on %s:%s%s/",
+                settings.webhook_host,
+                settings.webhook_port,
+                settings.archive_path,
+            )
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()

@@ -14,7 +14,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 _TOKEN = re.compile(r"^\d{5,15}:[A-Za-z0-9_-]{30,}$")
 #: The values .env.example and the README show: refused as they are, whole. A real token that
 #: merely contains "xxx" or "Token" (one in a thousand) is a token; its shape is checked below.
-_PLACEHOLDERS = frozenset({"change-me", "changeme", "your-token", "your_token_here", "<token>"})
+_PLACEHOLDERS = frozenset(
+    {"change-me", "changeme", "your-token", "your-token-here", "your_token_here", "<token>"}
+)
+#: A word no random token holds by chance (nine letters of 64: one in 10^16), found in the
+#: documented example "123456789:YOUR_TOKEN_FROM_BOTFATHER_…".
+_PLACEHOLDER_WORD = "botfather"
 
 
 def _env_example_token() -> str | None:
@@ -70,6 +75,41 @@ class Settings(BaseSettings):
     approval_reminder_hverdage: int = Field(default=2, ge=1, le=20)
     #: A municipality's Word document whose styles, letterhead and fonts the DOCX output uses.
     docx_template: Path | None = None
+    # The public web archive (web/): its public address, used for the links in chat (the
+    # released agenda, /soeg) and the feeds; whether the webhook process serves it too, and
+    # under which path; the bot's username for the "Følg udvalget" link when the archive runs
+    # on its own (the bot process asks Telegram for it).
+    archive_base_url: str | None = None
+    archive_serve: bool = False
+    archive_path: str = "/arkiv"
+    bot_username: str | None = None
+
+    @field_validator("archive_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value.strip()):
+            raise ValueError("ARCHIVE_BASE_URL must be an http(s) address, e.g. https://x.dk/arkiv")
+        return value.strip().rstrip("/")
+
+    @field_validator("archive_path")
+    @classmethod
+    def _archive_path(cls, value: str) -> str:
+        path = "/" + value.strip().strip("/")
+        if path == "/" or not re.fullmatch(r"(/[A-Za-z0-9._~-]+)+", path):
+            raise ValueError("ARCHIVE_PATH must be a path such as /arkiv")
+        return path
+
+    @field_validator("bot_username")
+    @classmethod
+    def _username(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        name = value.strip().lstrip("@")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", name):
+            raise ValueError("BOT_USERNAME must be the bot's Telegram username, e.g. udvalgsbot")
+        return name
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -107,7 +147,12 @@ class Settings(BaseSettings):
                 "(see .env.example), or try `udvalgsbot demo`, which needs no token."
             )
         token = self.bot_token.get_secret_value().strip()
-        if token.lower() in _PLACEHOLDERS or token.lower() == _env_example_token():
+        lowered = token.lower()
+        if (
+            lowered in _PLACEHOLDERS
+            or _PLACEHOLDER_WORD in lowered
+            or lowered == _env_example_token()
+        ):
             raise SettingsError(
                 "BOT_TOKEN still holds the placeholder from .env.example; replace it with the "
                 "token from @BotFather."

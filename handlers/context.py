@@ -19,6 +19,9 @@ class ChatConfig:
     clock: Callable[[], datetime] = utc_now
     #: The municipality's Word template (DOCX_TEMPLATE), already checked; None: built-in layout.
     docx_template: bytes | None = None
+    #: The web archive's public address (ARCHIVE_BASE_URL): the released agenda and /soeg
+    #: link the public meeting pages; None: no links.
+    archive_base_url: str | None = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -61,7 +61,14 @@ async def _release(
 ) -> None:
     try:
         result = await release.release_agenda(
-            uow, actor, moede_id, config.now(), config.timezone, texts, confirmed
+            uow,
+            actor,
+            moede_id,
+            config.now(),
+            config.timezone,
+            texts,
+            confirmed,
+            archive_base_url=config.archive_base_url,
         )
     except NeedsConfirmation as needs:
         # Nothing sent or stored: which sager lack a required section, and a button to send.

@@ -22,10 +22,11 @@ from agendas.dates import format_date
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.search import SearchSort
-from agendas.services import search
+from agendas.services import archive, search
 from agendas.services.search import SearchPage, SearchResult
 from handlers.callbacks import DbInt, PunktCb
 from handlers.chat import button, chat_message, clip
+from handlers.context import ChatConfig
 from handlers.texts import Html, t
 
 #: Dialog data key: results message id -> query text, for the newest few searches.
@@ -44,7 +45,8 @@ class SearchCb(CallbackData, prefix="sg"):
     sort: str = "n"
 
 
-def result_text(number: int, result: SearchResult) -> str:
+def result_text(number: int, result: SearchResult, public_url: str | None = None) -> str:
+    """The result's lines; ``public_url``: its meeting's page in the web archive (the punkt)."""
     lock = "🔒 " if result.closed else ""
     lines = [
         t(
@@ -59,6 +61,9 @@ def result_text(number: int, result: SearchResult) -> str:
     ]
     if result.snippet:
         lines.append(f"<i>{result.snippet.marked('<b>', '</b>', _escape)}</i>")
+    if public_url:
+        href = html.escape(f"{public_url}#punkt-{result.punkt_number}", quote=True)
+        lines.append(f'🌐 <a href="{href}">{html.escape(t("search-public-link"))}</a>')
     return "\n".join(lines)
 
 
@@ -66,7 +71,9 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def page_text(page: SearchPage, query_text: str) -> str:
+def page_text(page: SearchPage, query_text: str, public_urls: dict[int, str] | None = None) -> str:
+    """The results; ``public_urls``: the public page of each meeting that has one, by id."""
+    urls = public_urls or {}
     if not page.total:
         return t("search-none", query=query_text)
     count = t("search-count-one" if page.total == 1 else "search-count-other", count=page.total)
@@ -83,7 +90,10 @@ def page_text(page: SearchPage, query_text: str) -> str:
         page=page.page + 1,
         pages=page.pages,
     )
-    items = [result_text(page.first_number + i, r) for i, r in enumerate(page.results)]
+    items = [
+        result_text(page.first_number + i, r, urls.get(r.moede_id))
+        for i, r in enumerate(page.results)
+    ]
     return "\n\n".join([head, *items])
 
 
@@ -122,13 +132,29 @@ async def _remember(state: FSMContext, message_id: int, text: str) -> None:
     await state.update_data({DATA_KEY: {k: kept[k] for k in newest}})
 
 
+async def _links(uow: UnitOfWork, page: SearchPage, config: ChatConfig) -> dict[int, str]:
+    """The public pages of the results' meetings (released or approved), with ARCHIVE_BASE_URL."""
+    if not config.archive_base_url or not page.results:
+        return {}
+    moeder = [r.moede_id for r in page.results]
+    return await archive.public_urls(uow, moeder, config.archive_base_url)
+
+
 async def search_command(
-    message: Message, command: CommandObject, actor: Actor, uow: UnitOfWork, state: FSMContext
+    message: Message,
+    command: CommandObject,
+    actor: Actor,
+    uow: UnitOfWork,
+    state: FSMContext,
+    config: ChatConfig,
 ) -> None:
     """/soeg ord …: the first page, newest first (or by relevance with ``relevans``)."""
     text = (command.args or "").strip()
     page = await search.search_member(uow, actor, text)
-    sent = await message.answer(page_text(page, text), reply_markup=page_keyboard(page, actor))
+    links = await _links(uow, page, config)
+    sent = await message.answer(
+        page_text(page, text, links), reply_markup=page_keyboard(page, actor)
+    )
     if page.total:
         await _remember(state, sent.message_id, text)
 
@@ -139,6 +165,7 @@ async def _show(
     actor: Actor,
     uow: UnitOfWork,
     state: FSMContext,
+    config: ChatConfig,
     page_number: int,
 ) -> None:
     message = await chat_message(query)
@@ -149,22 +176,33 @@ async def _show(
         return
     sort = _SORTS.get(callback_data.sort, SearchSort.NEWEST)
     page = await search.search_member(uow, actor, text, page=page_number, sort=sort)
+    links = await _links(uow, page, config)
     await query.answer()
-    await message.edit_text(page_text(page, text), reply_markup=page_keyboard(page, actor))
+    await message.edit_text(page_text(page, text, links), reply_markup=page_keyboard(page, actor))
 
 
 async def show_page(
-    query: CallbackQuery, callback_data: SearchCb, actor: Actor, uow: UnitOfWork, state: FSMContext
+    query: CallbackQuery,
+    callback_data: SearchCb,
+    actor: Actor,
+    uow: UnitOfWork,
+    state: FSMContext,
+    config: ChatConfig,
 ) -> None:
     """◀️/▶️: another page of the same search."""
-    await _show(query, callback_data, actor, uow, state, callback_data.page)
+    await _show(query, callback_data, actor, uow, state, config, callback_data.page)
 
 
 async def change_sort(
-    query: CallbackQuery, callback_data: SearchCb, actor: Actor, uow: UnitOfWork, state: FSMContext
+    query: CallbackQuery,
+    callback_data: SearchCb,
+    actor: Actor,
+    uow: UnitOfWork,
+    state: FSMContext,
+    config: ChatConfig,
 ) -> None:
     """Sort by relevance or newest first, from the first page."""
-    await _show(query, callback_data, actor, uow, state, 0)
+    await _show(query, callback_data, actor, uow, state, config, 0)
 
 
 def setup() -> Router:

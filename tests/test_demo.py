@@ -42,6 +42,8 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
         "Udvalgsbot → Lene Holm:",
         "📎 BEU-",
         "Dagsorden: Beskæftigelsesudvalget (BEU)",
+        # the summary ends with the meeting's page in the public archive the demo serves
+        "🌐 Mødet i webarkivet (http://127.0.0.1:",
         "Mødet i din kalender",
         "[📄 Åbn punkt 3]",
         "Udvalgsbot → Tove Holst:",
@@ -77,6 +79,15 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
         "━━ 11. Den godkendte protokol",
         "📎 Beslutningsprotokol BEU",
         "━━ Statusrunde",
+        # a member searches, and the result links the public page; a citizen reads that page
+        "━━ 12. Et medlem søger",
+        "1 resultat for »ungeteamet«",
+        "punkt 3: Ny model for jobrettet indsats",
+        "🌐 Offentlig side i webarkivet (http://127.0.0.1:",
+        "━━ 13. Det offentlige webarkiv",
+        "(HTTP 200: dagsorden og godkendt referat, offentlig udgave.)",
+        "━━ Demoen er slut",
+        "Webarkivet: http://127.0.0.1:",
     ]
     position = 0
     for step in steps:

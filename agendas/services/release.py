@@ -30,6 +30,7 @@ from agendas.outbox import (
     Release,
 )
 from agendas.ports import UnitOfWork
+from agendas.services.archive import meeting_url
 from agendas.services.common import audit, load_moede, require_editor, udvalg_by_code
 from agendas.services.release_mailing import (
     MailingKind,
@@ -65,11 +66,13 @@ async def release_agenda(
     zone: str,
     texts: Texts,
     confirmed: bool = False,
+    archive_base_url: str | None = None,
 ) -> ReleaseResult:
     """Send the agenda: one summary (and its pages) plus an .ics per person, the open punkter to
     the linked group; the release record and every outbox row in one transaction. A sag with an
     empty required section (Sagens kerne, Indstilling) is listed (``NeedsConfirmation``,
-    nothing stored) until the secretary confirms."""
+    nothing stored) until the secretary confirms. With ``archive_base_url`` (ARCHIVE_BASE_URL)
+    the summaries end with a link to the meeting's public page, which the release opens."""
     async with uow:
         moede = await load_moede(uow, moede_id)
         require_editor(actor, moede.udvalg_id)
@@ -105,6 +108,9 @@ async def release_agenda(
         )
         if not await uow.releases.add(release):
             raise AlreadyReleased(udvalg=udvalg.code, date=format_date(moede.date), at="-")
+        public_url = (
+            await meeting_url(uow, moede, udvalg, archive_base_url) if archive_base_url else None
+        )
         rendered: dict[MailingKind, list[OutMessage | OutDocument]] = {}
         mailing: list[OutboxMessage] = []
         for person in people:
@@ -112,12 +118,12 @@ async def release_agenda(
             # about one message a second in a private chat).
             at = now + OWN_COPY_DELAY if person.person.id == actor.person_id else now
             mailing += agenda_mailing(
-                agenda, person, zone, now, at, texts, f"release:{moede_id}", rendered
+                agenda, person, zone, now, at, texts, f"release:{moede_id}", rendered, public_url
             )
         await uow.outbox.add_many(mailing)
         if settings.group_chat_id is not None:
             t = texts(None)
-            for index, page in enumerate(group_summary(agenda, t)):
+            for index, page in enumerate(group_summary(agenda, t, public_url)):
                 await queue_message(
                     uow,
                     f"release:{moede_id}:g{settings.group_chat_id}:{index}",

@@ -144,15 +144,17 @@ def agenda_mailing(
     texts: Texts,
     prefix: str,
     rendered: dict[MailingKind, list[OutMessage | OutDocument]],
+    public_url: str | None = None,
 ) -> list[OutboxMessage]:
     """One person's summary pages and .ics (stamped ``now``, sent from ``not_before``); the
     .ics carries the last page when it fits a caption (``with_calendar``). ``rendered`` keeps
-    the mailing per kind of recipient, so a thousand members cost a handful of renderings."""
+    the mailing per kind of recipient, so a thousand members cost a handful of renderings.
+    ``public_url``: the meeting's page in the web archive, linked at the end of the summary."""
     person = recipient.person
     kind = (person.language, recipient.may_read_closed)
     if kind not in rendered:
         t = texts(person.language)
-        pages = member_summary(agenda, t, recipient.may_read_closed)
+        pages = member_summary(agenda, t, recipient.may_read_closed, public_url)
         rendered[kind] = with_calendar(pages, calendar_document(agenda, zone, 0, now, t))
     return [
         OutboxMessage(

@@ -97,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     plan_rep.add_argument("--round", type=int, default=None, help="the round (default: latest)")
     plan_rep.add_argument("-o", "--output", required=True, help="the .docx file to write")
 
+    web = sub.add_parser(
+        "web", help="serve the public web archive (released agendas, approved protocols)"
+    )
+    web.add_argument("--host", default="127.0.0.1")
+    web.add_argument("--port", type=int, default=8080)
+
     demo = sub.add_parser("demo", help="play a committee cycle offline (no token, no network)")
     demo.add_argument("--interactive", action="store_true", help="you type as the secretary")
     demo.add_argument("--output", default="demo-output", help="folder for the database and files")
@@ -212,6 +218,12 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     # The tools are quiet: a secretary sees the answer, not nine lines of Alembic; -v shows them.
     logs.configure(settings.log_level if args.verbose else "WARNING")
+    if args.command == "web":
+        from bot.web import serve as serve_archive
+
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve_archive(settings, args.host, args.port))
+        return 0
     if args.command == "db":
         from storage import migrate
 

@@ -19,9 +19,11 @@ from pathlib import Path
 
 from agendas.dates import utc_now
 from bot import logs
+from bot.demo.archive_step import archive_step
 from bot.demo.chat import Person, Transcript
 from bot.demo.scenario import Cast, cast_people, play
 from bot.settings import Settings
+from bot.web import running_archive
 from bot_api_emulator import EmulatorClient, running_emulator
 
 log = logging.getLogger(__name__)
@@ -109,9 +111,15 @@ async def run_demo(
             telegram_api_base=emu.base_url,
             admin_ids=frozenset({cast.admin.user.id}),
             log_level="WARNING",
+            bot_username=emu.emulator.config.bot_username,
         )
-        async with running_bot(settings, emu.token, cast.clock):
-            await play(cast, transcript, interactive=interactive)
+        # The public web archive on a free local port, as `udvalgsbot web` serves it; the bot
+        # links it (ARCHIVE_BASE_URL) in the agenda it sends out and in /soeg.
+        async with running_archive(settings, "127.0.0.1", 0) as archive:
+            settings = settings.model_copy(update={"archive_base_url": archive})
+            async with running_bot(settings, emu.token, cast.clock):
+                await play(cast, transcript, interactive=interactive)
+            page = None if interactive else await archive_step(transcript, archive)
         saved = await save_documents(client, cast.everyone, output / "dokumenter")
     protocols = publish_protocols(saved, output)
     (output / "transcript.txt").write_text("\n".join(transcript.lines) + "\n", encoding="utf-8")
@@ -119,6 +127,11 @@ async def run_demo(
     transcript.emit(f"  Varighed: {time.monotonic() - started:.1f} s")
     transcript.emit(f"  Database: {output / 'udvalgsbot.sqlite3'}")
     transcript.emit(f"  Samtalen: {output / 'transcript.txt'}")
+    if page is not None:
+        transcript.emit(
+            f"  Webarkivet: {archive}/ (kørte under demoen; `udvalgsbot web` starter det)"
+        )
+        transcript.emit(f"  Mødets side: {page}")
     for path in protocols:
         transcript.emit(f"  Protokol: {path}")
     for path in saved:

@@ -18,11 +18,13 @@ FIRST = 15.0
 HIDDEN = 3.0
 _TAG = re.compile(r"<[^>]+>")
 _KINDS = ("send", "edit", "callback_answer")
+_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
 
 
 def html_to_text(source: str) -> str:
-    """Telegram HTML as a terminal shows it: tags dropped, entities decoded."""
-    return html.unescape(_TAG.sub("", source))
+    """Telegram HTML as a terminal shows it: tags dropped (a link as "text (address)"),
+    entities decoded."""
+    return html.unescape(_TAG.sub("", _LINK.sub(r"\2 (\1)", source)))
 
 
 @dataclass

@@ -184,9 +184,11 @@ async def play(cast: Cast, transcript: Transcript, *, interactive: bool = False)
 
     await hold_meeting(cast)
 
-    from bot.demo.status_step import status_round_step  # it builds on this module's Cast
+    from bot.demo.archive_step import search_step  # they build on this module's Cast
+    from bot.demo.status_step import status_round_step
 
     await status_round_step(cast, transcript)
+    await search_step(cast, transcript)
 
 
 #: What the meeting decides, per punkt title (the rest: "Taget til efterretning"). With Per

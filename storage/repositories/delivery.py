@@ -104,6 +104,16 @@ class SqlReleaseRepository(SqlRepository):
         row = await self.session.get(MoedeReleaseRow, moede_id, populate_existing=True)
         return _release(row) if row else None
 
+    async def for_moeder(self, moede_ids: Sequence[int]) -> dict[int, Release]:
+        if not moede_ids:
+            return {}
+        rows = await self.session.scalars(
+            select(MoedeReleaseRow)
+            .where(col(MoedeReleaseRow.moede_id).in_(list(moede_ids)))
+            .execution_options(populate_existing=True)
+        )
+        return {r.moede_id: _release(r) for r in rows}
+
     async def add(self, release: Release) -> bool:
         if await self.session.get(MoedeReleaseRow, release.moede_id) is not None:
             return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, update
@@ -148,6 +149,25 @@ class SqlProtokolRepository(SqlRepository):
             select(ProtokolRow)
             .where(col(ProtokolRow.stage) == ProtokolStage.SENDT.value)
             .order_by(col(ProtokolRow.moede_id))
+        )
+        return [to_entity(r, ProtokolState, stage=ProtokolStage(r.stage)) for r in rows]
+
+    async def for_moeder(self, moede_ids: Sequence[int]) -> dict[int, ProtokolState]:
+        if not moede_ids:
+            return {}
+        rows = await self.session.scalars(
+            select(ProtokolRow)
+            .where(col(ProtokolRow.moede_id).in_(list(moede_ids)))
+            .execution_options(populate_existing=True)
+        )
+        return {r.moede_id: to_entity(r, ProtokolState, stage=ProtokolStage(r.stage)) for r in rows}
+
+    async def approved(self, limit: int) -> list[ProtokolState]:
+        rows = await self.session.scalars(
+            select(ProtokolRow)
+            .where(col(ProtokolRow.stage) == ProtokolStage.GODKENDT.value)
+            .order_by(col(ProtokolRow.locked_at).desc(), col(ProtokolRow.moede_id).desc())
+            .limit(limit)
         )
         return [to_entity(r, ProtokolState, stage=ProtokolStage(r.stage)) for r in rows]
 

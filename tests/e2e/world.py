@@ -257,6 +257,7 @@ async def running_world(
                 "WEBHOOK_HOST": "127.0.0.1",
                 "WEBHOOK_PORT": str(webhook_port),
                 "WEBHOOK_PATH": WEBHOOK_PATH,
+                "ARCHIVE_SERVE": "true",  # the public archive beside the webhook, at /arkiv
             }
             args.append("--webhook")
         bot = BotProcess(

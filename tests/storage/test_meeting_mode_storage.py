@@ -160,3 +160,45 @@ async def test_deleting_a_meeting_removes_its_protocol_records(uow: SqlUnitOfWor
         for table in (AttendanceRow, PunktDecisionRow, ProtokolApprovalRow):
             count = await uow.session.scalar(select(func.count()).select_from(table))
             assert count == 0, table
+
+
+async def test_the_archive_reads_states_and_releases_of_many_meetings(uow: SqlUnitOfWork) -> None:
+    """The web archive asks once per committee: which meetings are released, which protocols
+    approved; and for its feed, the protocols approved most recently."""
+    from agendas.outbox import Release
+    from agendas.records import ProtokolStage
+
+    first, _, _, _ = await seed(uow)
+    async with uow:
+        udvalg = await uow.udvalg.by_code("BEU")
+        assert udvalg is not None
+        later = [
+            (
+                await uow.moeder.add(
+                    Moede(udvalg_id=udvalg.id or 0, date=date(2027, 1, day), start_time=time(14))
+                )
+            ).id
+            or 0
+            for day in (5, 6, 7)
+        ]
+        for index, moede_id in enumerate([first, *later]):
+            state = await uow.protokoller.get(moede_id)
+            if index < 3:
+                state.stage = ProtokolStage.GODKENDT
+                state.locked_at = NOW + timedelta(days=index if index != 1 else 5)
+            await uow.protokoller.save(state, 0)
+        await uow.releases.add(Release(first, NOW, None, date(2026, 12, 10), time(14), ""))
+        await uow.commit()
+    async with uow:
+        states = await uow.protokoller.for_moeder([first, *later, 999])
+        assert sorted(states) == sorted([first, *later])
+        assert [states[m].stage for m in (first, *later)] == [ProtokolStage.GODKENDT] * 3 + [
+            ProtokolStage.KLADDE
+        ]
+        assert await uow.protokoller.for_moeder([]) == {}
+        newest = await uow.protokoller.approved(limit=2)
+        assert [s.moede_id for s in newest] == [later[0], later[1]]
+        assert newest[0].locked_at == NOW + timedelta(days=5)
+        releases = await uow.releases.for_moeder([first, *later])
+        assert list(releases) == [first] and releases[first].released_at == NOW
+        assert await uow.releases.for_moeder([]) == {}

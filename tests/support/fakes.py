@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Self, TypeVar
 
@@ -377,6 +377,14 @@ class FakeProtokolRepository(_Repo):
             if p.stage is ProtokolStage.SENDT
         ]
 
+    async def for_moeder(self, moede_ids: Sequence[int]) -> dict[int, ProtokolState]:
+        return {k: _copy(v) for k, v in self._state.protokoller.items() if k in set(moede_ids)}
+
+    async def approved(self, limit: int) -> list[ProtokolState]:
+        found = [p for p in self._state.protokoller.values() if p.stage is ProtokolStage.GODKENDT]
+        found.sort(key=lambda p: (p.locked_at or datetime.min.replace(tzinfo=UTC), p.moede_id))
+        return [_copy(p) for p in reversed(found)][:limit]
+
     async def save(self, state: ProtokolState, expected_rev: int) -> ProtokolState:
         stored = self._state.protokoller.get(state.moede_id)
         if (stored.rev if stored else 0) != expected_rev:
@@ -508,6 +516,9 @@ class FakeOutboxRepository(_Repo):
 class FakeReleaseRepository(_Repo):
     async def get(self, moede_id: int) -> Release | None:
         return _copy(self._state.releases.get(moede_id))
+
+    async def for_moeder(self, moede_ids: Sequence[int]) -> dict[int, Release]:
+        return {k: _copy(v) for k, v in self._state.releases.items() if k in set(moede_ids)}
 
     async def add(self, release: Release) -> bool:
         if release.moede_id in self._state.releases:

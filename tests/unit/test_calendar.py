@@ -81,3 +81,25 @@ def test_a_meeting_without_a_known_time_is_a_whole_day_event() -> None:
     event = _vevent(data)
     assert event.decoded("dtstart") == date(2027, 3, 29)
     assert event.decoded("dtend") == date(2027, 3, 30)
+
+
+def test_a_committee_calendar_holds_each_meeting_once_with_its_page() -> None:
+    """The web archive's feed: one VEVENT per meeting, the invitations' UIDs, the page URL."""
+    from agendas.calendar import committee_ics
+
+    data = committee_ics(
+        "Beskæftigelsesudvalget",
+        [
+            _event(),
+            _event(moede_id=43, day=date(2027, 11, 2), url="https://x.dk/udvalg/beu/2027-11-02"),
+        ],
+    )
+    cal = icalendar.Calendar.from_ical(data)
+    assert str(cal["X-WR-CALNAME"]) == "Beskæftigelsesudvalget"
+    events = [c for c in cal.walk() if c.name == "VEVENT"]
+    assert [str(e["UID"]) for e in events] == [meeting_uid(42), meeting_uid(43)]
+    assert str(events[1]["URL"]) == "https://x.dk/udvalg/beu/2027-11-02"
+    assert "URL" not in events[0]
+    assert data.count(b"BEGIN:VTIMEZONE") == 1
+    empty = icalendar.Calendar.from_ical(committee_ics("Tomt udvalg", []))
+    assert [c for c in empty.walk() if c.name == "VEVENT"] == []

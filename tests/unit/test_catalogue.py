@@ -47,7 +47,7 @@ def menu_commands() -> list[str]:
     raise AssertionError("MENU not found in bot/commands.py")
 
 
-SOURCE_DIRS = ("agendas", "bot", "handlers", "storage")
+SOURCE_DIRS = ("agendas", "bot", "handlers", "storage", "web")
 ERROR_NAMES = {"DomainError", "NotAllowed", "NotFound", "InvalidInput", "InviteInvalid"}
 ERROR_NAMES |= {"ConcurrentEdit"}
 #: Keys built at run time, by their f-string prefix, and the values they are built from.
@@ -83,6 +83,7 @@ KEY_PREFIXES = (
     "status",
     "udvalg",
     "view",
+    "web",
 )
 KEY_LITERAL = re.compile(rf"^(?:{'|'.join(KEY_PREFIXES)})(?:-[a-z0-9]+)+$")
 #: The constant start of an f-string that builds a key, e.g. ``f"role-{role.value}"``.

@@ -63,13 +63,33 @@ def test_date_without_year_is_its_next_occurrence(text: str, expected: date) -> 
     assert parse_date(text, TODAY) == expected
 
 
+def test_tomorrow_and_weekdays_the_way_a_secretary_says_them() -> None:
+    sunday = date(2026, 11, 29)
+    assert parse_date("i morgen", sunday) == date(2026, 11, 30)
+    assert parse_date("I overmorgen", sunday) == date(2026, 12, 1)
+    assert parse_date("torsdag", sunday) == date(2026, 12, 3)
+    assert parse_date("på torsdag", sunday) == date(2026, 12, 3)
+    assert parse_date("søndag", sunday) == date(2026, 12, 6)  # today's weekday: a week on
+
+
 def test_29_february_without_year_is_the_next_leap_day() -> None:
     assert parse_date("29/2", TODAY) == date(2028, 2, 29)
     assert parse_date("29. februar", date(2028, 1, 5)) == date(2028, 2, 29)
 
 
 @pytest.mark.parametrize(
-    "text", ["", "i morgen", "12", "2027", "12-01-2027-5", "12. jamuar 2027", "1x.01.2027", "12:00"]
+    "text",
+    [
+        "",
+        "i går",
+        "forleden",
+        "12",
+        "2027",
+        "12-01-2027-5",
+        "12. jamuar 2027",
+        "1x.01.2027",
+        "12:00",
+    ],
 )
 def test_malformed_dates_are_refused_with_the_format_key(text: str) -> None:
     with pytest.raises(InvalidInput) as info:
@@ -130,7 +150,8 @@ def test_malformed_or_impossible_times_are_refused(text: str) -> None:
         ("12/1 14 Rådhuset", ("12/1", "14", "Rådhuset")),
         ("12-01-2027", ("12-01-2027", None, "")),
         ("12-01-2027 Rådhuset", ("12-01-2027", None, "Rådhuset")),
-        ("i morgen", ("i", None, "morgen")),
+        ("i morgen", ("i morgen", None, "")),
+        ("på torsdag kl. 9 Rådhuset", ("på torsdag", "kl. 9", "Rådhuset")),
     ],
 )
 def test_split_date_time_separates_date_time_and_place(

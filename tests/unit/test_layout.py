@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("agendas", "storage", "handlers", "bot", "bot_api_emulator")
+PACKAGES = ("agendas", "storage", "handlers", "bot", "bot_api_emulator", "web")
 
 
 def module_name(path: Path) -> str:
@@ -129,11 +129,12 @@ def test_the_scan_sees_the_layout() -> None:
 @pytest.mark.parametrize(
     ("source", "forbidden"),
     [
-        ("agendas", ("aiogram", "sqlmodel", "sqlalchemy", "storage", "handlers", "bot")),
-        ("storage", ("handlers", "bot")),
-        ("handlers", ("storage", "sqlmodel", "sqlalchemy", "bot")),
-        ("bot.workers", ("handlers",)),
-        ("bot_api_emulator", ("agendas", "storage", "handlers", "bot")),
+        ("agendas", ("aiogram", "sqlmodel", "sqlalchemy", "storage", "handlers", "bot", "web")),
+        ("storage", ("handlers", "bot", "web")),
+        ("handlers", ("storage", "sqlmodel", "sqlalchemy", "bot", "web")),
+        ("web", ("storage", "sqlmodel", "sqlalchemy", "bot", "handlers", "aiogram")),
+        ("bot.workers", ("handlers", "web")),
+        ("bot_api_emulator", ("agendas", "storage", "handlers", "bot", "web")),
     ],
 )
 def test_arrows_point_down(source: str, forbidden: tuple[str, ...]) -> None:

@@ -173,3 +173,19 @@ def test_the_hint_is_left_out_when_it_would_overflow_the_caption() -> None:
     calendar = OutDocument("a.ics", "BEGIN:VCALENDAR", "Gem aftalen i kalenderen.")
     [document] = with_calendar([page], calendar)
     assert isinstance(document, OutDocument) and document.caption == page.text
+
+
+def test_the_summary_ends_with_the_public_page_when_there_is_one() -> None:
+    url = "https://dagsordener.egeby.dk/arkiv/udvalg/beu/2026-12-10?a=1&b=2"
+    link = (
+        '🌐 <a href="https://dagsordener.egeby.dk/arkiv/udvalg/beu/2026-12-10?a=1&amp;b=2">'
+        "[release-public-link]</a>"
+    )
+    for pages in (
+        member_summary(_agenda(), t, True, public_url=url),
+        member_summary(_agenda(), t, False, public_url=url),
+        group_summary(_agenda(), t, public_url=url),
+    ):
+        assert pages[-1].text.endswith(link)
+        assert sum(p.text.count("🌐") for p in pages) == 1
+    assert "🌐" not in member_summary(_agenda(), t, True)[-1].text

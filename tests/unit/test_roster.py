@@ -59,7 +59,7 @@ def test_a_typed_member_is_read(text: str, entry: RosterEntry) -> None:
         ("Jan Kongebro (Socialdemokratiet)", "err-roster-entry"),
         ("Jan Kongebro sekretær", "err-roster-role"),
         ("Jan Kongebro tovholder", "err-roster-role"),
-        ("Lise Holm fra i morgen", "err-roster-since"),
+        ("Lise Holm fra forleden", "err-roster-since"),
         ("X" * 130, "err-roster-entry"),
     ],
 )

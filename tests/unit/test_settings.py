@@ -128,3 +128,31 @@ def test_webhook_url_joins_base_and_path() -> None:
         webhook_base_url="https://x.dk", webhook_path="/hook", webhook_secret="s" * 16
     )
     assert custom.require_webhook() == ("https://x.dk/hook", "s" * 16)
+
+
+def test_the_archive_settings_are_checked_and_normalised() -> None:
+    config = settings(
+        archive_base_url="https://dagsordener.egeby.dk/arkiv/",
+        archive_path="arkiv/",
+        bot_username="@egeby_udvalgsbot",
+    )
+    assert config.archive_base_url == "https://dagsordener.egeby.dk/arkiv"
+    assert config.archive_path == "/arkiv"
+    assert config.bot_username == "egeby_udvalgsbot"
+    assert not config.archive_serve
+    defaults = settings()
+    assert (defaults.archive_base_url, defaults.archive_path, defaults.bot_username) == (
+        None,
+        "/arkiv",
+        None,
+    )
+    for bad in (
+        {"archive_base_url": "dagsordener.egeby.dk"},
+        {"archive_base_url": "ftp://x.dk"},
+        {"archive_path": "/"},
+        {"archive_path": "/ar kiv"},
+        {"bot_username": "x"},
+        {"bot_username": "t.me/egeby"},
+    ):
+        with pytest.raises(ValidationError):
+            settings(**bad)
