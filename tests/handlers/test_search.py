@@ -4,17 +4,40 @@ closed punkt shows to whom (results, counts and snippets)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+from sqlmodel import SQLModel
 
 from agendas.records import DecisionRecord
 from agendas.services import punkter
 from agendas.services.punkter import SagDraft
 from handlers.callbacks import PunktCb
+from storage.engine import make_engine
 from tests.handlers.agenda_world import World, alerts, last_message, make_world, messages
 from tests.handlers.conftest import MEMBER, OUTSIDER, SECRETARY, TOVHOLDER
 from tests.support.clock import FrozenClock
+from tests.support.databases import create_pg_database, drop_pg_database
 from tests.support.recording import ChatHarness, Sent, TgUser
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """The same chat over both databases: FTS5 with Snowball stems, and PostgreSQL's danish
+    configuration with its GIN index (created the way the bot's tests create every table)."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"
+    else:
+        url = create_pg_database("udvalgsbot_soeg_")
+    engine = make_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(SQLModel.metadata.create_all)
+    await engine.dispose()
+    try:
+        yield url
+    finally:
+        if request.param == "postgresql":
+            drop_pg_database(url)
 
 
 @pytest.fixture
