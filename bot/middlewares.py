@@ -57,6 +57,8 @@ class IdentityMiddleware(BaseMiddleware):
                 private_chat=private,
             )
             data["person"], data["actor"] = person, actor
+        # What the identity lookup committed (a first contact) is not what the person asked for.
+        data["commits_before_handler"] = getattr(data["uow"], "commits", 0)
         return await handler(event, data)
 
 

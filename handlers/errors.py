@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -12,7 +13,7 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramServerError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.methods import AnswerCallbackQuery, TelegramMethod
 from aiogram.methods.base import TelegramType
@@ -46,6 +47,32 @@ class AnswerTracker(BaseRequestMiddleware):
         return result
 
 
+#: Pauses before the second, third and fourth try of a reply that met a 5xx or a network error.
+REPLY_RETRY_DELAYS = (0.2, 0.5, 1.0)
+
+
+class RetryReplies(BaseRequestMiddleware):
+    """A handler's own reply that meets a Telegram 5xx or a network error is tried again a few
+    times, as the outbox does, instead of being lost. Only while an update is handled (the
+    outbox worker keeps its own accounting), and never on a 4xx or a 429 (the pacer's)."""
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Any:
+        if _answered.get() is None:
+            return await make_request(bot, method)
+        for delay in REPLY_RETRY_DELAYS:
+            try:
+                return await make_request(bot, method)
+            except (TelegramServerError, TelegramNetworkError) as exc:
+                log.warning("Reply %s failed (%s); trying again", type(method).__name__, exc)
+                await asyncio.sleep(delay)
+        return await make_request(bot, method)
+
+
 class TrackAnswers(BaseMiddleware):
     """Outer update middleware: a fresh record per update, and the tracker on the bot's session
     (installed once, whichever bot the update came through)."""
@@ -61,6 +88,7 @@ class TrackAnswers(BaseMiddleware):
             isinstance(m, AnswerTracker) for m in bot.session.middleware
         ):
             bot.session.middleware(AnswerTracker())
+            bot.session.middleware(RetryReplies())
         _answered.set(set())
         return await handler(event, data)
 
@@ -84,7 +112,12 @@ async def on_domain_error(event: ErrorEvent) -> None:
     await _reply(event, event.exception.key, event.exception.params)
 
 
-async def on_unexpected(event: ErrorEvent) -> None:
+async def on_unexpected(
+    event: ErrorEvent, uow: object = None, commits_before_handler: int = 0
+) -> None:
+    # Honest about what happened: a fault after the change was committed (a reply that failed)
+    # must not say that nothing was stored.
+    saved = getattr(uow, "commits", 0) > commits_before_handler
     log.error(
         "Unhandled error in update %s: %r",
         event.update.update_id,
@@ -92,7 +125,7 @@ async def on_unexpected(event: ErrorEvent) -> None:
         exc_info=event.exception,
     )
     try:
-        await _reply(event, "err-unexpected", {})
+        await _reply(event, "err-unexpected-after-save" if saved else "err-unexpected", {})
     except TelegramAPIError as exc:
         log.warning("Could not tell the user about the error: %s", exc)
 

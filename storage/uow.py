@@ -91,6 +91,9 @@ class SqlUnitOfWork:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
         self._depth = 0
+        #: How many transactions this unit of work committed: the error handler tells a person
+        #: whether what they asked for was stored before a fault.
+        self.commits = 0
 
     @property
     def session(self) -> AsyncSession:
@@ -145,6 +148,7 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self.session.commit()
+        self.commits += 1
 
     async def rollback(self) -> None:
         await self.session.rollback()

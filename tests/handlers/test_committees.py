@@ -41,7 +41,7 @@ async def test_admin_creates_udvalg_with_forvaltning_in_one_message(
     assert reply.text == (
         "Udvalget Beskæftigelsesudvalget (BEU) er oprettet under Social- og "
         "Sundhedsforvaltningen.\n"
-        "Invitér sekretæren med knappen nedenfor eller med /inviter BEU sekretaer."
+        "Invitér sekretæren med knappen nedenfor eller med /inviter BEU sekretær."
     )
     assert reply.button("Invitér sekretær") == InviteCb(code="BEU", role="sekretaer").pack()
     assert await stored_udvalg(uow_factory) == {
@@ -222,3 +222,40 @@ async def test_user_text_is_escaped_in_the_answer(chat: ChatHarness) -> None:
 
     assert reply.text is not None
     assert "&lt;b&gt;Udvalg&lt;/b&gt; &amp; co" in reply.text
+
+
+def _server_error() -> Exception:
+    from aiogram.exceptions import TelegramServerError
+    from aiogram.methods import SendMessage
+
+    return TelegramServerError(SendMessage(chat_id=1, text="x"), "Internal Server Error")
+
+
+async def test_a_reply_that_meets_a_5xx_is_sent_again(
+    chat: ChatHarness, uow_factory: UowFactory
+) -> None:
+    """Issue 16: a handler's own reply was lost on one 5xx."""
+    chat.session.send_faults = [_server_error()]
+    calls = await chat.send(ADMIN, "/nytudvalg BEU Beskæftigelsesudvalget; Forvaltningen")
+    assert any("BEU" in (c.text or "") for c in calls if c.method == "sendMessage")
+    assert "BEU" in await stored_udvalg(uow_factory)
+
+
+async def test_a_fault_after_the_commit_does_not_say_that_nothing_was_stored(
+    chat: ChatHarness, uow_factory: UowFactory
+) -> None:
+    """Issue 16: the committee was created, the reply failed, and the admin was told nothing was
+    stored. Four faults outlast the retries; the error message then gets through."""
+    chat.session.send_faults = [_server_error() for _ in range(4)]
+    calls = await chat.send(ADMIN, "/nytudvalg BEU Beskæftigelsesudvalget; Forvaltningen")
+    [told] = [c.text or "" for c in calls if c.method == "sendMessage"]
+    assert "efter at ændringen var gemt" in told
+    assert "Intet er gemt" not in told
+    assert "BEU" in await stored_udvalg(uow_factory)
+
+
+async def test_a_fault_before_anything_is_stored_still_says_so(chat: ChatHarness) -> None:
+    chat.session.send_faults = [_server_error() for _ in range(4)]
+    calls = await chat.send(ADMIN, "/hjaelp")
+    [told] = [c.text or "" for c in calls if c.method == "sendMessage"]
+    assert "Intet er gemt fra denne besked" in told

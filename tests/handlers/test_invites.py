@@ -196,8 +196,8 @@ async def test_secretary_of_one_udvalg_may_not_invite_to_another(
     [
         (
             "/inviter BEU kasserer",
-            "Jeg kender ikke rollen »kasserer«. Brug sekretaer, formand, naestformand, medlem, "
-            "stedfortraeder eller tovholder.",
+            "Jeg kender ikke rollen »kasserer«. Brug sekretær, formand, næstformand, medlem, "
+            "stedfortræder eller tovholder.",
         ),
         ("/inviter XYZ medlem", "Jeg kender ikke udvalget XYZ. Tjek koden, fx BEU."),
         ("/inviter XYZ", "Jeg kender ikke udvalget XYZ. Tjek koden, fx BEU."),

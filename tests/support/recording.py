@@ -84,6 +84,8 @@ class RecordingSession(BaseSession):
         self.calls: list[Sent] = []
         self.files: dict[str, bytes] = {}
         self._message_ids = itertools.count(1000)
+        #: Faults for the next sendMessage calls, raised in order (a 5xx, a timeout…).
+        self.send_faults: list[Exception] = []
 
     async def close(self) -> None:
         return None
@@ -98,6 +100,8 @@ class RecordingSession(BaseSession):
         result: Any
         if isinstance(method, GetMe):
             result = BOT_USER
+        elif isinstance(method, SendMessage) and self.send_faults:
+            raise self.send_faults.pop(0)
         elif isinstance(method, SendMessage):
             message_id = next(self._message_ids)
             self.calls.append(
