@@ -19,6 +19,9 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+#: The committee's zone, for the times a chat view shows (the chat passes its own setting).
+ZONE = "Europe/Copenhagen"
+
 #: The longest reason for inhabilitet, question, answer, proposal text and decline reason.
 MAX_INHABIL_REASON = 300
 MAX_QUESTION = 1000

@@ -91,6 +91,15 @@ def meeting_day_started(moede: Moede, now: datetime) -> bool:
     return now >= moede.starts_at - since_midnight
 
 
+def before_start(moede: Moede, now: datetime) -> bool:
+    """Whether the meeting has not begun: before its start time, or before its day when no
+    start time is known. What members do for themselves (inhabilitet, kommer/går, questions,
+    proposals) closes here."""
+    if moede.starts_at is not None:
+        return now < moede.starts_at
+    return now.date() < moede.date
+
+
 def empty_required_sections(punkter: Iterable[Punkt]) -> list[tuple[Punkt, Section]]:
     """The sager whose required sections (Sagens kerne, Indstilling) are empty, in order."""
     return [
