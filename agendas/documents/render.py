@@ -9,9 +9,10 @@ udvalg, the date and the page numbers; the styles are marked Danish (da-DK); eve
 
 The edition ("Intern udgave – indeholder lukkede punkter" / "Offentlig udgave") is in the page
 header and the document properties. The public version shows a closed punkt's title and public
-decision text only. A protocol is marked "Udkast" until it is approved; once sent for approval it
-ends with the "Godkendelse" section (the underskriftsblad): each member present, when they approved
-or that they have not, and the revision.
+decision text only, and no punkt's "Spørgsmål og svar" (members' questions are internal). A
+protocol is marked "Udkast" until it is approved; once sent for approval it ends with the
+"Godkendelse" section (the underskriftsblad): each member present, when they approved or that
+they have not, and the revision.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from agendas.documents.page import page_setup
 from agendas.documents.safety import open_docx_safely
 from agendas.model import SAGSTYPE_LABELS, SECTIONS
 from agendas.protocol import (
+    LABEL_QUESTIONS,
     TITLE_LABELS,
     AttendanceStatus,
     Attendee,
@@ -41,8 +43,10 @@ from agendas.protocol import (
     DocumentStage,
     MeetingDocument,
     Signature,
+    answer_line,
     format_ranges,
     inhabil_line,
+    question_line,
     quorum_line,
     remark_line,
 )
@@ -416,6 +420,11 @@ def _punkt(writer: BodyWriter, item: DocumentPunkt, protokol: bool, public: bool
     for title, text in punkt.extra_sections:  # the document's own headings, under their names
         writer.para(title, writer.styles.heading2)
         writer.text_block(text)
+    if item.questions and not public:  # a member's question is internal (README, "Spørgsmål")
+        writer.para(LABEL_QUESTIONS, writer.styles.heading2)
+        for question in item.questions:
+            writer.para(question_line(question))
+            writer.para(answer_line(question))
     if item.bilag:
         writer.para(layout.LABEL_BILAG, writer.styles.heading2)
         for number, name in enumerate(item.bilag, 1):
