@@ -70,6 +70,7 @@ KEY_PREFIXES = (
     "invite",
     "lang",
     "meeting",
+    "members",
     "moede",
     "moeder",
     "plan",
