@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from agendas.chatviews import Texts
-from agendas.errors import InvalidInput, NotFound
+from agendas.errors import DomainError, InvalidInput
 from agendas.mailings import OutDocument, OutMessage
 from agendas.meeting.loading import attendance_record, changed_before, udvalg_members
 from agendas.meeting_view import MemberLine
@@ -154,7 +154,7 @@ async def substitute_candidates(
         moede = await load_moede(uow, moede_id)
         try:
             await member_before_meeting(uow, actor, moede, now)
-        except (InvalidInput, NotFound):
+        except DomainError:  # refused: no buttons (the afbud itself said why, if at all)
             return []
         members = await udvalg_members(uow, moede.udvalg_id, moede.date)
     return [m for m in members if m.stands_in_for == actor.person_id]

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import pytest
 
+from agendas.records import ProtokolStage
 from agendas.services import release, roster
 from bot.i18n import make_i18n, texts_for
 from handlers.callbacks import MemberCb, MmCb
@@ -48,6 +49,14 @@ async def member_punkt(chat: ChatHarness, title: str, user: TgUser = MEMBER) -> 
     """The member's /dagsorden, then the punkt opened from it."""
     overview = last_message(await chat.send(user, "/dagsorden"))
     return last_message(await chat.press(user, overview, overview.button(title)))
+
+
+async def set_stage(world: World, stage: ProtokolStage) -> None:
+    async with world.uow() as uow:
+        state = await uow.protokoller.get(world.moede_id)
+        state.stage = stage
+        await uow.protokoller.save(state, state.rev)
+        await uow.commit()
 
 
 def meeting_day(clock: FrozenClock) -> None:
@@ -112,6 +121,15 @@ async def test_inhabilitet_is_refused_after_the_start_elsewhere_and_on_a_standar
     assert "meldes på en sag" in refusals(await chat.press(MEMBER, punkt, standard))
     assert "Kun udvalgets medlemmer" in refusals(await chat.press(TOVHOLDER, punkt, button))
     assert await snapshot(world) == before
+
+    # A protocol sent for approval (a meeting held early) changes no more from here either.
+    await set_stage(world, ProtokolStage.SENDT)
+    before = await snapshot(world)
+    for data in (button, MemberCb(action="range", target=world.moede_id).pack()):
+        assert "sendt til godkendelse" in refusals(await chat.press(MEMBER, punkt, data))
+    assert await snapshot(world) == before
+    await set_stage(world, ProtokolStage.KLADDE)
+    before = await snapshot(world)
 
     # The reason typed after the meeting began: refused, the dialog ends, nothing stored.
     await chat.press(MEMBER, punkt, button)
