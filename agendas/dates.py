@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from agendas.errors import InvalidInput
@@ -55,6 +55,9 @@ def parse_date(text: str, today: date) -> date:
     A date without a year means its next occurrence from ``today``.
     """
     raw = " ".join(text.strip().lower().split())
+    relative = _relative_day(raw, today)
+    if relative is not None:
+        return relative
     day = month = 0
     year: int | None = None
     if m := _ISO.match(raw):
@@ -120,8 +123,35 @@ def split_date_time(words: list[str]) -> tuple[str, str | None, str]:
     return " ".join(words[:1]), None, " ".join(words[1:])
 
 
+WEEKDAY_NAMES = {
+    "mandag": 0,
+    "tirsdag": 1,
+    "onsdag": 2,
+    "torsdag": 3,
+    "fredag": 4,
+    "lørdag": 5,
+    "søndag": 6,
+}
+_RELATIVE = {"i dag": 0, "idag": 0, "i morgen": 1, "imorgen": 1, "i overmorgen": 2}
+_WEEKDAY = re.compile(r"^(?:på\s+|næste\s+|(?:på\s+)?den\s+)?([a-zæøå]+)$")
+
+
+def _relative_day(raw: str, today: date) -> date | None:
+    """ "i dag", "i morgen", "i overmorgen"; a weekday ("torsdag", "på torsdag", "næste
+    torsdag"): its next occurrence after today (today's weekday means a week from today)."""
+    if raw in _RELATIVE:
+        return today + timedelta(days=_RELATIVE[raw])
+    m = _WEEKDAY.match(raw)
+    if not m or m[1] not in WEEKDAY_NAMES:
+        return None
+    ahead = (WEEKDAY_NAMES[m[1]] - today.weekday()) % 7 or 7
+    return today + timedelta(days=ahead)
+
+
 def _looks_like_date(text: str) -> bool:
     raw = " ".join(text.strip().lower().split())
+    if raw in _RELATIVE or ((m := _WEEKDAY.match(raw)) and m[1] in WEEKDAY_NAMES):
+        return True
     if _ISO.match(raw) or _NUMERIC.match(raw):
         return True
     m = _WORDS.match(raw)

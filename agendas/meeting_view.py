@@ -337,8 +337,11 @@ def approval_record(view: MeetingView, zone: str) -> ApprovalRecord:
     return ApprovalRecord(stage=stage, revision=state.rev, signatures=signatures)
 
 
-def file_name(udvalg: Udvalg, moede: Moede, protokol: bool, public: bool) -> str:
-    """``Beslutningsprotokol BEU 2026-12-15.docx`` (``… offentlig.docx`` for the public one)."""
+def file_name(
+    udvalg: Udvalg, moede: Moede, protokol: bool, public: bool, extension: str = "docx"
+) -> str:
+    """``Beslutningsprotokol BEU 2026-12-15.docx`` (``… offentlig.docx`` for the public one;
+    ``.pdf`` for the PDF/A)."""
     kind = "Beslutningsprotokol" if protokol else "Dagsorden"
     suffix = " offentlig" if public else ""
-    return f"{kind} {udvalg.code} {moede.date.isoformat()}{suffix}.docx"
+    return f"{kind} {udvalg.code} {moede.date.isoformat()}{suffix}.{extension}"

@@ -16,6 +16,7 @@ from agendas.model import AuditEvent, Bilag, Invite, Membership, Moede, Person, 
 from agendas.outbox import DeliverySettings, OutboxMessage, Release
 from agendas.plans import Handleplan, Indsats, StatusAnswer, StatusRound
 from agendas.records import Approval, AttendanceRecord, DecisionRecord, ProtokolState
+from agendas.search import SearchHits, SearchQuery, SearchScope
 
 
 class UdvalgRepository(Protocol):
@@ -192,6 +193,18 @@ class ProposalRepository(Protocol):
         ...
 
 
+class SearchRepository(Protocol):
+    """The full-text index of punkter. Storage keeps it in step with every write of a punkt or
+    its decision (in the same transaction), so services only ever read it."""
+
+    async def search(
+        self, query: SearchQuery, scope: SearchScope, offset: int, limit: int
+    ) -> SearchHits:
+        """The documents ``scope`` may read that match every term of ``query`` (and its
+        years), sorted as it asks, ``limit`` from ``offset`` on, with the total count."""
+        ...
+
+
 # --- delivery ---------------------------------------------------------------------------------
 
 
@@ -291,6 +304,7 @@ class UnitOfWork(Protocol):
     decisions: DecisionRepository
     protokoller: ProtokolRepository
     approvals: ApprovalRepository
+    search: SearchRepository
     # delivery: the outbox, releases, each udvalg's frist settings, who blocked the bot
     outbox: OutboxRepository
     releases: ReleaseRepository

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -100,6 +101,24 @@ def before_start(moede: Moede, now: datetime) -> bool:
     return now.date() < moede.date
 
 
+#: Characters that show nothing although they are not whitespace: the Hangul fillers and the
+#: blank Braille pattern (format characters, category Cf, are found by category).
+_BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+_ZWJ = "\u200d"  # kept: it joins the parts of an emoji
+
+
+def strip_invisible(text: str) -> str:
+    """The text without zero-width spaces, direction marks, byte-order marks and blank fillers."""
+    return "".join(
+        c for c in text if c == _ZWJ or (unicodedata.category(c) != "Cf" and c not in _BLANKS)
+    )
+
+
+def has_content(text: str) -> bool:
+    """At least one letter or digit: "-", "…" or a zero-width space fill no section or title."""
+    return any(unicodedata.category(c)[0] in "LN" and c not in _BLANKS for c in text)
+
+
 def empty_required_sections(punkter: Iterable[Punkt]) -> list[tuple[Punkt, Section]]:
     """The sager whose required sections (Sagens kerne, Indstilling) are empty, in order."""
     return [
@@ -107,5 +126,5 @@ def empty_required_sections(punkter: Iterable[Punkt]) -> list[tuple[Punkt, Secti
         for punkt in punkter
         if punkt.kind is PunktKind.SAG
         for section in SECTIONS
-        if section.required and not punkt.section(section.key).strip()
+        if section.required and not has_content(punkt.section(section.key))
     ]

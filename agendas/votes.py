@@ -311,7 +311,7 @@ def _check_counts(
         if len(who) != side.count:
             names = ", ".join(v.ref().label() for v in who) or "—"
             raise InvalidInput(
-                "err-votes-count-members",
+                "err-votes-count-members-one" if len(who) == 1 else "err-votes-count-members-other",
                 side=ballot.value,
                 count=side.count,
                 members=len(who),

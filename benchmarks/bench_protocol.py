@@ -1,14 +1,21 @@
 """Export a 60-punkt beslutningsprotokol and import it again; compare with bare python-docx.
+Then the same protocol as PDF/A (HTML printed by WeasyPrint), against LibreOffice headless
+converting the Word file to PDF (the route not taken), when LibreOffice is installed.
 
 Run: .venv/bin/python benchmarks/bench_protocol.py
 Prints time and peak memory (tracemalloc) of our renderer, of a baseline that writes the same
 paragraphs with the same styles through python-docx's public API, their ratio, and the time of
-importing the rendered document. No assertions.
+importing the rendered document; then the PDF/A's time, pages and size, and the ratio to
+LibreOffice. No assertions.
 """
 
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import subprocess
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -18,7 +25,9 @@ from datetime import time as clock
 import docx
 
 from agendas.documents import parse_docx, render_protokol
+from agendas.documents.html_render import render_html
 from agendas.documents.parse import docx_lines
+from agendas.documents.pdf_render import render_pdf
 from agendas.model import Moede, Punkt, PunktKind, Udvalg
 from agendas.protocol import Attendee, DocumentPunkt, MeetingDocument, PunktRecord, Votes
 
@@ -103,6 +112,50 @@ def main() -> None:
     print(f"ratio ours/baseline          {ours / base:8.2f}x (target < 1.5x)")
     measure("parse_docx (import)", lambda: parse_docx(rendered))
     measure("  of which reading lines", lambda: docx_lines(docx.Document(io.BytesIO(rendered))))
+    pdf_figures(doc, rendered)
+
+
+def pdf_pages(pdf: bytes) -> int:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as opened:
+        return len(opened.pages)
+
+
+def pdf_figures(doc: MeetingDocument, rendered: bytes) -> None:
+    render_pdf(doc, protokol=True, public=False)  # warms fontconfig and the templates
+    measure("render_html", lambda: render_html(doc, protokol=True, public=False))
+    small = meeting(10)
+    for name, item in (("10 punkter", small), ("60 punkter", doc)):
+        pdf = render_pdf(item, protokol=True, public=False)
+        print(f"PDF/A of {name}: {pdf_pages(pdf)} pages, {len(pdf) // 1024} KiB")
+    small_pdf = measure("render_pdf, 10 punkter", lambda: render_pdf(small, True, False), 2)
+    ours = measure("render_pdf, 60 punkter", lambda: render_pdf(doc, True, False), repeat=2)
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if office is None:
+        print("LibreOffice is not installed: no baseline for the PDF")
+        return
+    small_office = libreoffice(office, render_protokol(small, public=False), "10 punkter")
+    large_office = libreoffice(office, rendered, "60 punkter")
+    print(f"ratio ours/LibreOffice       {small_pdf / small_office:8.2f}x (10 punkter)")
+    print(f"ratio ours/LibreOffice       {ours / large_office:8.2f}x (60 punkter)")
+
+
+def libreoffice(office: str, docx_bytes: bytes, name: str) -> float:
+    """LibreOffice headless converting the Word file to PDF: the second of two runs (the first
+    creates its profile)."""
+    with tempfile.TemporaryDirectory() as folder:
+        source = os.path.join(folder, "protokol.docx")
+        with open(source, "wb") as handle:
+            handle.write(docx_bytes)
+        env = {**os.environ, "HOME": folder}
+        command = [office, "--headless", "--convert-to", "pdf", "--outdir", folder, source]
+        subprocess.run(command, capture_output=True, check=True, env=env, timeout=300)
+        started = time.perf_counter()
+        subprocess.run(command, capture_output=True, check=True, env=env, timeout=300)
+        took = time.perf_counter() - started
+    print(f"{'LibreOffice DOCX->PDF, ' + name:<28} {took * 1000:8.1f} ms")
+    return took
 
 
 if __name__ == "__main__":

@@ -51,6 +51,7 @@ from handlers import (
     release,
     roster,
     sag,
+    search,
     start,
     status_answer,
     status_overview,
@@ -80,6 +81,7 @@ def build_dispatcher(
     dp["config"] = config
     #: The catalogue per recipient language, for services that write to other people.
     dp["texts"] = texts_for(i18n)
+    dp.update.outer_middleware(errors.TrackAnswers())
     dp.update.outer_middleware(UnitOfWorkMiddleware(uow_factory))
     dp.update.outer_middleware(IdentityMiddleware(admin_ids))
     dp.update.outer_middleware(LocaleMiddleware(i18n))
@@ -110,6 +112,7 @@ def build_dispatcher(
         questions.setup(),
         proposals.setup(),
         protocol.setup(),
+        search.setup(),
         agenda.setup(),
         punkt.setup(),
         punkt_fields.setup(),

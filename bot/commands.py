@@ -13,6 +13,7 @@ MENU = (
     "moede",
     "afbud",
     "protokol",
+    "soeg",
     "udsend",
     "tilknyt",
     "frist",

@@ -12,8 +12,21 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: Telegram tokens look like ``123456789:AAH...`` (bot id, colon, 35 characters).
 _TOKEN = re.compile(r"^\d{5,15}:[A-Za-z0-9_-]{30,}$")
-#: Values from .env.example and documentation that must never reach Telegram.
-_PLACEHOLDERS = ("change", "your", "token", "xxx", "example", "placeholder")
+#: The values .env.example and the README show: refused as they are, whole. A real token that
+#: merely contains "xxx" or "Token" (one in a thousand) is a token; its shape is checked below.
+_PLACEHOLDERS = frozenset({"change-me", "changeme", "your-token", "your_token_here", "<token>"})
+
+
+def _env_example_token() -> str | None:
+    """BOT_TOKEN as .env.example has it, when that file is beside us (a checkout)."""
+    example = Path(".env.example")
+    if not example.is_file():
+        return None
+    for line in example.read_text(encoding="utf-8", errors="replace").splitlines():
+        name, _, value = line.partition("=")
+        if name.strip() == "BOT_TOKEN":
+            return value.strip().strip("'\"").lower() or None
+    return None
 
 
 class SettingsError(ValueError):
@@ -94,8 +107,7 @@ class Settings(BaseSettings):
                 "(see .env.example), or try `udvalgsbot demo`, which needs no token."
             )
         token = self.bot_token.get_secret_value().strip()
-        lowered = token.lower()
-        if any(word in lowered for word in _PLACEHOLDERS):
+        if token.lower() in _PLACEHOLDERS or token.lower() == _env_example_token():
             raise SettingsError(
                 "BOT_TOKEN still holds the placeholder from .env.example; replace it with the "
                 "token from @BotFather."

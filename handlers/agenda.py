@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -22,6 +22,7 @@ from aiogram.types import (
 from agendas import rules
 from agendas.chatviews import TELEGRAM_LIMIT, render_agenda, render_punkt
 from agendas.errors import NotFound
+from agendas.meeting.documents import ProtokolRequest
 from agendas.model import (
     Actor,
     Punkt,
@@ -34,6 +35,7 @@ from handlers import member_chat
 from handlers.callbacks import BilagCb, MoedeCb, PunktCb
 from handlers.chat import button, chat_message, clip
 from handlers.context import ChatConfig
+from handlers.protocol import send_requested
 from handlers.texts import error_plain, plain, t
 
 # --- agenda overview ------------------------------------------------------------------------------
@@ -97,25 +99,69 @@ async def send_agenda(
     await target.answer(pages[-1], reply_markup=agenda_keyboard(agenda, actor, now))
 
 
+#: The words /dagsorden understands: ``pdf`` (the PDF/A file), with ``offentlig`` its public
+#: edition.
+AGENDA_WORDS = frozenset({"pdf", "offentlig", "public"})
+
+
+def agenda_words(args: str | None) -> tuple[set[str], str] | None:
+    """The words after /dagsorden and an udvalg code among them ("/dagsorden BEU pdf"); None
+    when the rest is not ``pdf [offentlig]``."""
+    given = (args or "").split()
+    codes = [w for w in given if w.lower() not in AGENDA_WORDS]
+    words = {w.lower() for w in given if w.lower() in AGENDA_WORDS}
+    if len(codes) > 1 or (codes and not codes[0].isalpha()) or (words and "pdf" not in words):
+        return None
+    return words, codes[0].upper() if codes else ""
+
+
 async def show_next_agenda(
-    message: Message, actor: Actor, uow: UnitOfWork, config: ChatConfig
+    message: Message,
+    command: CommandObject,
+    actor: Actor,
+    uow: UnitOfWork,
+    config: ChatConfig,
+    bot: Bot,
 ) -> None:
-    """/dagsorden: the agenda of the user's next meeting (or the latest one)."""
+    """/dagsorden: the agenda of the user's next meeting (or the latest one) in chat;
+    /dagsorden pdf [offentlig]: the same agenda as a PDF/A file (members get the internal
+    edition, others the public one)."""
     if not actor.is_admin and not actor.roles:
         await message.answer(t("help-nobody"))
         return
+    parsed = agenda_words(command.args)
+    if parsed is None:
+        await message.answer(t("agenda-pdf-usage"))
+        return
+    words, code = parsed
     listing = await meetings.list_moeder(uow, actor, config.today().date())
+    if code:
+        try:
+            udvalg = await committees.readable_udvalg(uow, actor, code)
+        except NotFound:  # "/dagsorden hemmelig": no udvalg of that name, so say what to type
+            await message.answer(t("agenda-pdf-usage"))
+            return
+        listing = [x for x in listing if x.udvalg.id == udvalg.id]
     chosen = meetings.next_moede(listing, config.now())
     if chosen is None:
         if rules.is_editor_anywhere(actor):
-            codes = [
-                u.code
-                for u, _ in await committees.my_udvalg(uow, actor)
-                if rules.can_edit_udvalg(actor, u.id or 0)
-            ]
+            codes = (
+                [code]
+                if code
+                else [
+                    u.code
+                    for u, _ in await committees.my_udvalg(uow, actor)
+                    if rules.can_edit_udvalg(actor, u.id or 0)
+                ]
+            )
             await message.answer(t("agenda-no-moede-secretary", code=codes[0] if codes else "KODE"))
         else:
             await message.answer(t("agenda-no-moede"))
+        return
+    if words:
+        public = bool(words & {"offentlig", "public"})
+        request = ProtokolRequest(chosen.moede.id, public=public, protokol=False, pdf=True)
+        await send_requested(message, actor, uow, config, bot, request)
         return
     await send_agenda(message, uow, actor, chosen.moede.id or 0, config.now())
 

@@ -7,30 +7,38 @@ workers in ``bot/`` import no handler.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 from agendas import members, protocol_mailings
 from agendas.mailings import ButtonSpec
+
+#: Every number in a button: an id, a version or a choice. PostgreSQL's integer ends at 2**31 - 1,
+#: so a larger (or negative) number is no button of ours: the filter does not match, and the
+#: fallback answers "Knappen er forældet" instead of a database overflow.
+DbInt = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class MoedeCb(CallbackData, prefix="m"):
     """A button about a meeting: ``agenda`` opens it, ``nysag`` starts a sag on it."""
 
     action: str
-    moede_id: int
+    moede_id: DbInt
 
 
 class PunktCb(CallbackData, prefix="p"):
     """A button about a punkt. ``version`` lets an old message's button be recognised as stale."""
 
     action: str
-    punkt_id: int
-    version: int = 0
+    punkt_id: DbInt
+    version: DbInt = 0
 
 
 class BilagCb(CallbackData, prefix="b"):
     action: str
-    bilag_id: int
+    bilag_id: DbInt
 
 
 class InviteCb(CallbackData, prefix="iv"):
@@ -51,17 +59,17 @@ class PunktEditCb(CallbackData, prefix="pe"):
     """Edit one field of a punkt; ``value`` carries a chosen sagstype, or ``clear``."""
 
     name: str
-    punkt_id: int
-    version: int
+    punkt_id: DbInt
+    version: DbInt
     value: str = ""
 
 
 class PunktMoveCb(CallbackData, prefix="pm"):
     """Move a punkt (seen at ``version``) to another meeting of the same udvalg."""
 
-    punkt_id: int
-    version: int
-    moede_id: int
+    punkt_id: DbInt
+    version: DbInt
+    moede_id: DbInt
 
 
 class NySagCb(CallbackData, prefix="ns"):
@@ -74,7 +82,7 @@ class NySagCb(CallbackData, prefix="ns"):
 class ReleaseCb(CallbackData, prefix="rl"):
     """``force``: the secretary has seen the empty required sections and sends anyway."""
 
-    moede_id: int
+    moede_id: DbInt
     force: bool = False
 
 
@@ -88,8 +96,8 @@ class ImportCb(CallbackData, prefix="im"):
     document updates (the udvalg had it already)."""
 
     code: str
-    upload: int
-    update: int = 0
+    upload: DbInt
+    update: DbInt = 0
 
 
 class RosterCb(CallbackData, prefix="ro"):
@@ -99,23 +107,23 @@ class RosterCb(CallbackData, prefix="ro"):
 
     action: str
     code: str = ""
-    person_id: int = 0
-    moede_id: int = 0
+    person_id: DbInt = 0
+    moede_id: DbInt = 0
 
 
 class MmCb(CallbackData, prefix="mm"):
     """A meeting-mode button: ``item`` is a punkt or person id, ``value`` a choice index or id."""
 
     action: str
-    moede_id: int
-    rev: int = 0
-    item: int = 0
-    value: int = 0
+    moede_id: DbInt
+    rev: DbInt = 0
+    item: DbInt = 0
+    value: DbInt = 0
 
 
 class ApproveCb(CallbackData, prefix="pa"):
-    moede_id: int
-    rev: int
+    moede_id: DbInt
+    rev: DbInt
 
 
 class StatusCb(CallbackData, prefix="st"):
@@ -124,16 +132,16 @@ class StatusCb(CallbackData, prefix="st"):
     (the secretary's report of ``indsats_id`` = plan id)."""
 
     action: str
-    indsats_id: int
-    round_id: int
-    value: int = 0
+    indsats_id: DbInt
+    round_id: DbInt
+    value: DbInt = 0
 
 
 class PlanCb(CallbackData, prefix="pl"):
     """Import the waiting upload ``upload`` as a plan of ``code`` (empty: do not)."""
 
     code: str
-    upload: int
+    upload: DbInt
 
 
 class IndsatsCb(CallbackData, prefix="ind"):
@@ -142,8 +150,8 @@ class IndsatsCb(CallbackData, prefix="ind"):
     (tovholder choice number ``value`` in the dialog), skip (skip the dialog's question)."""
 
     action: str
-    target: int
-    value: int = 0
+    target: DbInt
+    value: DbInt = 0
 
 
 class MemberCb(CallbackData, prefix="mb"):
@@ -153,22 +161,22 @@ class MemberCb(CallbackData, prefix="mb"):
     ``target``)."""
 
     action: str
-    target: int
-    value: int = 0
+    target: DbInt
+    value: DbInt = 0
 
 
 class QuestionCb(CallbackData, prefix="q"):
     """``answer``: the secretary answers question ``question_id``."""
 
     action: str
-    question_id: int
+    question_id: DbInt
 
 
 class ProposalCb(CallbackData, prefix="pp"):
     """``accept`` or ``decline`` a member's proposal ``proposal_id``."""
 
     action: str
-    proposal_id: int
+    proposal_id: DbInt
 
 
 def pack_button(spec: ButtonSpec) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from dataclasses import dataclass
+from datetime import date
 from typing import TypeVar
 
 from aiogram import F, Router
@@ -20,7 +21,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from agendas import rules
-from agendas.dates import format_date, format_time
+from agendas.dates import format_date, format_time, moede_when
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.meeting import approval, attendance, decisions
 from agendas.meeting.loading import load_view
@@ -29,6 +30,7 @@ from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.protocol_input import STANDARD_PHRASES
 from agendas.records import StaleView
+from agendas.services import meetings
 from agendas.votes import check_dissent, suggested_beslutning
 from handlers.callbacks import MmCb
 from handlers.chat import button, chat_message, clip, markup, moede_choice
@@ -97,9 +99,10 @@ async def start_meeting_mode(
     """/moede: the meeting being held (buttons when there are several), then attendance."""
     if not rules.is_editor_anywhere(actor):
         raise NotAllowed("err-not-secretary")
-    listing = await attendance.meeting_mode_moeder(uow, actor, config.today().date())
+    today = config.today().date()
+    listing = await attendance.meeting_mode_moeder(uow, actor, today)
     if not listing:
-        await message.answer(t("meeting-none"))
+        await message.answer(await _no_meeting_text(uow, actor, today))
         return
     if len(listing) == 1:
         await open_meeting(message, actor, uow, state, config, listing[0].moede.id or 0)
@@ -107,6 +110,20 @@ async def start_meeting_mode(
     await message.answer(
         t("meeting-choose"),
         reply_markup=moede_choice(listing, lambda mid: MmCb(action="pick", moede_id=mid)),
+    )
+
+
+async def _no_meeting_text(uow: UnitOfWork, actor: Actor, today: date) -> str:
+    """No meeting around today: say when the next one is, if there is one."""
+    coming = attendance.next_coming(await meetings.list_moeder(uow, actor, today), actor, today)
+    if coming is None:
+        return t("meeting-none")
+    days = (coming.moede.date - today).days
+    return t(
+        "meeting-none-next-one" if days == 1 else "meeting-none-next-other",
+        udvalg=coming.udvalg.code,
+        when=moede_when(t, coming.moede.date, coming.moede.start_time),
+        days=days,
     )
 
 

@@ -46,7 +46,7 @@ from handlers.meeting_views import (
 from handlers.texts import plain, t
 
 #: The words /protokol understands besides a date.
-PROTOKOL_WORDS = frozenset({"offentlig", "public", "dagsorden", "agenda"})
+PROTOKOL_WORDS = frozenset({"offentlig", "public", "dagsorden", "agenda", "pdf"})
 
 
 async def send_file(bot: Bot, chat_id: int, file: ProtokolFile) -> None:
@@ -73,6 +73,7 @@ def protokol_request(words: set[str], on: date | None = None) -> ProtokolRequest
         on=on,
         public=bool(words & {"offentlig", "public"}),
         protokol=not words & {"dagsorden", "agenda"},
+        pdf="pdf" in words,
     )
 
 
@@ -84,7 +85,8 @@ async def protokol_command(
     config: ChatConfig,
     bot: Bot,
 ) -> None:
-    """/protokol [offentlig] [dagsorden] [DATO]: a date (``12-01-2026``) picks an older meeting."""
+    """/protokol [offentlig] [dagsorden] [pdf] [DATO]: a date (``12-01-2026``) picks an older
+    meeting; ``pdf`` sends the PDF/A instead of the Word file."""
     args = (command.args or "").split()
     words = {w.lower() for w in args if w.lower() in PROTOKOL_WORDS}
     rest = " ".join(w for w in args if w.lower() not in PROTOKOL_WORDS)

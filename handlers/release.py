@@ -37,9 +37,10 @@ from handlers.meeting_views import empty_section_items
 from handlers.texts import t
 
 
-def _done_text(result: ReleaseResult) -> str:
+def _done_text(result: ReleaseResult, now: datetime) -> str:
+    # "Fristen er …" while the deadline is ahead, "Fristen var …" once it has passed.
     return t(
-        "release-done",
+        "release-done" if result.deadlines.frist_at <= now else "release-done-in-time",
         udvalg=result.udvalg.code,
         date=format_date(result.moede.date),
         members=result.recipients,
@@ -72,7 +73,7 @@ async def _release(
         return
     if outbox_wake is not None:
         outbox_wake()
-    await message.answer(_done_text(result))
+    await message.answer(_done_text(result, config.now()))
 
 
 async def udsend(

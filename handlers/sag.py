@@ -194,6 +194,8 @@ async def got_section(
     data = await state.get_data()
     try:
         text = punkter.clean_section(message.text or "")
+        if text:
+            punkter.require_filled(str(data["section"]), text)
     except InvalidInput as exc:
         await message.answer(error_text(exc))
         await ask(message, state)

@@ -33,6 +33,8 @@ def help_text(actor: Actor) -> str:
         parts.append(t("members-help"))
     if Role.TOVHOLDER in roles:
         parts.append(t("help-tovholder"))
+    if roles:
+        parts.append(t("help-search"))
     if not roles and not actor.is_admin:
         parts.append(t("help-nobody"))
     parts.append(t("help-common"))

@@ -28,6 +28,7 @@ from agendas.ports import (
     QuestionRepository,
     ReachabilityRepository,
     ReleaseRepository,
+    SearchRepository,
     StatusAnswerRepository,
     StatusRoundRepository,
     UdvalgRepository,
@@ -54,6 +55,7 @@ from storage.repositories import (
     SqlQuestionRepository,
     SqlReachabilityRepository,
     SqlReleaseRepository,
+    SqlSearchRepository,
     SqlStatusAnswerRepository,
     SqlStatusRoundRepository,
     SqlUdvalgRepository,
@@ -81,6 +83,7 @@ class SqlUnitOfWork:
     decisions: DecisionRepository
     protokoller: ProtokolRepository
     approvals: ApprovalRepository
+    search: SearchRepository
     outbox: OutboxRepository
     releases: ReleaseRepository
     delivery: DeliverySettingsRepository
@@ -120,6 +123,7 @@ class SqlUnitOfWork:
             self.decisions = SqlDecisionRepository(session)
             self.protokoller = SqlProtokolRepository(session)
             self.approvals = SqlApprovalRepository(session)
+            self.search = SqlSearchRepository(session)
             self.outbox = SqlOutboxRepository(session)
             self.releases = SqlReleaseRepository(session)
             self.delivery = SqlDeliverySettingsRepository(session)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.settings import Settings
 from storage import migrate
+
+EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "examples"
 
 
 @pytest.fixture
@@ -24,6 +30,8 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     [
         (None, "BOT_TOKEN is not set"),
         ("change-me", "placeholder"),
+        ("CHANGE-ME", "placeholder"),
+        ("your-token", "placeholder"),
         ("12345", "does not look like a Telegram bot token"),
     ],
 )
@@ -42,6 +50,22 @@ def test_run_refuses_to_start_without_a_plausible_token(
     err = capsys.readouterr().err
     assert says in err
     assert not (workdir / "data").exists(), "nothing is created before the token is accepted"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "123456789:AAHxxxTcvCH1vGWJxfSeofSAs0K5PALDsaw1",
+        "123456789:AAHdqTokenvGWJxfSeofSAs0K5PALDsaw1",
+        "123456789:AAHdqYourCH1vGWJxfSeofSAs0K5PALDsaw1",
+        "123456789:AAHdqChangeGWJxfSeofExampleALDsaw1",
+    ],
+)
+def test_a_real_token_that_contains_a_placeholder_word_is_accepted(
+    workdir: Path, token: str
+) -> None:
+    """Issue 16: about one token in a thousand contains "xxx", "token", "your"…: still a token."""
+    assert Settings(bot_token=token).require_token() == token  # type: ignore[arg-type]
 
 
 def test_webhook_mode_refuses_to_start_without_a_secret(
@@ -118,3 +142,86 @@ def test_medlemmer_lists_and_adds_roster_members(
     assert "XYZ" in capsys.readouterr().err
     assert main(["medlemmer", "BEU"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 3
+
+
+UDVALGSBOT = Path(sys.executable).with_name("udvalgsbot")
+
+
+def installed(workdir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The installed command, as an operator types it, in a clean environment."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL"}}
+    environment.update(env)
+    return subprocess.run(
+        [str(UDVALGSBOT), *args],
+        cwd=workdir,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "says"),
+    [
+        (("db", "upgrade", "9999"), {}, "kender ikke revisionen 9999"),
+        (("emulator", "--port", "99999"), {}, "Porten skal være et tal fra 1 til 65535"),
+        (("db", "current"), {"DATABASE_URL": "foo"}, "DATABASE_URL kan ikke læses"),
+        (
+            ("moeder",),
+            {"DATABASE_URL": "postgresql+psycopg://ingen_bruger@127.0.0.1:5432/test"},
+            "Kan ikke forbinde til databasen",
+        ),
+    ],
+)
+def test_an_operator_mistake_is_one_line_and_exit_code_2(
+    workdir: Path, args: tuple[str, ...], env: dict[str, str], says: str
+) -> None:
+    """Issue 16: no Python traceback for what the operator can fix."""
+    done = installed(workdir, *args, **env)
+    assert done.returncode == 2
+    assert says in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len([line for line in done.stderr.splitlines() if line.strip()]) <= 2  # usage + line
+
+
+def test_the_tools_are_quiet_unless_asked_and_say_their_version(workdir: Path) -> None:
+    quiet = installed(workdir, "db", "upgrade")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    assert "Database at" in quiet.stdout
+    loud = installed(workdir, "-v", "db", "current")
+    assert "alembic" in loud.stderr
+    version = installed(workdir, "--version")
+    assert version.returncode == 0 and version.stdout.startswith("udvalgsbot ")
+
+
+def test_meetings_and_plans_are_listed_with_the_ids_the_other_commands_take(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["moeder"]) == 0
+    assert "ingen møder endnu" in capsys.readouterr().out
+    assert main(["udvalg", "create", "SOU", "Sundhedsudvalget", "--forvaltning", "SSF"]) == 0
+    example = EXAMPLES / "referat_sundhed_2025-03-04.txt"
+    assert main(["import", str(example), "--udvalg", "SOU"]) == 0
+    plan = EXAMPLES / "handleplan_ensomhed_2025.csv"
+    assert main(["plan", "import", str(plan), "--udvalg", "SOU", "--navn", "Ensomhed"]) == 0
+    capsys.readouterr()
+
+    assert main(["moeder", "--udvalg", "sou"]) == 0
+    assert capsys.readouterr().out.split() == [
+        "1",
+        "SOU",
+        "04-03-2025",
+        "kl.",
+        "15.00",
+        "Mødelokale",
+        "2,",
+        "Egeby",
+        "Rådhus",
+    ]
+    assert main(["plan", "list"]) == 0
+    assert capsys.readouterr().out.split()[:4] == ["1", "SOU", "Ensomhed", "(6"]
+    assert main(["plan", "report", "99", "-o", "r.docx"]) == 1
+    assert "udvalgsbot plan list" in capsys.readouterr().err
+    assert main(["moeder", "--udvalg", "XYZ"]) == 1

@@ -1,4 +1,5 @@
-"""Word documents of a meeting: rendering (dagsorden, beslutningsprotokol) and import.
+"""Documents of a meeting: rendering (dagsorden, beslutningsprotokol) as Word, as HTML
+(``html_render``) and as PDF/A (``pdf_render``), and import.
 
 Pure functions from bytes to the domain and back; no I/O, no framework. Callers in the event loop
 run them in a worker thread (``offload.off_loop``): a 60-punkt protocol takes a fraction of a

@@ -24,8 +24,8 @@ class PunktStart(StrEnum):
 
     NUMBERED = "numbered"  # "3. Titel"
     PREFIXED = "prefixed"  # a pattern of ``punkt_titles``: "Punkt 3: Titel"
-    SAG_NR_BELOW = "sag-nr-below"  # a heading with "Sag nr. 170" on the next line
-    NUMBER_CELL = "number-cell"  # the number in a table cell of its own, the title next
+    SAG_NR_BELOW = "sag_nr_below"  # a heading with "Sag nr. 170" on the next line
+    NUMBER_CELL = "number_cell"  # the number in a table cell of its own, the title next
     HEADING = "heading"  # any heading of the top level
 
 
@@ -34,7 +34,7 @@ class DecisionAt(StrEnum):
 
     HEADING = "heading"  # under a "Beslutning" heading (or a variant in ``sections``)
     #: "Beslutning i <udvalg> den <dato>": this udvalg's decision, or an earlier body's.
-    BODY_DATE = "body-date"
+    BODY_DATE = "body_date"
 
 
 @dataclass(frozen=True, slots=True)

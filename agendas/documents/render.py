@@ -9,10 +9,9 @@ udvalg, the date and the page numbers; the styles are marked Danish (da-DK); eve
 
 The edition ("Intern udgave – indeholder lukkede punkter" / "Offentlig udgave") is in the page
 header and the document properties. The public version shows a closed punkt's title and public
-decision text only, and no punkt's "Spørgsmål og svar" (members' questions are internal). A
-protocol is marked "Udkast" until it is approved; once sent for approval it ends with the
-"Godkendelse" section (the underskriftsblad): each member present, when they approved or that
-they have not, and the revision.
+decision text only. A protocol is marked "Udkast" until it is approved; once sent for approval it
+ends with the "Godkendelse" section (the underskriftsblad): each member present, when they approved
+or that they have not, and the revision.
 """
 
 from __future__ import annotations
@@ -29,29 +28,45 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 
-from agendas.dates import format_date, format_time
+from agendas.dates import format_date
 from agendas.documents import layout
 from agendas.documents.page import page_setup
 from agendas.documents.safety import open_docx_safely
-from agendas.model import SAGSTYPE_LABELS, SECTIONS
-from agendas.protocol import (
-    LABEL_QUESTIONS,
-    TITLE_LABELS,
-    AttendanceStatus,
-    Attendee,
-    DocumentPunkt,
-    DocumentStage,
-    MeetingDocument,
-    Signature,
-    answer_line,
-    format_ranges,
-    inhabil_line,
-    question_line,
-    quorum_line,
-    remark_line,
+from agendas.documents.wording import (
+    approval_mark,
+    approval_sheet,
+    attendee_line,
+    closing_line,
+    document_title,
+    edition,
+    front_lists,
+    header_line,
+    header_marks,
+    is_draft,
+    kind_label,
+    punkt_facts,
+    punkt_heading,
+    punkt_sections,
+    signature_line,
+    text_lines,
+    when_line,
 )
+from agendas.protocol import DocumentPunkt, MeetingDocument
 
 LANGUAGE = "da-DK"
+
+__all__ = [
+    "BodyWriter",
+    "approval_mark",
+    "attendee_line",
+    "document_title",
+    "edition",
+    "punkt_heading",
+    "render_dagsorden",
+    "render_protokol",
+    "signature_line",
+    "xml_run",
+]
 
 
 def render_dagsorden(doc: MeetingDocument, public: bool, template: bytes | None = None) -> bytes:
@@ -62,52 +77,6 @@ def render_dagsorden(doc: MeetingDocument, public: bool, template: bytes | None 
 def render_protokol(doc: MeetingDocument, public: bool, template: bytes | None = None) -> bytes:
     """The beslutningsprotokol: decisions, inhabilitet, afvigende meninger, the end time."""
     return _render(doc, protokol=True, public=public, template=template)
-
-
-def document_title(doc: MeetingDocument, protokol: bool) -> str:
-    kind = layout.KIND_PROTOKOL if protokol else layout.KIND_DAGSORDEN
-    return f"{kind} – {doc.udvalg.name} {format_date(doc.moede.date)}"
-
-
-def edition(public: bool) -> str:
-    return layout.EDITION_PUBLIC if public else layout.EDITION_INTERNAL
-
-
-def approval_mark(doc: MeetingDocument, protokol: bool) -> str:
-    """ "Udkast" for a protocol not yet approved, "Godkendt" once it is; none for the agenda."""
-    if not protokol:
-        return ""
-    return layout.MARK_APPROVED if doc.approval.approved else layout.MARK_DRAFT
-
-
-def signature_line(signature: Signature) -> tuple[str, str]:
-    """``("Lene Holm (V), formand", "godkendt digitalt 10-12-2026 kl. 16.05")``."""
-    name = signature.member.label()
-    if signature.title in TITLE_LABELS:
-        name = f"{name}, {TITLE_LABELS[signature.title]}"
-    at = signature.approved_at
-    if at is None:
-        return name, layout.NOT_APPROVED
-    when = {"date": format_date(at.date()), "time": format_time(at.time())}
-    if signature.recorded_by:
-        return name, layout.APPROVED_RECORDED_AT.format(name=signature.recorded_by, **when)
-    return name, layout.APPROVED_AT.format(**when)
-
-
-def punkt_heading(item: DocumentPunkt) -> str:
-    prefix = layout.CLOSED_PREFIX if item.punkt.closed else ""
-    return f"{item.punkt.number}. {prefix}{item.punkt.title}"
-
-
-def attendee_line(attendee: Attendee, with_ranges: bool = False) -> str:
-    parts = [attendee.label()]
-    if attendee.title in TITLE_LABELS:
-        parts.append(TITLE_LABELS[attendee.title])
-    if attendee.status is AttendanceStatus.STEDFORTRAEDER and attendee.substitute_for:
-        parts.append(f"stedfortræder for {attendee.substitute_for}")
-    if with_ranges and attendee.absent_for:
-        parts.append(format_ranges(attendee.absent_for))
-    return ", ".join(parts)
 
 
 @dataclass(slots=True)
@@ -164,15 +133,8 @@ class BodyWriter:
 
     def text_block(self, text: str) -> None:
         """Lines of a section; "-", "•" and "*" lines become bullets, blank lines are dropped."""
-        for raw in text.splitlines():
-            line = raw.strip()
-            if not line:
-                continue
-            is_bullet, content = layout.split_bullet(line)
-            if is_bullet:
-                self.para(content, self.styles.bullet)
-            else:
-                self.para(line)
+        for is_bullet, line in text_lines(text):
+            self.para(line, self.styles.bullet if is_bullet else None)
 
     def finish(self) -> bytes:
         body = self.document.element.body
@@ -293,15 +255,11 @@ def _free_paragraph(part: Any) -> Any:
 
 
 def _header_footer(writer: BodyWriter, doc: MeetingDocument, protokol: bool, public: bool) -> None:
-    kind = layout.KIND_PROTOKOL if protokol else layout.KIND_DAGSORDEN
-    marks = [edition(public), approval_mark(doc, protokol)]
     for section in writer.document.sections:
         header = section.header
         header.is_linked_to_previous = False
-        _free_paragraph(header).add_run(
-            f"{doc.udvalg.name} · {kind} · {format_date(doc.moede.date)}"
-        )
-        header.add_paragraph().add_run(" · ".join(m for m in marks if m)).bold = True
+        _free_paragraph(header).add_run(header_line(doc, protokol))
+        header.add_paragraph().add_run(header_marks(doc, protokol, public)).bold = True
         footer = section.footer
         footer.is_linked_to_previous = False
         paragraph = _free_paragraph(footer)
@@ -330,47 +288,16 @@ def _core_properties(
 
 
 def _front(writer: BodyWriter, doc: MeetingDocument, protokol: bool) -> None:
-    moede = doc.moede
     writer.para(doc.udvalg.name, writer.styles.title)
-    writer.para(layout.KIND_PROTOKOL if protokol else layout.KIND_DAGSORDEN, writer.styles.subtitle)
-    if protokol and not doc.approval.approved:
+    writer.para(kind_label(protokol), writer.styles.subtitle)
+    if is_draft(doc, protokol):
         writer.para(layout.MARK_DRAFT, bold=True)
-    writer.para(format_date(moede.date))
-    # No "Kl." line at all when the time is not known (an imported referat that gave none).
-    when = f"Kl. {format_time(moede.start_time)}" if moede.start_time else ""
-    line = ", ".join(part for part in (when, moede.place) if part)
-    if line:
-        writer.para(line)
-
-    members = doc.members()
-    if members:
-        writer.para(layout.LABEL_MEMBERS, bold=True)
-        for attendee in members:
-            writer.para(attendee_line(attendee))
-    substitutes = doc.substitutes()
-    if substitutes:
-        writer.para(layout.LABEL_SUBSTITUTES, bold=True)
-        for attendee in substitutes:
-            writer.para(attendee_line(attendee))
-    absent = [
-        a
-        for a in doc.attendance
-        if a.status is AttendanceStatus.FRAVAERENDE
-        or (a.absent_for and a.status is not AttendanceStatus.AFBUD)
-    ]
-    if absent:
-        writer.para(layout.LABEL_ABSENT, bold=True)
-        for attendee in absent:
-            ranges = attendee.status is not AttendanceStatus.FRAVAERENDE
-            line = attendee.label()
-            if ranges:
-                line = f"{line}, {format_ranges(attendee.absent_for)}"
+    writer.para(format_date(doc.moede.date))
+    writer.para(when_line(doc.moede))
+    for label, lines in front_lists(doc):
+        writer.para(label, bold=True)
+        for line in lines:
             writer.para(line)
-    afbud = doc.with_status(AttendanceStatus.AFBUD)
-    if afbud:
-        writer.para(layout.LABEL_AFBUD, bold=True)
-        for attendee in afbud:
-            writer.para(attendee.label())
 
 
 def _toc(writer: BodyWriter, doc: MeetingDocument) -> None:
@@ -390,74 +317,29 @@ def _toc(writer: BodyWriter, doc: MeetingDocument) -> None:
 
 
 def _punkt(writer: BodyWriter, item: DocumentPunkt, protokol: bool, public: bool) -> None:
-    punkt = item.punkt
-    hidden = public and punkt.closed
     writer.para(punkt_heading(item), writer.styles.heading1)
-    writer.para(f"{layout.LABEL_SAG_NR} {punkt.printed_number}")
-    if punkt.late_reason:
-        writer.labelled(layout.LABEL_LATE, punkt.late_reason)
-    if punkt.beslutningskompetence:
-        writer.labelled(layout.LABEL_KOMPETENCE, punkt.beslutningskompetence)
-    if not hidden:
-        if punkt.journal_number:
-            writer.labelled(layout.LABEL_JOURNAL, punkt.journal_number)
-        if punkt.sagstype:
-            writer.para(SAGSTYPE_LABELS[punkt.sagstype])
-    if hidden:
-        if protokol and item.record.public_beslutning.strip():
-            writer.para(layout.LABEL_BESLUTNING, writer.styles.heading2)
-            writer.text_block(item.record.public_beslutning)
-        return
-    for section in SECTIONS:
-        if section.key == "beslutning":
-            if protokol:
-                _beslutning(writer, item, public)
-            continue
-        text = punkt.section(section.key)
-        if text.strip():
-            writer.para(section.title, writer.styles.heading2)
-            writer.text_block(text)
-    for title, text in punkt.extra_sections:  # the document's own headings, under their names
-        writer.para(title, writer.styles.heading2)
-        writer.text_block(text)
-    if item.questions and not public:  # a member's question is internal (README, "Spørgsmål")
-        writer.para(LABEL_QUESTIONS, writer.styles.heading2)
-        for question in item.questions:
-            writer.para(question_line(question))
-            writer.para(answer_line(question))
-    if item.bilag:
-        writer.para(layout.LABEL_BILAG, writer.styles.heading2)
-        for number, name in enumerate(item.bilag, 1):
-            writer.para(f"{layout.LABEL_BILAG} {number}: {name}")
-
-
-def _beslutning(writer: BodyWriter, item: DocumentPunkt, public: bool) -> None:
-    record = item.record
-    decision = item.beslutning_text()
-    if decision or record.inhabile or record.remarks or record.quorum:
-        writer.para(layout.LABEL_BESLUTNING, writer.styles.heading2)
-        writer.text_block(decision)
-        if record.quorum is not None:
-            writer.para(quorum_line(record.quorum))
-        for member in record.inhabile:
-            writer.para(inhabil_line(member))
-        for remark in record.remarks:
-            writer.para(remark_line(remark))
-    if item.punkt.closed and not public and record.public_beslutning.strip():
-        writer.para(layout.LABEL_PUBLIC, writer.styles.heading2)
-        writer.text_block(record.public_beslutning)
+    for label, value in punkt_facts(item, public):
+        if label:
+            writer.labelled(label, value)
+        else:
+            writer.para(value)
+    for section in punkt_sections(item, protokol, public):
+        writer.para(section.title, writer.styles.heading2)
+        writer.text_block(section.text)
+        for note in section.notes:
+            writer.para(note)
 
 
 def _approval(writer: BodyWriter, doc: MeetingDocument) -> None:
     """The underskriftsblad on a page of its own, once the protocol has been sent."""
-    record = doc.approval
-    if record.stage is DocumentStage.KLADDE:
+    sheet = approval_sheet(doc, protokol=True)
+    if sheet is None:
         return
     writer.new_page(layout.LABEL_GODKENDELSE, writer.styles.heading1)
-    writer.para(layout.APPROVAL_INTRO_APPROVED if record.approved else layout.APPROVAL_INTRO_SENT)
-    for signature in record.signatures:
-        writer.labelled(*signature_line(signature))
-    writer.labelled(layout.LABEL_REVISION, str(record.revision))
+    writer.para(sheet.intro)
+    for name, status in sheet.signatures:
+        writer.labelled(name, status)
+    writer.labelled(*sheet.revision)
 
 
 def _render(doc: MeetingDocument, protokol: bool, public: bool, template: bytes | None) -> bytes:
@@ -468,8 +350,9 @@ def _render(doc: MeetingDocument, protokol: bool, public: bool, template: bytes 
     _toc(writer, doc)
     for item in doc.punkter:
         _punkt(writer, item, protokol, public)
-    if protokol and doc.end_time is not None:
-        writer.para(f"Mødet afsluttet kl. {format_time(doc.end_time)}")
+    closing = closing_line(doc, protokol)
+    if closing:
+        writer.para(closing)
     if protokol:
         _approval(writer, doc)
     return writer.finish()

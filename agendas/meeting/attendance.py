@@ -33,6 +33,16 @@ async def meeting_mode_moeder(uow: UnitOfWork, actor: Actor, today: date) -> lis
     return sorted(near, key=lambda x: (abs((x.moede.date - today).days), x.moede.date))
 
 
+def next_coming(listing: list[MoedeListing], actor: Actor, today: date) -> MoedeListing | None:
+    """The first meeting after today where this person is secretary (for "no meeting today")."""
+    coming = [
+        x
+        for x in listing
+        if rules.can_edit_udvalg(actor, x.udvalg.id or 0) and x.moede.date > today
+    ]
+    return min(coming, key=lambda x: (x.moede.date, x.moede.clock), default=None)
+
+
 async def set_attendance(
     uow: UnitOfWork,
     actor: Actor,

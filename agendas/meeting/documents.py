@@ -1,6 +1,7 @@
-"""The Word documents of a meeting: which meeting /protokol means, who gets which version, and
-``protokol_document``, the one use case behind /protokol, its buttons and ``udvalgsbot export``:
-it reads everything in one transaction and renders the file after that has closed."""
+"""The documents of a meeting: which meeting /protokol means, who gets which version, and
+``protokol_document``, the one use case behind /protokol, /dagsorden pdf, the buttons and
+``udvalgsbot export``: it reads everything in one transaction and renders the file (Word, or
+PDF/A with ``pdf``) after that has closed."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import date, datetime
 
 from agendas import rules
 from agendas.documents.offload import off_loop
+from agendas.documents.pdf_render import render_pdf
 from agendas.documents.render import render_dagsorden, render_protokol
 from agendas.meeting.loading import meeting_view
 from agendas.meeting_view import MeetingView, file_name, to_document
@@ -86,6 +88,8 @@ class ProtokolRequest:
     #: The operator's export (the CLI, who reads the database anyway): the version asked for,
     #: without the public-only rule for people outside the udvalg.
     operator: bool = False
+    #: PDF/A (``agendas.documents.pdf_render``) instead of Word; the same content and editions.
+    pdf: bool = False
 
 
 @dataclass(slots=True)
@@ -110,7 +114,8 @@ async def protokol_document(
     zone: str,
     template: bytes | None = None,
 ) -> ProtokolFile | None:
-    """The Word file asked for, or None when no meeting matches the request."""
+    """The Word (or PDF/A) file asked for, or None when no meeting matches the request. A PDF
+    ignores ``template``: the municipality's Word template is for Word files."""
     async with uow:
         moede_id = request.moede_id
         if moede_id is None:
@@ -122,11 +127,15 @@ async def protokol_document(
     udvalg_id = view.udvalg.id or 0
     forced = not (request.operator or request.public) and public_only(actor, udvalg_id)
     public = request.public or forced
-    render = render_protokol if request.protokol else render_dagsorden
-    content = await off_loop(render, document, public, template)
+    if request.pdf:
+        content = await off_loop(render_pdf, document, request.protokol, public)
+    else:
+        render = render_protokol if request.protokol else render_dagsorden
+        content = await off_loop(render, document, public, template)
+    extension = "pdf" if request.pdf else "docx"
     return ProtokolFile(
         content=content,
-        file_name=file_name(view.udvalg, view.moede, request.protokol, public),
+        file_name=file_name(view.udvalg, view.moede, request.protokol, public, extension),
         protokol=request.protokol,
         public=public,
         public_only=forced,

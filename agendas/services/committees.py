@@ -10,7 +10,7 @@ from agendas import rules
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.model import Actor, Membership, Person, Role, Udvalg
 from agendas.ports import UnitOfWork
-from agendas.services.common import audit, require_editor, udvalg_by_code
+from agendas.services.common import audit, require_editor, require_reader, udvalg_by_code
 
 _CODE = re.compile(r"^[A-ZÆØÅ][A-ZÆØÅ0-9]{1,9}$")
 
@@ -174,4 +174,12 @@ async def udvalg_for_editor(uow: UnitOfWork, actor: Actor, code: str) -> Udvalg:
     async with uow:
         udvalg = await udvalg_by_code(uow, code)
     require_editor(actor, udvalg.id or 0)
+    return udvalg
+
+
+async def readable_udvalg(uow: UnitOfWork, actor: Actor, code: str) -> Udvalg:
+    """The udvalg ``code`` if this person has any role in it (or is an admin); else a refusal."""
+    async with uow:
+        udvalg = await udvalg_by_code(uow, code)
+    require_reader(actor, udvalg.id or 0)
     return udvalg

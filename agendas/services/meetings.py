@@ -132,7 +132,12 @@ async def load_agenda(uow: UnitOfWork, actor: Actor, moede_id: int) -> Agenda:
         udvalg = await uow.udvalg.get(moede.udvalg_id)
         assert udvalg is not None
         punkter = rules.ordered(await uow.punkter.for_moede(moede_id))
-        bilag = {p.id or 0: await uow.bilag.for_punkt(p.id or 0) for p in punkter}
+        # A closed punkt's bilag are not even counted for those who may not open it.
+        bilag = {
+            p.id or 0: await uow.bilag.for_punkt(p.id or 0)
+            for p in punkter
+            if rules.may_open(actor, moede.udvalg_id, p)
+        }
     return Agenda(moede=moede, udvalg=udvalg, punkter=punkter, bilag=bilag)
 
 

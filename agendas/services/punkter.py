@@ -51,8 +51,8 @@ class SagDraft:
 
 
 def clean_title(title: str) -> str:
-    value = " ".join(title.split())
-    if not value:
+    value = " ".join(rules.strip_invisible(title).split())
+    if not rules.has_content(value):
         raise InvalidInput("err-title-empty")
     if len(value) > rules.MAX_TITLE:
         raise InvalidInput("err-title-too-long", limit=rules.MAX_TITLE, length=len(value))
@@ -60,10 +60,17 @@ def clean_title(title: str) -> str:
 
 
 def clean_section(text: str) -> str:
-    value = text.strip()
+    value = rules.strip_invisible(text).strip()
     if len(value) > rules.MAX_SECTION:
         raise InvalidInput("err-section-too-long", limit=rules.MAX_SECTION, length=len(value))
     return value
+
+
+def require_filled(key: str, text: str) -> None:
+    """A required section (Sagens kerne, Indstilling) needs a letter or a digit: "-" is empty."""
+    section = SECTION_BY_KEY.get(key)
+    if section is not None and section.required and not rules.has_content(text):
+        raise InvalidInput("err-section-required", title=section.title)
 
 
 def clean_short(text: str, limit: int = 60) -> str:
@@ -152,9 +159,8 @@ async def edit_field(
         require_editor(actor, moede.udvalg_id)
         await require_record_open(uow, moede.id or 0)
         old: object
-        section = SECTION_BY_KEY.get(name)
-        if section and section.required and not cleaned and punkt.kind is PunktKind.SAG:
-            raise InvalidInput("err-section-required", title=section.title)
+        if punkt.kind is PunktKind.SAG:
+            require_filled(name, str(cleaned or ""))
         if name in SECTION_KEYS:
             old = punkt.sections.get(name, "")
             if cleaned:
@@ -425,6 +431,9 @@ async def get_bilag(uow: UnitOfWork, actor: Actor, bilag_id: int) -> Bilag:
         if bilag is None:
             raise NotFound("err-bilag-gone")
         punkt, moede = await load_punkt(uow, bilag.punkt_id)
+        if not rules.can_read_udvalg(actor, moede.udvalg_id):
+            # Outside the udvalg a bilag that exists and one that does not get the same answer.
+            raise NotFound("err-bilag-gone")
         if not rules.may_open(actor, moede.udvalg_id, punkt):
             raise NotAllowed("err-closed-punkt")
     if not bilag.attached:

@@ -22,6 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="udvalgsbot", description="Telegram bot for Danish municipal committees."
     )
+    parser.add_argument("--version", action="version", version=f"udvalgsbot {_version()}")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="show the log (migrations, connections)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the bot (long polling; --webhook for webhook mode)")
@@ -65,11 +69,20 @@ def build_parser() -> argparse.ArgumentParser:
         "attendance at the meeting)",
     )
 
-    exp = sub.add_parser("export", help="write a meeting's dagsorden or protocol as DOCX")
+    moeder = sub.add_parser("moeder", help="list the meetings and their ids (for export)")
+    moeder.add_argument("--udvalg", default=None, help="only this committee, e.g. BEU")
+
+    exp = sub.add_parser("export", help="write a meeting's dagsorden or protocol (DOCX or PDF/A)")
     exp.add_argument("moede_id", type=int, help="the meeting's id (printed by import)")
     exp.add_argument("--kind", choices=("dagsorden", "protokol"), required=True)
     exp.add_argument("--public", action="store_true", help="the public version")
-    exp.add_argument("-o", "--output", required=True, help="the .docx file to write")
+    exp.add_argument(
+        "--format",
+        choices=("docx", "pdf"),
+        default=None,
+        help="docx (Word) or pdf (PDF/A-2u); default: pdf for an output ending in .pdf, else docx",
+    )
+    exp.add_argument("-o", "--output", required=True, help="the .docx or .pdf file to write")
 
     plan = sub.add_parser("plan", help="handleplaner: import a plan, write a status report")
     plan_sub = plan.add_subparsers(dest="plan_command", required=True)
@@ -78,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan_imp.add_argument("--udvalg", required=True, help="the committee's code, e.g. BEU")
     plan_imp.add_argument("--navn", required=True, help="the plan's name")
     plan_imp.add_argument("--json", action="store_true", help="print one JSON object")
+    plan_sub.add_parser("list", help="list the plans and their ids (for plan report)")
     plan_rep = plan_sub.add_parser("report", help="write a status round's report as DOCX")
     plan_rep.add_argument("plan_id", type=int, help="the plan's id (printed by plan import)")
     plan_rep.add_argument("--round", type=int, default=None, help="the round (default: latest)")
@@ -89,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     emulator = sub.add_parser("emulator", help="run the local Telegram Bot API emulator")
     emulator.add_argument("--host", default="127.0.0.1")
-    emulator.add_argument("--port", type=int, default=8081)
+    emulator.add_argument("--port", type=_port, default=8081)
     emulator.add_argument("--limits", action="store_true", help="enforce Telegram's flood limits")
     return parser
 
@@ -104,6 +118,32 @@ def load_settings() -> Settings:
         raise SettingsError(f"Invalid settings: {problems}") from exc
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("udvalgsbot")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
+def _port(value: str) -> int:
+    """argparse type: a TCP port, or argparse's own one-line refusal (exit code 2)."""
+    if value.isdigit() and 1 <= int(value) <= 65535:
+        return int(value)
+    raise argparse.ArgumentTypeError(_cli_text("cli-err-port", value=value))
+
+
+def _cli_text(key: str, **params: object) -> str:
+    from bot.cli.commands import terminal_text
+
+    try:
+        settings = Settings()
+    except ValidationError:
+        settings = Settings.model_construct()
+    return terminal_text(settings, key, **params)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -111,6 +151,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"udvalgsbot: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        # What a person can fix (a database address, a login, a revision, a port taken) is one
+        # line and exit code 2; anything else is a bug and keeps its traceback.
+        line = _operator_error(exc, args)
+        if line is None:
+            raise
+        print(f"udvalgsbot: {line}", file=sys.stderr)
+        return 2
+
+
+def _operator_error(exc: Exception, args: argparse.Namespace) -> str | None:
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+
+    if isinstance(exc, ArgumentError | ValueError) and "URL" in str(exc):
+        return _cli_text("cli-err-database-url", detail=str(exc).splitlines()[0])
+    if isinstance(exc, OperationalError | InterfaceError):
+        detail = str(exc.orig if exc.orig is not None else exc).strip().splitlines()
+        return _cli_text("cli-err-database-connect", detail=detail[-1] if detail else "")
+    if isinstance(exc, CommandError) and getattr(args, "revision", None):
+        from storage import migrate
+
+        return _cli_text(
+            "cli-err-revision", revision=args.revision, known=", ".join(migrate.revisions())
+        )
+    if isinstance(exc, OSError) and args.command == "emulator":
+        return _cli_text("cli-err-listen", host=args.host, port=args.port, detail=exc.strerror)
+    return None
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -142,7 +210,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             asyncio.run(entry(settings, token))
         return 0
 
-    logs.configure(settings.log_level)
+    # The tools are quiet: a secretary sees the answer, not nine lines of Alembic; -v shows them.
+    logs.configure(settings.log_level if args.verbose else "WARNING")
     if args.command == "db":
         from storage import migrate
 
@@ -164,17 +233,33 @@ def _dispatch(args: argparse.Namespace) -> int:
                 settings, args.file, args.udvalg, args.json, args.tilfoej_medlemmer, args.opdater
             )
         )
+    if args.command == "moeder":
+        from bot.cli import listing
+
+        return asyncio.run(listing.list_meetings(settings, args.udvalg))
     if args.command == "plan":
+        if args.plan_command == "list":
+            from bot.cli import listing
+
+            return asyncio.run(listing.list_plans(settings))
         if args.plan_command == "import":
             return asyncio.run(
                 commands.import_plan(settings, args.file, args.udvalg, args.navn, args.json)
             )
         return asyncio.run(commands.plan_report(settings, args.plan_id, args.round, args.output))
     if args.command == "export":
+        pdf = (args.format or _format_of(args.output)) == "pdf"
         return asyncio.run(
-            commands.export_meeting(settings, args.moede_id, args.kind, args.public, args.output)
+            commands.export_meeting(
+                settings, args.moede_id, args.kind, args.public, args.output, pdf=pdf
+            )
         )
     return 1
+
+
+def _format_of(output: str) -> str:
+    """The format an output file's name asks for: ``pdf`` for ``*.pdf``, else ``docx``."""
+    return "pdf" if output.lower().endswith(".pdf") else "docx"
 
 
 def _secret(settings: Settings) -> str:

@@ -61,9 +61,17 @@ def _catalogue(language: str) -> CatalogI18n:
     return make_i18n(language)
 
 
-def _text(settings: Settings, key: str, **params: object) -> str:
-    """A catalogue text in the default language (no HTML: this is the terminal)."""
-    return str(_catalogue(settings.default_language).gettext(key)).format(**params)
+def terminal_text(settings: Settings, key: str, **params: object) -> str:
+    """A catalogue text in the default language (no HTML: this is the terminal). A text the chat
+    words as a chat command ("Skriv /planer") has a ``cli-`` twin that names the command line's."""
+    catalogue = _catalogue(settings.default_language)
+    text = catalogue.gettext(f"cli-{key}")
+    if text == f"cli-{key}":
+        text = catalogue.gettext(key)
+    return str(text).format(**params)
+
+
+_text = terminal_text
 
 
 def _read_document(path: str) -> bytes | None:
@@ -231,17 +239,17 @@ async def import_meeting(
 
 
 async def export_meeting(
-    settings: Settings, moede_id: int, kind: str, public: bool, output: str
+    settings: Settings, moede_id: int, kind: str, public: bool, output: str, pdf: bool = False
 ) -> int:
-    """Write the dagsorden or beslutningsprotokol of a stored meeting as DOCX."""
+    """Write the dagsorden or beslutningsprotokol of a stored meeting as DOCX (or PDF/A)."""
     from agendas.dates import utc_now
     from agendas.errors import DomainError
     from agendas.meeting.documents import ProtokolRequest, protokol_document
     from agendas.model import SYSTEM_ACTOR
 
-    template = await asyncio.to_thread(settings.read_docx_template)
+    template = None if pdf else await asyncio.to_thread(settings.read_docx_template)
     request = ProtokolRequest(
-        moede_id=moede_id, public=public, protokol=kind == "protokol", operator=True
+        moede_id=moede_id, public=public, protokol=kind == "protokol", operator=True, pdf=pdf
     )
     try:
         async with system_uow(settings) as uow:
@@ -340,9 +348,12 @@ async def import_plan(settings: Settings, path: str, code: str, name: str, as_js
     for item in imported.indsatser:
         print(f"  - {item.title} ({item.tovholder or '-'})")
     if imported.unknown_tovholdere:
-        print("ukendte tovholdere: " + ", ".join(imported.unknown_tovholdere))
+        names = ", ".join(imported.unknown_tovholdere)
+        print(_text(settings, "cli-plan-unknown-tovholdere", names=names))
     if imported.unknown_columns:
-        print("ignorerede kolonner: " + ", ".join(imported.unknown_columns))
+        print(
+            _text(settings, "cli-plan-unknown-columns", names=", ".join(imported.unknown_columns))
+        )
     return 0
 
 

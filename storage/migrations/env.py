@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 
 import storage.tables  # noqa: F401  (registers the tables on the metadata)
 from storage.engine import make_sync_engine
+from storage.tables.search import include_object
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -29,6 +30,7 @@ def _configure(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         compare_server_default=True,
+        include_object=include_object,
     )
 
 

@@ -31,6 +31,7 @@ from storage.repositories.protocol import (
     SqlDecisionRepository,
     SqlProtokolRepository,
 )
+from storage.repositories.search import SqlSearchRepository
 from storage.repositories.status import (
     SqlIndsatsRepository,
     SqlPlanRepository,
@@ -59,6 +60,7 @@ __all__ = [
     "SqlQuestionRepository",
     "SqlReachabilityRepository",
     "SqlReleaseRepository",
+    "SqlSearchRepository",
     "SqlStatusAnswerRepository",
     "SqlStatusRoundRepository",
     "SqlUdvalgRepository",

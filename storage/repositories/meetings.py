@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from agendas.errors import ConcurrentEdit
 from agendas.model import SECTION_KEYS, Bilag, Moede, Punkt, PunktKind, Sagstype
+from storage import search_index
 from storage.mapping import row_values, to_entity
 from storage.repositories.base import SqlRepository, rowcount, utcnow
 from storage.tables import BilagRow, MoedeRow, PunktRow
@@ -42,6 +43,7 @@ class SqlMoedeRepository(SqlRepository):
             .where(col(MoedeRow.id) == moede.id)
             .values(**row_values(moede, exclude=("id", "udvalg_id", "created_at")))
         )
+        await search_index.move_day(self.session, moede.id or 0, moede.date)
 
     async def _where(self, *criteria: Any) -> list[Moede]:
         rows = await self.session.scalars(
@@ -103,10 +105,14 @@ def _punkt_values(punkt: Punkt) -> dict[str, Any]:
 
 
 class SqlPunktRepository(SqlRepository):
+    """Every write re-indexes the punkt for search (``storage.search_index``) in the same
+    transaction, so the index never lags behind or runs ahead of what is stored."""
+
     async def add(self, punkt: Punkt) -> Punkt:
         row = PunktRow(**_punkt_values(punkt), version=punkt.version)
         self.session.add(row)
         await self.session.flush()
+        await search_index.refresh(self.session, [row.id or 0])
         return _punkt(row)
 
     async def get(self, punkt_id: int) -> Punkt | None:
@@ -134,6 +140,7 @@ class SqlPunktRepository(SqlRepository):
         )
         if rowcount(result) != 1:
             raise ConcurrentEdit()
+        await search_index.refresh(self.session, [punkt.id])
         return dataclasses.replace(
             punkt,
             sections=dict(punkt.sections),
@@ -148,8 +155,10 @@ class SqlPunktRepository(SqlRepository):
                 .where(col(PunktRow.id) == punkt_id)
                 .values(moede_id=moede_id, position=position)
             )
+        await search_index.refresh(self.session, positions)
 
     async def delete(self, punkt_id: int) -> None:
+        await search_index.forget(self.session, punkt_id)
         await self.session.execute(delete(PunktRow).where(col(PunktRow.id) == punkt_id))
 
 

@@ -19,6 +19,7 @@ from agendas.records import (
     StaleView,
     StoredRemark,
 )
+from storage import search_index
 from storage.mapping import row_values, to_entity
 from storage.repositories.base import SqlRepository, rowcount, utcnow
 from storage.tables import AttendanceRow, ProtokolApprovalRow, ProtokolRow, PunktDecisionRow
@@ -131,6 +132,8 @@ class SqlDecisionRepository(SqlRepository):
         if rowcount(result) == 0:
             self.session.add(PunktDecisionRow(punkt_id=record.punkt_id, **values))
             await self.session.flush()
+        # The decision is searched: the punkt's documents follow it in this transaction.
+        await search_index.refresh(self.session, [record.punkt_id])
 
 
 class SqlProtokolRepository(SqlRepository):

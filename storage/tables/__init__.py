@@ -25,6 +25,7 @@ from storage.tables.protocol import (
     ProtokolRow,
     PunktDecisionRow,
 )
+from storage.tables.search import SearchDocRow
 from storage.tables.status import IndsatsRow, PlanRow, StatusAnswerRow, StatusRoundRow
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "PunktQuestionRow",
     "PunktRow",
     "RecipientStatusRow",
+    "SearchDocRow",
     "StatusAnswerRow",
     "StatusRoundRow",
     "UdvalgDeliveryRow",

@@ -86,6 +86,32 @@ async def test_tovholder_sees_closed_title_but_cannot_open_it(
     assert not [c for c in refused if c.method == "sendDocument"]
 
 
+async def test_a_closed_punkts_bilag_are_not_counted_for_those_who_may_not_open_it(
+    chat: ChatHarness, world: World
+) -> None:
+    """Issue 16: "📎1" beside a closed punkt told a tovholder it had a bilag."""
+    member_line = next(
+        line
+        for line in (await agenda_of(chat, MEMBER)).text.splitlines()  # type: ignore[union-attr]
+        if "Personalesag" in line
+    )
+    assert "📎1" in member_line
+    tovholder_line = next(
+        line
+        for line in (await agenda_of(chat, TOVHOLDER)).text.splitlines()  # type: ignore[union-attr]
+        if "Personalesag" in line
+    )
+    assert "📎" not in tovholder_line
+
+
+async def test_an_outsider_cannot_tell_which_bilag_exist(chat: ChatHarness, world: World) -> None:
+    overview = await agenda_of(chat, MEMBER)
+    existing = await chat.press(OUTSIDER, overview, BilagCb(action="get", bilag_id=1).pack())
+    missing = await chat.press(OUTSIDER, overview, BilagCb(action="get", bilag_id=4711).pack())
+    assert alerts(existing) == alerts(missing) != []
+    assert not [c for c in existing + missing if c.method == "sendDocument"]
+
+
 async def test_outsider_is_refused(chat: ChatHarness, world: World) -> None:
     calls = await chat.send(OUTSIDER, "/dagsorden")
     assert "ikke med i noget udvalg" in last_message(calls).text  # type: ignore[operator]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -117,6 +118,35 @@ async def test_create_meeting_in_one_command(
     assert chat.texts(await chat.send(SECRETARY, "Rådhuset")) == [FREE_TEXT]
 
 
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        ("i morgen 14:00", "offset:1"),
+        ("i overmorgen kl. 9", "offset:2"),
+        ("torsdag 14.00", "weekday:3"),
+        ("på torsdag kl. 14", "weekday:3"),
+    ],
+)
+async def test_a_meeting_can_be_created_for_tomorrow_or_a_weekday(
+    beu_committee: ChatHarness,
+    uow_factory: UowFactory,
+    clock: FrozenClock,
+    when: str,
+    expected: str,
+) -> None:
+    """Issue 16: "/nytmoede BEU i morgen" and weekday names, the way a secretary says it."""
+    today = clock().astimezone(ZoneInfo("Europe/Copenhagen")).date()
+    kind, _, number = expected.partition(":")
+    if kind == "offset":
+        day = today + timedelta(days=int(number))
+    else:
+        day = today + timedelta(days=(int(number) - today.weekday()) % 7 or 7)
+    reply = only(await beu_committee.send(SECRETARY, f"/nytmoede BEU {when} Rådhuset"))
+    assert f"(BEU) {day:%d-%m-%Y} kl." in (reply.text or "")
+    [(code, stored_day, _, place)] = await stored_moeder(uow_factory)
+    assert (code, stored_day, place) == ("BEU", day, "Rådhuset")
+
+
 async def test_place_is_optional_in_the_command(
     beu_committee: ChatHarness, uow_factory: UowFactory
 ) -> None:
@@ -206,8 +236,9 @@ async def test_earlier_today_is_refused_but_later_today_is_fine(
     ("args", "expected"),
     [
         (
-            "i morgen 14:00",
-            "Datoen »i« forstod jeg ikke. Skriv fx 12-01-2027, 12.01.2027 eller 12. januar 2027.",
+            "forleden 14:00",
+            "Datoen »forleden« forstod jeg ikke. Skriv fx 12-01-2027, 12.01.2027 eller 12. "
+            "januar 2027.",
         ),
         ("31-02-2027 14:00", "Datoen »31-02-2027« findes ikke i kalenderen. Tjek dag og måned."),
     ],
@@ -513,3 +544,39 @@ async def test_moeder_leaves_out_meetings_long_past(
     reply = only(await chat.send(MEMBER, "/moeder"))
 
     assert reply.text == "Der er ingen kommende eller nylige møder i dine udvalg."
+
+
+async def test_meeting_mode_with_the_next_meeting_weeks_away_says_when_it_is(
+    beu_committee: ChatHarness, clock: FrozenClock
+) -> None:
+    """Issue 16: /moede 47 days before the meeting said there was none and to create one."""
+    today = clock().astimezone(ZoneInfo("Europe/Copenhagen")).date()
+    day = today + timedelta(days=47)
+    await beu_committee.send(SECRETARY, f"/nytmoede BEU {day:%d-%m-%Y} 14:00 Rådhuset")
+    reply = only(await beu_committee.send(SECRETARY, "/moede"))
+    assert reply.text == (
+        f"Der er intet møde omkring i dag i dine udvalg. Næste møde er BEU {day:%d-%m-%Y} kl. "
+        "14.00, om 47 dage. Skriv /moede igen tættere på mødet."
+    )
+    assert "/nytmoede" not in (reply.text or "")
+
+
+async def test_dagsorden_with_an_udvalg_code_shows_that_udvalgs_agenda_or_refuses(
+    beu_committee: ChatHarness,
+) -> None:
+    """Issue 16: "/dagsorden BEU" from a secretary of another udvalg answered about their own."""
+    chat = beu_committee
+    await chat.send(ADMIN, "/nytudvalg SOU Socialudvalget; Velfærd")
+    await chat.send(ADMIN, "/nytmoede SOU 14-01-2027 10:00 Rådhuset")
+    await chat.send(SECRETARY, "/nytmoede BEU 12-01-2027 14:00 Rådhuset")
+
+    beu = only(await chat.send(SECRETARY, "/dagsorden beu"))
+    assert "Beskæftigelsesudvalget" in (beu.text or "") and "12-01-2027" in (beu.text or "")
+    refused = only(await chat.send(SECRETARY, "/dagsorden SOU"))
+    assert refused.text == "Du er ikke med i det udvalg. Bed sekretæren om et invitationslink."
+    unknown = only(await chat.send(SECRETARY, "/dagsorden XYZ"))
+    assert (unknown.text or "").startswith("Skriv /dagsorden") and "/dagsorden BEU" in (
+        unknown.text or ""
+    )
+    admin = only(await chat.send(ADMIN, "/dagsorden SOU"))
+    assert "Socialudvalget" in (admin.text or "") and "14-01-2027" in (admin.text or "")

@@ -7,11 +7,13 @@ Through the real dispatcher on a real SQLite file, as ``test_member_punkt``.
 
 from __future__ import annotations
 
+import html
 from collections.abc import AsyncIterator
 
 import pytest
 
-from agendas.meeting.documents import ProtokolRequest, protokol_document
+from agendas.documents.html_render import render_html
+from agendas.meeting.documents import ProtokolRequest, build_document, protokol_document
 from handlers.callbacks import MemberCb, QuestionCb
 from tests.handlers.agenda_world import SECRETARY2, World, all_text, last_message
 from tests.handlers.conftest import MEMBER, SECRETARY, TOVHOLDER
@@ -96,6 +98,13 @@ async def test_a_question_is_answered_and_kept_on_the_punkt_for_members_only(
         assert f"Svar fra Sofie Sekretær 24-11-2026 kl. 09.15: {ANSWER}" in texts[False]
         assert QUESTION not in texts[True] and ANSWER not in texts[True]
         assert "Spørgsmål og svar" not in texts[True]
+    # The HTML (PDF/A and the web archive) says the same as the Word files.
+    document, _ = await build_document(world.uow(), sec, world.moede_id, ZONE)
+    internal = render_html(document, protokol=True, public=False)
+    assert "Spørgsmål og svar" in internal and html.escape(QUESTION) in internal
+    assert html.escape(ANSWER) in internal
+    public = render_html(document, protokol=True, public=True)
+    assert "Spørgsmål og svar" not in public and html.escape(QUESTION) not in public
 
 
 async def test_questions_close_when_the_meeting_begins(

@@ -15,6 +15,7 @@ from storage.engine import make_engine, make_session_factory
 from storage.outbox_queue import OutboxQueue
 from storage.uow import SqlUnitOfWork
 from tests.handlers.conftest import ADMIN, MEMBER, SECRETARY, TOVHOLDER, invite_token
+from tests.support.clock import FrozenClock
 from tests.support.recording import ChatHarness, Sent, TgUser
 
 GROUP_ID = -100777
@@ -62,7 +63,7 @@ async def test_udsend_queues_the_agenda_for_everyone(
     [reply] = await chat.send(SECRETARY, "/udsend")
     assert "Dagsordenen til BEU 15-12-2026 sendes nu til 3 personer" in (reply.text or "")
     # 4 hverdage before Tuesday 15 December 2026: Mon 14, Fri 11, Thu 10, Wed 9.
-    assert "Fristen var 09-12-2026 kl. 14.00" in (reply.text or "")
+    assert "Fristen er 09-12-2026 kl. 14.00, så den er udsendt i tide." in (reply.text or "")
     rows = await outbox_rows(uow_factory)
     assert {c for c, _, _ in rows} == {SECRETARY.id, MEMBER.id, TOVHOLDER.id}
     # A one-page agenda travels as the caption of the .ics: one message each.
@@ -278,3 +279,35 @@ async def test_a_person_who_blocked_the_bot_is_reachable_again_after_writing_to_
     assert await unreachable() == {MEMBER.id}
     await chat.send(MEMBER, "Hej, jeg er tilbage")
     assert await unreachable() == set()
+
+
+@pytest.mark.parametrize(
+    "command", ["/dagsorden@udvalgsbot_test_bot", "/udsend@udvalgsbot_test_bot"]
+)
+async def test_a_command_in_the_group_gets_one_answer_pointing_to_the_private_chat(
+    beu_committee: ChatHarness, command: str
+) -> None:
+    """Issue 16: "/dagsorden@bot" in the group got no answer at all."""
+    calls = await in_group(beu_committee, SECRETARY, command)
+    replies = [c for c in calls if c.method == "sendMessage"]
+    assert len(replies) == 1 and replies[0].chat_id == GROUP_ID
+    assert "Skriv til mig her: @udvalgsbot_test_bot" in (replies[0].text or "")
+    assert "Lukket" not in (replies[0].text or "")  # no agenda content in the group
+
+
+async def test_a_command_for_another_bot_in_the_group_is_left_alone(
+    beu_committee: ChatHarness,
+) -> None:
+    calls = await in_group(beu_committee, SECRETARY, "/start@en_anden_bot")
+    assert [c for c in calls if c.method == "sendMessage"] == []
+
+
+async def test_an_agenda_sent_after_its_deadline_says_the_deadline_was(
+    beu_committee: ChatHarness, clock: FrozenClock
+) -> None:
+    """Issue 16: "Fristen var 09-12-2026" was said ten days before that deadline."""
+    await with_meeting(beu_committee)
+    clock.advance(timedelta(days=17))  # 10 December: a day after the deadline
+    [reply] = await beu_committee.send(SECRETARY, "/udsend")
+    assert "Fristen var 09-12-2026 kl. 14.00." in (reply.text or "")
+    assert "i tide" not in (reply.text or "")

@@ -219,6 +219,24 @@ async def test_bad_input_is_asked_again_and_nothing_is_stored(
     assert "Jeg forstår kun kommandoer" in all_text(calls)
 
 
+@pytest.mark.parametrize("blank", ["\u200b", "\u200f\u200e", "\u3164", "\ufeff \u2060", "-", "…"])
+async def test_invisible_or_dash_only_text_is_no_title_and_fills_no_required_section(
+    chat: ChatHarness, world: World, blank: str
+) -> None:
+    """Issue 16: a zero-width space, direction marks, U+3164 or a lone "-" is not text."""
+    await start_on_first_meeting(chat)
+    calls = await chat.send(SECRETARY, blank)
+    assert "Skriv sagens titel" in (last_message(calls).text or "")
+    assert "Titlen" in all_text(calls) or "titel" in all_text(calls)
+    question = last_message(await chat.send(SECRETARY, "\u200bEn gyldig titel\u200f"))
+    question = last_message(await chat.press(SECRETARY, question, question.button("orientering")))
+    question = last_message(await chat.press(SECRETARY, question, question.button("BEU")))
+    question = last_message(await chat.press(SECRETARY, question, question.button("Nej")))
+    calls = await chat.send(SECRETARY, blank)
+    assert "<b>Sagens kerne</b>" in (last_message(calls).text or "")  # asked again
+    assert len((await world.agenda()).punkter) == 6
+
+
 async def test_skip_pressed_twice_is_stale(chat: ChatHarness, world: World) -> None:
     calls = await start_on_first_meeting(chat)
     await answer_head(chat, calls, "Titel")

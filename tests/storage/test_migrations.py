@@ -13,17 +13,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 import storage.tables  # noqa: F401  (registers the tables on the metadata)
+from agendas.search import stem
 from storage import migrate
 from storage.engine import make_sync_engine
+from storage.tables.search import include_object
 
 
 def _tables(url: str) -> set[str]:
     engine = make_sync_engine(url)
     try:
         with engine.connect() as conn:
-            return set(inspect(conn).get_table_names()) - {"alembic_version"}
+            names = set(inspect(conn).get_table_names()) - {"alembic_version"}
     finally:
         engine.dispose()
+    # The FTS5 index of the search (and its shadow tables) is not a table of the metadata.
+    return {n for n in names if include_object(None, n, "table", True, None)}
 
 
 def test_stairway_up_down_up_for_every_revision(fresh_database_url: str) -> None:
@@ -51,7 +55,12 @@ def test_migrated_schema_matches_the_tables(fresh_database_url: str) -> None:
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(
-                conn, opts={"compare_type": True, "compare_server_default": True}
+                conn,
+                opts={
+                    "compare_type": True,
+                    "compare_server_default": True,
+                    "include_object": include_object,
+                },
             )
             diff = compare_metadata(context, SQLModel.metadata)
     finally:
@@ -230,3 +239,68 @@ def test_0007_gives_existing_punkter_no_printed_number_and_no_sections_of_their_
         engine.dispose()
     assert number is None
     assert (extra if isinstance(extra, list) else json.loads(extra)) == []
+
+
+def test_0009_indexes_the_punkter_already_stored(fresh_database_url: str) -> None:
+    """Existing punkter are searchable after the upgrade: an open punkt with its decision in
+    one document, a closed one as its full and its public document."""
+    url = fresh_database_url
+    migrate.upgrade(url, "0007")
+    engine = make_sync_engine(url)
+    stamp = "2026-11-20 10:00:00+00:00"
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO udvalg (id, code, name, forvaltning, created_at)"
+                f" VALUES (1, 'SOU', 'Social', 'SSF', '{stamp}')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO moede (id, udvalg_id, date, start_time, place, created_at)"
+                f" VALUES (1, 1, '2026-11-12', '16:00:00', '', '{stamp}')"
+            )
+            for punkt_id, title, closed, kerne in (
+                (1, "Ældrepleje", "false", "Kvaliteten af hjemmeplejen."),
+                (2, "Personalesag", "true", "Afskedigelse af en medarbejder."),
+            ):
+                conn.exec_driver_sql(
+                    "INSERT INTO punkt (id, moede_id, kind, position, number, title, closed,"
+                    " beslutningskompetence, journal_number, sagens_kerne, version, updated_at,"
+                    f" late_reason, extra_sections) VALUES ({punkt_id}, 1, 'sag', {punkt_id}, 0,"
+                    f" '{title}', {closed}, '', '', '{kerne}', 1, '{stamp}', '',"
+                    """ '[["Påtegning", "Borgmesterens bemærkning"]]')"""
+                )
+            conn.exec_driver_sql(
+                "INSERT INTO punkt_decision (punkt_id, beslutning, votes, inhabile, remarks,"
+                " public_beslutning, ballots, updated_at) VALUES"
+                f" (1, 'Udsat', '{{}}', '[]', '[]', '', '{{}}', '{stamp}'),"
+                f" (2, 'Godkendt', '{{}}', '[]', '[]', 'Beslutning truffet', '{{}}', '{stamp}')"
+            )
+        migrate.upgrade(url, "0009")
+        with engine.connect() as conn:
+            docs = conn.exec_driver_sql(
+                "SELECT punkt_id, kind, udvalg_id, day, beslutning FROM search_doc"
+                " ORDER BY punkt_id, kind"
+            ).all()
+            if conn.dialect.name == "sqlite":
+                match = "SELECT rowid FROM search_fts WHERE search_fts MATCH '{}'"
+            else:
+                match = "SELECT id FROM search_doc WHERE tsv @@ to_tsquery('danish', '{}')"
+            sqlite = conn.dialect.name == "sqlite"
+            hits = {
+                word: len(conn.exec_driver_sql(match.format(stem(word) if sqlite else word)).all())
+                for word in ("hjemmepleje", "borgmesterens", "afskedigelse", "udsat")
+            }
+    finally:
+        engine.dispose()
+    assert [(p, k, u, str(d)) for p, k, u, d, _ in docs] == [
+        (1, "all", 1, "2026-11-12"),
+        (2, "full", 1, "2026-11-12"),
+        (2, "public", 1, "2026-11-12"),
+    ]
+    assert [b for *_, b in docs] == [
+        "Udsat",
+        "Godkendt\n\nBeslutning truffet",
+        "Beslutning truffet",
+    ]
+    # the stems (SQLite) or lexemes (PostgreSQL): one document each, the closed one's full only
+    assert hits == {"hjemmepleje": 1, "borgmesterens": 2, "afskedigelse": 1, "udsat": 1}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from types import TracebackType
 from typing import Self, TypeVar
@@ -42,6 +42,7 @@ from agendas.ports import (
     QuestionRepository,
     ReachabilityRepository,
     ReleaseRepository,
+    SearchRepository,
     StatusAnswerRepository,
     StatusRoundRepository,
     UdvalgRepository,
@@ -54,6 +55,18 @@ from agendas.records import (
     ProtokolStage,
     ProtokolState,
     StaleView,
+)
+from agendas.search import (
+    DocKind,
+    SearchDocument,
+    SearchField,
+    SearchHit,
+    SearchHits,
+    SearchQuery,
+    SearchScope,
+    Term,
+    search_documents,
+    terms,
 )
 
 T = TypeVar("T")
@@ -584,6 +597,58 @@ class FakeProposalRepository(_Repo):
         return True
 
 
+class FakeSearchRepository(_Repo):
+    """The index read straight from the fake state: the domain's documents of each punkt, a
+    term matching where its stems stand next to each other in the field it asks for. No
+    ranking (relevance sorts as newest); the archive is not modelled (nothing found)."""
+
+    async def search(
+        self, query: SearchQuery, scope: SearchScope, offset: int, limit: int
+    ) -> SearchHits:
+        found: list[tuple[date, int, SearchHit]] = []
+        if scope.archive:
+            return SearchHits(0, [])
+        for punkt in self._state.punkter.values():
+            moede = self._state.moeder[punkt.moede_id]
+            if query.years and moede.date.year not in query.years:
+                continue
+            record = self._state.decisions.get(punkt.id or 0)
+            sections = [t for k, t in punkt.sections.items() if k != "beslutning"]
+            docs = search_documents(
+                punkt.title,
+                punkt.closed,
+                sections,
+                (record.beslutning if record else "") or punkt.section("beslutning"),
+                record.public_beslutning if record else "",
+            )
+            full = moede.udvalg_id in scope.full
+            if not full and moede.udvalg_id not in scope.public:
+                continue
+            wanted = {DocKind.ALL, DocKind.FULL} if full else {DocKind.ALL, DocKind.PUBLIC}
+            for doc in docs:
+                if doc.kind in wanted and all(_fake_match(t, doc) for t in query.terms):
+                    hit = SearchHit(
+                        punkt.id or 0, moede.id or 0, moede.udvalg_id, doc.kind, doc.title
+                    )
+                    found.append((moede.date, -(punkt.id or 0), hit))
+        found.sort(key=lambda f: (f[0], f[1]), reverse=True)
+        hits = [replace(f[2], day=f[0]) for f in found]
+        return SearchHits(len(hits), hits[offset : offset + limit])
+
+
+def _fake_match(term: Term, doc: SearchDocument) -> bool:
+    fields = {
+        SearchField.TITLE: [doc.title],
+        SearchField.BESLUTNING: [doc.beslutning],
+    }.get(term.where, [doc.title, doc.body, doc.beslutning])
+    wanted = list(term.stems)
+    for text in fields:
+        stems = terms(text)
+        if any(stems[i : i + len(wanted)] == wanted for i in range(len(stems))):
+            return True
+    return False
+
+
 class FakeUnitOfWork:
     """A unit of work over ``FakeState``; may be entered again and again (one transaction each)."""
 
@@ -606,6 +671,7 @@ class FakeUnitOfWork:
         self.decisions: DecisionRepository = FakeDecisionRepository(self)
         self.protokoller: ProtokolRepository = FakeProtokolRepository(self)
         self.approvals: ApprovalRepository = FakeApprovalRepository(self)
+        self.search: SearchRepository = FakeSearchRepository(self)
         self.outbox: OutboxRepository = FakeOutboxRepository(self)
         self.releases: ReleaseRepository = FakeReleaseRepository(self)
         self.delivery: DeliverySettingsRepository = FakeDeliverySettingsRepository(self)

@@ -58,10 +58,13 @@ DYNAMIC: dict[str, list[str]] = {
     "cmd-": menu_commands(),
     "agenda-field-": list(META_FIELDS),
     "status-state-": [s.value for s in RoundState],
+    # The command line's own wording of a refusal the chat words as a chat command.
+    "cli-": ["err-plan-unknown"],
 }
 #: Prefixes of catalogue keys; a string literal shaped like ``<prefix>-words`` is a key.
 KEY_PREFIXES = (
     "agenda",
+    "cli",
     "cancel",
     "cmd",
     "err",
@@ -302,3 +305,22 @@ def test_every_key_shaped_literal_exists(language: str) -> None:
         if KEY_LITERAL.match(value) and value not in messages
     )
     assert missing == []
+
+
+def test_every_command_the_bot_answers_is_in_the_help() -> None:
+    """Issue 16: /planskema and /statusrunde worked but /hjaelp did not name them."""
+    import re
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "handlers").glob("*.py"))
+    commands = set(re.findall(r'Command\(\s*"([a-z_]+)"', source))
+    assert {"planskema", "statusrunde", "dagsorden"} <= commands
+    for language in LANGUAGES:
+        messages = CATALOGUES[language]
+        help_text = "\n".join(v for k, v in messages.items() if k.startswith("help-"))
+        # /start and /hjaelp show the help itself; /dagsorden_docx is the Word button's command.
+        unnamed = sorted(
+            c
+            for c in commands - {"hjaelp", "dagsorden_docx"}
+            if not re.search(rf"/{c}\b", help_text)
+        )
+        assert unnamed == [], language

@@ -69,7 +69,9 @@ def test_counts_are_accepted_when_they_match_the_members() -> None:
     members = (LENE, ANDERS, PER, ANNE)
     assert expanded("3 for (A, V), 1 imod", members) == {1: FOR, 2: FOR, 3: FOR, 5: IMOD}
     wrong = refusal("2 for (A, V), 1 imod (Ø)", members)
-    assert (wrong.key, wrong.params["members"]) == ("err-votes-count-members", 3)
+    assert (wrong.key, wrong.params["members"]) == ("err-votes-count-members-other", 3)
+    one = refusal("3 for (A, V), 2 imod (Ø)", members)  # Ø has one member: "1 medlem"
+    assert (one.key, one.params["members"]) == ("err-votes-count-members-one", 1)
     assert refusal("3 for, 1 imod", members).key == "err-votes-need-parties"
     assert expanded("ingen", members) == {}
 
