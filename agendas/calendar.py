@@ -76,4 +76,8 @@ def meeting_ics(event: MeetingEvent) -> bytes:
     cal.add_missing_timezones(
         first_date=event.day - timedelta(days=366), last_date=event.day + timedelta(days=366)
     )
+    # icalendar notes the span of the rules it wrote ("only works from … to …") in English; the
+    # span covers this one meeting, so the note only confuses a reader of the file.
+    for zone_component in cal.walk("VTIMEZONE"):
+        zone_component.pop("COMMENT", None)
     return bytes(cal.to_ical())

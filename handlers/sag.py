@@ -22,6 +22,7 @@ from agendas.services import meetings, punkter
 from agendas.services.punkter import SagDraft
 from handlers.agenda import send_punkt
 from handlers.callbacks import MoedeCb, NySagCb, PunktCb
+from handlers.cancel import CANCEL_NOTE
 from handlers.chat import chat_message, moede_choice
 from handlers.context import ChatConfig
 from handlers.punkt import current_for_editor
@@ -259,7 +260,7 @@ async def finish(
     punkt = await punkter.add_sag(uow, actor, int(data["moede_id"]), draft, config.now())
     punkt_id = punkt.id or 0
     await state.set_state(NySag.bilag)
-    await state.set_data({"punkt_id": punkt_id})
+    await state.set_data({"punkt_id": punkt_id, CANCEL_NOTE: _kept_note(draft.title)})
     detail = await punkter.open_punkt(uow, actor, punkt_id)
     await target.answer(t("sag-saved", number=detail.number))
     await send_punkt(target, detail, actor)
@@ -267,6 +268,15 @@ async def finish(
 
 
 # --- the open sag: bilag -----------------------------------------------------------------------
+
+
+def _kept_note(title: str) -> dict[str, object]:
+    """What /annuller says while the sag waits for bilag: it and every bilag sent are stored."""
+    return {
+        "group": NySag.__full_group_name__,
+        "key": "cancel-sag-kept",
+        "params": {"title": title},
+    }
 
 
 async def attach_to_punkt(
@@ -284,7 +294,7 @@ async def attach_to_punkt(
     await query.answer()
     await state.clear()
     await state.set_state(NySag.bilag)
-    await state.set_data({"punkt_id": cb.punkt_id})
+    await state.set_data({"punkt_id": cb.punkt_id, CANCEL_NOTE: _kept_note(detail.punkt.title)})
     message = await chat_message(query)
     await message.answer(
         t("sag-attach-prompt", number=detail.number, title=detail.punkt.title),

@@ -66,7 +66,19 @@ async def recipients(uow: UnitOfWork, udvalg_id: int) -> list[Recipient]:
     return result
 
 
-def meeting_event(agenda: Agenda, zone: str, sequence: int, now: datetime) -> MeetingEvent:
+def event_description(agenda: Agenda, t: Translate) -> str:
+    """The calendar entry's text: the agenda's punkter by number and title (titles are public,
+    a closed punkt's too), and the forvaltning behind it."""
+    lines = [t("ics-description-head", udvalg=agenda.udvalg.name)]
+    lines += [f"{p.number}. {p.title}" for p in agenda.punkter]
+    if agenda.udvalg.forvaltning:
+        lines += ["", agenda.udvalg.forvaltning]
+    return "\n".join(lines)
+
+
+def meeting_event(
+    agenda: Agenda, zone: str, sequence: int, now: datetime, description: str = ""
+) -> MeetingEvent:
     moede, udvalg = agenda.moede, agenda.udvalg
     return MeetingEvent(
         moede_id=moede.id or 0,
@@ -78,13 +90,15 @@ def meeting_event(agenda: Agenda, zone: str, sequence: int, now: datetime) -> Me
         zone=zone,
         sequence=sequence,
         stamp=now,
+        description=description,
     )
 
 
 def calendar_document(
     agenda: Agenda, zone: str, sequence: int, now: datetime, t: Translate
 ) -> OutDocument:
-    ics = meeting_ics(meeting_event(agenda, zone, sequence, now)).decode("utf-8")
+    event = meeting_event(agenda, zone, sequence, now, event_description(agenda, t))
+    ics = meeting_ics(event).decode("utf-8")
     return OutDocument(
         ics_file_name(agenda.udvalg.code, agenda.moede.date), ics, esc(t("release-ics-caption"))
     )

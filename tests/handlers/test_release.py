@@ -68,6 +68,11 @@ async def test_udsend_queues_the_agenda_for_everyone(
     assert {c for c, _, _ in rows} == {SECRETARY.id, MEMBER.id, TOVHOLDER.id}
     # A one-page agenda travels as the caption of the .ics: one message each.
     assert [k for c, k, _ in rows if c == MEMBER.id] == ["calendar"]
+    # The calendar entry lists the punkter and carries no English note about its zone rules.
+    [payload] = [p for c, k, p in rows if c == MEMBER.id]
+    ics = str(payload["content"]).replace("\r\n ", "")
+    assert "DESCRIPTION:Dagsorden for mødet i Beskæftigelsesudvalget:\\n1. Godkendelse af" in ics
+    assert "COMMENT" not in ics and "only works" not in ics
 
     [again] = await chat.send(SECRETARY, "/udsend")
     assert "blev udsendt" in (again.text or "")

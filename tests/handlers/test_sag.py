@@ -182,7 +182,9 @@ async def test_only_the_secretary_may_add_a_sag(chat: ChatHarness, world: World)
     calls = await chat.press(
         MEMBER, overview, MoedeCb(action="nysag", moede_id=world.moede_id).pack()
     )
-    assert alerts(calls) == ["Kun udvalgets sekretær kan gøre det."]
+    # The button was answered already: the refusal comes as a message, not a second answer.
+    assert len([c for c in calls if c.method == "answerCallbackQuery"]) == 1
+    assert "Kun udvalgets sekretær kan gøre det." in all_text(calls)
     assert len((await world.agenda()).punkter) == 6
 
 
@@ -266,6 +268,11 @@ async def test_attach_bilag_to_an_existing_punkt(chat: ChatHarness, world: World
     assert "vedhæftet som bilag 1" in all_text(calls)
     bilag = (await world.punkt(world.open_id)).bilag
     assert [b.file_name for b in bilag] == ["regnskab.xlsx"]
+    # /annuller now tells the truth: the bilag sent are stored (issue 16, item 3).
+    calls = await chat.send(SECRETARY, "/annuller")
+    assert "Sagen »Budgetopfølgning 2026« og de bilag, du har sendt, er gemt" in all_text(calls)
+    assert "Intet fra dialogen er gemt" not in all_text(calls)
+    assert [b.file_name for b in (await world.punkt(world.open_id)).bilag] == ["regnskab.xlsx"]
 
 
 async def test_dialog_survives_a_restart(
