@@ -10,8 +10,9 @@ import html
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from agendas.dates import format_date, moede_when
+from agendas.dates import format_date, format_time, moede_when
 from agendas.model import SAGSTYPE_LABELS, SECTIONS, Bilag, Punkt, PunktKind
+from agendas.protocol import LABEL_QUESTIONS, QuestionAnswer
 from agendas.services.meetings import Agenda
 from agendas.services.punkter import PunktDetail
 
@@ -185,12 +186,32 @@ def render_punkt(detail: PunktDetail, t: Translate) -> list[str]:
             blocks.extend(section_blocks(section.title, text, t("view-continued")))
     for title, text in punkt.extra_sections:
         blocks.extend(section_blocks(title, text, t("view-continued")))
+    blocks.extend(question_blocks(detail.questions, t))
     if detail.bilag:
         # Many bilag with long names can outgrow one message: spread the lines over blocks.
         blocks.extend(_group_lines(bilag_block(detail.bilag).split("\n")))
     elif len(blocks) == 1 and punkt.kind is PunktKind.SAG:
         blocks.append(f"<i>{esc(t('view-punkt-empty'))}</i>")
     return paginate(blocks)
+
+
+def question_blocks(questions: Sequence[QuestionAnswer], t: Translate) -> list[str]:
+    """ "Spørgsmål og svar": each question with who asked and when, then the answer (or that
+    none was given yet); one block per question, each under the page limit."""
+    blocks: list[str] = []
+    for index, item in enumerate(questions):
+        when = f"{format_date(item.asked_at.date())} {format_time(item.asked_at.time())}"
+        text = t("members-view-question", name=item.asker.label(), when=when, text=item.question)
+        if item.answered_at is not None:
+            when = f"{format_date(item.answered_at.date())} {format_time(item.answered_at.time())}"
+            text += "\n" + t(
+                "members-view-answer", name=item.answered_by, when=when, text=item.answer
+            )
+        else:
+            text += "\n" + t("members-view-unanswered")
+        title = LABEL_QUESTIONS if index == 0 else ""
+        blocks.extend(section_blocks(title, text, t("view-continued")) if title else [esc(text)])
+    return blocks
 
 
 def bilag_block(bilag: Sequence[Bilag]) -> str:

@@ -9,11 +9,13 @@ the ``MeetingDocument`` the Word rendering consumes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
 
 from agendas import rules
 from agendas.dates import to_local
 from agendas.errors import DomainError, NotFound
+from agendas.members import InhabilDeclaration, Question
 from agendas.model import Moede, Person, Punkt, Role, Udvalg
 from agendas.protocol import (
     TITLE_LABELS,
@@ -25,6 +27,7 @@ from agendas.protocol import (
     MeetingDocument,
     MemberRef,
     PunktRecord,
+    QuestionAnswer,
     Remark,
     SagRange,
     Signature,
@@ -102,6 +105,12 @@ class MeetingView:
     approvals: list[Approval] = field(default_factory=list)
     #: The names of the secretaries who recorded approvals on a member's behalf, by person id.
     recorders: dict[int, str] = field(default_factory=dict)
+    #: Inhabilitet members declared themselves before the meeting, oldest first.
+    declarations: list[InhabilDeclaration] = field(default_factory=list)
+    #: Members' questions about the punkter and their answers, oldest first, with the names of
+    #: those who asked and answered (person id -> "Mads Medlem (A)" / "Sofie Sekretær").
+    questions: list[Question] = field(default_factory=list)
+    askers: dict[int, str] = field(default_factory=dict)
 
     @property
     def rev(self) -> int:
@@ -143,6 +152,16 @@ class MeetingView:
         inhabile = self.decision(punkt_id).inhabile
         return punkt_voting([m.seat() for m in self.members], punkt.number, inhabile)
 
+    def declared(self, punkt_id: int) -> list[InhabilDeclaration]:
+        """The members who declared themselves inhabil in the punkt (on the roster)."""
+        return [d for d in self.declarations if d.punkt_id == punkt_id and self.member(d.person_id)]
+
+    def questions_of(self, punkt_id: int, zone: str) -> list[QuestionAnswer]:
+        """The punkt's questions and answers as the documents print them (local times)."""
+        return question_answers(
+            [q for q in self.questions if q.punkt_id == punkt_id], self.askers, zone
+        )
+
     def dissenters(self, punkt_id: int) -> list[MemberLine]:
         """Members who may have an afvigende mening recorded: in the minority of the vote."""
         stored = self.decision(punkt_id)
@@ -164,6 +183,27 @@ class MeetingView:
             public_beslutning=stored.public_beslutning,
             quorum=self.voting(punkt_id).quorum_note(),
         )
+
+
+def question_answers(
+    questions: list[Question], names: dict[int, str], zone: str
+) -> list[QuestionAnswer]:
+    """Questions as the documents and the punkt view show them: names, local wall times."""
+
+    def local(at: datetime) -> datetime:
+        return to_local(at, zone).replace(tzinfo=None)
+
+    return [
+        QuestionAnswer(
+            asker=MemberRef(names.get(q.asked_by, "?")),
+            question=q.text,
+            asked_at=local(q.asked_at),
+            answer=q.answer,
+            answered_by=names.get(q.answered_by or 0, "?") if q.answered else "",
+            answered_at=local(q.answered_at) if q.answered_at else None,
+        )
+        for q in questions
+    ]
 
 
 class MissingKind(Enum):
@@ -256,7 +296,12 @@ def to_document(view: MeetingView, bilag: dict[int, list[str]], zone: str) -> Me
         udvalg=view.udvalg,
         moede=view.moede,
         punkter=[
-            DocumentPunkt(punkt=p, bilag=bilag.get(p.id or 0, []), record=view.record(p.id or 0))
+            DocumentPunkt(
+                punkt=p,
+                bilag=bilag.get(p.id or 0, []),
+                record=view.record(p.id or 0),
+                questions=view.questions_of(p.id or 0, zone),
+            )
             for p in view.punkter
         ],
         attendance=attendance,

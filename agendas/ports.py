@@ -11,6 +11,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from agendas.members import InhabilDeclaration, Proposal, Question
 from agendas.model import AuditEvent, Bilag, Invite, Membership, Moede, Person, Punkt, Udvalg
 from agendas.outbox import DeliverySettings, OutboxMessage, Release
 from agendas.plans import Handleplan, Indsats, StatusAnswer, StatusRound
@@ -165,6 +166,41 @@ class ApprovalRepository(Protocol):
         ...
 
 
+# --- what members do for themselves ---------------------------------------------------------
+
+
+class InhabilDeclarationRepository(Protocol):
+    async def put(self, declaration: InhabilDeclaration) -> InhabilDeclaration:
+        """Insert or replace the declaration of (punkt_id, person_id)."""
+        ...
+
+    async def for_punkter(self, punkt_ids: list[int]) -> list[InhabilDeclaration]:
+        """Oldest first."""
+        ...
+
+
+class QuestionRepository(Protocol):
+    async def add(self, question: Question) -> Question: ...
+    async def get(self, question_id: int) -> Question | None: ...
+    async def answer(self, question: Question) -> bool:
+        """Store ``question``'s answer if it has none yet; False (nothing stored) when someone
+        answered first."""
+        ...
+
+    async def for_punkter(self, punkt_ids: list[int]) -> list[Question]:
+        """Oldest first."""
+        ...
+
+
+class ProposalRepository(Protocol):
+    async def add(self, proposal: Proposal) -> Proposal: ...
+    async def get(self, proposal_id: int) -> Proposal | None: ...
+    async def decide(self, proposal: Proposal) -> bool:
+        """Store the decision (state, by, at, reason, punkt) if the proposal still waits for
+        one; False (nothing stored) when someone decided first."""
+        ...
+
+
 class SearchRepository(Protocol):
     """The full-text index of punkter. Storage keeps it in step with every write of a punkt or
     its decision (in the same transaction), so services only ever read it."""
@@ -291,6 +327,10 @@ class UnitOfWork(Protocol):
     indsatser: IndsatsRepository
     status_rounds: StatusRoundRepository
     status_answers: StatusAnswerRepository
+    # what members do for themselves: inhabilitet, questions, proposals
+    declarations: InhabilDeclarationRepository
+    questions: QuestionRepository
+    proposals: ProposalRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -12,6 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
+from agendas.dates import format_date, format_time
 from agendas.model import Moede, Punkt, Role, Udvalg
 
 
@@ -177,6 +178,40 @@ def remark_line(remark: Remark) -> str:
     return f'{remark.member.label()} ønsker følgende tilført protokollen: "{remark.text}"'
 
 
+@dataclass(frozen=True, slots=True)
+class QuestionAnswer:
+    """A member's question to the forvaltning about the punkt and its answer ("Spørgsmål og
+    svar"), with local (Europe/Copenhagen) wall times; internal documents only."""
+
+    asker: MemberRef
+    question: str
+    asked_at: datetime
+    answer: str = ""
+    answered_by: str = ""
+    answered_at: datetime | None = None
+
+
+#: The heading of the questions and answers under a punkt, and the line of one not answered.
+LABEL_QUESTIONS = "Spørgsmål og svar"
+NOT_ANSWERED = "Endnu ikke besvaret."
+
+
+def _stamp(at: datetime) -> str:
+    return f"{format_date(at.date())} kl. {format_time(at.time())}"
+
+
+def question_line(item: QuestionAnswer) -> str:
+    """``Spørgsmål fra Mads Medlem (A) 01-12-2026 kl. 10.00: Hvad koster …?``"""
+    return f"Spørgsmål fra {item.asker.label()} {_stamp(item.asked_at)}: {item.question}"
+
+
+def answer_line(item: QuestionAnswer) -> str:
+    """``Svar fra Sofie Sekretær 02-12-2026 kl. 09.15: …``, or that none was given yet."""
+    if item.answered_at is None:
+        return NOT_ANSWERED
+    return f"Svar fra {item.answered_by} {_stamp(item.answered_at)}: {item.answer}"
+
+
 @dataclass(slots=True)
 class PunktRecord:
     """What the meeting decided on one punkt.
@@ -219,6 +254,8 @@ class DocumentPunkt:
     punkt: Punkt
     bilag: list[str] = field(default_factory=list)
     record: PunktRecord = field(default_factory=PunktRecord)
+    #: Members' questions and the answers (internal versions only).
+    questions: list[QuestionAnswer] = field(default_factory=list)
 
     def beslutning_text(self) -> str:
         """The decision as printed; falls back to the punkt's own "beslutning" section."""

@@ -128,6 +128,45 @@ def parse_ranges(text: str, last_number: int) -> tuple[SagRange, ...]:
     return tuple(sorted(set(ranges), key=lambda r: (r.first, r.last)))
 
 
+_COMING = re.compile(
+    r"\b(?P<verb>kommer|ankommer|går|gaar|gar|forlader)\s+(?:mødet\s+)?"
+    r"(?P<when>fra|til|ved|efter|før|foer|inden)\s+(?:punkt|pkt\.?|sag)?\s*(?P<number>\d{1,3})\b"
+)
+
+
+def parse_member_ranges(text: str, last_number: int) -> tuple[SagRange, ...]:
+    """What a member says before the meeting: ``kommer fra punkt 3`` (misses 1-2), ``går efter
+    punkt 5`` (misses 6 to the last), ``går før punkt 5`` (misses 5 to the last), both at once,
+    or the secretary's forms (``sag 3-5``, ``ingen``: ``parse_ranges``). Present at every
+    punkt: no ranges. A number outside the agenda, or leaving before arriving, is refused."""
+    raw = " ".join(text.lower().split())
+    said = list(_COMING.finditer(raw))
+    if not said:
+        try:
+            return parse_ranges(text, last_number)
+        except InvalidInput as exc:
+            if exc.key == "err-ranges-format":
+                raise InvalidInput("err-members-ranges-format", value=text.strip()) from exc
+            raise
+    first, last = 1, last_number
+    for found in said:
+        number = int(found["number"])
+        if not 1 <= number <= last_number:
+            raise InvalidInput("err-ranges-number", value=found["number"], last=last_number)
+        if found["verb"] in ("kommer", "ankommer"):
+            first = number
+        else:
+            last = number if found["when"] in ("efter", "ved") else number - 1
+    if first > last:
+        raise InvalidInput("err-members-ranges-order", value=text.strip())
+    ranges = []
+    if first > 1:
+        ranges.append(SagRange(1, first - 1))
+    if last < last_number:
+        ranges.append(SagRange(last + 1, last_number))
+    return tuple(ranges)
+
+
 def parse_end_time(text: str) -> time:
     """``15.10``, ``15:10``, ``kl. 15.10`` or ``kl. 15``."""
     try:

@@ -92,6 +92,15 @@ def meeting_day_started(moede: Moede, now: datetime) -> bool:
     return now >= moede.starts_at - since_midnight
 
 
+def before_start(moede: Moede, now: datetime) -> bool:
+    """Whether the meeting has not begun: before its start time, or before its day when no
+    start time is known. What members do for themselves (inhabilitet, kommer/går, questions,
+    proposals) closes here."""
+    if moede.starts_at is not None:
+        return now < moede.starts_at
+    return now.date() < moede.date
+
+
 #: Characters that show nothing although they are not whitespace: the Hangul fillers and the
 #: blank Braille pattern (format characters, category Cf, are found by category).
 _BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")

@@ -8,6 +8,8 @@ The secretary's edits are in ``handlers.punkt`` and ``handlers.punkt_fields``, b
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import (
@@ -29,6 +31,7 @@ from agendas.ports import UnitOfWork
 from agendas.services import committees, meetings, punkter
 from agendas.services.meetings import Agenda
 from agendas.services.punkter import PunktDetail
+from handlers import member_chat
 from handlers.callbacks import BilagCb, MoedeCb, PunktCb
 from handlers.chat import button, chat_message, clip
 from handlers.context import ChatConfig
@@ -43,7 +46,9 @@ def punkt_label(punkt: Punkt) -> str:
     return clip(f"{lock}{punkt.number}. {punkt.title}")
 
 
-def agenda_keyboard(agenda: Agenda, actor: Actor) -> InlineKeyboardMarkup:
+def agenda_keyboard(
+    agenda: Agenda, actor: Actor, now: datetime | None = None
+) -> InlineKeyboardMarkup:
     udvalg_id = agenda.udvalg.id or 0
     editor = rules.can_edit_udvalg(actor, udvalg_id)
     rows: list[list[InlineKeyboardButton]] = []
@@ -72,11 +77,15 @@ def agenda_keyboard(agenda: Agenda, actor: Actor) -> InlineKeyboardMarkup:
                 )
             ]
         )
+    rows += member_chat.agenda_rows(actor, agenda.moede, now)
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def send_agenda(target: Message, uow: UnitOfWork, actor: Actor, moede_id: int) -> None:
-    """The overview pages; the last one carries the buttons and a short hint."""
+async def send_agenda(
+    target: Message, uow: UnitOfWork, actor: Actor, moede_id: int, now: datetime | None = None
+) -> None:
+    """The overview pages; the last one carries the buttons and a short hint (a member's own
+    buttons when ``now`` says the meeting has not begun)."""
     agenda = await meetings.load_agenda(uow, actor, moede_id)
     pages = render_agenda(agenda, plain)
     editor = rules.can_edit_udvalg(actor, agenda.udvalg.id or 0)
@@ -87,7 +96,7 @@ async def send_agenda(target: Message, uow: UnitOfWork, actor: Actor, moede_id: 
         pages.append(hint)
     for page in pages[:-1]:
         await target.answer(page)
-    await target.answer(pages[-1], reply_markup=agenda_keyboard(agenda, actor))
+    await target.answer(pages[-1], reply_markup=agenda_keyboard(agenda, actor, now))
 
 
 #: The words /dagsorden understands: ``pdf`` (the PDF/A file), with ``offentlig`` its public
@@ -154,16 +163,16 @@ async def show_next_agenda(
         request = ProtokolRequest(chosen.moede.id, public=public, protokol=False, pdf=True)
         await send_requested(message, actor, uow, config, bot, request)
         return
-    await send_agenda(message, uow, actor, chosen.moede.id or 0)
+    await send_agenda(message, uow, actor, chosen.moede.id or 0, config.now())
 
 
 async def open_agenda(
-    query: CallbackQuery, callback_data: MoedeCb, actor: Actor, uow: UnitOfWork
+    query: CallbackQuery, callback_data: MoedeCb, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
     """MoedeCb(action="agenda"): from /moeder, /nytmoede or a button of ours."""
     message = await chat_message(query)
     try:
-        await send_agenda(message, uow, actor, callback_data.moede_id)
+        await send_agenda(message, uow, actor, callback_data.moede_id, config.now())
     except NotFound as exc:
         await query.answer(error_plain(exc), show_alert=True)
         return
@@ -173,12 +182,15 @@ async def open_agenda(
 # --- one punkt in full ----------------------------------------------------------------------------
 
 
-def punkt_keyboard(detail: PunktDetail, actor: Actor) -> InlineKeyboardMarkup:
+def punkt_keyboard(
+    detail: PunktDetail, actor: Actor, now: datetime | None = None
+) -> InlineKeyboardMarkup:
     punkt = detail.punkt
     rows = [
         [button(f"📎 {clip(b.file_name)}", BilagCb(action="get", bilag_id=b.id or 0))]
         for b in detail.bilag
     ]
+    rows += member_chat.punkt_rows(actor, detail.moede, punkt, now)
     last = [button(t("agenda-btn-agenda"), MoedeCb(action="agenda", moede_id=punkt.moede_id))]
     if rules.can_edit_udvalg(actor, detail.udvalg.id or 0):
         last.insert(
@@ -192,21 +204,23 @@ def punkt_keyboard(detail: PunktDetail, actor: Actor) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def send_punkt(target: Message, detail: PunktDetail, actor: Actor) -> None:
+async def send_punkt(
+    target: Message, detail: PunktDetail, actor: Actor, now: datetime | None = None
+) -> None:
     """The punkt in full; long texts become several messages, each under Telegram's limit."""
     pages = render_punkt(detail, plain)
     for page in pages[:-1]:
         await target.answer(page)
-    await target.answer(pages[-1], reply_markup=punkt_keyboard(detail, actor))
+    await target.answer(pages[-1], reply_markup=punkt_keyboard(detail, actor, now))
 
 
 async def open_punkt(
-    query: CallbackQuery, callback_data: PunktCb, actor: Actor, uow: UnitOfWork
+    query: CallbackQuery, callback_data: PunktCb, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
     """Anyone in the udvalg opens an open punkt; a closed one only members (the service says)."""
     message = await chat_message(query)
     try:
-        detail = await punkter.open_punkt(uow, actor, callback_data.punkt_id)
+        detail = await punkter.open_punkt(uow, actor, callback_data.punkt_id, config.timezone)
     except NotFound as exc:
         await query.answer(error_plain(exc), show_alert=True)
         return
@@ -214,7 +228,7 @@ async def open_punkt(
         await query.answer(t("agenda-punkt-updated"))
     else:
         await query.answer()
-    await send_punkt(message, detail, actor)
+    await send_punkt(message, detail, actor, config.now())
 
 
 def setup() -> Router:

@@ -12,7 +12,7 @@ from typing import Annotated
 from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
-from agendas import protocol_mailings
+from agendas import members, protocol_mailings
 from agendas.mailings import ButtonSpec
 
 #: Every number in a button: an id, a version or a choice. PostgreSQL's integer ends at 2**31 - 1,
@@ -154,6 +154,31 @@ class IndsatsCb(CallbackData, prefix="ind"):
     value: DbInt = 0
 
 
+class MemberCb(CallbackData, prefix="mb"):
+    """What a member does for themselves: ``inhab`` (inhabil in punkt ``target``), ``ask`` (a
+    question about punkt ``target``), ``range`` (kommer/går at meeting ``target``), ``propose``
+    (a punkt for meeting ``target``), ``subst`` (call stedfortræder ``value`` to meeting
+    ``target``)."""
+
+    action: str
+    target: DbInt
+    value: DbInt = 0
+
+
+class QuestionCb(CallbackData, prefix="q"):
+    """``answer``: the secretary answers question ``question_id``."""
+
+    action: str
+    question_id: DbInt
+
+
+class ProposalCb(CallbackData, prefix="pp"):
+    """``accept`` or ``decline`` a member's proposal ``proposal_id``."""
+
+    action: str
+    proposal_id: DbInt
+
+
 def pack_button(spec: ButtonSpec) -> str | None:
     """The callback data of a button the domain described; None for a target nobody answers."""
     if spec.target == "punkt":
@@ -167,4 +192,9 @@ def pack_button(spec: ButtonSpec) -> str | None:
         return ApproveCb(moede_id=spec.id, rev=spec.version).pack()
     if spec.target == protocol_mailings.DOCUMENT:
         return MmCb(action="doc", moede_id=spec.id).pack()
+    if spec.target == members.ANSWER:
+        return QuestionCb(action="answer", question_id=spec.id).pack()
+    if spec.target in (members.ACCEPT, members.DECLINE):
+        action = "accept" if spec.target == members.ACCEPT else "decline"
+        return ProposalCb(action=action, proposal_id=spec.id).pack()
     return None

@@ -33,6 +33,7 @@ from agendas.records import Ballot, ProtokolStage
 from agendas.votes import PunktVoting, Result, result, suggested_beslutning, tally
 from handlers.callbacks import MmCb
 from handlers.chat import button, chat_message, clip, markup
+from handlers.member_chat import attendance_declared, confirm_rows, declared_lines
 from handlers.texts import Html, plain, t
 
 LABEL_LIMIT = 40
@@ -88,6 +89,7 @@ def attendance_text(view: MeetingView) -> str:
         if line.absent_for:
             ranges = ", ".join(r.label() for r in line.absent_for)
             lines.append(t("meeting-att-ranges", ranges=ranges))
+        lines += attendance_declared(view, line.person_id)
     if not view.members:
         lines.append(t("meeting-att-no-members"))
     if view.state.locked:
@@ -164,6 +166,7 @@ def punkt_text(view: MeetingView, index: int) -> str:
         lines.append(
             t("meeting-punkt-inhabil", names=", ".join(m.label() for m in record.inhabile))
         )
+    lines += declared_lines(view, pid)
     for remark in record.remarks:
         lines.append(t("meeting-punkt-remark", name=remark.member.label(), text=remark.text))
     if punkt.closed:
@@ -193,6 +196,7 @@ def punkt_keyboard(view: MeetingView, index: int) -> InlineKeyboardMarkup:
     if suggested_beslutning(stored.beslutning, stored.votes):
         rows.append([act("meeting-btn-vote-suggest", "suggest")])
     rows.append([act("meeting-btn-inhabil", "inhab"), act("meeting-btn-remark", "remark")])
+    rows += confirm_rows(view, pid)
     if punkt.closed:
         rows.append([act("meeting-btn-public", "public")])
     nav = []

@@ -30,6 +30,7 @@ def help_text(actor: Actor) -> str:
         parts.append(t("help-secretary"))
     if any(r.is_member for r in roles):
         parts.append(t("help-member"))
+        parts.append(t("members-help"))
     if Role.TOVHOLDER in roles:
         parts.append(t("help-tovholder"))
     if roles:

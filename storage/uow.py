@@ -15,14 +15,17 @@ from agendas.ports import (
     DecisionRepository,
     DeliverySettingsRepository,
     IndsatsRepository,
+    InhabilDeclarationRepository,
     InviteRepository,
     MembershipRepository,
     MoedeRepository,
     OutboxRepository,
     PersonRepository,
     PlanRepository,
+    ProposalRepository,
     ProtokolRepository,
     PunktRepository,
+    QuestionRepository,
     ReachabilityRepository,
     ReleaseRepository,
     SearchRepository,
@@ -39,14 +42,17 @@ from storage.repositories import (
     SqlDecisionRepository,
     SqlDeliverySettingsRepository,
     SqlIndsatsRepository,
+    SqlInhabilDeclarationRepository,
     SqlInviteRepository,
     SqlMembershipRepository,
     SqlMoedeRepository,
     SqlOutboxRepository,
     SqlPersonRepository,
     SqlPlanRepository,
+    SqlProposalRepository,
     SqlProtokolRepository,
     SqlPunktRepository,
+    SqlQuestionRepository,
     SqlReachabilityRepository,
     SqlReleaseRepository,
     SqlSearchRepository,
@@ -86,6 +92,9 @@ class SqlUnitOfWork:
     indsatser: IndsatsRepository
     status_rounds: StatusRoundRepository
     status_answers: StatusAnswerRepository
+    declarations: InhabilDeclarationRepository
+    questions: QuestionRepository
+    proposals: ProposalRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -126,6 +135,9 @@ class SqlUnitOfWork:
             self.indsatser = SqlIndsatsRepository(session)
             self.status_rounds = SqlStatusRoundRepository(session)
             self.status_answers = SqlStatusAnswerRepository(session)
+            self.declarations = SqlInhabilDeclarationRepository(session)
+            self.questions = SqlQuestionRepository(session)
+            self.proposals = SqlProposalRepository(session)
         self._depth += 1
         return self
 

@@ -11,7 +11,15 @@ import docx
 import pytest
 
 from bot.demo import run_demo
-from bot.demo.scenario import BILAG, PUBLIC_DECISION, REMARK, meeting_day
+from bot.demo.scenario import (
+    ANSWER,
+    BILAG,
+    INHABIL_REASON,
+    PUBLIC_DECISION,
+    QUESTION,
+    REMARK,
+    meeting_day,
+)
 
 #: The 1-1 vote (Per sent afbud): a tie is not adopted.
 TIE = "Indstillingen faldt ved stemmelighed med 1 stemme for (A) og 1 stemme imod (Ø)."
@@ -54,6 +62,20 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
         "Forhandling om køb af ejendom. Behandles for lukkede døre.",
         "Per Vinther (medlem) ▸ /nytmoede BEU",
         "Kun udvalgets sekretær kan gøre det.",
+        # before the meeting: a member's inhabilitet, the formand's question and its answer
+        "━━ 8. Før mødet: et medlem melder sig inhabil",
+        "Anne Lund (medlem) trykker på [🙋 Jeg er inhabil]",
+        f"Anne Lund (medlem) ▸ {INHABIL_REASON}",
+        "Noteret: du har meldt dig inhabil i punkt 4",
+        "Udvalgsbot → Sofie Svendsen:",
+        "Anne Lund (Ø) har meldt sig inhabil i punkt 4",
+        "Lene Holm (formand) trykker på [❓ Spørg forvaltningen]",
+        "Spørgsmål fra Lene Holm (A) til punkt 3",
+        "Sofie Svendsen (sekretær) trykker på [✍️ Svar]",
+        "Svaret er gemt på punkt 3 og sendt til 3 medlemmer.",
+        "Udvalgsbot → Lene Holm:",
+        "Spørgsmål og svar til punkt 3",
+        "fik også svaret.)",
         # the meeting: afbud, attendance, decisions, end time, protocol, approval
         "Per Vinther (medlem) ▸ /afbud",
         "Dit afbud til BEU",
@@ -63,6 +85,8 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
         "Per Vinther (V) – afbud",
         "Beslutning: Indstillingen faldt ved stemmelighed med 1 stemme for (A)",
         "Afvigende mening fra Lene Holm (A): »A ønsker indsatsen gennemført",
+        "Sofie Svendsen (sekretær) trykker på [✅ Bekræft inhabilitet: Anne Lund]",
+        "Inhabil: Anne Lund (Ø)",
         "Offentlig beslutning: Udvalget anbefaler købet",
         "Mødet afsluttet kl. 16.10",
         "(Næste morgen,",
@@ -76,7 +100,7 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
         "er godkendt. Beslutninger:",
         "Indstillingen faldt ved stemmelighed",
         "fik beslutningerne.)",
-        "━━ 11. Den godkendte protokol",
+        "━━ 13. Den godkendte protokol",
         "📎 Beslutningsprotokol BEU",
         "━━ Statusrunde",
         # a member searches, and the result links the public page; a citizen reads that page
@@ -118,6 +142,12 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
     assert closed_content in internal_text and REMARK in internal_text
     assert closed_content not in public_text
     assert "Per Vinther" in internal_text  # listed with his afbud
+    # Anne's inhabilitet, confirmed in meeting mode; the question and answer, internal only.
+    inhabil = "Anne Lund (Ø) deltog ikke i behandlingen af punktet på grund af inhabilitet."
+    assert inhabil in internal_text
+    assert "Spørgsmål og svar" in internal_text
+    assert QUESTION in internal_text and ANSWER in internal_text
+    assert QUESTION not in public_text and ANSWER not in public_text
     # The exported protocol is the approved one: both members present, approved the morning
     # after the meeting, with the revision.
     approved = internal_text[internal_text.index("\nGodkendelse\n") :]

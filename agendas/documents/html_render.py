@@ -5,9 +5,9 @@ Pure functions ``MeetingDocument -> str``. The content and its order come from
 ``agendas.documents.wording``, as in the Word files: the front page (udvalg, kind, Udkast,
 edition, date, time and place, attendance), the table of contents, each punkt (its number and
 title as an ``h2``, Sag nr., Beslutningskompetence, journal number, sagstype, its sections as
-``h3``, the decision with votes, inhabilitet and afvigende meninger, the bilag by name), the
-closing line and the Godkendelse section. The public edition shows a closed punkt's title and
-public decision text only.
+``h3``, the decision with votes, inhabilitet and afvigende meninger, members' questions and
+answers, the bilag by name), the closing line and the Godkendelse section. The public edition
+shows a closed punkt's title and public decision text only, and no questions and answers.
 
 Templates (Jinja2, autoescaped) and styles are package data in ``templates/``:
 

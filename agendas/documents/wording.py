@@ -5,7 +5,8 @@ same meeting cannot drift apart.
 Pure functions from ``MeetingDocument`` to plain strings and small records; the renderers only
 lay them out. Which parts of a closed punkt the public edition shows is decided here
 (``punkt_facts``, ``punkt_sections``): its title, Sag nr., Beslutningskompetence and the public
-decision text, never its content or bilag.
+decision text, never its content or bilag; and no public edition shows a punkt's "Spørgsmål og
+svar" (members' questions are internal).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from agendas.dates import format_date, format_time
 from agendas.documents import layout
 from agendas.model import SAGSTYPE_LABELS, SECTIONS, Moede
 from agendas.protocol import (
+    LABEL_QUESTIONS,
     TITLE_LABELS,
     AttendanceStatus,
     Attendee,
@@ -23,8 +25,10 @@ from agendas.protocol import (
     DocumentStage,
     MeetingDocument,
     Signature,
+    answer_line,
     format_ranges,
     inhabil_line,
+    question_line,
     quorum_line,
     remark_line,
 )
@@ -161,8 +165,9 @@ def punkt_facts(item: DocumentPunkt, public: bool) -> list[tuple[str, str]]:
 class SectionText:
     """One section of a punkt as printed: its heading, its text (lines; "-", "•" and "*" lines
     are bullets, blank lines are dropped), then whole lines after it (votes' notes, inhabilitet,
-    afvigende meninger, the bilag list). ``key`` names it for styling: a section key of
-    ``agendas.model.SECTIONS``, ``public``, ``extra`` or ``bilag``."""
+    afvigende meninger, members' questions and answers, the bilag list). ``key`` names it for
+    styling: a section key of ``agendas.model.SECTIONS``, ``public``, ``extra``, ``questions``
+    or ``bilag``."""
 
     key: str
     title: str
@@ -199,6 +204,9 @@ def punkt_sections(item: DocumentPunkt, protokol: bool, public: bool) -> list[Se
             sections.append(SectionText(section.key, section.title, text))
     for title, text in punkt.extra_sections:  # the document's own headings, under their names
         sections.append(SectionText("extra", title, text))
+    if item.questions and not public:  # members' questions are internal (README, "Før mødet")
+        asked = tuple(line for q in item.questions for line in (question_line(q), answer_line(q)))
+        sections.append(SectionText("questions", LABEL_QUESTIONS, notes=asked))
     if item.bilag:
         names = tuple(
             f"{layout.LABEL_BILAG} {number}: {name}" for number, name in enumerate(item.bilag, 1)

@@ -143,14 +143,46 @@ async def toggle_inhabil(
         if person_id in record.inhabile:
             record.inhabile.remove(person_id)
             return {"person_id": person_id, "inhabil": False}
+        return await _mark_inhabil(uow, record, moede, person_id)
+
+    return await _decide(uow, actor, punkt_id, expected_rev, now, "punkt.inhabil", change)
+
+
+async def _mark_inhabil(
+    uow: UnitOfWork, record: DecisionRecord, moede: Moede, person_id: int
+) -> dict[str, object]:
+    details: dict[str, object] = {"person_id": person_id, "inhabil": True}
+    if person_id not in record.inhabile:
         record.inhabile.append(person_id)
-        details: dict[str, object] = {"person_id": person_id, "inhabil": True}
-        if record.ballots.pop(person_id, None) is not None:
-            # An inhabil member takes no part in the punkt: their vote goes, the count follows.
-            voting = (await meeting_view(uow, moede)).voting(punkt_id)
-            record.votes = tally(record.ballots, voting.party_of)
-            details["ballot_removed"] = True
-        return details
+    if record.ballots.pop(person_id, None) is not None:
+        # An inhabil member takes no part in the punkt: their vote goes, the count follows.
+        voting = (await meeting_view(uow, moede)).voting(record.punkt_id)
+        record.votes = tally(record.ballots, voting.party_of)
+        details["ballot_removed"] = True
+    return details
+
+
+async def confirm_inhabil(
+    uow: UnitOfWork,
+    actor: Actor,
+    punkt_id: int,
+    person_id: int,
+    expected_rev: int | None,
+    now: datetime,
+) -> int:
+    """The secretary confirms the inhabilitet a member declared before the meeting
+    (``agendas.meeting.member_notices``): the member is marked inhabil in the punkt, so the
+    protocol carries the usual wording. Only a declared one; a second tap changes nothing."""
+
+    async def change(record: DecisionRecord, punkt: Punkt, moede: Moede) -> dict[str, object]:
+        declared = {d.person_id: d for d in await uow.declarations.for_punkter([punkt_id])}
+        if person_id not in declared:
+            raise InvalidInput("err-inhabil-not-declared")
+        line = await member_line(uow, moede, person_id)
+        if person_id in record.inhabile:
+            raise InvalidInput("err-inhabil-confirmed-already", name=line.person.name)
+        details = await _mark_inhabil(uow, record, moede, person_id)
+        return {**details, "declared": True, "reason": declared[person_id].reason}
 
     return await _decide(uow, actor, punkt_id, expected_rev, now, "punkt.inhabil", change)
 

@@ -9,6 +9,7 @@ from agendas import rules
 from agendas.dates import format_date
 from agendas.errors import NotFound
 from agendas.meeting_view import MeetingView, MemberLine
+from agendas.members import Question
 from agendas.model import Actor, Membership, Moede, Role
 from agendas.ports import UnitOfWork
 from agendas.records import AttendanceRecord, MeetingNotHeld, StaleView
@@ -67,6 +68,8 @@ async def meeting_view(uow: UnitOfWork, moede: Moede) -> MeetingView:
     recorders = (
         {pid: p.name for pid, p in (await uow.persons.many(recorded)).items()} if recorded else {}
     )
+    punkt_ids = [p.id or 0 for p in punkter]
+    questions = await uow.questions.for_punkter(punkt_ids)
     return MeetingView(
         moede=moede,
         udvalg=udvalg,
@@ -76,7 +79,23 @@ async def meeting_view(uow: UnitOfWork, moede: Moede) -> MeetingView:
         state=await uow.protokoller.get(moede_id),
         approvals=approvals,
         recorders=recorders,
+        declarations=await uow.declarations.for_punkter(punkt_ids),
+        questions=questions,
+        askers=await asker_names(uow, questions, members),
     )
+
+
+async def asker_names(
+    uow: UnitOfWork, questions: list[Question], members: list[MemberLine]
+) -> dict[int, str]:
+    """Who asked and who answered, by person id: a member with their party ("Mads Medlem (A)"),
+    anyone else (the secretary who answered) by name."""
+    names = {m.person_id: m.ref().label() for m in members}
+    wanted = {q.asked_by for q in questions} | {q.answered_by or 0 for q in questions}
+    missing = sorted(wanted - set(names) - {0})
+    if missing:
+        names |= {pid: p.name for pid, p in (await uow.persons.many(missing)).items()}
+    return names
 
 
 async def load_view(uow: UnitOfWork, actor: Actor, moede_id: int) -> MeetingView:

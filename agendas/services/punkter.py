@@ -9,6 +9,9 @@ from pathlib import PurePosixPath
 
 from agendas import rules
 from agendas.errors import InvalidInput, NotAllowed, NotFound
+from agendas.meeting.loading import asker_names, udvalg_members
+from agendas.meeting_view import question_answers
+from agendas.members import ZONE
 from agendas.model import (
     SECTION_BY_KEY,
     SECTION_KEYS,
@@ -21,6 +24,7 @@ from agendas.model import (
     Udvalg,
 )
 from agendas.ports import UnitOfWork
+from agendas.protocol import QuestionAnswer
 from agendas.services.common import (
     audit,
     load_moede,
@@ -98,35 +102,44 @@ async def add_sag(
     uow: UnitOfWork, actor: Actor, moede_id: int, draft: SagDraft, now: datetime
 ) -> Punkt:
     """Add a sag after the other open (or closed) sager of the meeting."""
+    async with uow:
+        punkt = await insert_sag(uow, actor, moede_id, draft, now)
+        await uow.commit()
+    return punkt
+
+
+async def insert_sag(
+    uow: UnitOfWork, actor: Actor, moede_id: int, draft: SagDraft, now: datetime, **details: object
+) -> Punkt:
+    """``add_sag`` in the caller's transaction (which commits): checked, stored and audited
+    (``details`` added to the audit event), not committed."""
     title = clean_title(draft.title)
     sections = {k: clean_section(v) for k, v in draft.sections.items() if k in SECTION_KEYS and v}
-    async with uow:
-        moede = await load_moede(uow, moede_id)
-        require_editor(actor, moede.udvalg_id)
-        await require_record_open(uow, moede.id or 0)
-        existing = await uow.punkter.for_moede(moede_id)
-        position = max((p.position for p in existing), default=-1) + 1
-        udvalg = await uow.udvalg.get(moede.udvalg_id)
-        punkt = await uow.punkter.add(
-            Punkt(
-                moede_id=moede_id,
-                kind=PunktKind.SAG,
-                title=title,
-                position=position,
-                closed=draft.closed,
-                sagstype=draft.sagstype,
-                beslutningskompetence=clean_short(draft.beslutningskompetence, 40)
-                or (udvalg.code if udvalg else ""),
-                journal_number=clean_short(draft.journal_number, 60),
-                sections=sections,
-                updated_at=now,
-                updated_by=actor.person_id,
-            )
+    moede = await load_moede(uow, moede_id)
+    require_editor(actor, moede.udvalg_id)
+    await require_record_open(uow, moede.id or 0)
+    existing = await uow.punkter.for_moede(moede_id)
+    position = max((p.position for p in existing), default=-1) + 1
+    udvalg = await uow.udvalg.get(moede.udvalg_id)
+    punkt = await uow.punkter.add(
+        Punkt(
+            moede_id=moede_id,
+            kind=PunktKind.SAG,
+            title=title,
+            position=position,
+            closed=draft.closed,
+            sagstype=draft.sagstype,
+            beslutningskompetence=clean_short(draft.beslutningskompetence, 40)
+            or (udvalg.code if udvalg else ""),
+            journal_number=clean_short(draft.journal_number, 60),
+            sections=sections,
+            updated_at=now,
+            updated_by=actor.person_id,
         )
-        await audit(
-            uow, actor, "punkt.create", "punkt", punkt.id, now, moede.udvalg_id, title=title
-        )
-        await uow.commit()
+    )
+    await audit(
+        uow, actor, "punkt.create", "punkt", punkt.id, now, moede.udvalg_id, title=title, **details
+    )
     return punkt
 
 
@@ -291,10 +304,13 @@ class PunktDetail:
     udvalg: Udvalg
     bilag: list[Bilag]
     number: int
+    #: Members' questions and the answers ("Spørgsmål og svar"): for members and secretaries.
+    questions: list[QuestionAnswer] = field(default_factory=list)
 
 
-async def open_punkt(uow: UnitOfWork, actor: Actor, punkt_id: int) -> PunktDetail:
-    """One punkt in full, if this person may see it (closed: members only)."""
+async def open_punkt(uow: UnitOfWork, actor: Actor, punkt_id: int, zone: str = ZONE) -> PunktDetail:
+    """One punkt in full, if this person may see it (closed: members only); its questions and
+    answers for those who may read closed punkter (they are internal)."""
     async with uow:
         punkt, moede = await load_punkt(uow, punkt_id)
         if not rules.can_read_udvalg(actor, moede.udvalg_id):
@@ -308,7 +324,12 @@ async def open_punkt(uow: UnitOfWork, actor: Actor, punkt_id: int) -> PunktDetai
         number = next((p.number for p in ordered if p.id == punkt_id), 0)
         punkt.number = number
         bilag = await uow.bilag.for_punkt(punkt_id)
-    return PunktDetail(punkt=punkt, moede=moede, udvalg=udvalg, bilag=bilag, number=number)
+        questions: list[QuestionAnswer] = []
+        if rules.can_read_closed(actor, moede.udvalg_id):
+            asked = await uow.questions.for_punkter([punkt_id])
+            members = await udvalg_members(uow, moede.udvalg_id)
+            questions = question_answers(asked, await asker_names(uow, asked, members), zone)
+    return PunktDetail(punkt, moede, udvalg, bilag, number, questions)
 
 
 def check_bilag(file_name: str, size: int) -> str:

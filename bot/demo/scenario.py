@@ -182,6 +182,7 @@ async def play(cast: Cast, transcript: Transcript, *, interactive: bool = False)
     transcript.heading("7. Et medlem prøver en kommando, der er sekretærens")
     await per.say(f"/nytmoede {UDVALG} 01-06-2030 14:00")
 
+    await members_before_meeting(cast)
     await hold_meeting(cast)
 
     from bot.demo.archive_step import search_step  # they build on this module's Cast
@@ -200,17 +201,51 @@ CLOSED_TITLE = "Køb af ejendom til værkstedspladser"
 PUBLIC_DECISION = "Udvalget anbefaler købet af en ejendom til værkstedspladser."
 
 
+INHABIL_REASON = "Min bror ejer naboejendommen."
+QUESTION = "Hvor mange unge forventes at få en fast kontaktperson i ungeteamet?"
+ANSWER = "Omkring 420 unge; hver kontaktperson får højst 35 forløb."
+
+
+async def members_before_meeting(cast: Cast) -> None:
+    """A member declares inhabilitet in the closed punkt; the formand asks the forvaltning a
+    question, the secretary answers, and every member gets the answer."""
+    sofie = cast.sekretaer
+    transcript = sofie.transcript
+    (lene, _, _), (per, _, _), (anne, _, _) = cast.members
+
+    transcript.heading("8. Før mødet: et medlem melder sig inhabil")
+    await anne.say("/dagsorden")
+    await anne.press(CLOSED_TITLE[:20])
+    await anne.press("Jeg er inhabil")
+    await anne.say(INHABIL_REASON)
+    await _receive_text(sofie, "har meldt sig inhabil")
+
+    transcript.heading("9. Før mødet: formanden spørger forvaltningen, sekretæren svarer")
+    await lene.say("/dagsorden")
+    await lene.press(SAG_TITLE[:20])
+    await lene.press("Spørg forvaltningen")
+    await lene.say(QUESTION)
+    await _receive_text(sofie, QUESTION)
+    await sofie.press("Svar")
+    await sofie.say(ANSWER)
+    await _receive_text(lene, "Spørgsmål og svar")
+    for person in (per, anne):  # the same reached the other members; not repeated here
+        await _arrived(person, ANSWER)
+        await person.client.skip_pending(person.user)
+    transcript.emit(f"  ({per.name} og {anne.name} fik også svaret.)")
+
+
 async def hold_meeting(cast: Cast) -> None:
     """Afbud, meeting mode with attendance and decisions, the protocol as Word, approval."""
     sofie = cast.sekretaer
     transcript = sofie.transcript
     (lene, _, _), (per, _, _), (anne, _, _) = cast.members
 
-    transcript.heading("8. Et medlem melder afbud til mødet")
+    transcript.heading("10. Et medlem melder afbud til mødet")
     await per.say("/afbud")
     await per.press(UDVALG)
 
-    transcript.heading("9. Mødet: fremmøde og beslutninger, punkt for punkt")
+    transcript.heading("11. Mødet: fremmøde og beslutninger, punkt for punkt")
     day = meeting_day()
     cast.clock.move_to(day, MEETING_START, ZONE)
     transcript.emit(f"  (Tiden går: det er mødedagen {day:%d-%m-%Y}, kl. 15.00.)")
@@ -227,6 +262,7 @@ async def hold_meeting(cast: Cast) -> None:
             await sofie.press(lene.name)
             await sofie.say(REMARK)
         elif CLOSED_TITLE in text:
+            await sofie.press("Bekræft inhabilitet")  # Anne declared it before the meeting
             await sofie.press("Offentlig beslutning")
             await sofie.say(PUBLIC_DECISION)
             await sofie.press("Anbefales")
@@ -240,7 +276,7 @@ async def hold_meeting(cast: Cast) -> None:
     await sofie.press("Afslut møde")
     await sofie.say("16.10")
 
-    transcript.heading("10. Protokollen som Word, intern og offentlig, og godkendelsen")
+    transcript.heading("12. Protokollen som Word, intern og offentlig, og godkendelsen")
     cast.clock.move_to(day + timedelta(days=1), time(9, 30), ZONE)
     transcript.emit(f"  (Næste morgen, {day + timedelta(days=1):%d-%m-%Y} kl. 9.30.)")
     await sofie.say("/protokol")
@@ -259,7 +295,7 @@ async def hold_meeting(cast: Cast) -> None:
         await person.client.skip_pending(person.user)
     transcript.emit(f"  ({', '.join(p.name for p in others)} fik beslutningerne.)")
 
-    transcript.heading("11. Den godkendte protokol, klar til at blive offentliggjort")
+    transcript.heading("13. Den godkendte protokol, klar til at blive offentliggjort")
     await sofie.say("/protokol")
     await sofie.say("/protokol offentlig")
 

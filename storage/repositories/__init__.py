@@ -20,6 +20,11 @@ from storage.repositories.delivery import (
     SqlReleaseRepository,
 )
 from storage.repositories.meetings import SqlBilagRepository, SqlMoedeRepository, SqlPunktRepository
+from storage.repositories.members import (
+    SqlInhabilDeclarationRepository,
+    SqlProposalRepository,
+    SqlQuestionRepository,
+)
 from storage.repositories.protocol import (
     SqlApprovalRepository,
     SqlAttendanceRepository,
@@ -42,14 +47,17 @@ __all__ = [
     "SqlDecisionRepository",
     "SqlDeliverySettingsRepository",
     "SqlIndsatsRepository",
+    "SqlInhabilDeclarationRepository",
     "SqlInviteRepository",
     "SqlMembershipRepository",
     "SqlMoedeRepository",
     "SqlOutboxRepository",
     "SqlPersonRepository",
     "SqlPlanRepository",
+    "SqlProposalRepository",
     "SqlProtokolRepository",
     "SqlPunktRepository",
+    "SqlQuestionRepository",
     "SqlReachabilityRepository",
     "SqlReleaseRepository",
     "SqlSearchRepository",

@@ -18,6 +18,7 @@ from storage.tables.delivery import (
 )
 from storage.tables.fsm import FsmStateRow
 from storage.tables.meetings import BilagRow, MoedeRow, PunktRow
+from storage.tables.members import InhabilDeclarationRow, PunktProposalRow, PunktQuestionRow
 from storage.tables.protocol import (
     AttendanceRow,
     ProtokolApprovalRow,
@@ -34,6 +35,7 @@ __all__ = [
     "BilagRow",
     "FsmStateRow",
     "IndsatsRow",
+    "InhabilDeclarationRow",
     "InviteRow",
     "MembershipRow",
     "MoedeReleaseRow",
@@ -44,6 +46,8 @@ __all__ = [
     "ProtokolApprovalRow",
     "ProtokolRow",
     "PunktDecisionRow",
+    "PunktProposalRow",
+    "PunktQuestionRow",
     "PunktRow",
     "RecipientStatusRow",
     "SearchDocRow",

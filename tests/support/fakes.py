@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Self, TypeVar
 
 from agendas.errors import ConcurrentEdit
+from agendas.members import InhabilDeclaration, Proposal, ProposalState, Question
 from agendas.model import AuditEvent, Bilag, Invite, Membership, Moede, Person, Punkt, Udvalg
 from agendas.outbox import DeliverySettings, OutboxMessage, Release
 from agendas.plans import Handleplan, Indsats, RoundState, StatusAnswer, StatusRound
@@ -28,14 +29,17 @@ from agendas.ports import (
     DecisionRepository,
     DeliverySettingsRepository,
     IndsatsRepository,
+    InhabilDeclarationRepository,
     InviteRepository,
     MembershipRepository,
     MoedeRepository,
     OutboxRepository,
     PersonRepository,
     PlanRepository,
+    ProposalRepository,
     ProtokolRepository,
     PunktRepository,
+    QuestionRepository,
     ReachabilityRepository,
     ReleaseRepository,
     SearchRepository,
@@ -97,6 +101,11 @@ class FakeState:
     answers: dict[tuple[int, int], StatusAnswer] = field(default_factory=dict)
     outbox: dict[str, OutboxMessage] = field(default_factory=dict)
     releases: dict[int, Release] = field(default_factory=dict)
+    #: What members do for themselves: declarations by (punkt_id, person_id), questions and
+    #: proposals by id.
+    declarations: dict[tuple[int, int], InhabilDeclaration] = field(default_factory=dict)
+    questions: dict[int, Question] = field(default_factory=dict)
+    proposals: dict[int, Proposal] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -546,6 +555,59 @@ class FakeReachabilityRepository(_Repo):
         return None
 
 
+class FakeInhabilDeclarationRepository(_Repo):
+    async def put(self, declaration: InhabilDeclaration) -> InhabilDeclaration:
+        key = (declaration.punkt_id, declaration.person_id)
+        stored = self._state.declarations.get(key)
+        saved = _copy(declaration)
+        saved.id = stored.id if stored else self._state.new_id()
+        self._state.declarations[key] = saved
+        return _copy(saved)
+
+    async def for_punkter(self, punkt_ids: list[int]) -> list[InhabilDeclaration]:
+        found = [d for (p, _), d in self._state.declarations.items() if p in punkt_ids]
+        return [_copy(d) for d in sorted(found, key=lambda d: (d.declared_at, d.id or 0))]
+
+
+class FakeQuestionRepository(_Repo):
+    async def add(self, question: Question) -> Question:
+        question.id = self._state.new_id()
+        self._state.questions[question.id] = _copy(question)
+        return _copy(question)
+
+    async def get(self, question_id: int) -> Question | None:
+        return _copy(self._state.questions.get(question_id))
+
+    async def answer(self, question: Question) -> bool:
+        stored = self._state.questions.get(question.id or 0)
+        if stored is None or stored.answered:
+            return False
+        stored.answer, stored.answered_by = question.answer, question.answered_by
+        stored.answered_at = question.answered_at
+        return True
+
+    async def for_punkter(self, punkt_ids: list[int]) -> list[Question]:
+        found = [q for q in self._state.questions.values() if q.punkt_id in punkt_ids]
+        return [_copy(q) for q in sorted(found, key=lambda q: (q.asked_at, q.id or 0))]
+
+
+class FakeProposalRepository(_Repo):
+    async def add(self, proposal: Proposal) -> Proposal:
+        proposal.id = self._state.new_id()
+        self._state.proposals[proposal.id] = _copy(proposal)
+        return _copy(proposal)
+
+    async def get(self, proposal_id: int) -> Proposal | None:
+        return _copy(self._state.proposals.get(proposal_id))
+
+    async def decide(self, proposal: Proposal) -> bool:
+        stored = self._state.proposals.get(proposal.id or 0)
+        if stored is None or stored.state is not ProposalState.AFVENTER:
+            return False
+        self._state.proposals[proposal.id or 0] = _copy(proposal)
+        return True
+
+
 class FakeSearchRepository(_Repo):
     """The index read straight from the fake state: the domain's documents of each punkt, a
     term matching where its stems stand next to each other in the field it asks for. No
@@ -629,6 +691,9 @@ class FakeUnitOfWork:
         self.indsatser: IndsatsRepository = FakeIndsatsRepository(self)
         self.status_rounds: StatusRoundRepository = FakeStatusRoundRepository(self)
         self.status_answers: StatusAnswerRepository = FakeStatusAnswerRepository(self)
+        self.declarations: InhabilDeclarationRepository = FakeInhabilDeclarationRepository(self)
+        self.questions: QuestionRepository = FakeQuestionRepository(self)
+        self.proposals: ProposalRepository = FakeProposalRepository(self)
 
     async def __aenter__(self) -> Self:
         if self.depth == 0:

@@ -73,6 +73,7 @@ KEY_PREFIXES = (
     "invite",
     "lang",
     "meeting",
+    "members",
     "moede",
     "moeder",
     "plan",

@@ -1,4 +1,5 @@
-"""What the secretary types in meeting mode: votes in both styles, "sag 3-5", the end time."""
+"""What the secretary types in meeting mode: votes in both styles, "sag 3-5", the end time; and
+what a member says before the meeting: "kommer fra punkt 3", "går efter punkt 5"."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ import pytest
 
 from agendas.errors import InvalidInput
 from agendas.protocol import SagRange
-from agendas.protocol_input import ShorthandSide, parse_end_time, parse_ranges, parse_shorthand
+from agendas.protocol_input import (
+    ShorthandSide,
+    parse_end_time,
+    parse_member_ranges,
+    parse_ranges,
+    parse_shorthand,
+)
 from agendas.records import Ballot
 
 FOR, IMOD, UNDLADER = Ballot.FOR, Ballot.IMOD, Ballot.UNDLADER
@@ -82,3 +89,40 @@ def test_ranges_and_end_times_are_parsed_and_checked() -> None:
     with pytest.raises(InvalidInput) as info:
         parse_end_time("kvart over tre")
     assert info.value.key == "err-end-time-format"
+
+
+@pytest.mark.parametrize(
+    ("text", "ranges"),
+    [
+        ("kommer fra punkt 3", ((1, 2),)),
+        ("Går efter punkt 5", ((6, 6),)),
+        ("går før punkt 4", ((4, 6),)),
+        ("kommer fra pkt. 3 og går efter punkt 5", ((1, 2), (6, 6))),
+        ("kommer til punkt 2, gaar efter 4", ((1, 1), (5, 6))),
+        ("kommer fra punkt 1", ()),
+        ("går efter punkt 6", ()),
+        ("sag 3-5", ((3, 5),)),
+        ("ingen", ()),
+    ],
+)
+def test_a_member_says_when_they_come_and_go(
+    text: str, ranges: tuple[tuple[int, int], ...]
+) -> None:
+    assert parse_member_ranges(text, 6) == tuple(SagRange(a, b) for a, b in ranges)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("kommer fra punkt 9", "err-ranges-number"),
+        ("går efter punkt 0", "err-ranges-number"),
+        ("går efter punkt 2 og kommer fra punkt 4", "err-members-ranges-order"),
+        ("går før punkt 1", "err-members-ranges-order"),
+        ("om lidt", "err-members-ranges-format"),
+        ("sag 7", "err-ranges-number"),
+    ],
+)
+def test_what_a_member_says_wrongly_is_refused(text: str, key: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_member_ranges(text, 6)
+    assert refused.value.key == key

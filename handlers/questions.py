@@ -1,0 +1,131 @@
+"""Spørgsmål og svar: "❓ Spørg forvaltningen" on a sag before the meeting, and the secretary's
+"✍️ Svar" on the question the outbox brought them. Thin: parse, call one service of
+``agendas.services.questions``, reply; what goes to other people goes through the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram import F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+
+from agendas.chatviews import Texts
+from agendas.model import Actor
+from agendas.ports import UnitOfWork
+from agendas.services import questions
+from handlers.callbacks import MemberCb, QuestionCb
+from handlers.chat import chat_message
+from handlers.context import ChatConfig
+from handlers.meeting_mode import TYPED
+from handlers.member_chat import typed
+from handlers.texts import t
+
+
+class Questions(StatesGroup):
+    """``punkt_id`` (a member's question) or ``question_id`` (the answer) is in the data."""
+
+    question = State()
+    answer = State()
+
+
+def _wake(outbox_wake: Callable[[], None] | None) -> None:
+    if outbox_wake is not None:
+        outbox_wake()
+
+
+async def ask_question(
+    query: CallbackQuery,
+    callback_data: MemberCb,
+    actor: Actor,
+    uow: UnitOfWork,
+    state: FSMContext,
+    config: ChatConfig,
+) -> None:
+    asked = await questions.check_ask(uow, actor, callback_data.target, config.now())
+    await state.set_state(Questions.question)
+    await state.set_data({"punkt_id": callback_data.target})
+    await query.answer()
+    punkt = asked.punkt
+    await (await chat_message(query)).answer(
+        t("members-ask-question", number=punkt.number, title=punkt.title)
+    )
+
+
+async def typed_question(
+    message: Message,
+    state: FSMContext,
+    actor: Actor,
+    uow: UnitOfWork,
+    config: ChatConfig,
+    texts: Texts,
+    outbox_wake: Callable[[], None] | None = None,
+) -> None:
+    punkt_id = int((await state.get_data()).get("punkt_id", 0))
+    change = questions.ask_question(uow, actor, punkt_id, message.text or "", config.now(), texts)
+    asked = await typed(message, state, change)
+    if asked is None:
+        return
+    await state.clear()
+    _wake(outbox_wake)
+    key = "members-question-sent" if asked.told else "members-question-sent-nobody"
+    await message.answer(t(key, number=asked.punkt.number, title=asked.punkt.title))
+
+
+async def ask_answer(
+    query: CallbackQuery,
+    callback_data: QuestionCb,
+    actor: Actor,
+    uow: UnitOfWork,
+    state: FSMContext,
+) -> None:
+    asked = await questions.check_answer(uow, actor, callback_data.question_id)
+    await state.set_state(Questions.answer)
+    await state.set_data({"question_id": callback_data.question_id})
+    await query.answer()
+    punkt = asked.punkt
+    await (await chat_message(query)).answer(
+        t(
+            "members-ask-answer",
+            name=asked.asker,
+            number=punkt.number,
+            title=punkt.title,
+            question=asked.question.text,
+        )
+    )
+
+
+async def typed_answer(
+    message: Message,
+    state: FSMContext,
+    actor: Actor,
+    uow: UnitOfWork,
+    config: ChatConfig,
+    texts: Texts,
+    outbox_wake: Callable[[], None] | None = None,
+) -> None:
+    question_id = int((await state.get_data()).get("question_id", 0))
+    change = questions.answer_question(
+        uow, actor, question_id, message.text or "", config.now(), texts
+    )
+    asked = await typed(message, state, change)
+    if asked is None:
+        return
+    await state.clear()
+    _wake(outbox_wake)
+    key = "members-answer-saved-one" if asked.told == 1 else "members-answer-saved-other"
+    await message.answer(t(key, number=asked.punkt.number, count=asked.told))
+
+
+def setup() -> Router:
+    router = Router(name="questions")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(typed_question, StateFilter(Questions.question), *TYPED)
+    router.message.register(typed_answer, StateFilter(Questions.answer), *TYPED)
+    cb = router.callback_query
+    cb.register(ask_question, MemberCb.filter(F.action == "ask"))
+    cb.register(ask_answer, QuestionCb.filter(F.action == "answer"))
+    return router
