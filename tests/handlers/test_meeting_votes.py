@@ -194,7 +194,7 @@ async def test_votes_are_recorded_per_member_after_confirmation(
     await chat.press(SECRETARY, punkt, btn(punkt, "🗳 Stemmer"))
     # "1 imod" without a letter would be Anne or Sara: counts must match the members.
     [mismatch] = await chat.send(SECRETARY, "3 for (A, V), 1 imod")
-    assert "Der står 1 imod, men det passer med 2 medlem(mer)" in (mismatch.text or "")
+    assert "Der står 1 imod, men det passer med 2 medlemmer," in (mismatch.text or "")
     board = last_message(await chat.send(SECRETARY, "3 for (A, V), 1 imod (Ø)"))
     assert "👍 Ali Ahmed (A) – for" in (board.text or "")
     assert "👍 Asta Berg (A) – for" in (board.text or "")

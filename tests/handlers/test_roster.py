@@ -77,7 +77,7 @@ async def test_the_secretary_keeps_the_roster(
     for typed, says in (
         ("/medlemmer BEU tilføj Lise Holm (V) stedfortræder for Ukendt", "intet medlem »Ukendt«"),
         ("/medlemmer BEU tilføj Lise Holm sekretær", "ikke en plads i udvalget"),
-        ("/medlemmer BEU tilføj Lise Holm (V) fra i overmorgen", "er ikke en dato"),
+        ("/medlemmer BEU tilføj Lise Holm (V) fra forleden", "er ikke en dato"),
         ("/medlemmer BEU tilføj 1234", "kunne jeg ikke læse som et medlem"),
         ("/medlemmer BEU tilføj Mette Bach formand", "har allerede en formand: Jan Kongebro"),
         ("/medlemmer BEU tilføj jan kongebro", "står allerede på medlemslisten"),
