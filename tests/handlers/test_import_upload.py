@@ -47,6 +47,14 @@ def example() -> bytes:
     return EXAMPLE.read_bytes()
 
 
+def _plain_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("noter.txt", "Ikke et Word-dokument")
+    return buffer.getvalue()
+
+
 def messages(calls: list[Sent]) -> list[Sent]:
     return [c for c in calls if c.method == "sendMessage"]
 
@@ -269,6 +277,8 @@ def _rezip(extra: dict[str, bytes] | None = None, doctype: bool = False) -> byte
         ("scan.pdf", make_pdf([[], []]), "PDF'en har ingen tekst – den er vist scannet"),
         ("brev.pdf", make_pdf([[PdfLine("Kære Jens, tak for sidst.")]]), "Jeg fandt ingen punkter"),
         ("noter.txt", "Referat\n04-03-2025\nIntet at bemærke.\n".encode(), "ingen punkter"),
+        # A well-formed zip that is no Word document (issue 16): a refusal, not an AttributeError.
+        ("dagsorden.docx", _plain_zip(), "kunne ikke læses som et Word-dokument"),
     ],
 )
 async def test_a_bad_file_gets_its_message_and_stores_nothing(
@@ -285,6 +295,18 @@ async def test_a_bad_file_gets_its_message_and_stores_nothing(
     [answer] = messages(calls)
     assert says in (answer.text or "")
     assert await counts(uow_factory) == (0, 0)
+
+
+async def test_a_text_file_in_windows_1252_is_read(
+    beu_committee: ChatHarness, example: bytes, uow_factory: Callable[[], SqlUnitOfWork]
+) -> None:
+    """Issue 16: a .txt saved by an older Windows program is a text file, æøå and all."""
+    chat = beu_committee
+    offer = await upload(chat, "referat.txt", example.decode().encode("cp1252"), "text/plain")
+    calls = await chat.press(SECRETARY, offer, offer.button("Importér som møde i BEU"))
+    text = all_text(messages(calls))
+    assert "Køb af ejendom til midlertidige døgnpladser" in text
+    assert await counts(uow_factory) == (1, 6)
 
 
 @pytest.mark.parametrize(
