@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from agendas.chatviews import human_size
 from bot_api_emulator import ChatMessage, EmulatorClient, EmulatorTimeout, EmuUser
 
 #: How long the bot may stay silent before we take its answer as complete.
@@ -54,14 +55,14 @@ class Transcript:
         self.emit(f"  {who} trykker på [{label}]")
 
     def sent_file(self, who: str, name: str, size: int) -> None:
-        self.emit(f"  {who} sender filen 📎 {name} ({size:,} bytes)".replace(",", "."))
+        self.emit(f"  {who} sender filen 📎 {name} ({human_size(size)})")
 
     def bot(self, to: str, message: ChatMessage, *, edited: bool = False) -> None:
         marker = "(rettet) " if edited else ""
         self.emit(f"    Udvalgsbot → {to}: {marker}".rstrip())
         if message.document is not None:
             name = message.document.file_name or "fil"
-            self.emit(f"      📎 {name} ({message.document.size:,} bytes)".replace(",", "."))
+            self.emit(f"      📎 {name} ({human_size(message.document.size)})")
         body = html_to_text(message.html)
         for paragraph in body.split("\n"):
             wrapped = textwrap.wrap(paragraph, self.width - 8) or [""]
