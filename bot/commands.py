@@ -17,6 +17,7 @@ MENU = (
     "tilknyt",
     "frist",
     "status",
+    "ferie",
     "statusoverblik",
     "planer",
     "nyplan",

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agendas.ports import (
+    AbsenceRepository,
     ApprovalRepository,
     AttendanceRepository,
     AuditRepository,
@@ -31,6 +32,7 @@ from agendas.ports import (
     UnitOfWork,
 )
 from storage.repositories import (
+    SqlAbsenceRepository,
     SqlApprovalRepository,
     SqlAttendanceRepository,
     SqlAuditRepository,
@@ -83,6 +85,7 @@ class SqlUnitOfWork:
     indsatser: IndsatsRepository
     status_rounds: StatusRoundRepository
     status_answers: StatusAnswerRepository
+    absences: AbsenceRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -119,6 +122,7 @@ class SqlUnitOfWork:
             self.indsatser = SqlIndsatsRepository(session)
             self.status_rounds = SqlStatusRoundRepository(session)
             self.status_answers = SqlStatusAnswerRepository(session)
+            self.absences = SqlAbsenceRepository(session)
         self._depth += 1
         return self
 

@@ -27,6 +27,7 @@ from storage.repositories.protocol import (
     SqlProtokolRepository,
 )
 from storage.repositories.status import (
+    SqlAbsenceRepository,
     SqlIndsatsRepository,
     SqlPlanRepository,
     SqlStatusAnswerRepository,
@@ -34,6 +35,7 @@ from storage.repositories.status import (
 )
 
 __all__ = [
+    "SqlAbsenceRepository",
     "SqlApprovalRepository",
     "SqlAttendanceRepository",
     "SqlAuditRepository",

@@ -24,7 +24,19 @@ from storage.tables.protocol import (
     ProtokolRow,
     PunktDecisionRow,
 )
-from storage.tables.status import IndsatsRow, PlanRow, StatusAnswerRow, StatusRoundRow
+from storage.tables.status import (
+    IndsatsOwnerRow,
+    IndsatsRow,
+    PlanGoalRow,
+    PlanRow,
+    StatusAbsenceRow,
+    StatusAnswerRow,
+    StatusEarlyRow,
+    StatusPromptRow,
+    StatusRoundRow,
+    StatusSettingsRow,
+    StatusUnitRow,
+)
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -32,6 +44,7 @@ __all__ = [
     "AuditEventRow",
     "BilagRow",
     "FsmStateRow",
+    "IndsatsOwnerRow",
     "IndsatsRow",
     "InviteRow",
     "MembershipRow",
@@ -39,14 +52,20 @@ __all__ = [
     "MoedeRow",
     "OutboxRow",
     "PersonRow",
+    "PlanGoalRow",
     "PlanRow",
     "ProtokolApprovalRow",
     "ProtokolRow",
     "PunktDecisionRow",
     "PunktRow",
     "RecipientStatusRow",
+    "StatusAbsenceRow",
     "StatusAnswerRow",
+    "StatusEarlyRow",
+    "StatusPromptRow",
     "StatusRoundRow",
+    "StatusSettingsRow",
+    "StatusUnitRow",
     "UdvalgDeliveryRow",
     "UdvalgRow",
 ]
