@@ -123,7 +123,7 @@ class StatusCb(CallbackData, prefix="st"):
     attachment), ok (report), edit (start over), list (the prompt once more), handover (list
     colleagues), give (to ``value``), away / awayd (absent until the day ``value``, an
     ordinal) / awayend, report (the secretary's report of ``indsats_id`` = plan id), view (an
-    indsats' status), roed (the red-alert choice of udvalg ``round_id``, ``value`` 1/0).
+    indsats' status), redset (the red-alert choice of udvalg ``round_id``, ``value`` 1/0).
     ``round_id`` 0 with an indsats: an answer before the round opens."""
 
     action: str

@@ -49,7 +49,7 @@ COLOUR_ACTIONS = frozenset(c.value for c in StatusColour)
 ACTIONS = COLOUR_ACTIONS | {
     "same", "answer", "edit", "skip", "ok", "list",  # here
     "handover", "give", "away", "awayd", "awayend",  # handlers.status_people
-    "report", "view", "roed",  # handlers.status_overview
+    "report", "view", "redset",  # handlers.status_overview
 }  # fmt: skip
 
 

@@ -208,7 +208,7 @@ _NO = frozenset({"nej", "fra", "off", "no"})
 
 async def _red_reply(message: Message, code: str, udvalg_id: int, on: bool) -> None:
     toggle = status_button(
-        t("status-btn-red-off" if on else "status-btn-red-on"), "roed", 0, udvalg_id, int(not on)
+        t("status-btn-red-off" if on else "status-btn-red-on"), "redset", 0, udvalg_id, int(not on)
     )
     await message.answer(
         t("status-red-on" if on else "status-red-off", code=code),
@@ -383,5 +383,5 @@ def setup() -> Router:
     router.message.register(red_command, Command("roedstatus"))
     router.callback_query.register(on_report, StatusCb.filter(F.action == "report"))
     router.callback_query.register(on_view, StatusCb.filter(F.action == "view"))
-    router.callback_query.register(on_red_toggle, StatusCb.filter(F.action == "roed"))
+    router.callback_query.register(on_red_toggle, StatusCb.filter(F.action == "redset"))
     return router
