@@ -88,7 +88,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "samarbejde",
     ),
     "aktiviteter": ("aktiviteter", "aktivitet", "handlinger", "konkrete aktiviteter"),
-    "tvaergaaende": ("tvaergende", "tvaergende indsats", "pa tvaers"),
+    "tvaergaaende": ("tvaergaende", "tvaergaende indsats", "pa tvaers"),
 }
 FIELDS: tuple[str, ...] = tuple(FIELD_ALIASES)
 _COMBINED_TITLE = "indsats og malgruppe"
@@ -101,9 +101,10 @@ GOAL_ROW = re.compile(
 )
 #: Owner cells that name no unit but say the indsats is across them.
 ACROSS = frozenset({"tvaergaende", "alle", "alle centre", "alle centre og stabe", "pa tvaers"})
-#: Separators between several owners in one cell (never " og ": "Sundhed og Træning").
-OWNER_SPLIT = re.compile(r"\s*(?:[,;/\n+&]|\bsamt\b)\s*")
-_YES = frozenset({"x", "ja", "yes", "1", "true", "tvaergende"})
+#: Separators between several owners in one cell (never " og ": "Sundhed og Træning"); a comma
+#: separates owners too, except inside a name that lists ("Sundhed, Udvikling og Administration").
+OWNER_SPLIT = re.compile(r"\s*(?:[;/\n+&]|\bsamt\b)\s*")
+_YES = frozenset({"x", "ja", "yes", "1", "true", "tvaergaende"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +198,7 @@ def split_owners(cell: str) -> tuple[tuple[str, ...], bool]:
     "Stabene"), False); ``"Tværgående"`` -> ((), True)."""
     owners: dict[str, str] = {}
     across = False
-    for part in OWNER_SPLIT.split(cell):
+    for part in (p for chunk in OWNER_SPLIT.split(cell) for p in _comma_parts(chunk)):
         name = " ".join(part.split()).strip(" .-–")
         if not name:
             continue
@@ -206,6 +207,24 @@ def split_owners(cell: str) -> tuple[tuple[str, ...], bool]:
             continue
         owners.setdefault(unit_key(name), name)
     return tuple(owners.values()), across
+
+
+def _comma_parts(chunk: str) -> list[str]:
+    """``"Center for Sundhed og Træning, Stabene"`` is two owners; ``"Sekretariat for Sundhed,
+    Udvikling og Administration"`` one (the part after the comma ends a list with "og" and is
+    no name of the same kind as the first)."""
+    parts = [p.strip() for p in chunk.split(",")]
+    kind = parts[0].split()[0].lower() if parts[0].split() else ""
+    result: list[str] = []
+    for part in parts:
+        words = part.split()
+        listing = re.search(r"(\S+) og \S", part)
+        ends_list = listing is not None and not listing[1].endswith("-")  # not "Social- og …"
+        if result and ends_list and words and words[0].lower() != kind:
+            result[-1] = f"{result[-1]}, {part}"
+        else:
+            result.append(part)
+    return result
 
 
 def goal_of_row(cells: Sequence[str]) -> ImportedGoal | None:
@@ -371,7 +390,7 @@ def _read_row(
         reading.without_tovholder.append(row_number)
     goal_title = reading.goals[-1].title if reading.goals else ""
     across = across or normalise_name(values.get("tvaergaaende", "")) in _YES
-    across = across or "tvaergende" in normalise_name(goal_title)
+    across = across or "tvaergaende" in normalise_name(goal_title)
     reading.indsatser.append(
         ImportedIndsats(
             row=row_number,
