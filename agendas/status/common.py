@@ -13,7 +13,8 @@ from agendas.model import Moede, Person, Role, Udvalg
 from agendas.outbox import OutboxKind, OutboxMessage
 from agendas.plans import Handleplan, Indsats, PreviousStatus, StatusRound
 from agendas.ports import UnitOfWork
-from agendas.status.owners import directory, link_owners
+from agendas.status.owners import directory, link_owners, resolve
+from agendas.status.plan_rows import split_owners
 from agendas.status.prompts import Recipient
 
 
@@ -87,11 +88,17 @@ async def link_tovholdere(uow: UnitOfWork, plan: Handleplan) -> int:
     indsatser = [
         i
         for i in await uow.indsatser.for_plan(plan.id or 0)
-        if any(o.person_id is None for o in i.owners)
+        if any(o.person_id is None for o in i.owners) or (i.tovholder and not i.owners)
     ]
     if not indsatser:
         return 0
-    return await link_owners(uow, indsatser, await directory(uow, plan.udvalg_id))
+    known = await directory(uow, plan.udvalg_id)
+    for indsats in indsatser:
+        if not indsats.owners:  # a tovholder written but never split into owners
+            names, _ = split_owners(indsats.tovholder)
+            indsats.owners = await resolve(uow, known, names, indsats.kontaktperson)
+            await uow.indsatser.update(indsats)
+    return await link_owners(uow, indsatser, known)
 
 
 async def meeting_days(uow: UnitOfWork, udvalg_id: int, today: date) -> list[Moede]:
