@@ -10,6 +10,9 @@ from datetime import timedelta
 
 from docx import Document
 
+from agendas.status import rounds
+from bot.i18n import make_i18n, texts_for
+from storage.engine import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 from tests.handlers.conftest import SECRETARY, TOVHOLDER
 from tests.handlers.status_world import deliver, edits, import_plan, only, prompts, rows, to
@@ -120,12 +123,6 @@ async def test_round_two_does_not_call_an_unanswered_indsats_new(
     plan_id = await import_plan(chat, CSV)
     only(await chat.send(SECRETARY, f"/statusrunde {plan_id}"))
     clock.advance(timedelta(days=10))  # round 1 closes unanswered
-    await chat.send(SECRETARY, "/statusoverblik")
-    from agendas.status import rounds
-
-    from bot.i18n import make_i18n, texts_for
-    from storage.engine import make_engine, make_session_factory
-
     engine = make_engine(database_url)
     factory = make_session_factory(engine)
     await rounds.run_due(

@@ -147,7 +147,7 @@ async def test_seed_004_imports_with_its_goals_and_a_monthly_schedule() -> None:
         plan = await uow.plans.get(imported.plan.id or 0)
         goals = await uow.plans.goals(imported.plan.id or 0)
     assert plan is not None and plan.schedule is not None and plan.schedule.rule == "månedlig"
-    assert [g.label for g in goals][0] == (
+    assert goals[0].label == (
         "Indsatsområde 1: Sikker drift og høj faglig kvalitet i myndighedsafdelingen"
     )
     by_goal = [sum(1 for i in imported.indsatser if i.goal_id == g.id) for g in goals]

@@ -64,7 +64,7 @@ INDSATSER = [
         goal_id=70,
         owners=[owner("Lokalcenter Nord", 101)],
         id=1,
-    ),  # fmt: skip
+    ),
     Indsats(5, "Besøgsvenner", goal_id=70, owners=[owner("Frivilligcentret", 102)], id=2),
     Indsats(5, "Telefonkæde", owners=[owner("Visitationen", 101)], tovholder="Visitationen", id=3),
     Indsats(5, "Digital café", tovholder="Borgerservice", id=4),  # nobody invited yet

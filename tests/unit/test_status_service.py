@@ -192,7 +192,7 @@ async def test_answer_then_change_until_the_deadline_then_refused(world: World) 
             "Nu godt",
             later,
             texts,
-        )  # fmt: skip
+        )
     ).answer
     assert (answer.colour, answer.text) == (StatusColour.GROEN, "Nu godt")
     async with world.uow:
@@ -332,7 +332,7 @@ async def test_reminders_go_to_the_missing_once_and_closing_builds_report_and_sa
             "",
             later,
             texts,
-        )  # fmt: skip
+        )
     ).answer
     assert (same.colour, same.text, same.unchanged) == (StatusColour.ROED, "Aflyst", True)
     assert same.answered_at == later
