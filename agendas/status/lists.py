@@ -10,7 +10,7 @@ the chat layer to edit in place. ``live_prompt`` says where a person's prompt is
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from agendas.chatviews import Translate
@@ -48,12 +48,16 @@ class RoundView:
     goals: dict[int, PlanGoal]
     answers: dict[int, StatusAnswer]
     names: dict[int, str]
+    by_person: dict[int, list[Indsats]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for indsats in self.indsatser:
+            for person_id in indsats.person_ids:
+                self.by_person.setdefault(person_id, []).append(indsats)
 
     def items_for(self, person_id: int) -> list[ListItem]:
         items = []
-        for indsats in self.indsatser:
-            if not indsats.owned_by(person_id):
-                continue
+        for indsats in self.by_person.get(person_id, []):
             answer = self.answers.get(indsats.id or 0)
             by = ""
             if answer is not None and answer.answered_by not in (None, person_id):
@@ -63,11 +67,7 @@ class RoundView:
 
     def people(self) -> list[int]:
         """Everyone asked in the round, in the plan's order."""
-        seen: dict[int, None] = {}
-        for indsats in self.indsatser:
-            for person_id in indsats.person_ids:
-                seen.setdefault(person_id, None)
-        return list(seen)
+        return list(self.by_person)
 
 
 async def round_view(uow: UnitOfWork, plan: Handleplan, status_round: StatusRound) -> RoundView:
