@@ -83,7 +83,8 @@ async def _next_or_done(
     pending = await answers.pending_for(uow, actor, config.now())
     waiting = [p for p in pending if p.answer is None]
     if waiting:
-        await target.answer(t("status-next", count=len(waiting)))
+        key = "status-next-one" if len(waiting) == 1 else "status-next-other"
+        await target.answer(t(key, count=len(waiting)))
         await show_prompt(target, waiting[0])
     else:
         await target.answer(t("status-all-done"))

@@ -279,7 +279,8 @@ def missing_notices(
     for secretary in secretaries:
         t = translate(secretary.language)
         if missing:
-            lines = [t("status-missing-head", plan=plan.named, count=len(missing))]
+            key = "status-missing-head-one" if len(missing) == 1 else "status-missing-head-other"
+            lines = [t(key, plan=plan.named, count=len(missing))]
             for i in missing:
                 line = f"• {esc(i.title)} ({esc(i.tovholder or t('status-no-tovholder'))})"
                 if away and (i.id or 0) in away:

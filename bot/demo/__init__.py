@@ -109,6 +109,8 @@ async def run_demo(
             telegram_api_base=emu.base_url,
             admin_ids=frozenset({cast.admin.user.id}),
             log_level="WARNING",
+            # The status round's deadline passes in the story; the scheduler closes it soon.
+            scheduler_watch_seconds=2,
         )
         async with running_bot(settings, emu.token, cast.clock):
             await play(cast, transcript, interactive=interactive)
