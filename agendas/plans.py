@@ -1,18 +1,23 @@
-"""Handleplaner, their indsatser and the status rounds that ask the tovholdere for status.
+"""Handleplaner, their goals and indsatser, and the status rounds that ask the tovholdere.
 
 Plain dataclasses, no I/O. A plan (handleplan, virksomhedsplan or genopretningsplan) belongs to
-one udvalg and holds indsatser; each indsats has a tovholder: a person, or a unit (a center, an
-afdeling) with a contact person. The person who answers is ``Indsats.tovholder_person_id`` in both
-cases. A plan's schedule is data: the rule text the secretary typed
-(``agendas.status.schedules``) and the answer window in hverdage. A status round has an opening
-time, a deadline and reminder times, all UTC; an answer holds a traffic-light colour and a text.
+one udvalg and holds goals (mål, indsatsområder) with indsatser under them. An indsats has one
+or more owners (``IndsatsOwner``): a person, or a unit (a center, an afdeling: ``StatusUnit``)
+answered for by its contact person; any owner may answer, and the others see who did. A plan's
+schedule is data: the rule text the secretary typed (``agendas.status.schedules``) and the answer
+window in hverdage. A status round has an opening time, a deadline and reminder times, all UTC;
+an answer holds a traffic-light colour and a text, and may have been given before the round
+opened (``early``). A tovholder away (``Absence``, "Ferie til 3/8") gets no prompts or
+reminders until the day after.
 """
 
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from agendas.errors import InvalidInput
 
@@ -104,12 +109,95 @@ class Handleplan:
     def label(self) -> str:
         return f"{PLAN_KIND_LABELS[self.kind]}: {self.title}"
 
+    @property
+    def named(self) -> str:
+        """The plan as chat and documents name it, with its kind unless the title says it:
+        "Handleplan for ensomhed 2025", "Ældre 2026 (virksomhedsplan)"."""
+        if self.kind.value in fold(self.title):
+            return self.title
+        return f"{self.title} ({self.kind.value})"
+
+
+class GoalKind(enum.StrEnum):
+    MAAL = "maal"
+    INDSATSOMRAADE = "indsatsomraade"
+    TEMA = "tema"
+
+
+GOAL_KIND_LABELS: dict[GoalKind, str] = {
+    GoalKind.MAAL: "Mål",
+    GoalKind.INDSATSOMRAADE: "Indsatsområde",
+    GoalKind.TEMA: "Tema",
+}
+
+
+@dataclass(slots=True)
+class PlanGoal:
+    """A goal of a plan (a mål, an indsatsområde) with the indsatser under it."""
+
+    plan_id: int
+    title: str
+    number: str = ""  # as printed: "1", "2a"
+    kind: GoalKind = GoalKind.MAAL
+    position: int = 0
+    description: str = ""
+    id: int | None = None
+
+    @property
+    def label(self) -> str:
+        """``Mål 1: Mestring af eget liv``."""
+        word = GOAL_KIND_LABELS[self.kind]
+        head = f"{word} {self.number}" if self.number else word
+        return f"{head}: {self.title}"
+
+
+@dataclass(slots=True)
+class IndsatsOwner:
+    """One of an indsats' tovholdere: ``name`` as the plan writes it (a unit or a person);
+    ``person_id`` is who is asked for it (the person, or the unit's contact person)."""
+
+    name: str
+    person_id: int | None = None
+    unit_id: int | None = None
+    #: False: the name matched a known unit only tolerantly; the secretary is asked to confirm.
+    confirmed: bool = True
+    id: int | None = None
+
+
+@dataclass(slots=True)
+class StatusUnit:
+    """A unit of the forvaltning that owns indsatser (a center, an afdeling, "Stabene"), with the
+    person who answers for it. ``aliases`` are spellings the secretary confirmed as this unit."""
+
+    udvalg_id: int
+    name: str
+    person_id: int | None = None
+    #: The contact person's name as a plan wrote it (linked when that person joins).
+    contact_name: str = ""
+    aliases: tuple[str, ...] = ()
+    id: int | None = None
+
+
+def fold(text: str) -> str:
+    """Lower case with Danish letters folded (æ->ae, ø->oe, å/aa->a) and diacritics dropped."""
+    value = text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "a")
+    value = value.replace("aa", "a")
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def unit_key(name: str) -> str:
+    """What two spellings of one unit share: no case, spacing, hyphens or punctuation
+    ("Center for Hjælpe midler" and "Center for Hjælpe-midler" are "centerforhjaelpemidler")."""
+    return re.sub(r"[^0-9a-z]+", "", fold(name))
+
 
 @dataclass(slots=True)
 class Indsats:
-    """One initiative of a plan. ``tovholder`` is the name as written in the plan (a person or a
-    unit); ``kontaktperson`` the unit's contact person as written; ``tovholder_person_id`` the
-    person who gets the prompts (None until someone is invited or assigned)."""
+    """One initiative of a plan. ``tovholder`` is the owner cell as written in the plan (one or
+    more units or persons); ``kontaktperson`` a unit's contact person as written; ``owners`` the
+    owners it was split into, each with the person who gets the prompts (None until someone is
+    invited or assigned). ``tvaergaaende``: the plan marks it as across the units."""
 
     plan_id: int
     title: str
@@ -118,12 +206,31 @@ class Indsats:
     formaal: str = ""  # formål, mål og succeskriterier
     tovholder: str = ""
     kontaktperson: str = ""
-    tovholder_person_id: int | None = None
     periode: str = ""
     samarbejdspartnere: str = ""
     aktiviteter: str = ""
     active: bool = True
+    goal_id: int | None = None
+    tvaergaaende: bool = False
+    owners: list[IndsatsOwner] = field(default_factory=list)
     id: int | None = None
+
+    @property
+    def tovholder_person_id(self) -> int | None:
+        """The first owner who can be asked (None: nobody yet)."""
+        return next((o.person_id for o in self.owners if o.person_id is not None), None)
+
+    @property
+    def person_ids(self) -> tuple[int, ...]:
+        """Everyone asked for this indsats, once each, in the plan's order."""
+        seen: dict[int, None] = {}
+        for owner in self.owners:
+            if owner.person_id is not None:
+                seen.setdefault(owner.person_id, None)
+        return tuple(seen)
+
+    def owned_by(self, person_id: int) -> bool:
+        return person_id in self.person_ids
 
 
 @dataclass(slots=True)
@@ -167,7 +274,32 @@ class StatusAnswer:
     #: "Ingen ændring": colour and text were copied from the previous answer.
     unchanged: bool = False
     attachment: AttachmentRef | None = None
+    #: Given before the round opened (kept with ``round_id`` 0 until then).
+    early: bool = False
     id: int | None = None
+
+
+@dataclass(slots=True)
+class Absence:
+    """A person away ("Ferie til 3/8"): no prompts or reminders from ``since`` to ``until``,
+    both days included."""
+
+    person_id: int
+    since: date
+    until: date
+    created_at: datetime | None = None
+    id: int | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.since <= day <= self.until
+
+
+@dataclass(slots=True)
+class StatusSettings:
+    """An udvalg's choices for status rounds: whether the formand is told of a red answer too."""
+
+    udvalg_id: int
+    red_to_formand: bool = False
 
 
 @dataclass(frozen=True, slots=True)

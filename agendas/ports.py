@@ -14,7 +14,16 @@ from typing import Protocol, Self
 from agendas.members import InhabilDeclaration, Proposal, Question
 from agendas.model import AuditEvent, Bilag, Invite, Membership, Moede, Person, Punkt, Udvalg
 from agendas.outbox import DeliverySettings, OutboxMessage, Release
-from agendas.plans import Handleplan, Indsats, StatusAnswer, StatusRound
+from agendas.plans import (
+    Absence,
+    Handleplan,
+    Indsats,
+    PlanGoal,
+    StatusAnswer,
+    StatusRound,
+    StatusSettings,
+    StatusUnit,
+)
 from agendas.records import Approval, AttendanceRecord, DecisionRecord, ProtokolState
 from agendas.search import SearchHits, SearchQuery, SearchScope
 
@@ -227,6 +236,12 @@ class OutboxRepository(Protocol):
         ...
 
     async def by_key_prefix(self, prefix: str) -> list[OutboxMessage]: ...
+    async def update_pending(
+        self, key: str, payload: dict[str, object], not_before: datetime | None = None
+    ) -> bool:
+        """Replace the payload (and, when given, the due time) of a message not yet claimed
+        for sending; False when there is none (sent, being sent, or never queued)."""
+        ...
 
 
 class ReleaseRepository(Protocol):
@@ -269,6 +284,17 @@ class PlanRepository(Protocol):
         """Active plans that have a schedule."""
         ...
 
+    async def add_goal(self, goal: PlanGoal) -> PlanGoal: ...
+    async def goals(self, plan_id: int) -> list[PlanGoal]:
+        """In plan order (``position``)."""
+        ...
+
+    async def settings(self, udvalg_id: int) -> StatusSettings:
+        """The udvalg's stored status settings, or the defaults."""
+        ...
+
+    async def put_settings(self, settings: StatusSettings) -> None: ...
+
 
 class IndsatsRepository(Protocol):
     async def add(self, indsats: Indsats) -> Indsats: ...
@@ -278,7 +304,15 @@ class IndsatsRepository(Protocol):
         """In plan order (``position``)."""
         ...
 
-    async def for_person(self, person_id: int) -> list[Indsats]: ...
+    async def for_person(self, person_id: int) -> list[Indsats]:
+        """The indsatser with an owner answered for by ``person_id``."""
+        ...
+
+    async def units(self, udvalg_id: int) -> list[StatusUnit]: ...
+    async def add_unit(self, unit: StatusUnit) -> StatusUnit: ...
+    async def update_unit(self, unit: StatusUnit) -> None:
+        """Store the unit; every owner row of the unit is asked through its contact person."""
+        ...
 
 
 class StatusRoundRepository(Protocol):
@@ -293,6 +327,13 @@ class StatusRoundRepository(Protocol):
         ...
 
     async def open_rounds(self) -> list[StatusRound]: ...
+    async def prompt_message(self, round_id: int, person_id: int) -> tuple[int, int] | None:
+        """(chat id, message id) of the round's list message a handler sent the person."""
+        ...
+
+    async def set_prompt_message(
+        self, round_id: int, person_id: int, chat_id: int, message_id: int
+    ) -> None: ...
 
 
 class StatusAnswerRepository(Protocol):
@@ -301,6 +342,27 @@ class StatusAnswerRepository(Protocol):
         ...
 
     async def for_rounds(self, round_ids: list[int]) -> list[StatusAnswer]: ...
+    async def put_early(self, plan_id: int, answer: StatusAnswer) -> StatusAnswer:
+        """Insert or replace the answer given before the plan's next round (one per indsats)."""
+        ...
+
+    async def early_for_plan(self, plan_id: int) -> list[StatusAnswer]:
+        """Answers waiting for the plan's next round (``round_id`` 0, ``early``)."""
+        ...
+
+    async def drop_early(self, plan_id: int) -> None: ...
+
+
+class AbsenceRepository(Protocol):
+    async def put(self, absence: Absence) -> Absence:
+        """Store the person's absence, replacing any earlier one."""
+        ...
+
+    async def end(self, person_id: int) -> bool:
+        """Remove the person's absence; False when there was none."""
+        ...
+
+    async def for_persons(self, person_ids: Sequence[int]) -> dict[int, Absence]: ...
 
 
 class UnitOfWork(Protocol):
@@ -331,6 +393,7 @@ class UnitOfWork(Protocol):
     declarations: InhabilDeclarationRepository
     questions: QuestionRepository
     proposals: ProposalRepository
+    absences: AbsenceRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

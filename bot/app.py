@@ -55,6 +55,8 @@ from handlers import (
     start,
     status_answer,
     status_overview,
+    status_people,
+    status_units,
     upload,
 )
 from handlers.callbacks import pack_button
@@ -98,6 +100,8 @@ def build_dispatcher(
         meetings.setup(),
         status_answer.setup(),  # before upload: a document may be a status attachment
         status_overview.setup(),
+        status_people.setup(),  # before fallback: "Ferie til 3/8" typed in the chat
+        status_units.setup(),
         plans.setup(),
         plan_upload.setup(),
         upload.setup(),  # before sag: documents outside a sag dialog are plans or meetings

@@ -18,6 +18,7 @@ MENU = (
     "tilknyt",
     "frist",
     "status",
+    "ferie",
     "statusoverblik",
     "planer",
     "nyplan",

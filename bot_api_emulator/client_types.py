@@ -52,6 +52,8 @@ class ChatMessage:
     document: Document | None
     edits: tuple[Revision, ...]
     deleted: bool
+    #: ``document`` was sent as a photo (sendPhoto).
+    photo: bool = False
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ChatMessage:
@@ -84,6 +86,7 @@ class ChatMessage:
                 for e in data.get("edits", [])
             ),
             deleted=data.get("deleted", False),
+            photo=bool(data.get("photo", False)),
         )
 
     @property

@@ -142,6 +142,8 @@ class StoredMessage:
     source: str | None = None
     parse_mode: str | None = None
     document: StoredFile | None = None
+    #: The file is a photo (sendPhoto): shown as ``photo`` sizes, not as a document.
+    photo: tuple[int, int] | None = None
     reply_markup: dict[str, Any] | None = None
     reply_to: StoredMessage | None = None
     edit_date: int | None = None
@@ -159,7 +161,15 @@ class StoredMessage:
             data["edit_date"] = self.edit_date
         if self.reply_to is not None and with_reply:
             data["reply_to_message"] = self.reply_to.to_api(with_reply=False)
-        if self.document is not None:
+        if self.document is not None and self.photo is not None:
+            width, height = self.photo
+            size = {k: v for k, v in self.document.document_api().items() if "file" in k}
+            data["photo"] = [{**size, "width": width, "height": height}]
+            if self.text:
+                data["caption"] = self.text
+                if self.entities:
+                    data["caption_entities"] = self.entities
+        elif self.document is not None:
             data["document"] = self.document.document_api()
             if self.text:
                 data["caption"] = self.text
@@ -193,6 +203,7 @@ class StoredMessage:
             "reply_markup": self.reply_markup,
             "reply_to_message_id": self.reply_to.message_id if self.reply_to else None,
             "document": document,
+            "photo": self.photo is not None,
             "edit_date": self.edit_date,
             "edits": [r.to_control() for r in self.history],
             "deleted": self.deleted,

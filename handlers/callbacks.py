@@ -127,14 +127,26 @@ class ApproveCb(CallbackData, prefix="pa"):
 
 
 class StatusCb(CallbackData, prefix="st"):
-    """``action``: groen/gul/roed/same (choose), answer (show the prompt), skip (no attachment),
-    ok (report), edit (start over), handover (list colleagues), give (to ``value``), report
-    (the secretary's report of ``indsats_id`` = plan id)."""
+    """``action``: groen/gul/roed/same (choose), answer (show an indsats), skip (no
+    attachment), ok (report), edit (start over), list (the prompt once more), handover (list
+    colleagues), give (to ``value``), away / awayd (absent until the day ``value``, an
+    ordinal) / awayend, report (the secretary's report of ``indsats_id`` = plan id), view (an
+    indsats' status), redset (the red-alert choice of udvalg ``round_id``, ``value`` 1/0).
+    ``round_id`` 0 with an indsats: an answer before the round opens."""
 
     action: str
     indsats_id: DbInt
     round_id: DbInt
     value: DbInt = 0
+
+
+class UnitCb(CallbackData, prefix="un"):
+    """``action``: contact (who answers for unit ``target``?), set (person ``value``), same /
+    new (the tolerant match of the owner at position ``value`` of indsats ``target``)."""
+
+    action: str
+    target: int
+    value: int = 0
 
 
 class PlanCb(CallbackData, prefix="pl"):

@@ -31,6 +31,7 @@ from agendas.status.plan_file import MAX_FILE_BYTES, parse_plan_file
 from handlers.callbacks import PlanCb
 from handlers.chat import chat_message
 from handlers.context import ChatConfig
+from handlers.status_units import match_keyboard, match_lines
 from handlers.texts import error_text, plain, t
 
 log = logging.getLogger(__name__)
@@ -188,25 +189,48 @@ async def _import(
     content = downloaded.read(MAX_FILE_BYTES + 1) if downloaded is not None else b""
     result = await off_loop(parse_plan_file, content, str(waiting["name"]))
     imported = await plans.import_plan(
-        uow, actor, str(waiting["code"]), str(waiting["title"]), result, config.now()
+        uow,
+        actor,
+        str(waiting["code"]),
+        str(waiting["title"]),
+        result,
+        config.now(),
+        zone=config.timezone,
     )
-    await message.answer(import_summary(imported))
+    rows = match_keyboard(imported.matches)
+    await message.answer(
+        import_summary(imported),
+        reply_markup=InlineKeyboardMarkup(inline_keyboard=rows) if rows else None,
+    )
 
 
 def import_summary(imported: plans.ImportedPlan) -> str:
     lines = [
         t(
             "plan-import-done",
-            title=imported.plan.title,
+            title=imported.plan.named,
             plan_id=imported.plan.id,
             udvalg=imported.udvalg.code,
             count=len(imported.indsatser),
         )
     ]
+    goals = {g.id: g for g in imported.goals}
+    shown: int | None = -1
     for indsats in imported.indsatser[:40]:
-        lines.append(f"• {_esc(indsats.title)}")
+        if indsats.goal_id != shown and indsats.goal_id in goals:
+            lines.append(f"<b>{_esc(goals[indsats.goal_id].label)}</b>")
+        shown = indsats.goal_id
+        owners = ", ".join(o.name for o in indsats.owners)
+        lines.append(f"• {_esc(indsats.title)}" + (f" ({_esc(owners)})" if owners else ""))
     if len(imported.indsatser) > 40:
         lines.append("…")
+    if imported.goals:
+        lines.append(t("plan-import-goals", count=len(imported.goals)))
+    if imported.schedule:
+        lines.append(t("plan-import-schedule", rule=imported.schedule))
+    if imported.matches:
+        lines.append(t("unit-match-head"))
+        lines.extend(match_lines(imported.matches))
     if imported.unknown_tovholdere:
         lines.append(
             t(

@@ -351,9 +351,14 @@ async def _show_indsatser(message: Message, detail: plans.PlanDetail) -> None:
     if not detail.indsatser:
         await message.answer(t("plan-indsats-none", plan=detail.plan.title, plan_id=plan_id))
         return
-    lines = [t("plan-indsats-head", plan=detail.plan.title, plan_id=plan_id)]
+    lines = [t("plan-indsats-head", plan=detail.plan.named, plan_id=plan_id)]
     rows = []
+    goals = {g.id: g for g in detail.goals}
+    shown: int | None = -1
     for number, indsats in enumerate(detail.indsatser, start=1):
+        if indsats.goal_id != shown and indsats.goal_id in goals:
+            lines.append(t("plan-goal-line", goal=goals[indsats.goal_id].label))
+        shown = indsats.goal_id
         lines.append(
             t(
                 "plan-indsats-line",

@@ -1,52 +1,56 @@
-"""The tovholder's answer in chat: /status, the colour, the text, an attachment, the confirmation,
-and handing an indsats over to a colleague.
+"""The tovholder's answer in chat: /status, an indsats chosen on the prompt, the colour, the text,
+an attachment, the confirmation.
 
-A tovholder taps grøn/gul/rød on a prompt (or types /status), writes the status, may attach a
-file, and confirms what will be reported; then the next indsats of theirs in a running round
-follows in the same flow. "Ingen ændring" goes straight to the confirmation with the last
-answer. The answer being written is a ``StatusDraft`` kept in the dialog state (the database or
-Redis), so a restart of the bot in the middle of an answer loses nothing. A button of a closed or
-older round is refused.
+Each tovholder gets one prompt per round: a list of their indsatser with a button each and the
+progress ("3 af 13 besvaret"), edited in place as answers come in (also answers of a co-owner).
+A tap on an indsats shows it (its goal, the last status, the colour buttons); the tovholder
+writes the status, may attach a file, and confirms; then the next unanswered indsats follows.
+/status never sends the prompt a second time: it points to it (or sends it now when it was
+still waiting); "📋 Vis listen igen" sends a fresh copy on request. With no round open, /status
+offers the indsatser to answer before the next round opens. The answer being written is a
+``StatusDraft`` kept in the dialog state (the database or Redis), so a restart in the middle of
+an answer loses nothing. A button of a closed or older round is refused.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyParameters
 
 from agendas import rules
 from agendas.chatviews import Texts
-from agendas.dates import format_date, format_time, to_local
 from agendas.errors import InvalidInput
-from agendas.mailings import OutMessage
 from agendas.model import Actor
 from agendas.plans import COLOUR_LABELS, AttachmentRef, StatusColour
 from agendas.ports import UnitOfWork
-from agendas.status import answers
+from agendas.status import answers, mine
 from agendas.status.answers import PendingIndsats
 from agendas.status.draft import StatusDraft
-from agendas.status.prompts import prompt
-from handlers.callbacks import StatusCb, pack_button
+from agendas.status.prompts import indsats_prompt
+from handlers.callbacks import StatusCb
 from handlers.chat import chat_message, clip
 from handlers.context import ChatConfig
+from handlers.status_chat import apply_edits, drop_buttons, keyboard, status_button
 from handlers.texts import error_text, plain, t
 
 log = logging.getLogger(__name__)
 
 DATA_KEY = "status_answer"
-#: Telegram's caption limit; the confirmation is a message, so the text may be longer.
 MAX_ATTACHMENT_BYTES = rules.MAX_BILAG_BYTES
 COLOUR_ACTIONS = frozenset(c.value for c in StatusColour)
-#: Every action of a status button; "report" is the secretary's (``handlers.status_overview``).
-ACTIONS = COLOUR_ACTIONS | {"same", "answer", "edit", "handover", "give", "skip", "ok", "report"}
+#: Every action of a status button, in this router and the other status routers.
+ACTIONS = COLOUR_ACTIONS | {
+    "same", "answer", "edit", "skip", "ok", "list",  # here
+    "handover", "give", "away", "awayd", "awayend",  # handlers.status_people
+    "report", "view", "redset",  # handlers.status_overview
+}  # fmt: skip
 
 
 class StatusFlow(StatesGroup):
@@ -55,84 +59,104 @@ class StatusFlow(StatesGroup):
     confirm = State()
 
 
-def _keyboard(message: OutMessage, extra: list[list[InlineKeyboardButton]]) -> Any:
-    rows = [
-        [InlineKeyboardButton(text=b.label, callback_data=pack_button(b)) for b in row]
-        for row in message.buttons
-    ]
-    rows.extend(extra)
-    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
-
-
-def _button(key_or_text: str, action: str, indsats_id: int, round_id: int, value: int = 0) -> Any:
-    return InlineKeyboardButton(
-        text=key_or_text,
-        callback_data=StatusCb(
-            action=action, indsats_id=indsats_id, round_id=round_id, value=value
-        ).pack(),
-    )
-
-
-def _deadline(item: PendingIndsats, zone: str) -> str:
-    local = to_local(item.status_round.deadline, zone)
-    return f"{format_date(local.date())} kl. {format_time(local.time())}"
-
-
-async def show_prompt(target: Message, item: PendingIndsats, config: ChatConfig) -> None:
-    """The prompt of one indsats with its colour buttons and "Giv videre"."""
-    out = prompt(item.plan, item.indsats, item.status_round, item.previous, t)
+async def show_prompt(target: Message, item: PendingIndsats) -> None:
+    """One indsats with its colour buttons and "Giv videre"."""
+    out = indsats_prompt(item.plan, item.indsats, item.status_round, item.previous, t, item.goal)
     text = out.text
     if item.answer is not None:
-        text += "\n\n" + t(
-            "status-already-answered",
-            colour=COLOUR_LABELS[item.answer.colour],
-            date=format_date(to_local(item.answer.answered_at, config.timezone).date()),
+        text += "\n\n" + answers.answered_line(item, t)
+    round_id = item.status_round.id or 0 if item.status_round is not None else 0
+    extra = []
+    if item.status_round is not None:
+        extra.append(
+            [status_button(t("status-btn-handover"), "handover", item.indsats.id or 0, round_id)]
         )
-    ids = (item.indsats.id or 0, item.status_round.id or 0)
-    handover = _button(t("status-btn-handover"), "handover", *ids)
-    await target.answer(text, reply_markup=_keyboard(out, [[handover]]))
+    await target.answer(text, reply_markup=keyboard(out, extra))
 
 
-async def _next_or_done(target: Message, actor: Actor, uow: UnitOfWork, config: ChatConfig) -> None:
+async def _next_or_done(
+    target: Message, actor: Actor, uow: UnitOfWork, config: ChatConfig, early: bool
+) -> None:
+    if early:
+        await target.answer(t("status-early-done"))
+        return
     pending = await answers.pending_for(uow, actor, config.now())
     waiting = [p for p in pending if p.answer is None]
     if waiting:
-        await target.answer(t("status-next", count=len(waiting)))
-        await show_prompt(target, waiting[0], config)
+        key = "status-next-one" if len(waiting) == 1 else "status-next-other"
+        await target.answer(t(key, count=len(waiting)))
+        await show_prompt(target, waiting[0])
     else:
         await target.answer(t("status-all-done"))
 
 
-def _answered_keyboard(pending: list[PendingIndsats]) -> InlineKeyboardMarkup:
-    """One button per indsats (with its colour) to change an answer."""
-    rows = []
-    for p in pending:
-        label = (
-            f"{COLOUR_LABELS[p.answer.colour]}: {p.indsats.title}" if p.answer else p.indsats.title
-        )
-        rows.append([_button(clip(label), "answer", p.indsats.id or 0, p.status_round.id or 0)])
-    return InlineKeyboardMarkup(inline_keyboard=rows)
-
-
 async def status_command(
-    message: Message, actor: Actor, uow: UnitOfWork, state: FSMContext, config: ChatConfig
+    message: Message,
+    actor: Actor,
+    uow: UnitOfWork,
+    state: FSMContext,
+    config: ChatConfig,
+    texts: Texts,
+    outbox_wake: Callable[[], None] | None = None,
 ) -> None:
-    """/status: the first unanswered indsats; when all are answered, buttons to change one."""
+    """/status: where the prompt of each running round is; with none, answers in advance."""
     await _forget(state)
-    pending = await answers.pending_for(uow, actor, config.now())
-    if not pending:
+    places = await mine.my_prompts(uow, actor, config.now(), texts)
+    if outbox_wake is not None and any(p.where is None for p in places):
+        outbox_wake()
+    for place in places:
+        params = {"plan": place.plan.named, "done": place.done, "total": place.total}
+        again = status_button(t("status-btn-list"), "list", 0, place.status_round.id or 0)
+        if place.where is None:
+            await message.answer(t("status-prompt-coming", **params))
+            continue
+        await message.answer(
+            t("status-prompt-here", **params),
+            reply_parameters=ReplyParameters(
+                message_id=place.where[1], allow_sending_without_reply=True
+            ),
+            reply_markup=InlineKeyboardMarkup(inline_keyboard=[[again]]),
+        )
+    if places:
+        return
+    early = await answers.pending_for(uow, actor, config.now(), early=True)
+    if not early:
         await message.answer(t("status-none-open"))
         return
-    waiting = [p for p in pending if p.answer is None]
-    if waiting:
-        if len(waiting) > 1:
-            await message.answer(t("status-next", count=len(waiting)))
-        await show_prompt(message, waiting[0], config)
-        return
+    rows = [[status_button(clip(_label(p)), "answer", p.indsats.id or 0, 0)] for p in early[:90]]
     await message.answer(
-        t("status-all-answered", deadline=_deadline(pending[0], config.timezone)),
-        reply_markup=_answered_keyboard(pending),
+        t(
+            "status-early-offer-one" if len(early) == 1 else "status-early-offer-other",
+            count=len(early),
+        ),
+        reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),
     )
+
+
+def _label(item: PendingIndsats) -> str:
+    if item.answer is None:
+        return f"⬜ {item.indsats.title}"
+    return f"{COLOUR_LABELS[item.answer.colour]}: {item.indsats.title}"
+
+
+async def on_list(
+    query: CallbackQuery,
+    callback_data: StatusCb,
+    actor: Actor,
+    uow: UnitOfWork,
+    config: ChatConfig,
+    texts: Texts,
+    bot: Bot,
+) -> None:
+    """ "📋 Vis listen igen": a fresh copy of the prompt, which is kept up to date from now."""
+    message = await chat_message(query)
+    out = await mine.prompt_again(uow, actor, callback_data.round_id, config.now(), texts)
+    await query.answer()
+    sent = await message.answer(out.text, reply_markup=keyboard(out))
+    before = await mine.remember_prompt(
+        uow, callback_data.round_id, actor.person_id, sent.chat.id, sent.message_id
+    )
+    await drop_buttons(bot, before)
 
 
 # --- the draft in the dialog state ---------------------------------------------------------------
@@ -174,13 +198,18 @@ def confirmation(draft: StatusDraft) -> str:
     lines.append(t("status-confirm-text", text=draft.text))
     if draft.attachment is not None:
         lines.append(t("status-confirm-attachment", name=draft.attachment.file_name))
+    if draft.round_id == 0:
+        lines.append(t("status-confirm-early"))
     return "\n\n".join(lines)
 
 
 async def _ask_confirmation(target: Message, state: FSMContext, draft: StatusDraft) -> None:
     await _keep(state, draft, StatusFlow.confirm)
     ids = (draft.indsats_id, draft.round_id)
-    buttons = [_button(t("status-btn-ok"), "ok", *ids), _button(t("status-btn-edit"), "edit", *ids)]
+    buttons = [
+        status_button(t("status-btn-ok"), "ok", *ids),
+        status_button(t("status-btn-edit"), "edit", *ids),
+    ]
     await target.answer(
         confirmation(draft), reply_markup=InlineKeyboardMarkup(inline_keyboard=[buttons])
     )
@@ -244,54 +273,11 @@ async def on_answer(
     state: FSMContext,
     config: ChatConfig,
 ) -> None:
-    """ "Ret" on a confirmation, or an indsats chosen to change: its prompt again."""
+    """An indsats chosen on the prompt (or "Ret" on a confirmation): the indsats to answer."""
     message = await chat_message(query)
     item = await _pending(query, callback_data, actor, uow, config)
     await _forget(state)
-    await show_prompt(message, item, config)
-
-
-async def on_handover(
-    query: CallbackQuery,
-    callback_data: StatusCb,
-    actor: Actor,
-    uow: UnitOfWork,
-    config: ChatConfig,
-) -> None:
-    """ "Giv videre": the colleagues the indsats may go to."""
-    message = await chat_message(query)
-    item = await _pending(query, callback_data, actor, uow, config)
-    people = await answers.colleagues(uow, actor, item.indsats.id or 0)
-    if not people:
-        await message.answer(t("status-handover-nobody"))
-        return
-    ids = (item.indsats.id or 0, item.status_round.id or 0)
-    rows = [[_button(clip(person.name), "give", *ids, value=person.id or 0)] for person in people]
-    await message.answer(
-        t("status-handover-ask", indsats=item.indsats.title),
-        reply_markup=InlineKeyboardMarkup(inline_keyboard=rows),
-    )
-
-
-async def on_give(
-    query: CallbackQuery,
-    callback_data: StatusCb,
-    actor: Actor,
-    uow: UnitOfWork,
-    config: ChatConfig,
-    texts: Texts,
-    outbox_wake: Callable[[], None] | None = None,
-) -> None:
-    """The colleague chosen: the indsats is theirs now."""
-    message = await chat_message(query)
-    indsats, person = await answers.hand_over(
-        uow, actor, callback_data.indsats_id, callback_data.value, config.now(), texts
-    )
-    await query.answer()
-    if outbox_wake is not None:
-        outbox_wake()
-    await message.answer(t("status-handover-done", indsats=indsats.title, name=person.name))
-    await _next_or_done(message, actor, uow, config)
+    await show_prompt(message, item)
 
 
 async def on_skip(query: CallbackQuery, callback_data: StatusCb, state: FSMContext) -> None:
@@ -312,22 +298,32 @@ async def on_ok(
     uow: UnitOfWork,
     state: FSMContext,
     config: ChatConfig,
+    texts: Texts,
+    bot: Bot,
+    outbox_wake: Callable[[], None] | None = None,
 ) -> None:
-    """Confirmed: the answer is stored, then the next indsats follows."""
+    """Confirmed: the answer is stored, the prompts show it, then the next indsats follows."""
     message = await chat_message(query)
     draft = await _draft_for(state, callback_data)
     if draft is None:
         await query.answer(plain("err-stale-button"), show_alert=True)
         return
-    await answers.record_draft(uow, actor, draft, config.now())
+    recorded = await answers.record_draft(uow, actor, draft, config.now(), texts)
     await query.answer(plain("status-saved-alert"))
     await _forget(state)
+    if recorded.alerts and outbox_wake is not None:
+        outbox_wake()
     try:
         await message.edit_reply_markup(reply_markup=None)
     except TelegramBadRequest as exc:
         log.debug("Buttons already gone: %s", exc.message)
-    await message.answer(t("status-saved", indsats=draft.title))
-    await _next_or_done(message, actor, uow, config)
+    await apply_edits(bot, recorded.edits)
+    key = "status-saved-early" if draft.round_id == 0 else "status-saved"
+    text = t(key, indsats=draft.title)
+    if recorded.alerts:
+        text += "\n" + t("status-red-told")
+    await message.answer(text)
+    await _next_or_done(message, actor, uow, config, early=draft.round_id == 0)
 
 
 async def on_unknown(query: CallbackQuery) -> None:
@@ -350,7 +346,7 @@ async def on_text(message: Message, state: FSMContext) -> None:
         await message.answer(error_text(exc))
         return
     await _keep(state, draft, StatusFlow.attachment)
-    skip = _button(t("status-btn-skip"), "skip", draft.indsats_id, draft.round_id)
+    skip = status_button(t("status-btn-skip"), "skip", draft.indsats_id, draft.round_id)
     await message.answer(
         t("status-ask-attachment"), reply_markup=InlineKeyboardMarkup(inline_keyboard=[[skip]])
     )
@@ -390,8 +386,7 @@ def setup() -> Router:
     router.callback_query.register(on_colour, StatusCb.filter(F.action.in_(COLOUR_ACTIONS)))
     router.callback_query.register(on_same, StatusCb.filter(F.action == "same"))
     router.callback_query.register(on_answer, StatusCb.filter(F.action.in_({"answer", "edit"})))
-    router.callback_query.register(on_handover, StatusCb.filter(F.action == "handover"))
-    router.callback_query.register(on_give, StatusCb.filter(F.action == "give"))
+    router.callback_query.register(on_list, StatusCb.filter(F.action == "list"))
     router.callback_query.register(on_skip, StatusCb.filter(F.action == "skip"))
     router.callback_query.register(on_ok, StatusCb.filter(F.action == "ok"))
     router.callback_query.register(on_unknown, StatusCb.filter(~F.action.in_(ACTIONS)))

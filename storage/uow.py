@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agendas.ports import (
+    AbsenceRepository,
     ApprovalRepository,
     AttendanceRepository,
     AuditRepository,
@@ -35,6 +36,7 @@ from agendas.ports import (
     UnitOfWork,
 )
 from storage.repositories import (
+    SqlAbsenceRepository,
     SqlApprovalRepository,
     SqlAttendanceRepository,
     SqlAuditRepository,
@@ -95,6 +97,7 @@ class SqlUnitOfWork:
     declarations: InhabilDeclarationRepository
     questions: QuestionRepository
     proposals: ProposalRepository
+    absences: AbsenceRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -138,6 +141,7 @@ class SqlUnitOfWork:
             self.declarations = SqlInhabilDeclarationRepository(session)
             self.questions = SqlQuestionRepository(session)
             self.proposals = SqlProposalRepository(session)
+            self.absences = SqlAbsenceRepository(session)
         self._depth += 1
         return self
 

@@ -103,6 +103,17 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
         "━━ 13. Den godkendte protokol",
         "📎 Beslutningsprotokol BEU",
         "━━ Statusrunde",
+        # one prompt per tovholder per round, listing their indsatser under the plan's goals
+        "Udvalgsbot → Tove Holst:\n      📋 Status på Handleplan for ensomhed 2025 – runde 1",
+        "Mål 1: Fællesskab",
+        "Udvalgsbot → Henrik Dahl:\n      📋 Status på Handleplan for ensomhed 2025 – runde 1",
+        "Udvalgsbot → Henrik Dahl: (rettet)",
+        "🟡 Fællesspisning i lokalcentrene – Tove Holst svarede",
+        "Udvalgsbot → Tove Holst:\n      📋 Status på Handleplan for ensomhed 2025 – runde 2",
+        # the chart of the colours over the rounds
+        "🖼 billede: statusoverblik-plan-1.png",
+        "Runde 1: 🟢 1 🟡 1 🔴 0 ⬜ 1",
+        "Runde 2: 🟢 2 🟡 0 🔴 0 ⬜ 1",
         # a member searches, and the result links the public page; a citizen reads that page
         "━━ 12. Et medlem søger",
         "1 resultat for »ungeteamet«",
@@ -118,6 +129,12 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
         found = transcript.find(step, position)
         assert found >= 0, f"{step!r} missing (or out of order) in:\n{transcript}"
         position = found
+    # Never the same prompt twice: one new list message per tovholder per round, edited after.
+    for name in ("Tove Holst", "Henrik Dahl"):
+        for number in (1, 2):
+            head = f"Udvalgsbot → {name}:\n      📋 Status på Handleplan for ensomhed 2025 – runde"
+            assert transcript.count(f"{head} {number}") == 1, (name, number)
+    assert len(list((output / "dokumenter").glob("sofie-*-statusoverblik-plan-1.png"))) == 1
     # The tovholder sees the closed punkt's title but gets no button to open it.
     tovholder_part = transcript[transcript.index("Tove Holst (tovholder) ▸ /dagsorden") :]
     tovholder_part = tovholder_part[: tovholder_part.index("━━")]

@@ -13,7 +13,8 @@ from agendas.model import Moede, Person, Role, Udvalg
 from agendas.outbox import OutboxKind, OutboxMessage
 from agendas.plans import Handleplan, Indsats, PreviousStatus, StatusRound
 from agendas.ports import UnitOfWork
-from agendas.status.plan_file import normalise_name
+from agendas.status.owners import directory, link_owners, resolve
+from agendas.status.plan_rows import split_owners
 from agendas.status.prompts import Recipient
 
 
@@ -80,40 +81,24 @@ async def secretaries_of(uow: UnitOfWork, udvalg_id: int) -> list[Recipient]:
     ]
 
 
-def match_person(indsats: Indsats, by_name: dict[str, int]) -> int | None:
-    """The contact person of a unit first, then the tovholder's own name."""
-    for name in (indsats.kontaktperson, indsats.tovholder):
-        if name and (found := by_name.get(normalise_name(name))) is not None:
-            return found
-    return None
-
-
-async def names_of(uow: UnitOfWork, udvalg_id: int) -> dict[str, int]:
-    return {
-        normalise_name(p.name): pid for pid, (p, _) in (await people_of(uow, udvalg_id)).items()
-    }
-
-
 async def link_tovholdere(uow: UnitOfWork, plan: Handleplan) -> int:
-    """Link indsatser without a person to the person whose name they give (someone invited
-    after the import). Returns how many were linked; the caller commits."""
-    unlinked = [
+    """Owners without a person get the one their name (or their unit's contact) gives, when
+    that person has joined since the import. Returns how many indsatser changed; the caller
+    commits."""
+    indsatser = [
         i
         for i in await uow.indsatser.for_plan(plan.id or 0)
-        if i.tovholder_person_id is None and (i.tovholder or i.kontaktperson)
+        if any(o.person_id is None for o in i.owners) or (i.tovholder and not i.owners)
     ]
-    if not unlinked:
+    if not indsatser:
         return 0
-    by_name = await names_of(uow, plan.udvalg_id)
-    linked = 0
-    for indsats in unlinked:
-        if indsats.tovholder_person_id is None:
-            person_id = match_person(indsats, by_name)
-            if person_id is not None:
-                indsats.tovholder_person_id = person_id
-                await uow.indsatser.update(indsats)
-                linked += 1
-    return linked
+    known = await directory(uow, plan.udvalg_id)
+    for indsats in indsatser:
+        if not indsats.owners:  # a tovholder written but never split into owners
+            names, _ = split_owners(indsats.tovholder)
+            indsats.owners = await resolve(uow, known, names, indsats.kontaktperson)
+            await uow.indsatser.update(indsats)
+    return await link_owners(uow, indsatser, known)
 
 
 async def meeting_days(uow: UnitOfWork, udvalg_id: int, today: date) -> list[Moede]:
@@ -140,7 +125,8 @@ async def previous_answers(
 
 
 async def recipients_of(uow: UnitOfWork, indsatser: Sequence[Indsats]) -> dict[int, Recipient]:
-    wanted = [i.tovholder_person_id for i in indsatser if i.tovholder_person_id]
+    """Where each owner of ``indsatser`` is written to, by person id (those on Telegram)."""
+    wanted = sorted({pid for i in indsatser for pid in i.person_ids})
     found = {pid: recipient_of(p) for pid, p in (await uow.persons.many(wanted)).items()}
     return {pid: r for pid, r in found.items() if r is not None}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from agendas import rules
@@ -13,14 +13,18 @@ from agendas.plans import (
     MAX_INDSATS_TITLE,
     Handleplan,
     Indsats,
+    PlanGoal,
     PlanKind,
     StatusSchedule,
+    StatusSettings,
     clean_plan_title,
+    fold,
 )
 from agendas.ports import UnitOfWork
 from agendas.services.common import audit, require_editor, udvalg_by_code
-from agendas.status.common import load_plan, match_person, meeting_days, names_of, people_of
-from agendas.status.plan_file import PlanImport, normalise_name, unknown_tovholdere
+from agendas.status.common import load_plan, meeting_days, people_of
+from agendas.status.owners import PendingMatch, directory, pending_matches, resolve
+from agendas.status.plan_rows import PlanImport, normalise_name, split_owners
 from agendas.status.schedules import RoundTimes, next_round, validate_schedule
 
 #: Fields of an indsats the secretary may edit in chat.
@@ -42,10 +46,15 @@ class ImportedPlan:
     plan: Handleplan
     udvalg: Udvalg
     indsatser: list[Indsats]
-    #: Tovholder names that match nobody in the udvalg (to invite them).
+    #: Owner names nobody answers for yet (to invite them, or to give the unit a contact).
     unknown_tovholdere: tuple[str, ...]
     unknown_columns: tuple[str, ...]
     without_tovholder: tuple[int, ...]
+    goals: list[PlanGoal] = field(default_factory=list)
+    #: Spellings matched to a known unit only tolerantly, for the secretary to confirm.
+    matches: list[PendingMatch] = field(default_factory=list)
+    #: The follow-up the document names, set as the plan's schedule ("månedlig"), if any.
+    schedule: str = ""
 
 
 def _clean_field(name: str, value: str) -> str:
@@ -114,6 +123,14 @@ async def create_plan(
     return plan
 
 
+def kind_of(title: str, named: str = "") -> PlanKind:
+    """The plan's kind as the file or its title names it (a handleplan when neither does)."""
+    if named in {k.value for k in PlanKind}:
+        return PlanKind(named)
+    folded = fold(title)
+    return next((k for k in PlanKind if k.value in folded), PlanKind.HANDLEPLAN)
+
+
 async def import_plan(
     uow: UnitOfWork,
     actor: Actor,
@@ -121,16 +138,31 @@ async def import_plan(
     title: str,
     result: PlanImport,
     now: datetime,
-    kind: PlanKind = PlanKind.HANDLEPLAN,
+    kind: PlanKind | None = None,
+    zone: str = "Europe/Copenhagen",
 ) -> ImportedPlan:
-    """Store a parsed plan file as a new plan in one transaction; tovholdere are linked to the
-    people of the udvalg whose names they give, the others are listed for invitation."""
-    clean = clean_plan_title(title)
+    """Store a parsed plan file as a new plan in one transaction: its goals, its indsatser under
+    them, each owner linked to the person or unit it names (units matched tolerantly, new
+    units created); the follow-up the document names becomes the schedule."""
+    clean = clean_plan_title(title or result.title)
     if not result.indsatser:
         raise InvalidInput("err-plan-empty")
+    schedule = StatusSchedule(rule=result.follow_up) if result.follow_up else None
+    if schedule is not None:
+        validate_schedule(schedule, now, zone)
     async with uow:
-        udvalg, plan = await _add_plan(uow, actor, code, clean, now, kind)
-        by_name = await names_of(uow, udvalg.id or 0)
+        plan_kind = kind or kind_of(clean, result.kind)
+        udvalg, plan = await _add_plan(uow, actor, code, clean, now, plan_kind)
+        if schedule is not None:
+            plan.schedule, plan.schedule_set_at = schedule, now
+            await uow.plans.update(plan)
+        goals = [
+            await uow.plans.add_goal(
+                PlanGoal(plan.id or 0, g.title, g.number, g.kind, position, g.description)
+            )
+            for position, g in enumerate(result.goals)
+        ]
+        known = await directory(uow, udvalg.id or 0)
         stored: list[Indsats] = []
         for position, item in enumerate(result.indsatser):
             indsats = Indsats(
@@ -144,36 +176,32 @@ async def import_plan(
                 periode=item.periode,
                 samarbejdspartnere=item.samarbejdspartnere,
                 aktiviteter=item.aktiviteter,
+                goal_id=goals[item.goal].id if item.goal is not None else None,
+                tvaergaaende=item.tvaergaaende,
+                owners=await resolve(uow, known, item.owners, item.kontaktperson),
             )
-            indsats.tovholder_person_id = match_person(indsats, by_name)
             stored.append(await uow.indsatser.add(indsats))
-        linked_names = {
-            normalise_name(name)
-            for i in stored
-            if i.tovholder_person_id is not None
-            for name in (i.tovholder, i.kontaktperson)
-            if name
-        }
-        unknown = unknown_tovholdere(result, list(by_name) + list(linked_names))
+        unknown: dict[str, str] = {}
+        for indsats in stored:
+            for owner in indsats.owners:
+                if owner.person_id is None:
+                    unknown.setdefault(normalise_name(owner.name), owner.name)
+        matches = await pending_matches(uow, plan.id or 0)
         await audit(
-            uow,
-            actor,
-            "plan.import",
-            "plan",
-            plan.id,
-            now,
-            udvalg.id,
-            title=clean,
-            indsatser=len(stored),
-        )
+            uow, actor, "plan.import", "plan", plan.id, now, udvalg.id, title=clean,
+            indsatser=len(stored), goals=len(goals),
+        )  # fmt: skip
         await uow.commit()
     return ImportedPlan(
         plan=plan,
         udvalg=udvalg,
         indsatser=stored,
-        unknown_tovholdere=unknown,
+        unknown_tovholdere=tuple(unknown.values()),
         unknown_columns=result.unknown_columns,
         without_tovholder=result.without_tovholder,
+        goals=goals,
+        matches=matches,
+        schedule=schedule.rule if schedule else "",
     )
 
 
@@ -187,13 +215,15 @@ async def add_indsats(
         existing = await uow.indsatser.for_plan(plan_id)
         if any(normalise_name(i.title) == normalise_name(clean) for i in existing if i.active):
             raise InvalidInput("err-indsats-exists", title=clean)
+        owners, _ = split_owners(_clean_field("tovholder", tovholder))
+        known = await directory(uow, plan.udvalg_id)
         indsats = Indsats(
             plan_id=plan_id,
             title=clean,
             position=max((i.position for i in existing), default=-1) + 1,
-            tovholder=_clean_field("tovholder", tovholder),
+            tovholder=", ".join(owners),
+            owners=await resolve(uow, known, owners),
         )
-        indsats.tovholder_person_id = match_person(indsats, await names_of(uow, plan.udvalg_id))
         indsats = await uow.indsatser.add(indsats)
         await audit(uow, actor, "indsats.create", "indsats", indsats.id, now, plan.udvalg_id)
         await uow.commit()
@@ -213,7 +243,11 @@ async def edit_indsats(
         require_editor(actor, plan.udvalg_id)
         setattr(indsats, name, clean)
         if name in ("tovholder", "kontaktperson"):
-            indsats.tovholder_person_id = match_person(indsats, await names_of(uow, plan.udvalg_id))
+            owners, across = split_owners(indsats.tovholder)
+            indsats.tovholder = ", ".join(owners) if owners else indsats.tovholder
+            indsats.tvaergaaende = indsats.tvaergaaende or across
+            known = await directory(uow, plan.udvalg_id)
+            indsats.owners = await resolve(uow, known, owners, indsats.kontaktperson)
         await uow.indsatser.update(indsats)
         await audit(
             uow, actor, "indsats.edit", "indsats", indsats_id, now, plan.udvalg_id, field=name
@@ -228,6 +262,7 @@ class PlanDetail:
     indsatser: list[Indsats]
     #: The people with the tovholder role in the plan's udvalg (to choose from in chat).
     tovholdere: list[Person]
+    goals: list[PlanGoal] = field(default_factory=list)
 
 
 async def plan_detail(uow: UnitOfWork, actor: Actor, plan_id: int) -> PlanDetail:
@@ -237,8 +272,9 @@ async def plan_detail(uow: UnitOfWork, actor: Actor, plan_id: int) -> PlanDetail
         require_editor(actor, plan.udvalg_id)
         indsatser = [i for i in await uow.indsatser.for_plan(plan_id) if i.active]
         people = await people_of(uow, plan.udvalg_id)
+        goals = await uow.plans.goals(plan_id)
     tovholdere = [person for _, (person, held) in sorted(people.items()) if Role.TOVHOLDER in held]
-    return PlanDetail(plan, indsatser, tovholdere)
+    return PlanDetail(plan, indsatser, tovholdere, goals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,3 +322,41 @@ async def set_schedule(
         )
         await uow.commit()
     return plan, first
+
+
+async def red_setting(uow: UnitOfWork, actor: Actor, code: str) -> tuple[Udvalg, StatusSettings]:
+    """Whether the formand hears of a red answer too, for the udvalg ``code``."""
+    async with uow:
+        udvalg = await udvalg_by_code(uow, code)
+        require_editor(actor, udvalg.id or 0)
+        return udvalg, await uow.plans.settings(udvalg.id or 0)
+
+
+async def set_red_to_formand(
+    uow: UnitOfWork, actor: Actor, code: str, value: bool, now: datetime
+) -> tuple[Udvalg, StatusSettings]:
+    """The secretary's choice: a red answer goes to the formand as well as the secretaries."""
+    async with uow:
+        udvalg = await udvalg_by_code(uow, code)
+        require_editor(actor, udvalg.id or 0)
+        settings = StatusSettings(udvalg.id or 0, red_to_formand=value)
+        await uow.plans.put_settings(settings)
+        await audit(
+            uow, actor, "status.settings", "udvalg", udvalg.id, now, udvalg.id,
+            red_to_formand=value,
+        )  # fmt: skip
+        await uow.commit()
+    return udvalg, settings
+
+
+async def udvalg_code(uow: UnitOfWork, udvalg_id: int) -> str:
+    async with uow:
+        udvalg = await uow.udvalg.get(udvalg_id)
+    if udvalg is None:
+        raise NotFound("err-udvalg-unknown", code=str(udvalg_id))
+    return udvalg.code
+
+
+async def udvalg_id_of(uow: UnitOfWork, code: str) -> int:
+    async with uow:
+        return (await udvalg_by_code(uow, code)).id or 0

@@ -21,13 +21,15 @@ from agendas.documents.offload import off_loop
 from agendas.errors import InvalidInput
 from agendas.model import Actor, Bilag, Moede, Punkt, PunktKind
 from agendas.outbox import OutboxKind, OutboxMessage
-from agendas.plans import Handleplan, StatusRound
+from agendas.plans import Handleplan, Indsats, PlanGoal, StatusAnswer, StatusColour, StatusRound
 from agendas.ports import UnitOfWork
 from agendas.services.common import require_editor
 from agendas.services.punkter import clean_section, clean_title
+from agendas.status.chart import RoundCounts
 from agendas.status.common import escaping, load_plan, load_udvalg, meeting_days
 from agendas.status.prompts import Recipient
 from agendas.status.report_document import (
+    TREND_ROUNDS,
     ReportRow,
     StatusReport,
     render_status_report,
@@ -41,7 +43,8 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 async def build_report(
     uow: UnitOfWork, plan_id: int, round_number: int | None, zone: str
 ) -> tuple[StatusReport, StatusRound, Handleplan]:
-    """Inside a transaction: the report of a round (the latest when ``round_number`` is None)."""
+    """Inside a transaction: the report of a round (the latest when ``round_number`` is None),
+    with the colours of the rounds before it and the counts of every round up to it."""
     plan = await load_plan(uow, plan_id)
     rounds = await uow.status_rounds.for_plan(plan_id)
     if not rounds:
@@ -54,28 +57,44 @@ async def build_report(
             raise InvalidInput("err-status-round-number", plan=plan.title, number=round_number)
         status_round = found[0]
     udvalg = await load_udvalg(uow, plan.udvalg_id)
-    answers = {a.indsats_id: a for a in await uow.status_answers.for_rounds([status_round.id or 0])}
+    upto = [r for r in rounds if r.number <= status_round.number]
+    shown = upto[-TREND_ROUNDS:]
+    by_round: dict[int, dict[int, StatusAnswer]] = {r.id or 0: {} for r in upto}
+    for given in await uow.status_answers.for_rounds(list(by_round)):
+        by_round[given.round_id][given.indsats_id] = given
+    indsatser = [i for i in await uow.indsatser.for_plan(plan_id) if i.active]
+    goals = {g.id: g for g in await uow.plans.goals(plan_id)}
+    answers = by_round[status_round.id or 0]
+    names = await uow.persons.many(
+        sorted({a.answered_by for a in answers.values() if a.answered_by})
+    )
     rows = []
-    for indsats in await uow.indsatser.for_plan(plan_id):
-        if not indsats.active:
-            continue
+    for indsats in _by_goal(indsatser, goals):
         answer = answers.get(indsats.id or 0)
-        tovholder = indsats.tovholder
-        if indsats.kontaktperson:
-            tovholder = (
-                f"{tovholder} ({indsats.kontaktperson})" if tovholder else indsats.kontaktperson
-            )
+        goal = goals.get(indsats.goal_id)
+        by = ""
+        if answer is not None and len(indsats.owners) > 1 and answer.answered_by in names:
+            by = names[answer.answered_by or 0].name
         rows.append(
             ReportRow(
                 indsats=indsats.title,
-                tovholder=tovholder,
+                tovholder=_tovholder(indsats),
                 colour=answer.colour if answer else None,
                 text=answer.text if answer else "",
                 answered_at=answer.answered_at if answer else None,
                 unchanged=answer.unchanged if answer else False,
                 attachment=answer.attachment.file_name if answer and answer.attachment else "",
+                goal=goal.label if goal else "",
+                trend=tuple(_colour(by_round[r.id or 0].get(indsats.id or 0)) for r in shown),
+                early=answer.early if answer else False,
+                answered_by=by,
             )
         )
+    active = [i.id or 0 for i in indsatser]
+    history = tuple(
+        RoundCounts.tally(r.number, {k: a.colour for k, a in by_round[r.id or 0].items()}, active)
+        for r in upto
+    )
     report = StatusReport(
         plan_title=plan.title,
         plan_kind=plan.kind,
@@ -86,8 +105,30 @@ async def build_report(
         deadline=status_round.deadline,
         rows=tuple(rows),
         zone=zone,
+        trend_rounds=tuple(r.number for r in shown),
+        history=history,
     )
     return report, status_round, plan
+
+
+def _by_goal(indsatser: list[Indsats], goals: dict[int | None, PlanGoal]) -> list[Indsats]:
+    """Under their goals in the plan's order, those without a goal last."""
+    order = {goal_id: goal.position for goal_id, goal in goals.items()}
+    return sorted(
+        indsatser,
+        key=lambda i: (i.goal_id not in order, order.get(i.goal_id, 0), i.position, i.id or 0),
+    )
+
+
+def _tovholder(indsats: Indsats) -> str:
+    tovholder = indsats.tovholder
+    if indsats.kontaktperson:
+        tovholder = f"{tovholder} ({indsats.kontaktperson})" if tovholder else indsats.kontaktperson
+    return tovholder
+
+
+def _colour(answer: StatusAnswer | None) -> StatusColour | None:
+    return answer.colour if answer is not None else None
 
 
 @dataclass(frozen=True, slots=True)

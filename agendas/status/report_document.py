@@ -1,11 +1,13 @@
 """The status report of one round: a Word document and the "Status på <plan>" sag.
 
 Pure functions. The DOCX has a title block (plan, udvalg, round, deadline), a short summary
-(counts per colour, missing answers) and a table with one row per indsats: indsats, tovholder,
-status as a coloured cell carrying the word (Grøn/Gul/Rød, "Mangler svar" on grey), the status
-text and the date answered ("ingen ændring" when the last answer was reused). The table body is
-written as WordprocessingML in one parse (as ``agendas.documents.render`` does): 500 rows take a
-fraction of a second.
+(counts per colour, missing answers), the development over the rounds (a chart of the colour
+counts per round and the counts as a table), and a table of the indsatser grouped under their
+goals: indsats, tovholder, the colour in each of the last rounds side by side (coloured cells
+carrying the word: Grøn/Gul/Rød, "Mangler svar" on grey), the latest status text and the date
+answered ("ingen ændring" when the last answer was reused, "før runden" when it was given
+before the round opened). The table body is written as WordprocessingML in one parse (as
+``agendas.documents.render`` does): 500 rows take a fraction of a second.
 
 The sag is til orientering with the indstilling "at orienteringen tages til efterretning"; its
 sagsfremstilling carries the summary, the report goes with it as bilag.
@@ -13,6 +15,7 @@ sagsfremstilling carries the summary, the report goes with it as bilag.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,14 +27,24 @@ from agendas.model import Sagstype
 from agendas.plans import COLOUR_LABELS, PLAN_KIND_LABELS, PlanKind, StatusColour
 from agendas.rules import MAX_SECTION, MAX_TITLE
 from agendas.services.punkter import SagDraft
+from agendas.status.chart import RoundCounts, colour_chart_png
 
 ZONE = "Europe/Copenhagen"
 
-COLUMN_HEADERS = ("Indsats", "Tovholder", "Status", "Status og bemærkninger", "Besvaret")
-#: Column widths in twentieths of a point (A4 portrait text width is about 9600).
-COLUMN_WIDTHS = (2300, 1500, 1000, 3600, 1200)
+#: Column widths in twentieths of a point (A4 portrait text width is about 9600): indsats,
+#: tovholder, then one column per round shown, the status text, the date answered.
+TEXT_WIDTH = 9600
+INDSATS_WIDTH, TOVHOLDER_WIDTH, ROUND_WIDTH, ANSWERED_WIDTH = 2000, 1300, 820, 1100
+#: How many rounds stand side by side in the table (this one and those before it).
+TREND_ROUNDS = 4
 LABEL_MISSING = "Mangler svar"
+LABEL_NO_ANSWER = "–"
 LABEL_UNCHANGED = "ingen ændring"
+LABEL_EARLY = "før runden"
+LABEL_BY = "Besvaret af"
+LABEL_TREND = "Udvikling over runderne"
+LABEL_NO_GOAL = "Øvrige indsatser"
+GOAL_FILL = "DEEAF6"
 LABEL_SUMMARY = "Sammenfatning"
 LABEL_MISSING_LIST = "Mangler svar fra"
 LABEL_ATTACHMENT = "Vedhæftet"
@@ -55,6 +68,13 @@ class ReportRow:
     answered_at: datetime | None = None
     unchanged: bool = False
     attachment: str = ""  # file name of an attachment, if any
+    #: The goal the indsats is under (its label), "" when the plan has no goals.
+    goal: str = ""
+    #: Its colour in each round of ``StatusReport.trend_rounds`` (the last is this round's).
+    trend: tuple[StatusColour | None, ...] = ()
+    early: bool = False
+    #: Who answered, shown when the indsats has several owners.
+    answered_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +88,10 @@ class StatusReport:
     deadline: datetime
     rows: tuple[ReportRow, ...]
     zone: str = ZONE
+    #: The rounds whose colours stand side by side in the table, oldest first.
+    trend_rounds: tuple[int, ...] = ()
+    #: Counts per colour of every round up to this one, oldest first (the chart).
+    history: tuple[RoundCounts, ...] = ()
 
     @property
     def answered(self) -> tuple[ReportRow, ...]:
@@ -93,7 +117,18 @@ def answered_label(report: StatusReport, row: ReportRow) -> str:
     if row.answered_at is None:
         return ""
     day = _local(report, row.answered_at)
-    return f"{day} ({LABEL_UNCHANGED})" if row.unchanged else day
+    notes = [LABEL_UNCHANGED] * row.unchanged + [LABEL_EARLY] * row.early
+    return f"{day} ({', '.join(notes)})" if notes else day
+
+
+def trend_lines(report: StatusReport) -> list[str]:
+    """``Runde 2: Grøn 3, Gul 1, Rød 1, mangler svar 0.`` per round, oldest first."""
+    return [
+        f"Runde {r.number}: "
+        + ", ".join(f"{COLOUR_LABELS[c]} {r.counts.get(c, 0)}" for c in StatusColour)
+        + f", {LABEL_MISSING.lower()} {r.missing}."
+        for r in report.history
+    ]
 
 
 def summary_lines(report: StatusReport) -> list[str]:
@@ -123,6 +158,8 @@ def summary_text(report: StatusReport) -> str:
         f"kl. {format_time(to_local(report.deadline, report.zone).time())}."
     )
     lines = [head, "", *summary_lines(report)]
+    if len(report.history) > 1:
+        lines += ["", f"{LABEL_TREND}:", *(f"- {line}" for line in trend_lines(report))]
     lines.append("")
     for colour in (StatusColour.ROED, StatusColour.GUL):
         rows = [row for row in report.answered if row.colour is colour]
@@ -190,36 +227,101 @@ def _row(cells: Sequence[str], header: bool = False) -> str:
     return f"<w:tr>{props}{''.join(cells)}</w:tr>"
 
 
+def _widths(report: StatusReport) -> list[int]:
+    rounds = len(report.trend_rounds) or 1
+    text = TEXT_WIDTH - INDSATS_WIDTH - TOVHOLDER_WIDTH - rounds * ROUND_WIDTH - ANSWERED_WIDTH
+    return [INDSATS_WIDTH, TOVHOLDER_WIDTH, *([ROUND_WIDTH] * rounds), text, ANSWERED_WIDTH]
+
+
+def _headers(report: StatusReport) -> list[str]:
+    rounds = [f"Runde {n}" for n in report.trend_rounds] or ["Status"]
+    return ["Indsats", "Tovholder", *rounds, "Status og bemærkninger", "Besvaret"]
+
+
+def _colour_cell(width: int, colour: StatusColour | None, current: bool) -> str:
+    word = COLOUR_LABELS[colour] if colour else (LABEL_MISSING if current else LABEL_NO_ANSWER)
+    return _cell(width, _paragraphs(word, bold=True), FILLS[colour])
+
+
+def _indsats_row(report: StatusReport, row: ReportRow, widths: list[int]) -> str:
+    text = row.text
+    if row.answered_by:
+        text = f"{text}\n{LABEL_BY} {row.answered_by}" if text else row.answered_by
+    if row.attachment:
+        text = f"{text}\n{LABEL_ATTACHMENT}: {row.attachment}" if text else row.attachment
+    trend = row.trend or (row.colour,)
+    colours = [
+        _colour_cell(widths[2 + i], colour, i == len(trend) - 1) for i, colour in enumerate(trend)
+    ]
+    return _row(
+        [
+            _cell(widths[0], _paragraphs(row.indsats)),
+            _cell(widths[1], _paragraphs(row.tovholder)),
+            *colours,
+            _cell(widths[-2], _paragraphs(text)),
+            _cell(widths[-1], _paragraphs(answered_label(report, row))),
+        ]
+    )
+
+
+def _goal_row(label: str, widths: list[int]) -> str:
+    span = f'<w:gridSpan w:val="{len(widths)}"/>'
+    shading = f'<w:shd w:val="clear" w:color="auto" w:fill="{GOAL_FILL}"/>'
+    props = f'<w:tcPr><w:tcW w:w="{sum(widths)}" w:type="dxa"/>{span}{shading}</w:tcPr>'
+    return _row([f"<w:tc>{props}{_paragraphs(label, bold=True)}</w:tc>"])
+
+
 def _table(report: StatusReport) -> str:
-    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in COLUMN_WIDTHS)
+    widths = _widths(report)
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     rows = [
         _row(
             [
                 _cell(w, _paragraphs(h, bold=True), "F2F2F2")
-                for w, h in zip(COLUMN_WIDTHS, COLUMN_HEADERS, strict=True)
+                for w, h in zip(widths, _headers(report), strict=True)
             ],
             header=True,
         )
     ]
+    grouped = any(row.goal for row in report.rows)
+    goal: str | None = None
     for row in report.rows:
-        word = COLOUR_LABELS[row.colour] if row.colour else LABEL_MISSING
-        text = row.text
-        if row.attachment:
-            text = f"{text}\n{LABEL_ATTACHMENT}: {row.attachment}" if text else row.attachment
-        values = (
-            _cell(COLUMN_WIDTHS[0], _paragraphs(row.indsats)),
-            _cell(COLUMN_WIDTHS[1], _paragraphs(row.tovholder)),
-            _cell(COLUMN_WIDTHS[2], _paragraphs(word, bold=True), FILLS[row.colour]),
-            _cell(COLUMN_WIDTHS[3], _paragraphs(text)),
-            _cell(COLUMN_WIDTHS[4], _paragraphs(answered_label(report, row))),
-        )
-        rows.append(_row(values))
+        if grouped and row.goal != goal:
+            goal = row.goal
+            rows.append(_goal_row(row.goal or LABEL_NO_GOAL, widths))
+        rows.append(_indsats_row(report, row, widths))
     props = (
         '<w:tblPr><w:tblW w:w="5000" w:type="pct"/>'
         f"<w:tblBorders>{_BORDERS}</w:tblBorders>"
         '<w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1"/></w:tblPr>'
     )
     return f"<w:tbl>{props}<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+
+
+def _counts_table(report: StatusReport) -> str:
+    headers = ["Runde", *(COLOUR_LABELS[c] for c in StatusColour), LABEL_MISSING]
+    width = TEXT_WIDTH // len(headers)
+    grid = "".join(f'<w:gridCol w:w="{width}"/>' for _ in headers)
+    rows = [_row([_cell(width, _paragraphs(h, bold=True), "F2F2F2") for h in headers], True)]
+    for counts in report.history:
+        values = [str(counts.number), *(str(counts.counts.get(c, 0)) for c in StatusColour)]
+        values.append(str(counts.missing))
+        rows.append(_row([_cell(width, _paragraphs(v)) for v in values]))
+    props = (
+        f'<w:tblPr><w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/>'
+        f'<w:tblBorders>{_BORDERS}</w:tblBorders><w:tblLayout w:type="fixed"/></w:tblPr>'
+    )
+    return f"<w:tbl>{props}<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+
+
+def _chart(writer: BodyWriter, report: StatusReport) -> str:
+    """The chart as an inline picture (a paragraph of WordprocessingML)."""
+    from docx.shared import Cm
+
+    png = colour_chart_png(report.history)
+    inline = writer.document.part.new_pic_inline(io.BytesIO(png), Cm(15), None)
+    drawing = str(inline.xml).split("?>", 1)[-1] if str(inline.xml).startswith("<?") else inline.xml
+    return f"<w:p><w:r><w:drawing>{drawing}</w:drawing></w:r></w:p>"
 
 
 def render_status_report(report: StatusReport, template: bytes | None = None) -> bytes:
@@ -246,6 +348,11 @@ def render_status_report(report: StatusReport, template: bytes | None = None) ->
             writer.para(line[2:], writer.styles.bullet)
         else:
             writer.para(line)
+    if report.history:
+        writer.para(LABEL_TREND, writer.styles.heading1)
+        writer.parts.append(_chart(writer, report))
+        writer.parts.append(_counts_table(report))
+        writer.para("")
     writer.para("Indsatser", writer.styles.heading1)
     writer.parts.append(_table(report))
     writer.para("")
@@ -260,4 +367,5 @@ __all__ = [
     "status_sag",
     "summary_lines",
     "summary_text",
+    "trend_lines",
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from agendas.chatviews import Texts, esc
 from agendas.dates import to_local
@@ -29,12 +29,12 @@ from agendas.status.common import (
     load_plan,
     meeting_days,
     notice,
-    previous_answers,
     put_all,
     recipients_of,
     secretaries_of,
 )
-from agendas.status.prompts import missing_notices, round_prompts, round_reminders
+from agendas.status.lists import queue_prompts, round_view
+from agendas.status.prompts import missing_notices, person_reminder
 from agendas.status.report import ReportFile, build_report, file_report, render_report
 from agendas.status.report_document import StatusReport
 from agendas.status.schedules import RoundTimes, next_round, round_times
@@ -44,8 +44,26 @@ from agendas.status.schedules import RoundTimes, next_round, round_times
 class OpenedRound:
     status_round: StatusRound
     plan: Handleplan
+    #: Prompts queued: one per person asked.
     prompts: int
     unreachable: list[Indsats]
+    #: Answers given before the round that became its answers.
+    early: int = 0
+    #: People away for the whole round (no prompt).
+    away: int = 0
+
+
+async def _take_early(uow: UnitOfWork, plan: Handleplan, status_round: StatusRound) -> int:
+    """Answers given before the round become its answers (marked as given early)."""
+    active = {i.id for i in await uow.indsatser.for_plan(plan.id or 0) if i.active}
+    taken = 0
+    for early in await uow.status_answers.early_for_plan(plan.id or 0):
+        if early.indsats_id in active:
+            early.id, early.round_id, early.early = None, status_round.id or 0, True
+            await uow.status_answers.put(early)
+            taken += 1
+    await uow.status_answers.drop_early(plan.id or 0)
+    return taken
 
 
 async def _open(
@@ -76,12 +94,11 @@ async def _open(
             moede_id=moede_id,
         )
     )
-    previous = await previous_answers(uow, rounds, number)
+    early = await _take_early(uow, plan, status_round)
     recipients = await recipients_of(uow, indsatser)
-    messages, unreachable = round_prompts(
-        plan, status_round, indsatser, previous, recipients, html_texts(texts)
-    )
-    await put_all(uow, messages)
+    view = await round_view(uow, plan, status_round)
+    queued = await queue_prompts(uow, view, recipients, html_texts(texts), now)
+    unreachable = [i for i in indsatser if not any(p in recipients for p in i.person_ids)]
     if unreachable:
         for secretary in await secretaries_of(uow, plan.udvalg_id):
             t = escaping(texts(secretary.language or None))
@@ -99,7 +116,7 @@ async def _open(
                     plan.udvalg_id,
                 )
             )
-    return OpenedRound(status_round, plan, len(messages), unreachable)
+    return OpenedRound(status_round, plan, queued.prompts, unreachable, early, len(queued.away))
 
 
 async def open_round_now(
@@ -191,8 +208,24 @@ async def missing_indsatser(uow: UnitOfWork, status_round: StatusRound) -> list[
     ]
 
 
+async def away_until(
+    uow: UnitOfWork, indsatser: list[Indsats], day: date
+) -> tuple[dict[int, date], set[int]]:
+    """Indsatser whose every owner is away on ``day`` (with the day the last one is back),
+    and the persons away that day."""
+    absences = await uow.absences.for_persons(sorted({p for i in indsatser for p in i.person_ids}))
+    away = {pid for pid, absence in absences.items() if absence.covers(day)}
+    result: dict[int, date] = {}
+    for indsats in indsatser:
+        owners = indsats.person_ids
+        if owners and all(p in away for p in owners):
+            result[indsats.id or 0] = max(absences[p].until for p in owners)
+    return result, away
+
+
 async def send_reminders(uow: UnitOfWork, round_id: int, now: datetime, texts: Texts) -> int:
-    """Send every reminder of the round that is due and not yet sent (to the missing only)."""
+    """Send every reminder of the round that is due and not yet sent: one per person still
+    missing an answer, naming only what is missing; nobody away is reminded."""
     queued = 0
     async with uow:
         status_round = await uow.status_rounds.get(round_id)
@@ -204,13 +237,17 @@ async def send_reminders(uow: UnitOfWork, round_id: int, now: datetime, texts: T
             return 0
         missing = await missing_indsatser(uow, status_round)
         recipients = await recipients_of(uow, missing)
-        for number in range(status_round.reminders_sent + 1, len(due) + 1):
-            queued += await put_all(
-                uow,
-                round_reminders(
-                    plan, status_round, number, missing, recipients, html_texts(texts), now
-                ),
-            )
+        _, away = await away_until(uow, missing, to_local(now, "Europe/Copenhagen").date())
+        translate = html_texts(texts)
+        number = len(due)  # reminders missed while the bot was down are sent as one
+        for person_id, recipient in recipients.items():
+            mine = [i for i in missing if i.owned_by(person_id)]
+            if mine and person_id not in away:
+                message = person_reminder(
+                    plan, status_round, number, recipient, mine,
+                    translate(recipient.language), now,
+                )  # fmt: skip
+                queued += await put_all(uow, [message])
         status_round.reminders_sent = len(due)
         await uow.status_rounds.update(status_round)
         await uow.commit()
@@ -279,9 +316,10 @@ async def _close(
     plan = await load_plan(uow, status_round.plan_id)
     missing = await missing_indsatser(uow, status_round)
     secretaries = await secretaries_of(uow, plan.udvalg_id)
+    away, _ = await away_until(uow, missing, to_local(now, zone).date())
     await put_all(
         uow,
-        missing_notices(plan, status_round, missing, secretaries, html_texts(texts), now),
+        missing_notices(plan, status_round, missing, secretaries, html_texts(texts), now, away),
     )
     punkt, moede = await file_report(uow, status_round, plan, secretaries, file, now, zone, texts)
     status_round.state = RoundState.CLOSED

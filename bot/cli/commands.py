@@ -324,6 +324,8 @@ async def import_plan(settings: Settings, path: str, code: str, name: str, as_js
             "tovholder": i.tovholder,
             "kontaktperson": i.kontaktperson,
             "tovholder_person_id": i.tovholder_person_id,
+            "tovholdere": [{"name": o.name, "person_id": o.person_id} for o in i.owners],
+            "goal_id": i.goal_id,
             "maalgruppe": i.maalgruppe,
             "formaal": i.formaal,
             "periode": i.periode,

@@ -112,6 +112,8 @@ async def run_demo(
             admin_ids=frozenset({cast.admin.user.id}),
             log_level="WARNING",
             bot_username=emu.emulator.config.bot_username,
+            # The status round's deadline passes in the story; the scheduler closes it soon.
+            scheduler_watch_seconds=2,
         )
         # The public web archive on a free local port, as `udvalgsbot web` serves it; the bot
         # links it (ARCHIVE_BASE_URL) in the agenda it sends out and in /soeg.

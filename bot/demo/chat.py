@@ -62,7 +62,8 @@ class Transcript:
         self.emit(f"    Udvalgsbot → {to}: {marker}".rstrip())
         if message.document is not None:
             name = message.document.file_name or "fil"
-            self.emit(f"      📎 {name} ({human_size(message.document.size)})")
+            mark = "🖼 billede:" if message.photo else "📎"
+            self.emit(f"      {mark} {name} ({human_size(message.document.size)})")
         body = html_to_text(message.html)
         for paragraph in body.split("\n"):
             wrapped = textwrap.wrap(paragraph, self.width - 8) or [""]

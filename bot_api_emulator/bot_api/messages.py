@@ -98,6 +98,73 @@ async def send_document(emu: Emulator, p: Params) -> dict[str, Any]:
     return message.to_api()
 
 
+#: Telegram's limits for a photo: 10 MB, width and height together at most 10000, a ratio of
+#: at most 20.
+MAX_PHOTO = 10 * 1024 * 1024
+
+
+@method("sendPhoto")
+async def send_photo(emu: Emulator, p: Params) -> dict[str, Any]:
+    chat = resolve_chat(emu, p)
+    check_reachable(chat)
+    photo = p.file("photo")
+    if photo is None:
+        raise bad_request("there is no photo in the request")
+    parse_mode = p.text("parse_mode")
+    caption, entities = format_text(
+        p.text("caption"), parse_mode, p.parsed("caption_entities"), caption=True
+    )
+    markup = reply_markup(p)
+    target = reply_target(emu, chat, p)
+    stored = _known_file(emu, photo)
+    if isinstance(photo, Upload):
+        if len(photo.data) > MAX_PHOTO:
+            raise bad_request("PHOTO_SAVE_FILE_INVALID")
+        dimensions = image_size(photo.data)
+        if dimensions is None:
+            raise bad_request("IMAGE_PROCESS_FAILED")
+        width, height = dimensions
+        if width + height > 10_000 or max(width, height) > 20 * min(width, height):
+            raise bad_request("PHOTO_INVALID_DIMENSIONS")
+    emu.limiter.check(chat.id, chat.is_group)
+    if isinstance(photo, Upload):
+        stored = _store_upload(emu, photo)
+    assert stored is not None
+    message = emu.state.add_message(
+        chat,
+        emu.state.bot,
+        from_bot=True,
+        text=caption or None,
+        entities=entities,
+        source=p.text("caption"),
+        parse_mode=parse_mode,
+        document=stored,
+        photo=image_size(stored.data) or (0, 0),
+        reply_markup=markup,
+        reply_to=target,
+    )
+    await emu.state.record(chat.id, "send", message.message_id)
+    return message.to_api()
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height of a PNG or JPEG, read from its header; None for anything else."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data.startswith(b"\xff\xd8"):
+        index = 2
+        while index + 9 < len(data):
+            if data[index] != 0xFF:
+                return None
+            marker = data[index + 1]
+            length = int.from_bytes(data[index + 2 : index + 4], "big")
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                height = int.from_bytes(data[index + 5 : index + 7], "big")
+                return int.from_bytes(data[index + 7 : index + 9], "big"), height
+            index += 2 + length
+    return None
+
+
 def _known_file(emu: Emulator, document: Upload | str) -> StoredFile | None:
     """The stored file a file_id names; None for an upload, checked but stored only later."""
     if isinstance(document, Upload):

@@ -33,6 +33,7 @@ from storage.repositories.protocol import (
 )
 from storage.repositories.search import SqlSearchRepository
 from storage.repositories.status import (
+    SqlAbsenceRepository,
     SqlIndsatsRepository,
     SqlPlanRepository,
     SqlStatusAnswerRepository,
@@ -40,6 +41,7 @@ from storage.repositories.status import (
 )
 
 __all__ = [
+    "SqlAbsenceRepository",
     "SqlApprovalRepository",
     "SqlAttendanceRepository",
     "SqlAuditRepository",

@@ -78,6 +78,23 @@ class SqlOutboxRepository(SqlRepository):
         )
         return [to_message(r) for r in rows]
 
+    async def update_pending(
+        self, key: str, payload: dict[str, Any], not_before: datetime | None = None
+    ) -> bool:
+        """Only a row still pending (not leased by a worker) changes."""
+        values: dict[str, Any] = {"payload": payload}
+        if not_before is not None:
+            values["not_before"] = not_before
+        result = await self.session.execute(
+            update(OutboxRow)
+            .where(
+                col(OutboxRow.idempotency_key) == key,
+                col(OutboxRow.status) == OutboxStatus.PENDING.value,
+            )
+            .values(**values)
+        )
+        return rowcount(result) == 1
+
 
 def _release(row: MoedeReleaseRow) -> Release:
     return to_entity(

@@ -26,7 +26,19 @@ from storage.tables.protocol import (
     PunktDecisionRow,
 )
 from storage.tables.search import SearchDocRow
-from storage.tables.status import IndsatsRow, PlanRow, StatusAnswerRow, StatusRoundRow
+from storage.tables.status import (
+    IndsatsOwnerRow,
+    IndsatsRow,
+    PlanGoalRow,
+    PlanRow,
+    StatusAbsenceRow,
+    StatusAnswerRow,
+    StatusEarlyRow,
+    StatusPromptRow,
+    StatusRoundRow,
+    StatusSettingsRow,
+    StatusUnitRow,
+)
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -34,6 +46,7 @@ __all__ = [
     "AuditEventRow",
     "BilagRow",
     "FsmStateRow",
+    "IndsatsOwnerRow",
     "IndsatsRow",
     "InhabilDeclarationRow",
     "InviteRow",
@@ -42,6 +55,7 @@ __all__ = [
     "MoedeRow",
     "OutboxRow",
     "PersonRow",
+    "PlanGoalRow",
     "PlanRow",
     "ProtokolApprovalRow",
     "ProtokolRow",
@@ -51,8 +65,13 @@ __all__ = [
     "PunktRow",
     "RecipientStatusRow",
     "SearchDocRow",
+    "StatusAbsenceRow",
     "StatusAnswerRow",
+    "StatusEarlyRow",
+    "StatusPromptRow",
     "StatusRoundRow",
+    "StatusSettingsRow",
+    "StatusUnitRow",
     "UdvalgDeliveryRow",
     "UdvalgRow",
 ]

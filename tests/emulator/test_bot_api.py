@@ -265,6 +265,44 @@ async def test_send_document_errors_and_get_file(api: RawApi, client: EmulatorCl
         assert resp.status == 404
 
 
+def _png(width: int, height: int) -> bytes:
+    header = b"\x89PNG\r\n\x1a\n" + (13).to_bytes(4, "big") + b"IHDR"
+    return header + width.to_bytes(4, "big") + height.to_bytes(4, "big") + b"\x08\x02\x00\x00\x00"
+
+
+async def test_send_photo_reads_the_size_and_refuses_what_is_no_picture(
+    api: RawApi, client: EmulatorClient
+) -> None:
+    user = await client.create_user("Sofie", started=True)
+    url = f"{api.base_url}/bot{api.token}/sendPhoto"
+
+    async def send(data: bytes) -> dict[str, object]:
+        form = aiohttp.FormData()
+        form.add_field("chat_id", str(user.id))
+        form.add_field("caption", "Farverne over runderne")
+        form.add_field("photo", data, filename="chart.png")
+        async with api.session.post(url, data=form) as resp:
+            return dict(await resp.json())
+
+    sent = await send(_png(720, 360))
+    result = sent["result"]
+    assert isinstance(result, dict) and "document" not in result
+    [size] = result["photo"]
+    assert (size["width"], size["height"]) == (720, 360)
+    assert result["caption"] == "Farverne over runderne"
+    [message] = await client.bot_messages(user)
+    assert message.photo and message.document is not None
+    assert message.document.data == _png(720, 360)
+    refused = await send(b"not a picture")
+    assert (refused["ok"], refused["description"]) == (False, "Bad Request: IMAGE_PROCESS_FAILED")
+    refused = await send(_png(100, 5000))
+    assert refused["description"] == "Bad Request: PHOTO_INVALID_DIMENSIONS"
+    assert await api.error("sendPhoto", chat_id=user.id) == (
+        400,
+        "Bad Request: there is no photo in the request",
+    )
+
+
 async def test_commands_per_scope_and_language(api: RawApi, client: EmulatorClient) -> None:
     da = [{"command": "nysag", "description": "Opret en sag"}]
     en = [{"command": "nysag", "description": "Create an item"}]

@@ -1,17 +1,23 @@
-"""Status rounds through the real dispatcher: a plan by upload, a round, the answer flow across a
-restart, the secretary's overview and report, and bad input."""
+"""Status rounds through the real dispatcher: a plan by upload, one prompt per tovholder (never
+twice), the answer flow across a restart with the prompt edited in place, the secretary's
+overview with its chart and the report, and bad input."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import timedelta
 
 from docx import Document
-from sqlalchemy import text
 
+from agendas.status import rounds
+from bot.i18n import make_i18n, texts_for
+from storage.engine import make_engine, make_session_factory
 from storage.uow import SqlUnitOfWork
 from tests.handlers.conftest import SECRETARY, TOVHOLDER
-from tests.support.recording import ChatHarness, Sent
+from tests.handlers.status_world import deliver, edits, import_plan, only, prompts, rows, to
+from tests.support.clock import FrozenClock
+from tests.support.recording import ChatHarness
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CSV = (
@@ -22,80 +28,115 @@ CSV = (
 ).encode()
 
 
-def only(calls: list[Sent], method: str = "sendMessage") -> list[Sent]:
-    return [c for c in calls if c.method == method]
+async def test_a_tovholder_gets_one_prompt_and_status_points_to_it_instead_of_a_second(
+    beu_committee: ChatHarness, database_url: str, clock: FrozenClock
+) -> None:
+    """The demo sent each tovholder the same prompt twice: once from the outbox, once more in
+    reply to /status (with "Giv videre"). Now /status points to the one prompt."""
+    chat = beu_committee
+    plan_id = await import_plan(chat, CSV)
+    only(await chat.send(SECRETARY, f"/statusrunde {plan_id}"))
+    delivered = await deliver(chat, database_url, clock)
+    [prompt] = prompts(delivered, TOVHOLDER)
+    body = prompt.text or ""
+    assert "Fællesspisning" in body and "Besøgsvenner" in body and "0 af 2 besvaret" in body
+    assert [label for label, _ in prompt.buttons()] == [
+        "⬜ Fællesspisning",
+        "⬜ Besøgsvenner",
+        "🏖 Jeg er på ferie",
+    ]
+
+    calls = await chat.send(TOVHOLDER, "/status")
+    calls += await chat.send(TOVHOLDER, "/status")
+    calls += await deliver(chat, database_url, clock)
+    assert prompts(calls, TOVHOLDER) == []  # no second prompt, however often /status is typed
+    for reply in to(calls, TOVHOLDER):
+        assert "er her (0 af 2 besvaret)" in (reply.text or "")
+        assert reply.request.reply_parameters.message_id == prompt.message_id
+        assert [label for label, _ in reply.buttons()] == ["📋 Vis listen igen"]
 
 
-async def import_plan(chat: ChatHarness) -> int:
-    [offer] = only(await chat.send_document(SECRETARY, "ensomhed.csv", CSV, "text/csv"))
-    assert "handleplan" in (offer.text or "")
-    asked = only(await chat.press(SECRETARY, offer, offer.button("BEU")))
-    assert "Hvad skal planen hedde" in asked[-1].text  # type: ignore[operator]
-    [done] = only(await chat.send(SECRETARY, "Handleplan for ensomhed"))
-    body = done.text or ""
-    assert "Planen »Handleplan for ensomhed« er oprettet" in body
-    assert "Fællesspisning" in body and "Digital café" in body
-    assert "Birgit Borgerservice" in body  # unknown tovholder, to invite
-    plan_id = int(body.split("som plan ")[1].split()[0])
-    return plan_id
-
-
-async def count(uow_factory: Callable[[], SqlUnitOfWork], table: str, **params: str) -> int:
-    async with uow_factory() as uow:
-        query = text(f"SELECT COUNT(*) FROM {table}")
-        return int((await uow.session.execute(query, params)).scalar_one())
-
-
-async def test_round_answer_flow_survives_a_restart_and_shows_in_overview_and_report(
+async def test_round_answer_flow_edits_the_prompt_survives_a_restart_and_shows_in_the_overview(
     beu_committee: ChatHarness,
     restart: Callable[[], ChatHarness],
     uow_factory: Callable[[], SqlUnitOfWork],
+    database_url: str,
+    clock: FrozenClock,
 ) -> None:
     chat = beu_committee
-    plan_id = await import_plan(chat)
+    plan_id = await import_plan(chat, CSV)
     [opened] = only(await chat.send(SECRETARY, f"/statusrunde {plan_id}"))
-    assert "Runde 1" in (opened.text or "") and "2 spørgsmål" in (opened.text or "")
-    assert (
-        await count(uow_factory, "outbox WHERE idempotency_key LIKE :k", k="status:r%prompt") == 2
-    )
+    assert "Runde 1" in (opened.text or "") and "1 statusliste(r)" in (opened.text or "")
+    [prompt] = prompts(await deliver(chat, database_url, clock), TOVHOLDER)
 
-    calls = only(await chat.send(TOVHOLDER, "/status"))
-    prompt = calls[-1]
-    assert "Fællesspisning" in (prompt.text or "")
-    assert "Ingen ændring" not in str(prompt.buttons())  # nothing to reuse in the first round
-    [ask] = only(await chat.press(TOVHOLDER, prompt, prompt.button("Gul")))
+    [detail] = only(await chat.press(TOVHOLDER, prompt, prompt.button("Fællesspisning")))
+    assert "første statusrunde" in (detail.text or "")
+    assert "Ingen ændring" not in str(detail.buttons())  # nothing to reuse in the first round
+    [ask] = only(await chat.press(TOVHOLDER, detail, detail.button("Gul")))
     assert "Skriv nu status" in (ask.text or "")
     [too_long] = only(await chat.send(TOVHOLDER, "x" * 2001))
     assert "2000" in (too_long.text or "")
     [attach] = only(await chat.send(TOVHOLDER, "Færre deltagere end ventet"))
-    assert "Spring over" in str(attach.buttons())
 
     chat = restart()  # the bot restarts in the middle of the answer
     [confirm] = only(await chat.press(TOVHOLDER, attach, attach.button("Spring over")))
-    assert "Gul" in (confirm.text or "") and "Færre deltagere end ventet" in (confirm.text or "")
-    assert await count(uow_factory, "status_answer") == 0  # not before the confirmation
-    calls = only(await chat.press(TOVHOLDER, confirm, confirm.button("Indberet")))
-    texts = ChatHarness.texts(calls)
+    assert "Færre deltagere end ventet" in (confirm.text or "")
+    assert await rows(uow_factory, "SELECT COUNT(*) FROM status_answer") == [(0,)]
+    calls = await chat.press(TOVHOLDER, confirm, confirm.button("Indberet"))
+    [edited] = edits(calls, prompt.message_id)  # the prompt, edited in place
+    assert "1 af 2 besvaret" in (edited.text or "") and "🟡 Fællesspisning" in (edited.text or "")
+    texts = ChatHarness.texts(only(calls))
     assert any("er registreret" in t for t in texts)
-    nxt = calls[-1]
-    assert "Besøgsvenner" in (nxt.text or "")  # the next indsats in the same flow
+    nxt = only(calls)[-1]
+    assert "Besøgsvenner" in (nxt.text or "")  # the next indsats follows at once
     only(await chat.press(TOVHOLDER, nxt, nxt.button("Grøn")))
     [attach] = only(await chat.send(TOVHOLDER, "Alt kører"))
     [confirm] = only(await chat.press(TOVHOLDER, attach, attach.button("Spring over")))
-    calls = only(await chat.press(TOVHOLDER, confirm, confirm.button("Indberet")))
-    assert "ikke flere indsatser" in (calls[-1].text or "")
-    assert await count(uow_factory, "status_answer") == 2
+    calls = await chat.press(TOVHOLDER, confirm, confirm.button("Indberet"))
+    assert "2 af 2 besvaret" in (edits(calls, prompt.message_id)[0].text or "")
+    assert "ikke flere indsatser" in (only(calls)[-1].text or "")
 
-    [overview] = only(await chat.send(SECRETARY, "/statusoverblik"))
-    body = overview.text or ""
-    assert "Grøn 1 · Gul 1 · Rød 0 · Mangler 1" in body
-    assert "Digital café" in body
+    calls = await chat.send(SECRETARY, "/statusoverblik")
+    [chart] = only(calls, "sendPhoto")
+    assert (chart.document_bytes or b"").startswith(b"\x89PNG")
+    assert "Runde 1: 🟢 1 🟡 1 🔴 0 ⬜ 1" in (chart.text or "")
+    [overview] = only(calls)
+    assert "Grøn 1 · Gul 1 · Rød 0 · Mangler 1" in (overview.text or "")
+    assert "Digital café" in (overview.text or "")
     calls = await chat.press(SECRETARY, overview, overview.button("Rapport"))
     [document] = only(calls, "sendDocument")
-    assert (document.document_name or "").endswith(".docx")
-    table = Document(io.BytesIO(document.document_bytes or b"")).tables[0]
-    rows = {r.cells[0].text: r.cells[2].text for r in table.rows[1:]}
-    assert rows == {"Fællesspisning": "Gul", "Besøgsvenner": "Grøn", "Digital café": "Mangler svar"}
+    word = Document(io.BytesIO(document.document_bytes or b""))
+    table = word.tables[-1]
+    found = {r.cells[0].text: r.cells[2].text for r in table.rows[1:]}
+    assert found == {
+        "Fællesspisning": "Gul",
+        "Besøgsvenner": "Grøn",
+        "Digital café": "Mangler svar",
+    }
+    assert len(word.inline_shapes) == 1  # the chart
+
+
+async def test_round_two_does_not_call_an_unanswered_indsats_new(
+    beu_committee: ChatHarness, database_url: str, clock: FrozenClock
+) -> None:
+    chat = beu_committee
+    plan_id = await import_plan(chat, CSV)
+    only(await chat.send(SECRETARY, f"/statusrunde {plan_id}"))
+    clock.advance(timedelta(days=10))  # round 1 closes unanswered
+    engine = make_engine(database_url)
+    factory = make_session_factory(engine)
+    await rounds.run_due(
+        lambda: SqlUnitOfWork(factory), clock(), "Europe/Copenhagen", texts_for(make_i18n("da"))
+    )
+    await engine.dispose()
+    [opened] = only(await chat.send(SECRETARY, f"/statusrunde {plan_id}"))
+    assert "Runde 2" in (opened.text or "")
+    delivered = await deliver(chat, database_url, clock)
+    prompt = prompts(delivered, TOVHOLDER)[-1]
+    assert "runde 2" in (prompt.text or "")
+    [detail] = only(await chat.press(TOVHOLDER, prompt, prompt.button("Besøgsvenner")))
+    assert "første statusrunde" not in (detail.text or "")
+    assert "ikke givet status på denne indsats i de tidligere runder" in (detail.text or "")
 
 
 async def test_a_plan_file_without_an_indsats_column_is_refused_and_nothing_stored(
@@ -105,7 +146,7 @@ async def test_a_plan_file_without_an_indsats_column_is_refused_and_nothing_stor
     bad = b"Tovholder;Periode\nTove Holder;2025\n"
     [refused] = only(await chat.send_document(SECRETARY, "plan.csv", bad, "text/csv"))
     assert "indsats" in (refused.text or "").lower() and refused.buttons() == []
-    assert await count(uow_factory, "plan") == 0
+    assert await rows(uow_factory, "SELECT COUNT(*) FROM plan") == [(0,)]
 
 
 async def test_a_tovholder_gets_a_clear_answer_when_nothing_is_open(
@@ -117,7 +158,7 @@ async def test_a_tovholder_gets_a_clear_answer_when_nothing_is_open(
 
 async def test_bad_schedules_are_refused_with_a_clear_message(beu_committee: ChatHarness) -> None:
     chat = beu_committee
-    plan_id = await import_plan(chat)
+    plan_id = await import_plan(chat, CSV)
     [reply] = only(await chat.send(SECRETARY, f"/planskema {plan_id} * * * * *"))
     assert "oftere end én gang om ugen" in (reply.text or "")
     [reply] = only(
@@ -150,4 +191,4 @@ async def test_a_docx_plan_table_is_offered_as_plan_and_as_meeting(
     only(await chat.press(SECRETARY, plan_offer, plan_offer.button("plan i BEU")))
     [done] = only(await chat.send(SECRETARY, "Handleplan fra Word"))
     assert "2 indsatser" in (done.text or "")
-    assert await count(uow_factory, "indsats") == 2
+    assert await rows(uow_factory, "SELECT COUNT(*) FROM indsats") == [(2,)]

@@ -53,7 +53,8 @@ async def test_plan_and_indsats_with_the_dialog_survive_a_restart_and_can_be_edi
     assert "er klar" in (done.text or "")
     stored = await rows(
         uow_factory,
-        "SELECT title, tovholder, maalgruppe, formaal, tovholder_person_id FROM indsats",
+        "SELECT title, tovholder, maalgruppe, formaal, o.person_id FROM indsats i"
+        " LEFT JOIN indsats_owner o ON o.indsats_id = i.id",
     )
     assert stored[0][:4] == ("Fællesspisning", "Tove Holder", "", "12 arrangementer om året")
     assert stored[0][4] is not None  # linked to the invited tovholder

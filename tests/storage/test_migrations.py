@@ -304,3 +304,59 @@ def test_0009_indexes_the_punkter_already_stored(fresh_database_url: str) -> Non
     ]
     # the stems (SQLite) or lexemes (PostgreSQL): one document each, the closed one's full only
     assert hits == {"hjemmepleje": 1, "borgmesterens": 2, "afskedigelse": 1, "udsat": 1}
+
+
+def test_0011_moves_each_tovholder_link_into_an_owner_and_back(fresh_database_url: str) -> None:
+    url = fresh_database_url
+    migrate.upgrade(url, "0010")
+    engine = make_sync_engine(url)
+    stamp = "2026-11-20 10:00:00+00:00"
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO udvalg (id, code, name, forvaltning, created_at)"
+                f" VALUES (1, 'SSU', 'Social', 'SSF', '{stamp}')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO person (id, telegram_id, name, is_admin, name_fixed, created_at)"
+                f" VALUES (7, 700, 'Tove Holder', false, false, '{stamp}')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO plan (id, udvalg_id, title, kind, period, svarfrist_hverdage,"
+                f" reminder_hverdage, active, created_at) VALUES (1, 1, 'Plan', 'handleplan', '',"
+                f" 5, 2, true, '{stamp}')"
+            )
+            for row, (title, tovholder, kontakt, person) in enumerate(
+                (
+                    ("Fællesspisning", "Lokalcenter Nord", "Tove Holder", "7"),
+                    ("Besøgsvenner", "Frivilligcentret", "", "NULL"),
+                    ("Café", "", "", "NULL"),
+                ),
+                start=1,
+            ):
+                conn.exec_driver_sql(
+                    "INSERT INTO indsats (id, plan_id, position, title, maalgruppe, formaal,"
+                    " tovholder, kontaktperson, tovholder_person_id, periode,"
+                    " samarbejdspartnere, aktiviteter, active) VALUES"
+                    f" ({row}, 1, {row}, '{title}', '', '', '{tovholder}', '{kontakt}', {person},"
+                    " '', '', '', true)"
+                )
+        migrate.upgrade(url)
+        with engine.connect() as conn:
+            owners = conn.exec_driver_sql(
+                "SELECT indsats_id, name, person_id, confirmed FROM indsats_owner ORDER BY id"
+            ).all()
+            flags = conn.exec_driver_sql("SELECT tvaergaaende FROM indsats").all()
+        migrate.downgrade(url, "0008")
+        with engine.connect() as conn:
+            back = conn.exec_driver_sql(
+                "SELECT id, tovholder_person_id FROM indsats ORDER BY id"
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(o) for o in owners] == [
+        (1, "Tove Holder", 7, True),
+        (2, "Frivilligcentret", None, True),
+    ]
+    assert [bool(f[0]) for f in flags] == [False] * 3
+    assert [tuple(b) for b in back] == [(1, 7), (2, None), (3, None)]

@@ -19,9 +19,20 @@ from typing import Self, TypeVar
 from agendas.errors import ConcurrentEdit
 from agendas.members import InhabilDeclaration, Proposal, ProposalState, Question
 from agendas.model import AuditEvent, Bilag, Invite, Membership, Moede, Person, Punkt, Udvalg
-from agendas.outbox import DeliverySettings, OutboxMessage, Release
-from agendas.plans import Handleplan, Indsats, RoundState, StatusAnswer, StatusRound
+from agendas.outbox import DeliverySettings, OutboxMessage, OutboxStatus, Release
+from agendas.plans import (
+    Absence,
+    Handleplan,
+    Indsats,
+    PlanGoal,
+    RoundState,
+    StatusAnswer,
+    StatusRound,
+    StatusSettings,
+    StatusUnit,
+)
 from agendas.ports import (
+    AbsenceRepository,
     ApprovalRepository,
     AttendanceRepository,
     AuditRepository,
@@ -106,6 +117,14 @@ class FakeState:
     declarations: dict[tuple[int, int], InhabilDeclaration] = field(default_factory=dict)
     questions: dict[int, Question] = field(default_factory=dict)
     proposals: dict[int, Proposal] = field(default_factory=dict)
+    #: Goals by id, units by id, early answers by indsats id (with their plan), list messages
+    #: by (round, person), absences by person, settings by udvalg.
+    goals: dict[int, PlanGoal] = field(default_factory=dict)
+    units: dict[int, StatusUnit] = field(default_factory=dict)
+    early: dict[int, tuple[int, StatusAnswer]] = field(default_factory=dict)
+    prompts: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    absences: dict[int, Absence] = field(default_factory=dict)
+    settings: dict[int, StatusSettings] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -442,10 +461,27 @@ class FakePlanRepository(_Repo):
     async def scheduled(self) -> list[Handleplan]:
         return [_copy(p) for _, p in sorted(self._state.plans.items()) if p.active and p.schedule]
 
+    async def add_goal(self, goal: PlanGoal) -> PlanGoal:
+        goal.id = self._state.new_id()
+        self._state.goals[goal.id] = _copy(goal)
+        return _copy(goal)
+
+    async def goals(self, plan_id: int) -> list[PlanGoal]:
+        found = [g for g in self._state.goals.values() if g.plan_id == plan_id]
+        return [_copy(g) for g in sorted(found, key=lambda g: (g.position, g.id or 0))]
+
+    async def settings(self, udvalg_id: int) -> StatusSettings:
+        return _copy(self._state.settings.get(udvalg_id) or StatusSettings(udvalg_id))
+
+    async def put_settings(self, settings: StatusSettings) -> None:
+        self._state.settings[settings.udvalg_id] = _copy(settings)
+
 
 class FakeIndsatsRepository(_Repo):
     async def add(self, indsats: Indsats) -> Indsats:
         indsats.id = self._state.new_id()
+        for owner in indsats.owners:
+            owner.id = self._state.new_id()
         self._state.indsatser[indsats.id] = _copy(indsats)
         return _copy(indsats)
 
@@ -454,6 +490,8 @@ class FakeIndsatsRepository(_Repo):
 
     async def update(self, indsats: Indsats) -> None:
         assert indsats.id in self._state.indsatser
+        for owner in indsats.owners:
+            owner.id = owner.id or self._state.new_id()
         self._state.indsatser[indsats.id] = _copy(indsats)
 
     async def for_plan(self, plan_id: int) -> list[Indsats]:
@@ -461,8 +499,24 @@ class FakeIndsatsRepository(_Repo):
         return [_copy(i) for i in sorted(found, key=lambda i: (i.position, i.id or 0))]
 
     async def for_person(self, person_id: int) -> list[Indsats]:
-        found = [i for i in self._state.indsatser.values() if i.tovholder_person_id == person_id]
+        found = [i for i in self._state.indsatser.values() if i.owned_by(person_id)]
         return [_copy(i) for i in sorted(found, key=lambda i: (i.plan_id, i.position, i.id or 0))]
+
+    async def units(self, udvalg_id: int) -> list[StatusUnit]:
+        return [_copy(u) for _, u in sorted(self._state.units.items()) if u.udvalg_id == udvalg_id]
+
+    async def add_unit(self, unit: StatusUnit) -> StatusUnit:
+        unit.id = self._state.new_id()
+        self._state.units[unit.id] = _copy(unit)
+        return _copy(unit)
+
+    async def update_unit(self, unit: StatusUnit) -> None:
+        assert unit.id in self._state.units
+        self._state.units[unit.id] = _copy(unit)
+        for indsats in self._state.indsatser.values():
+            for owner in indsats.owners:
+                if owner.unit_id == unit.id:
+                    owner.person_id = unit.person_id
 
 
 class FakeStatusRoundRepository(_Repo):
@@ -492,6 +546,14 @@ class FakeStatusRoundRepository(_Repo):
             _copy(r) for _, r in sorted(self._state.rounds.items()) if r.state is RoundState.OPEN
         ]
 
+    async def prompt_message(self, round_id: int, person_id: int) -> tuple[int, int] | None:
+        return self._state.prompts.get((round_id, person_id))
+
+    async def set_prompt_message(
+        self, round_id: int, person_id: int, chat_id: int, message_id: int
+    ) -> None:
+        self._state.prompts[(round_id, person_id)] = (chat_id, message_id)
+
 
 class FakeStatusAnswerRepository(_Repo):
     async def put(self, answer: StatusAnswer) -> StatusAnswer:
@@ -505,6 +567,35 @@ class FakeStatusAnswerRepository(_Repo):
         wanted = set(round_ids)
         found = [a for a in self._state.answers.values() if a.round_id in wanted]
         return [_copy(a) for a in sorted(found, key=lambda a: a.id or 0)]
+
+    async def put_early(self, plan_id: int, answer: StatusAnswer) -> StatusAnswer:
+        old = self._state.early.get(answer.indsats_id)
+        stored = _copy(answer)
+        stored.round_id, stored.early = 0, True
+        stored.id = old[1].id if old else self._state.new_id()
+        self._state.early[answer.indsats_id] = (plan_id, stored)
+        return _copy(stored)
+
+    async def early_for_plan(self, plan_id: int) -> list[StatusAnswer]:
+        found = [a for p, a in self._state.early.values() if p == plan_id]
+        return [_copy(a) for a in sorted(found, key=lambda a: a.id or 0)]
+
+    async def drop_early(self, plan_id: int) -> None:
+        for key in [k for k, (p, _) in self._state.early.items() if p == plan_id]:
+            del self._state.early[key]
+
+
+class FakeAbsenceRepository(_Repo):
+    async def put(self, absence: Absence) -> Absence:
+        absence.id = self._state.new_id()
+        self._state.absences[absence.person_id] = _copy(absence)
+        return _copy(absence)
+
+    async def end(self, person_id: int) -> bool:
+        return self._state.absences.pop(person_id, None) is not None
+
+    async def for_persons(self, person_ids: Sequence[int]) -> dict[int, Absence]:
+        return {p: _copy(a) for p, a in self._state.absences.items() if p in set(person_ids)}
 
 
 class FakeOutboxRepository(_Repo):
@@ -520,6 +611,17 @@ class FakeOutboxRepository(_Repo):
 
     async def by_key_prefix(self, prefix: str) -> list[OutboxMessage]:
         return [_copy(m) for k, m in self._state.outbox.items() if k.startswith(prefix)]
+
+    async def update_pending(
+        self, key: str, payload: dict[str, object], not_before: datetime | None = None
+    ) -> bool:
+        message = self._state.outbox.get(key)
+        if message is None or message.status is not OutboxStatus.PENDING:
+            return False
+        message.payload = dict(payload)
+        if not_before is not None:
+            message.not_before = not_before
+        return True
 
 
 class FakeReleaseRepository(_Repo):
@@ -694,6 +796,7 @@ class FakeUnitOfWork:
         self.declarations: InhabilDeclarationRepository = FakeInhabilDeclarationRepository(self)
         self.questions: QuestionRepository = FakeQuestionRepository(self)
         self.proposals: ProposalRepository = FakeProposalRepository(self)
+        self.absences: AbsenceRepository = FakeAbsenceRepository(self)
 
     async def __aenter__(self) -> Self:
         if self.depth == 0:

@@ -24,6 +24,7 @@ from aiogram.methods import (
     GetMe,
     SendDocument,
     SendMessage,
+    SendPhoto,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
@@ -36,6 +37,7 @@ from aiogram.types import (
     InputFile,
     Message,
     MessageEntity,
+    PhotoSize,
     Update,
     User,
 )
@@ -187,6 +189,35 @@ class RecordingSession(BaseSession):
                 document=Document(
                     file_id=f"sent-{message_id}", file_unique_id=f"u{message_id}", file_name=name
                 ),
+            )
+        elif isinstance(method, SendPhoto):
+            message_id = next(self._message_ids)
+            name, content = await self._read_input(bot, method.photo)
+            self.calls.append(
+                Sent(
+                    "sendPhoto",
+                    chat_id=int(method.chat_id),
+                    text=method.caption,
+                    reply_markup=method.reply_markup,
+                    message_id=message_id,
+                    document_name=name,
+                    document_bytes=content,
+                    request=method,
+                )
+            )
+            result = Message(
+                message_id=message_id,
+                date=now,
+                chat=Chat(id=int(method.chat_id), type="private"),
+                from_user=BOT_USER,
+                photo=[
+                    PhotoSize(
+                        file_id=f"p-{message_id}",
+                        file_unique_id=f"p{message_id}",
+                        width=720,
+                        height=360,
+                    )
+                ],
             )
         elif isinstance(method, GetFile):
             content = self.files.get(method.file_id)

@@ -1,21 +1,38 @@
-"""The outbox rows of a status round: one prompt per indsats, stable keys, reminders only to the
-missing, and the secretary's list of missing answers."""
+"""The messages of a status round as pure functions: one prompt per person listing their
+indsatser under their goals with the progress, one indsats to answer, reminders naming only
+what is missing, the secretary's list of missing answers, and when a prompt waits for someone
+away."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from agendas.chatviews import Translate
 from agendas.outbox import OutboxKind
-from agendas.plans import Handleplan, Indsats, PreviousStatus, StatusColour, StatusRound
+from agendas.plans import (
+    Absence,
+    Handleplan,
+    Indsats,
+    IndsatsOwner,
+    PlanGoal,
+    PlanKind,
+    PreviousStatus,
+    StatusAnswer,
+    StatusColour,
+    StatusRound,
+)
 from agendas.status.prompts import (
+    ListItem,
     Recipient,
+    back_from,
+    indsats_prompt,
     missing_key,
     missing_notices,
+    person_prompt,
+    person_reminder,
     prompt_key,
-    round_prompts,
-    round_reminders,
+    prompt_message,
 )
 
 OPENS = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
@@ -32,74 +49,112 @@ def translate(language: str) -> Translate:
 TRANSLATE: Callable[[str], Translate] = translate
 PLAN = Handleplan(udvalg_id=1, title="Handleplan for ensomhed", id=5)
 ROUND = StatusRound(plan_id=5, number=2, opens_at=OPENS, deadline=DEADLINE, id=9)
+GOAL = PlanGoal(5, "Mestring af eget liv", "1", id=70)
+
+
+def owner(name: str, person: int | None) -> IndsatsOwner:
+    return IndsatsOwner(name, person)
+
+
 INDSATSER = [
     Indsats(
         5,
         "Fællesspisning",
         formaal="12 arrangementer",
-        tovholder="Lokalcenter Nord",
-        tovholder_person_id=101,
+        goal_id=70,
+        owners=[owner("Lokalcenter Nord", 101)],
         id=1,
     ),
-    Indsats(5, "Besøgsvenner", tovholder="Frivilligcentret", tovholder_person_id=102, id=2),
-    Indsats(5, "Telefonkæde", tovholder="Visitationen", tovholder_person_id=101, id=3),
+    Indsats(5, "Besøgsvenner", goal_id=70, owners=[owner("Frivilligcentret", 102)], id=2),
+    Indsats(5, "Telefonkæde", owners=[owner("Visitationen", 101)], tovholder="Visitationen", id=3),
     Indsats(5, "Digital café", tovholder="Borgerservice", id=4),  # nobody invited yet
 ]
-RECIPIENTS = {101: Recipient(101, 9001, "da"), 102: Recipient(102, 9002, "en")}
 
 
-def test_one_prompt_per_indsats_to_its_tovholder_not_before_the_opening() -> None:
-    previous = {
-        2: PreviousStatus(
-            StatusColour.GUL, "Mangler frivillige", datetime(2025, 2, 4, tzinfo=UTC), 1
-        )
-    }
-    messages, unreachable = round_prompts(PLAN, ROUND, INDSATSER, previous, RECIPIENTS, TRANSLATE)
-    assert [(m.key, m.chat_id) for m in messages] == [
-        ("status:r9:i1:prompt", 9001),
-        ("status:r9:i2:prompt", 9002),
-        ("status:r9:i3:prompt", 9001),
+def test_one_prompt_lists_a_persons_indsatser_under_their_goals_with_the_progress() -> None:
+    answered = StatusAnswer(9, 3, StatusColour.GUL, "Mangler frivillige", OPENS, answered_by=102)
+    items = [ListItem(INDSATSER[0]), ListItem(INDSATSER[2], answered, "Bo Berg")]
+    message = person_prompt(PLAN, ROUND, {70: GOAL}, items, TRANSLATE("da"))
+    assert "[da:status-list-progress]done=1 total=2" in message.text
+    assert "<b>Mål 1: Mestring af eget liv</b>" in message.text
+    assert "⬜ Fællesspisning" in message.text
+    assert "🟡 Telefonkæde [da:status-list-by]name=Bo Berg" in message.text
+    labels = [[b.label for b in row] for row in message.buttons]
+    assert labels == [["⬜ Fællesspisning"], ["🟡 Telefonkæde"], ["[da:status-btn-away]"]]
+    targets = {b.target for row in message.buttons for b in row}
+    assert targets == {"status:answer", "status:away"}
+    assert {b.version for row in message.buttons for b in row} == {9}  # the round
+
+    queued = prompt_message(PLAN, ROUND, Recipient(101, 9001, "da"), message, OPENS)
+    assert queued.key == prompt_key(9, 101) == "status:r9:p101:prompt"
+    assert queued.kind is OutboxKind.REMINDER and queued.udvalg_id == 1
+
+
+def test_the_plans_kind_is_named_unless_its_title_says_it() -> None:
+    assert PLAN.named == "Handleplan for ensomhed"
+    other = Handleplan(udvalg_id=1, title="Ældre 2026", kind=PlanKind.VIRKSOMHEDSPLAN)
+    assert other.named == "Ældre 2026 (virksomhedsplan)"
+
+
+def test_one_indsats_shows_its_goal_and_offers_ingen_aendring_only_with_a_previous_answer() -> None:
+    first = indsats_prompt(PLAN, INDSATSER[0], ROUND, None, TRANSLATE("da"), GOAL)
+    assert "[da:status-prompt-under-goal]goal=Mål 1: Mestring af eget liv" in first.text
+    assert "12 arrangementer" in first.text
+    # Round 2 without an earlier answer is not "the first round".
+    assert "[da:status-prompt-no-previous]" in first.text and "prompt-first" not in first.text
+    assert [[b.target for b in row] for row in first.buttons] == [
+        ["status:groen", "status:gul", "status:roed"]
     ]
-    assert [i.title for i in unreachable] == ["Digital café"]
-    assert all(m.not_before == OPENS and m.udvalg_id == 1 for m in messages)
-    first, second = messages[0].payload, messages[1].payload
-    assert "[da:status-prompt-first]" in first["text"]
-    assert "12 arrangementer" in first["text"]
-    # Without a previous answer there is no "ingen ændring"; with one there is.
-    targets = [[b["target"] for b in row] for row in first["buttons"]]
-    assert targets == [["status:groen", "status:gul", "status:roed"]]
-    targets = [[b["target"] for b in row] for row in second["buttons"]]
-    assert targets == [["status:groen", "status:gul", "status:roed"], ["status:same"]]
-    assert "Mangler frivillige" in second["text"] and "[en:status-prompt-last]" in second["text"]
-    assert {b["id"] for row in second["buttons"] for b in row} == {2}
-    assert {b["version"] for row in second["buttons"] for b in row} == {9}  # the round
+    previous = PreviousStatus(StatusColour.GUL, "Mangler frivillige", OPENS, 1)
+    second = indsats_prompt(PLAN, INDSATSER[1], ROUND, previous, TRANSLATE("en"))
+    assert "Mangler frivillige" in second.text and "[en:status-prompt-last]" in second.text
+    assert [[b.target for b in row] for row in second.buttons][1] == ["status:same"]
+    one = StatusRound(plan_id=5, number=1, opens_at=OPENS, deadline=DEADLINE, id=8)
+    assert (
+        "[da:status-prompt-first]"
+        in indsats_prompt(PLAN, INDSATSER[1], one, None, TRANSLATE("da")).text
+    )
+    early = indsats_prompt(PLAN, INDSATSER[1], None, None, TRANSLATE("da"))
+    assert "[da:status-early-head]" in early.text
+    assert {b.version for row in early.buttons for b in row} == {0}
 
 
-def test_keys_are_stable_so_a_second_firing_stores_nothing_new() -> None:
-    once, _ = round_prompts(PLAN, ROUND, INDSATSER, {}, RECIPIENTS, TRANSLATE)
-    twice, _ = round_prompts(PLAN, ROUND, INDSATSER, {}, RECIPIENTS, TRANSLATE)
-    assert [m.key for m in once] == [m.key for m in twice]
-    assert len({m.key for m in once}) == len(once)
-    assert prompt_key(9, 1) != prompt_key(10, 1)
-
-
-def test_reminders_go_only_to_the_missing_and_each_number_has_its_own_key() -> None:
+def test_a_reminder_names_only_what_is_missing_and_each_number_has_its_own_key() -> None:
     now = datetime(2025, 3, 6, 8, 0, tzinfo=UTC)
-    first = round_reminders(PLAN, ROUND, 1, INDSATSER[1:], RECIPIENTS, TRANSLATE, now)
-    second = round_reminders(PLAN, ROUND, 2, INDSATSER[1:2], RECIPIENTS, TRANSLATE, now)
-    assert [m.key for m in first] == ["status:r9:i2:remind:1", "status:r9:i3:remind:1"]
-    assert [m.key for m in second] == ["status:r9:i2:remind:2"]
-    assert all(m.kind is OutboxKind.REMINDER for m in first)
+    recipient = Recipient(101, 9001, "da")
+    first = person_reminder(PLAN, ROUND, 1, recipient, INDSATSER[2:3], TRANSLATE("da"), now)
+    second = person_reminder(
+        PLAN, ROUND, 2, recipient, INDSATSER[:1] + INDSATSER[2:3], TRANSLATE("da"), now
+    )
+    assert first.key == "status:r9:p101:remind:1" and second.key == "status:r9:p101:remind:2"
+    assert "[da:status-reminder-one]" in first.payload["text"]
+    assert (
+        "• Telefonkæde" in first.payload["text"] and "Fællesspisning" not in first.payload["text"]
+    )
+    assert (
+        "[da:status-reminder-other]" in second.payload["text"]
+        and "count=2" in second.payload["text"]
+    )
 
 
-def test_the_secretary_gets_the_missing_list_after_the_deadline() -> None:
+def test_a_prompt_waits_until_the_morning_after_an_absence() -> None:
+    away = Absence(101, date(2025, 3, 1), date(2025, 3, 4))
+    assert back_from(None, OPENS) == OPENS
+    assert back_from(away, OPENS) == datetime(2025, 3, 5, 7, 0, tzinfo=UTC)  # 08.00 in Copenhagen
+    later = Absence(101, date(2025, 3, 5), date(2025, 3, 8))
+    assert back_from(later, OPENS) == OPENS  # the holiday starts after the opening
+
+
+def test_the_secretary_gets_the_missing_list_after_the_deadline_with_who_is_away() -> None:
     secretary = Recipient(1, 7001, "da")
-    now = DEADLINE
-    messages = missing_notices(PLAN, ROUND, INDSATSER[2:], [secretary], TRANSLATE, now)
+    messages = missing_notices(
+        PLAN, ROUND, INDSATSER[2:], [secretary], TRANSLATE, DEADLINE, {3: date(2025, 3, 20)}
+    )
     assert [m.key for m in messages] == [missing_key(9, 1)]
     text = messages[0].payload["text"]
     assert "count=2" in text
-    assert "• Telefonkæde (Visitationen)" in text and "• Digital café (Borgerservice)" in text
+    assert "• Telefonkæde (Visitationen) [da:status-away-until]date=20-03-2025" in text
+    assert "• Digital café (Borgerservice)" in text
     assert messages[0].kind is OutboxKind.DEADLINE
-    none = missing_notices(PLAN, ROUND, [], [secretary], TRANSLATE, now)
+    none = missing_notices(PLAN, ROUND, [], [secretary], TRANSLATE, DEADLINE)
     assert "[da:status-missing-none]" in none[0].payload["text"]

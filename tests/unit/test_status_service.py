@@ -146,8 +146,9 @@ async def test_opening_a_round_writes_the_round_and_one_prompt_per_reachable_ind
         world.uow, world.secretary, plan_id, NOW, ZONE, texts
     )
     rid = opened.status_round.id
-    prompts = world.outbox(f"status:r{rid}:i")
+    prompts = {k: m for k, m in world.outbox(f"status:r{rid}:p").items() if k.endswith(":prompt")}
     assert sorted(m.chat_id for m in prompts.values()) == [22, 33]  # type: ignore[attr-defined]
+    assert opened.prompts == 2  # one per person, not per indsats
     notice = world.outbox(f"status:r{rid}:unreachable")
     assert len(notice) == 1
     text = next(iter(notice.values())).payload["text"]  # type: ignore[attr-defined]
@@ -171,12 +172,28 @@ async def _open(world: World) -> tuple[int, int, dict[str, int]]:
 async def test_answer_then_change_until_the_deadline_then_refused(world: World) -> None:
     _, rid, ids = await _open(world)
     await answer_service.record_answer(
-        world.uow, world.tove, rid, ids["Fællesspisning"], StatusColour.GUL, "Få deltagere", NOW
+        world.uow,
+        world.tove,
+        rid,
+        ids["Fællesspisning"],
+        StatusColour.GUL,
+        "Få deltagere",
+        NOW,
+        texts,
     )
     later = NOW + timedelta(hours=1)
-    answer = await answer_service.record_answer(
-        world.uow, world.tove, rid, ids["Fællesspisning"], StatusColour.GROEN, "Nu godt", later
-    )
+    answer = (
+        await answer_service.record_answer(
+            world.uow,
+            world.tove,
+            rid,
+            ids["Fællesspisning"],
+            StatusColour.GROEN,
+            "Nu godt",
+            later,
+            texts,
+        )
+    ).answer
     assert (answer.colour, answer.text) == (StatusColour.GROEN, "Nu godt")
     async with world.uow:
         [stored] = await world.uow.status_answers.for_rounds([rid])
@@ -193,6 +210,7 @@ async def test_answer_then_change_until_the_deadline_then_refused(world: World) 
             StatusColour.ROED,
             "For sent",
             status_round.deadline,
+            texts,
         )
     assert caught.value.key == "err-status-after-deadline"
     assert world.uow.snapshot() == before
@@ -209,7 +227,9 @@ async def test_bad_answers_are_refused_and_store_nothing(world: World) -> None:
     ]
     for actor, indsats_id, colour, text, error in cases:
         with pytest.raises(error):
-            await answer_service.record_answer(world.uow, actor, rid, indsats_id, colour, text, NOW)
+            await answer_service.record_answer(
+                world.uow, actor, rid, indsats_id, colour, text, NOW, texts
+            )
     assert world.uow.snapshot() == before
 
 
@@ -262,7 +282,7 @@ async def test_reminders_go_to_the_missing_once_and_closing_builds_report_and_sa
     moede = await world.add_meeting(date(2025, 3, 25))
     plan_id, rid, ids = await _open(world)
     await answer_service.record_answer(
-        world.uow, world.tove, rid, ids["Fællesspisning"], StatusColour.ROED, "Aflyst", NOW
+        world.uow, world.tove, rid, ids["Fællesspisning"], StatusColour.ROED, "Aflyst", NOW, texts
     )
     async with world.uow:
         status_round = await world.uow.status_rounds.get(rid)
@@ -270,9 +290,10 @@ async def test_reminders_go_to_the_missing_once_and_closing_builds_report_and_sa
     at = status_round.reminders[0]
     assert await round_service.send_reminders(world.uow, rid, at, texts) == 1  # Vera only
     assert await round_service.send_reminders(world.uow, rid, at + timedelta(minutes=5), texts) == 0
-    assert list(world.outbox(f"status:r{rid}:i{ids['Telefonkæde']}:remind")) == [
-        f"status:r{rid}:i{ids['Telefonkæde']}:remind:1"
+    assert list(world.outbox(f"status:r{rid}:p{world.vera.person_id}:remind")) == [
+        f"status:r{rid}:p{world.vera.person_id}:remind:1"
     ]
+    assert not world.outbox(f"status:r{rid}:p{world.tove.person_id}:remind")
     assert await round_service.close_round(world.uow, rid, at, ZONE, texts) is None  # not yet
     closed = await round_service.close_round(world.uow, rid, status_round.deadline, ZONE, texts)
     assert closed is not None and closed.punkt is not None and closed.moede is not None
@@ -286,14 +307,14 @@ async def test_reminders_go_to_the_missing_once_and_closing_builds_report_and_sa
     assert len(missing) == 1
     [report] = world.outbox(f"status:r{rid}:report").values()
     content = base64.b64decode(report.payload["content_b64"])  # type: ignore[attr-defined]
-    cells = [c.text for row in Document(io.BytesIO(content)).tables[0].rows for c in row.cells]
+    cells = [c.text for row in Document(io.BytesIO(content)).tables[-1].rows for c in row.cells]
     assert "Aflyst" in cells and "Rød" in cells and cells.count("Mangler svar") == 3
     assert (
         await round_service.close_round(world.uow, rid, status_round.deadline, ZONE, texts) is None
     )
     with pytest.raises(InvalidInput) as caught:
         await answer_service.record_answer(
-            world.uow, world.vera, rid, ids["Telefonkæde"], StatusColour.GROEN, "x", NOW
+            world.uow, world.vera, rid, ids["Telefonkæde"], StatusColour.GROEN, "x", NOW, texts
         )
     assert caught.value.key == "err-status-after-deadline"
     # The next round: "ingen ændring" reuses the last answer; the old round's button is refused.
@@ -301,31 +322,43 @@ async def test_reminders_go_to_the_missing_once_and_closing_builds_report_and_sa
     second = await round_service.open_round_now(
         world.uow, world.secretary, plan_id, later, ZONE, texts
     )
-    same = await answer_service.record_answer(
-        world.uow, world.tove, second.status_round.id or 0, ids["Fællesspisning"], None, "", later
-    )
+    same = (
+        await answer_service.record_answer(
+            world.uow,
+            world.tove,
+            second.status_round.id or 0,
+            ids["Fællesspisning"],
+            None,
+            "",
+            later,
+            texts,
+        )
+    ).answer
     assert (same.colour, same.text, same.unchanged) == (StatusColour.ROED, "Aflyst", True)
     assert same.answered_at == later
     with pytest.raises(InvalidInput) as caught:
         await answer_service.record_answer(
-            world.uow, world.tove, rid, ids["Fællesspisning"], StatusColour.GUL, "x", later
+            world.uow, world.tove, rid, ids["Fællesspisning"], StatusColour.GUL, "x", later, texts
         )
     assert caught.value.key == "err-status-round-old"
 
 
 async def test_hand_over_prompts_the_colleague_and_tells_the_secretary(world: World) -> None:
     _, rid, ids = await _open(world)
-    indsats, taker = await answer_service.hand_over(
+    done = await answer_service.hand_over(
         world.uow, world.tove, ids["Fællesspisning"], world.vera.person_id, NOW, texts
     )
-    assert indsats.tovholder_person_id == taker.id == world.vera.person_id
-    prompts = world.outbox(f"status:r{rid}:i{ids['Fællesspisning']}:prompt:p")
-    assert [m.chat_id for m in prompts.values()] == [33]  # type: ignore[attr-defined]
+    assert done.indsats.tovholder_person_id == done.person.id == world.vera.person_id
+    # Vera's one prompt (still waiting in the outbox) now lists it; Tove's no longer does.
+    [vera] = world.outbox(f"status:r{rid}:p{world.vera.person_id}:prompt").values()
+    [tove] = world.outbox(f"status:r{rid}:p{world.tove.person_id}:prompt").values()
+    assert "Fællesspisning" in vera.payload["text"]  # type: ignore[attr-defined]
+    assert "Fællesspisning" not in tove.payload["text"]  # type: ignore[attr-defined]
     notices = world.outbox("status:handover")
     assert [m.chat_id for m in notices.values()] == [11]  # type: ignore[attr-defined]
     with pytest.raises(NotAllowed):  # Tove is no longer its tovholder
         await answer_service.record_answer(
-            world.uow, world.tove, rid, ids["Fællesspisning"], StatusColour.GUL, "x", NOW
+            world.uow, world.tove, rid, ids["Fællesspisning"], StatusColour.GUL, "x", NOW, texts
         )
 
 
