@@ -153,7 +153,8 @@ async def test_two_rounds_with_goals_shared_indsatser_holiday_early_answer_red_a
         # Round 1.
         opened = await world.ask(secretary, f"/statusrunde {plan_id}", "Runde 1")
         body = opened.text or ""
-        assert "2 statusliste(r)" in body and "1 svar givet før runden" in body
+        assert "Statuslister sendt ud, én pr. tovholder: 2." in body
+        assert "1 svar givet før runden" in body
         assert "1 tovholder er på ferie" in body
         tove_1 = await world.expect(tove, "runde 1")
         carl_1 = await world.expect(carl, "runde 1")

@@ -66,7 +66,8 @@ async def test_round_answer_flow_edits_the_prompt_survives_a_restart_and_shows_i
     chat = beu_committee
     plan_id = await import_plan(chat, CSV)
     [opened] = only(await chat.send(SECRETARY, f"/statusrunde {plan_id}"))
-    assert "Runde 1" in (opened.text or "") and "1 statusliste(r)" in (opened.text or "")
+    assert "Runde 1" in (opened.text or "")
+    assert "Statuslister sendt ud, én pr. tovholder: 1." in (opened.text or "")
     [prompt] = prompts(await deliver(chat, database_url, clock), TOVHOLDER)
 
     [detail] = only(await chat.press(TOVHOLDER, prompt, prompt.button("Fællesspisning")))
