@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot_api_emulator.formatting import TEXT_LIMIT
 from bot_api_emulator.state import Chat, EmulatorState, StoredMessage, User
 
 _COMMAND = re.compile(r"(?<![^\s])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
@@ -84,20 +85,50 @@ async def send_text(
         if reply_to is None:
             raise ActionError(f"no message {reply_to_message_id} in chat {chat.id}")
     await _open_private_chat(state, user, chat)
-    message = state.add_message(
-        chat,
-        user,
-        from_bot=False,
-        text=text,
-        source=text,
-        entities=entities if entities is not None else command_entities(text),
-        reply_to=reply_to,
-    )
-    await state.record(chat.id, "user_message", message.message_id)
-    update = None
-    if _for_bot(state, chat, message):
-        update = await state.add_update("message", message.to_api())
-    return message, update.update_id if update else None
+    # A client sends a text over Telegram's limit as several messages, one after the other.
+    parts = split_like_a_client(text)
+    update_id: int | None = None
+    for number, part in enumerate(parts):
+        message = state.add_message(
+            chat,
+            user,
+            from_bot=False,
+            text=part,
+            source=part,
+            entities=(
+                entities
+                if entities is not None and len(parts) == 1
+                else command_entities(part)
+                if number == 0
+                else []
+            ),
+            reply_to=reply_to if number == 0 else None,
+        )
+        await state.record(chat.id, "user_message", message.message_id)
+        update = None
+        if _for_bot(state, chat, message):
+            update = await state.add_update("message", message.to_api())
+        update_id = update.update_id if update else None
+    return message, update_id
+
+
+def split_like_a_client(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Parts of at most ``limit`` characters, cut at the last line break (else space) before the
+    limit, as Telegram's apps do; the break itself is dropped."""
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit + 1)
+        if cut <= 0:
+            parts.append(rest[:limit])
+            rest = rest[limit:]
+        else:
+            parts.append(rest[:cut])
+            rest = rest[cut + 1 :]
+    parts.append(rest)
+    return [part for part in parts if part]
 
 
 async def send_document(

@@ -20,6 +20,7 @@ from agendas.model import DIALOG_SECTIONS, SAGSTYPE_LABELS, SECTION_BY_KEY, Acto
 from agendas.ports import UnitOfWork
 from agendas.services import meetings, punkter
 from agendas.services.punkter import SagDraft
+from handlers import long_text
 from handlers.agenda import send_punkt
 from handlers.callbacks import MoedeCb, NySagCb, PunktCb
 from handlers.cancel import CANCEL_NOTE
@@ -192,9 +193,12 @@ async def use_buttons(message: Message, state: FSMContext) -> None:
 async def got_section(
     message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
+    whole = await long_text.gather(message, state)
+    if whole is None:
+        return  # a long pasted text: more parts may follow
     data = await state.get_data()
     try:
-        text = punkter.clean_section(message.text or "")
+        text = punkter.clean_section(whole)
         if text:
             punkter.require_filled(str(data["section"]), text)
     except InvalidInput as exc:

@@ -119,3 +119,26 @@ async def test_member_is_refused_a_secretary_command(world: World) -> None:
 
 async def test_the_token_never_reaches_the_log(world: World) -> None:
     world.assert_no_secrets_in_log()
+
+
+async def test_a_long_pasted_text_is_one_answer(world: World) -> None:
+    """Issue 16: a 9,000-character sagsfremstilling pasted in the app arrives as three messages
+    (the emulator splits it as a client does); all three belong to the one answer, and the
+    dialog's next question is asked once, after the last part."""
+    assert world.committee is not None
+    sec = world.committee.secretary
+    paragraph = "Forvaltningen har gennemgået indsatsen og foreslår en ny model. " * 9
+    pasted = "\n".join(f"{n}. {paragraph}" for n in range(1, 17))
+    assert 8_500 < len(pasted) < 12_000
+    await world.client.send_text(sec, "/nysag Sag med lang tekst")
+    question = await world.expect(sec, "Hvilken type sag")
+    question = await world.press(sec, question, "Til orientering", "beslutningskompetencen")
+    question = await world.press(sec, question, "ØU", "lukket punkt")
+    await world.press(sec, question, "Nej, åbent", "Sagens kerne (1/7)")
+    await world.client.send_text(sec, pasted)
+    await world.expect(sec, "Teksten er lang")
+    await world.expect(sec, "Del 2 er med")
+    await world.expect(sec, "Indstilling (2/7)")
+    await world.quiet(sec, 1.0)  # no part was taken as the Indstilling
+    await world.ask(sec, "/annuller", "Annulleret")
+    assert world.count("SELECT count(*) FROM punkt WHERE title = 'Sag med lang tekst'") == 0

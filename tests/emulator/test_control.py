@@ -100,3 +100,17 @@ async def test_reset_forgets_everything(client: EmulatorClient) -> None:
     assert await client.pending_updates() == []
     with pytest.raises(EmulatorError, match="unknown chat"):
         await client.messages(user)
+
+
+async def test_a_text_over_the_limit_arrives_as_several_messages_like_from_an_app(
+    api: RawApi, client: EmulatorClient
+) -> None:
+    """Issue 16: a client splits a long text at a line break before 4,096 characters."""
+    user = await client.create_user("Sofie", started=True)
+    lines = [f"Linje {n}: " + "tekst " * 60 for n in range(40)]
+    await client.send_text(user, "\n".join(lines))
+    updates = await api.ok("getUpdates")
+    texts = [u["message"]["text"] for u in updates]
+    assert len(texts) == 4  # 14,800 characters, cut at whole lines
+    assert all(len(t) <= 4096 for t in texts)
+    assert "\n".join(texts) == "\n".join(lines)  # cut at line breaks, nothing lost

@@ -303,3 +303,26 @@ async def test_dialog_survives_a_restart(
     assert sag.section("indstilling") == "Indstillingen efter genstart."
     assert sag.beslutningskompetence == "ØU"
     assert [b.file_name for b in (await world.punkt(sag.id or 0)).bilag] == ["efter.pdf"]
+
+
+async def test_a_long_text_split_by_the_app_is_one_answer(chat: ChatHarness, world: World) -> None:
+    """Issue 16: the second part of a pasted text was taken as the answer to the next question."""
+    await start_on_first_meeting(chat)
+    question = last_message(await chat.send(SECRETARY, "Lang sag"))
+    question = last_message(await chat.press(SECRETARY, question, question.button("orientering")))
+    question = last_message(await chat.press(SECRETARY, question, question.button("BEU")))
+    last_message(await chat.press(SECRETARY, question, question.button("Nej")))
+    parts = ["a" * 4000, "b" * 4090, "c" * 700]
+    first = await chat.send(SECRETARY, parts[0])
+    assert "Teksten er lang (4000 tegn)" in all_text(first)
+    second = await chat.send(SECRETARY, parts[1])
+    assert "Del 2 er med (8090 tegn i alt)" in all_text(second)
+    third = await chat.send(SECRETARY, parts[2])
+    assert "<b>Indstilling</b>" in (last_message(third).text or "")
+    # A text that was that long on its own is ended with a full stop.
+    held = await chat.send(SECRETARY, "i" * 3900)
+    assert "skriv et punktum" in all_text(held)
+    done = await chat.send(SECRETARY, ".")
+    assert "Tidligere beslutninger" in (last_message(done).text or "")
+    calls = await chat.send(SECRETARY, "/annuller")
+    assert "Annulleret" in all_text(calls)
