@@ -145,6 +145,15 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
     assert (output / "transcript.txt").read_text(encoding="utf-8").startswith("\n━━ 1.")
     [bilag] = list((output / "dokumenter").glob("*Notat om ungeindsatsen.pdf"))
     assert bilag.read_bytes() == BILAG
+    # The members get a bilag that opens: one page with its text (issue 16, item 9).
+    import pikepdf
+
+    with pikepdf.open(bilag) as pdf:
+        assert len(pdf.pages) == 1
+    import pdfplumber
+
+    with pdfplumber.open(bilag) as pdf:
+        assert "Notat om ungeindsatsen" in (pdf.pages[0].extract_text() or "")
 
     # Both versions of the protocol, under their own names at the top of the output folder.
     [internal] = list(output.glob("Beslutningsprotokol BEU *[0-9].docx"))

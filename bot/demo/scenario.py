@@ -102,16 +102,50 @@ SAG_SECTIONS = {
     "tidsplan": "Drift fra 1. april. Status til udvalget efter et halvt år.",
 }
 SKIPPED = ("tidligere_beslutninger", "lov_og_plangrundlag")
-BILAG = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0"
-    b">>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def one_page_pdf(lines: list[str]) -> bytes:
+    """A small, valid one-page A4 PDF with the lines in Helvetica (the demo's bilag), with a
+    correct cross-reference table so every reader opens it."""
+    text = "".join(
+        f"BT /F1 12 Tf 72 {770 - 18 * n} Td ({line.replace('(', '[').replace(')', ']')}) Tj ET\n"
+        for n, line in enumerate(lines)
+    ).encode("cp1252")
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Resources<</Font<</F1 5 0 R>>>>"
+        b"/Contents 4 0 R>>",
+        b"<</Length %d>>stream\n" % len(text) + text + b"endstream",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+BILAG = one_page_pdf(
+    [
+        "Notat om ungeindsatsen",
+        "Jobcentret, Beskæftigelsesforvaltningen",
+        "",
+        "Ungeteamet samler vejledning, uddannelse og job i ét forløb.",
+        "Målet er, at flere unge under 25 er i job eller uddannelse efter et år.",
+    ]
 )
 
 
 async def build_sag(sekretaer: Person, title: str, closed: bool, sections: dict[str, str]) -> None:
     """The /nysag dialog: title, sagstype, beslutningskompetence, lukket?, then each section."""
     await sekretaer.say(f"/nysag {title}")
-    await sekretaer.press("beslutning" if not closed else "orientering")
+    await sekretaer.press("beslutning")  # both sager ask the udvalg to decide
     await sekretaer.press(UDVALG)
     await sekretaer.press("Ja" if closed else "Nej")
     for _ in range(12):  # at most one question per section
