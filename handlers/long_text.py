@@ -13,8 +13,9 @@ from aiogram.types import Message
 
 from handlers.texts import t
 
-#: Clients split at 4,096 characters, at a line break or a space before it when there is one.
-LIKELY_SPLIT = 3800
+#: Clients split at 4,096 characters, at a line break or a space before it when there is one, so
+#: a part is rarely much shorter than the limit (a paragraph of up to 1,000 characters).
+LIKELY_SPLIT = 3000
 #: Telegram's limit for one message: a longer one did not come from a client, so it is whole.
 MESSAGE_LIMIT = 4096
 #: The dialog data key of the parts held so far.
