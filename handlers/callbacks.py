@@ -145,8 +145,8 @@ class UnitCb(CallbackData, prefix="un"):
     new (the tolerant match of the owner at position ``value`` of indsats ``target``)."""
 
     action: str
-    target: int
-    value: int = 0
+    target: DbInt
+    value: DbInt = 0
 
 
 class PlanCb(CallbackData, prefix="pl"):

@@ -89,15 +89,25 @@ class TrackAnswers(BaseMiddleware):
         ):
             bot.session.middleware(AnswerTracker())
             bot.session.middleware(RetryReplies())
-        _answered.set(set())
-        return await handler(event, data)
+        # The error handlers run after this middleware has returned: they get the record from
+        # the update's data; the context variable is for the session middlewares meanwhile and
+        # is reset, so nothing after the update (an outbox worker in the same task) sees it.
+        answered: set[str] = set()
+        data["answered_queries"] = answered
+        token = _answered.set(answered)
+        try:
+            return await handler(event, data)
+        finally:
+            _answered.reset(token)
 
 
-async def _reply(event: ErrorEvent, key: str, params: dict[str, object]) -> None:
+async def _reply(
+    event: ErrorEvent, key: str, params: dict[str, object], answered: set[str] | None
+) -> None:
     """A message answer is HTML; a button's alert is plain text of at most 200 characters."""
     update = event.update
     query = update.callback_query
-    if query is not None and query.id in (_answered.get() or set()):
+    if query is not None and query.id in (answered or set()):
         if query.message is not None and query.bot is not None:
             await query.bot.send_message(query.message.chat.id, t(key, **params))
     elif query is not None:
@@ -106,14 +116,17 @@ async def _reply(event: ErrorEvent, key: str, params: dict[str, object]) -> None
         await update.message.answer(t(key, **params))
 
 
-async def on_domain_error(event: ErrorEvent) -> None:
+async def on_domain_error(event: ErrorEvent, answered_queries: set[str] | None = None) -> None:
     """A refusal the user can act on: say what to do; nothing was stored (the UoW rolled back)."""
     assert isinstance(event.exception, DomainError)
-    await _reply(event, event.exception.key, event.exception.params)
+    await _reply(event, event.exception.key, event.exception.params, answered_queries)
 
 
 async def on_unexpected(
-    event: ErrorEvent, uow: object = None, commits_before_handler: int = 0
+    event: ErrorEvent,
+    uow: object = None,
+    commits_before_handler: int = 0,
+    answered_queries: set[str] | None = None,
 ) -> None:
     # Honest about what happened: a fault after the change was committed (a reply that failed)
     # must not say that nothing was stored.
@@ -125,7 +138,8 @@ async def on_unexpected(
         exc_info=event.exception,
     )
     try:
-        await _reply(event, "err-unexpected-after-save" if saved else "err-unexpected", {})
+        key = "err-unexpected-after-save" if saved else "err-unexpected"
+        await _reply(event, key, {}, answered_queries)
     except TelegramAPIError as exc:
         log.warning("Could not tell the user about the error: %s", exc)
 
