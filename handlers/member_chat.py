@@ -5,7 +5,7 @@ for a declared inhabilitet, and how a dialog answers what a member typed. No han
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar
 
@@ -58,6 +58,12 @@ async def typed(message: Message, state: FSMContext, change: Awaitable[T]) -> T 
             return None
         await state.clear()
         raise
+
+
+def wake(outbox_wake: Callable[[], None] | None) -> None:
+    """Tell the outbox worker there is something to send (when the process has one)."""
+    if outbox_wake is not None:
+        outbox_wake()
 
 
 def may_act(actor: Actor, moede: Moede, now: datetime | None) -> bool:

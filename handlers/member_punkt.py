@@ -28,7 +28,7 @@ from handlers.chat import chat_message
 from handlers.context import ChatConfig
 from handlers.meeting_mode import TYPED, refresh_punkt
 from handlers.meeting_views import current_view
-from handlers.member_chat import typed
+from handlers.member_chat import typed, wake
 from handlers.texts import plain, t
 
 
@@ -74,8 +74,7 @@ async def typed_inhabil_reason(
     if declared is None:
         return
     await state.clear()
-    if outbox_wake is not None:
-        outbox_wake()
+    wake(outbox_wake)
     punkt = declared.punkt
     await message.answer(t("members-inhabil-declared", number=punkt.number, title=punkt.title))
 

@@ -23,7 +23,7 @@ from handlers.callbacks import MemberCb, MoedeCb, ProposalCb
 from handlers.chat import button, chat_message, markup
 from handlers.context import ChatConfig
 from handlers.meeting_mode import TYPED
-from handlers.member_chat import typed
+from handlers.member_chat import typed, wake
 from handlers.texts import t
 
 
@@ -34,11 +34,6 @@ class Proposals(StatesGroup):
     title = State()
     text = State()
     reason = State()
-
-
-def _wake(outbox_wake: Callable[[], None] | None) -> None:
-    if outbox_wake is not None:
-        outbox_wake()
 
 
 async def start_proposal(
@@ -86,7 +81,7 @@ async def typed_text(
     if view is None:
         return
     await state.clear()
-    _wake(outbox_wake)
+    wake(outbox_wake)
     await message.answer(
         t(
             "members-proposal-sent",
@@ -109,7 +104,7 @@ async def accept(
     view = await proposals.accept_proposal(
         uow, actor, callback_data.proposal_id, config.now(), texts
     )
-    _wake(outbox_wake)
+    wake(outbox_wake)
     await query.answer()
     assert view.punkt is not None
     agenda = MoedeCb(action="agenda", moede_id=view.moede.id or 0)
@@ -157,7 +152,7 @@ async def typed_reason(
     if view is None:
         return
     await state.clear()
-    _wake(outbox_wake)
+    wake(outbox_wake)
     await message.answer(
         t("members-proposal-declined-secretary", title=view.proposal.title, name=view.member)
     )

@@ -21,7 +21,7 @@ from handlers.callbacks import MemberCb, QuestionCb
 from handlers.chat import chat_message
 from handlers.context import ChatConfig
 from handlers.meeting_mode import TYPED
-from handlers.member_chat import typed
+from handlers.member_chat import typed, wake
 from handlers.texts import t
 
 
@@ -30,11 +30,6 @@ class Questions(StatesGroup):
 
     question = State()
     answer = State()
-
-
-def _wake(outbox_wake: Callable[[], None] | None) -> None:
-    if outbox_wake is not None:
-        outbox_wake()
 
 
 async def ask_question(
@@ -70,7 +65,7 @@ async def typed_question(
     if asked is None:
         return
     await state.clear()
-    _wake(outbox_wake)
+    wake(outbox_wake)
     key = "members-question-sent" if asked.told else "members-question-sent-nobody"
     await message.answer(t(key, number=asked.punkt.number, title=asked.punkt.title))
 
@@ -115,7 +110,7 @@ async def typed_answer(
     if asked is None:
         return
     await state.clear()
-    _wake(outbox_wake)
+    wake(outbox_wake)
     key = "members-answer-saved-one" if asked.told == 1 else "members-answer-saved-other"
     await message.answer(t(key, number=asked.punkt.number, count=asked.told))
 
