@@ -9,12 +9,12 @@ forgets to save it changes nothing stored, here as there.
 
 from __future__ import annotations
 
-import copy
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Self, TypeVar, cast
 
 from agendas.errors import ConcurrentEdit
 from agendas.members import InhabilDeclaration, Proposal, ProposalState, Question
@@ -84,7 +84,9 @@ T = TypeVar("T")
 
 
 def _copy(item: T) -> T:
-    return copy.deepcopy(item)
+    # A pickle round trip copies as deeply as copy.deepcopy and several times faster: the
+    # fake unit of work copies its whole state on every enter, commit and rollback.
+    return cast(T, pickle.loads(pickle.dumps(item, pickle.HIGHEST_PROTOCOL)))
 
 
 @dataclass
