@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-#: A meeting's assumed length when no end time is known yet.
+#: A meeting's length when its udvalg has not set another (``Udvalg.meeting_minutes``).
 DEFAULT_DURATION = timedelta(hours=2)
 PRODID = "-//Udvalgsbot//Dagsorden//DA"
 UID_DOMAIN = "udvalgsbot"
@@ -45,6 +45,8 @@ class MeetingEvent:
     cancelled: bool = False
     #: The meeting's public page in the web archive, if any.
     url: str = ""
+    #: How long the meeting lasts in the calendar: the udvalg's usual meeting length.
+    duration: timedelta = DEFAULT_DURATION
 
 
 def _zones(cal: icalendar.Calendar, first: date, last: date) -> None:
@@ -101,7 +103,7 @@ def _vevent(event: MeetingEvent) -> icalendar.Event:
         vevent.add("dtend", event.day + timedelta(days=1))
     else:
         vevent.add("dtstart", starts)
-        vevent.add("dtend", starts + DEFAULT_DURATION)
+        vevent.add("dtend", starts + event.duration)
     vevent.add("summary", f"Møde i {event.udvalg_name} ({event.udvalg_code})")
     if event.place:
         vevent.add("location", event.place)

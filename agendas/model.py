@@ -107,6 +107,13 @@ STANDARD_TITLES: dict[PunktKind, str] = {
 }
 
 
+#: How long an udvalg's meetings usually last, in minutes, unless its secretary set another
+#: length (/moedelaengde): the length of the meeting in the calendar invitation.
+DEFAULT_MEETING_MINUTES = 120
+MIN_MEETING_MINUTES = 15
+MAX_MEETING_MINUTES = 480
+
+
 @dataclass(slots=True)
 class Udvalg:
     code: str
@@ -114,6 +121,8 @@ class Udvalg:
     forvaltning: str
     id: int | None = None
     created_at: datetime | None = None
+    #: The usual length of its meetings in minutes (the calendar invitation's DTEND).
+    meeting_minutes: int = DEFAULT_MEETING_MINUTES
 
 
 @dataclass(slots=True)

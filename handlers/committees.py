@@ -1,4 +1,6 @@
-"""/nytudvalg KODE Navn [; Forvaltning]: an admin creates a committee (udvalg).
+"""/nytudvalg KODE Navn [; Forvaltning]: an admin creates a committee (udvalg). /moedelaengde
+KODE [minutter]: its secretary sees or sets how long its meetings usually last (the length of
+the calendar invitation).
 
 Without the ``;`` part the forvaltning is asked for in a short dialog; its state lives in the
 FSM storage (the database), so a restart between the two messages loses nothing.
@@ -91,9 +93,26 @@ async def got_forvaltning(
     await _answer_created(message, udvalg)
 
 
+async def meeting_length(
+    message: Message, command: CommandObject, actor: Actor, uow: UnitOfWork, config: ChatConfig
+) -> None:
+    words = (command.args or "").split(maxsplit=1)
+    if not words:
+        await message.answer(t("udvalg-length-usage"))
+        return
+    if len(words) == 1:
+        udvalg = await committees.udvalg_for_editor(uow, actor, words[0])
+        key = "udvalg-length-show"
+    else:
+        udvalg = await committees.set_meeting_length(uow, actor, words[0], words[1], config.now())
+        key = "udvalg-length-set"
+    await message.answer(t(key, code=udvalg.code, minutes=udvalg.meeting_minutes))
+
+
 def setup() -> Router:
     router = Router(name="committees")
     router.message.filter(F.chat.type == "private")
     router.message.register(new_udvalg, Command("nytudvalg"))
+    router.message.register(meeting_length, Command("moedelaengde"))
     router.message.register(got_forvaltning, NytUdvalg.forvaltning, F.text, ~F.text.startswith("/"))
     return router

@@ -32,6 +32,7 @@ from agendas.protocol_input import STANDARD_PHRASES
 from agendas.records import StaleView
 from agendas.services import meetings
 from agendas.votes import check_dissent, suggested_beslutning
+from handlers import long_text
 from handlers.callbacks import MmCb
 from handlers.chat import button, chat_message, clip, markup, moede_choice
 from handlers.context import ChatConfig
@@ -423,34 +424,22 @@ async def back_to_punkt(
     await send_punkt(message, view, view.punkt_index(dialog.punkt_id))
 
 
-async def typed_free_text(
+async def typed_decision(
     message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
-    dialog = await Dialog.of(state)
-    change = decisions.set_beslutning(
-        uow, actor, dialog.punkt_id, message.text or "", None, config.now()
-    )
-    if await typed(message, change) is not None:
-        await back_to_punkt(message, state, actor, uow, dialog)
-
-
-async def typed_remark(
-    message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork, config: ChatConfig
-) -> None:
-    dialog = await Dialog.of(state)
-    text, now = message.text or "", config.now()
-    change = decisions.set_remark(uow, actor, dialog.punkt_id, dialog.person_id, text, None, now)
-    if await typed(message, change) is not None:
-        await back_to_punkt(message, state, actor, uow, dialog)
-
-
-async def typed_public(
-    message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork, config: ChatConfig
-) -> None:
-    dialog = await Dialog.of(state)
-    change = decisions.set_public_beslutning(
-        uow, actor, dialog.punkt_id, message.text or "", None, config.now()
-    )
+    """The beslutning ("Skriv selv"), the public beslutning or an afvigende mening, as typed; a
+    long pasted text is joined from its parts first."""
+    text = await long_text.gather(message, state)
+    if text is None:
+        return
+    dialog, step, now = await Dialog.of(state), await state.get_state(), config.now()
+    punkt_id = dialog.punkt_id
+    if step == MeetingMode.remark.state:
+        change = decisions.set_remark(uow, actor, punkt_id, dialog.person_id, text, None, now)
+    elif step == MeetingMode.public.state:
+        change = decisions.set_public_beslutning(uow, actor, punkt_id, text, None, now)
+    else:
+        change = decisions.set_beslutning(uow, actor, punkt_id, text, None, now)
     if await typed(message, change) is not None:
         await back_to_punkt(message, state, actor, uow, dialog)
 
@@ -478,9 +467,8 @@ def setup() -> Router:
     router = Router(name="meeting_mode")
     router.message.filter(F.chat.type == "private")
     router.message.register(start_meeting_mode, Command("moede", "meeting"))
-    router.message.register(typed_free_text, StateFilter(MeetingMode.free_text), *TYPED)
-    router.message.register(typed_remark, StateFilter(MeetingMode.remark), *TYPED)
-    router.message.register(typed_public, StateFilter(MeetingMode.public), *TYPED)
+    decision_states = (MeetingMode.free_text, MeetingMode.remark, MeetingMode.public)
+    router.message.register(typed_decision, StateFilter(*decision_states), *TYPED)
     router.message.register(typed_end_time, StateFilter(MeetingMode.end_time), *TYPED)
     cb = router.callback_query
     cb.register(pick_meeting, MmCb.filter(F.action == "pick"))

@@ -19,6 +19,7 @@ from agendas.dates import format_date
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.services import proposals, punkter
+from handlers import long_text
 from handlers.callbacks import MemberCb, MoedeCb, ProposalCb
 from handlers.chat import button, chat_message, markup
 from handlers.context import ChatConfig
@@ -74,9 +75,12 @@ async def typed_text(
     texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
+    text = await long_text.gather(message, state)
+    if text is None:
+        return
     data = await state.get_data()
     moede_id, title = int(data.get("moede_id", 0)), str(data.get("title", ""))
-    change = proposals.propose(uow, actor, moede_id, title, message.text or "", config.now(), texts)
+    change = proposals.propose(uow, actor, moede_id, title, text, config.now(), texts)
     view = await typed(message, state, change)
     if view is None:
         return
@@ -144,10 +148,11 @@ async def typed_reason(
     texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
+    text = await long_text.gather(message, state)
+    if text is None:
+        return
     proposal_id = int((await state.get_data()).get("proposal_id", 0))
-    change = proposals.decline_proposal(
-        uow, actor, proposal_id, message.text or "", config.now(), texts
-    )
+    change = proposals.decline_proposal(uow, actor, proposal_id, text, config.now(), texts)
     view = await typed(message, state, change)
     if view is None:
         return

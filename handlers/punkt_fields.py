@@ -29,6 +29,7 @@ from agendas.model import (
 from agendas.ports import UnitOfWork
 from agendas.services import punkter
 from agendas.services.punkter import PunktDetail
+from handlers import long_text
 from handlers.agenda import send_punkt
 from handlers.callbacks import PunktCb, PunktEditCb
 from handlers.chat import button, chat_message
@@ -169,13 +170,15 @@ async def save_typed_value(
     uow: UnitOfWork,
     config: ChatConfig,
 ) -> None:
-    """The new text for the chosen field; saved only if nobody saved the punkt in between."""
+    """The new text for the chosen field (a long pasted text joined from its parts); saved only
+    if nobody saved the punkt in between."""
+    text = await long_text.gather(message, state)
+    if text is None:
+        return  # a long pasted text: more parts may follow
     data = await state.get_data()
     punkt_id, name, version = int(data["punkt_id"]), str(data["field"]), int(data["version"])
     try:
-        await punkter.edit_field(
-            uow, actor, punkt_id, name, message.text or "", version, config.now()
-        )
+        await punkter.edit_field(uow, actor, punkt_id, name, text, version, config.now())
     except ConcurrentEdit as exc:
         await state.clear()
         reopen = InlineKeyboardMarkup(

@@ -17,6 +17,7 @@ from agendas.chatviews import Texts
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.services import questions
+from handlers import long_text
 from handlers.callbacks import MemberCb, QuestionCb
 from handlers.chat import chat_message
 from handlers.context import ChatConfig
@@ -59,8 +60,11 @@ async def typed_question(
     texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
+    text = await long_text.gather(message, state)
+    if text is None:
+        return
     punkt_id = int((await state.get_data()).get("punkt_id", 0))
-    change = questions.ask_question(uow, actor, punkt_id, message.text or "", config.now(), texts)
+    change = questions.ask_question(uow, actor, punkt_id, text, config.now(), texts)
     asked = await typed(message, state, change)
     if asked is None:
         return
@@ -102,10 +106,11 @@ async def typed_answer(
     texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
+    text = await long_text.gather(message, state)
+    if text is None:
+        return
     question_id = int((await state.get_data()).get("question_id", 0))
-    change = questions.answer_question(
-        uow, actor, question_id, message.text or "", config.now(), texts
-    )
+    change = questions.answer_question(uow, actor, question_id, text, config.now(), texts)
     asked = await typed(message, state, change)
     if asked is None:
         return

@@ -34,6 +34,7 @@ from agendas.status import answers, mine
 from agendas.status.answers import PendingIndsats
 from agendas.status.draft import StatusDraft
 from agendas.status.prompts import indsats_prompt
+from handlers import long_text
 from handlers.callbacks import StatusCb
 from handlers.chat import chat_message, clip
 from handlers.context import ChatConfig
@@ -334,14 +335,18 @@ async def on_unknown(query: CallbackQuery) -> None:
 
 
 async def on_text(message: Message, state: FSMContext) -> None:
-    """The status text: checked, kept in the draft, then the optional attachment."""
+    """The status text (a long pasted text joined from its parts): checked, kept in the draft,
+    then the optional attachment."""
     draft = await _draft(state)
     if draft is None:
         await state.set_state(None)
         await message.answer(t("status-flow-lost"))
         return
+    text = await long_text.gather(message, state)
+    if text is None:
+        return  # a long pasted text: more parts may follow
     try:
-        draft = draft.with_text(message.text or "")
+        draft = draft.with_text(text)
     except InvalidInput as exc:
         await message.answer(error_text(exc))
         return

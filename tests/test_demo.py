@@ -20,6 +20,7 @@ from bot.demo.scenario import (
     REMARK,
     meeting_day,
 )
+from bot.demo.status_step import plan_name
 
 #: The 1-1 vote (Per sent afbud): a tie is not adopted.
 TIE = "Indstillingen faldt ved stemmelighed med 1 stemme for (A) og 1 stemme imod (Ø)."
@@ -34,6 +35,9 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
     assert await run_demo(output, write=lines.append) == 0
 
     transcript = "\n".join(lines)
+    # The plan is of the year the demo plays in (the round follows the meeting day).
+    year = (meeting_day() + timedelta(days=1)).year
+    plan = plan_name(year)
     # The people and what they did, in order, as a secretary would recognise it.
     steps = [
         "Anne Admin (admin) ▸ /nytudvalg BEU Beskæftigelsesudvalget",
@@ -104,12 +108,12 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
         "📎 Beslutningsprotokol BEU",
         "━━ Statusrunde",
         # one prompt per tovholder per round, listing their indsatser under the plan's goals
-        "Udvalgsbot → Tove Holst:\n      📋 Status på Handleplan for ensomhed 2025 – runde 1",
+        f"Udvalgsbot → Tove Holst:\n      📋 Status på {plan} – runde 1",
         "Mål 1: Fællesskab",
-        "Udvalgsbot → Henrik Dahl:\n      📋 Status på Handleplan for ensomhed 2025 – runde 1",
+        f"Udvalgsbot → Henrik Dahl:\n      📋 Status på {plan} – runde 1",
         "Udvalgsbot → Henrik Dahl: (rettet)",
         "🟡 Fællesspisning i lokalcentrene – Tove Holst svarede",
-        "Udvalgsbot → Tove Holst:\n      📋 Status på Handleplan for ensomhed 2025 – runde 2",
+        f"Udvalgsbot → Tove Holst:\n      📋 Status på {plan} – runde 2",
         # the chart of the colours over the rounds
         "🖼 billede: statusoverblik-plan-1.png",
         "Runde 1: 🟢 1 🟡 1 🔴 0 ⬜ 1",
@@ -132,9 +136,10 @@ async def test_the_demo_plays_a_committee_cycle_and_leaves_its_files(tmp_path: P
     # Never the same prompt twice: one new list message per tovholder per round, edited after.
     for name in ("Tove Holst", "Henrik Dahl"):
         for number in (1, 2):
-            head = f"Udvalgsbot → {name}:\n      📋 Status på Handleplan for ensomhed 2025 – runde"
+            head = f"Udvalgsbot → {name}:\n      📋 Status på {plan} – runde"
             assert transcript.count(f"{head} {number}") == 1, (name, number)
     assert len(list((output / "dokumenter").glob("sofie-*-statusoverblik-plan-1.png"))) == 1
+    assert f"ensomhed {year - 1}" not in transcript  # issue 16, item 9: no last year's plan
     # The tovholder sees the closed punkt's title but gets no button to open it.
     tovholder_part = transcript[transcript.index("Tove Holst (tovholder) ▸ /dagsorden") :]
     tovholder_part = tovholder_part[: tovholder_part.index("━━")]
@@ -215,3 +220,34 @@ async def test_the_interactive_demo_lets_a_person_type_as_the_secretary(
         found = transcript.find(step, position)
         assert found >= 0, f"{step!r} missing (or out of order) in:\n{transcript}"
         position = found
+
+
+async def test_interactive_colon_n_presses_button_n_and_keeps_numbers_after_a_buttonless_reply(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16, item 9: ``:7`` on the edit menu pressed "Beslutningskompetence" (the first label
+    containing "Beslutning"), and the numbers vanished after a reply without buttons."""
+    typed = "/nytmoede BEU 15-01-2030 14:00 Rådhuset\n:1\n:2\n:7\n:16\n:q\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(typed))
+    lines: list[str] = []
+
+    assert await run_demo(tmp_path / "out", interactive=True, write=lines.append) == 0
+
+    transcript = "\n".join(lines)
+    steps = [
+        "trykker på [Se dagsorden]",
+        "trykker på [✏️ 1]",
+        ":7 [Beslutning]",
+        "Sofie Svendsen (sekretær) trykker på [Beslutning]\n",
+        "Skriv den nye tekst til Beslutning",
+        ":16 [📋 Dagsorden]",  # the edit menu's numbers, after a question without buttons
+        "trykker på [📋 Dagsorden]",
+        "1. Godkendelse af dagsorden",
+    ]
+    position = 0
+    for step in steps:
+        found = transcript.find(step, position)
+        assert found >= 0, f"{step!r} missing (or out of order) in:\n{transcript}"
+        position = found
+    assert "Beslutningskompetence for" not in transcript
+    assert "(ingen knap med det nummer)" not in transcript

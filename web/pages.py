@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import itertools
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
 from aiohttp import web
@@ -110,6 +110,7 @@ def _event(request: web.Request, found: CommitteeArchive, entry: ArchiveEntry) -
         description=url,
         stamp=entry.released_at or entry.approved_at,
         url=url,
+        duration=timedelta(minutes=udvalg.meeting_minutes),
     )
 
 

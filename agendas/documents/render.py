@@ -30,6 +30,7 @@ from docx.oxml.ns import qn
 
 from agendas.dates import format_date
 from agendas.documents import layout
+from agendas.documents.furniture import page_furniture
 from agendas.documents.page import page_setup
 from agendas.documents.safety import open_docx_safely
 from agendas.documents.wording import (
@@ -159,8 +160,12 @@ def _xml_text(text: str) -> str:
     return xml_escape(_INVALID_XML.sub("", text))
 
 
-def xml_run(text: str, bold: bool = False) -> str:
-    props = "<w:rPr><w:b/></w:rPr>" if bold else ""
+def xml_run(text: str, bold: bool = False, size: int | None = None) -> str:
+    """A run of ``text`` (tabs kept), bold or not, at ``size`` half-points (else the style's)."""
+    props = ("<w:b/>" if bold else "") + (
+        f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>' if size else ""
+    )
+    props = f"<w:rPr>{props}</w:rPr>" if props else ""
     pieces = [f'<w:t xml:space="preserve">{_xml_text(piece)}</w:t>' for piece in text.split("\t")]
     return f"<w:r>{props}{'<w:tab/>'.join(pieces)}</w:r>"
 
@@ -227,46 +232,10 @@ def _set_language(document: Any) -> None:
             _set_lang(style.get_or_add_rPr())
 
 
-def _field_run(paragraph: Any, instruction: str, shown: str) -> None:
-    """A complex field (PAGE, NUMPAGES) with a cached result."""
-    for kind, text in (("begin", None), ("instr", instruction), ("separate", None)):
-        run = paragraph.add_run()
-        if kind == "instr":
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = text
-            run._r.append(instr)
-        else:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
-    paragraph.add_run(shown)
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    paragraph.add_run()._r.append(end)
-
-
-def _free_paragraph(part: Any) -> Any:
-    """The header's/footer's empty paragraph, or a new one after the template's letterhead."""
-    paragraphs = part.paragraphs
-    if paragraphs and not part.tables and not any(p.text.strip() for p in paragraphs):
-        return paragraphs[0]
-    return part.add_paragraph()
-
-
 def _header_footer(writer: BodyWriter, doc: MeetingDocument, protokol: bool, public: bool) -> None:
-    for section in writer.document.sections:
-        header = section.header
-        header.is_linked_to_previous = False
-        _free_paragraph(header).add_run(header_line(doc, protokol))
-        header.add_paragraph().add_run(header_marks(doc, protokol, public)).bold = True
-        footer = section.footer
-        footer.is_linked_to_previous = False
-        paragraph = _free_paragraph(footer)
-        paragraph.add_run(f"{doc.udvalg.name} {format_date(doc.moede.date)} · Side ")
-        _field_run(paragraph, " PAGE ", "1")
-        paragraph.add_run(" af ")
-        _field_run(paragraph, " NUMPAGES ", "1")
+    footer = f"{doc.udvalg.name} {format_date(doc.moede.date)}"
+    marks = header_marks(doc, protokol, public)
+    page_furniture(writer.document, header_line(doc, protokol), marks, footer)
 
 
 def _core_properties(

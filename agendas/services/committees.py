@@ -8,7 +8,15 @@ from datetime import datetime
 
 from agendas import rules
 from agendas.errors import InvalidInput, NotAllowed
-from agendas.model import Actor, Membership, Person, Role, Udvalg
+from agendas.model import (
+    MAX_MEETING_MINUTES,
+    MIN_MEETING_MINUTES,
+    Actor,
+    Membership,
+    Person,
+    Role,
+    Udvalg,
+)
 from agendas.ports import UnitOfWork
 from agendas.services.common import audit, require_editor, require_reader, udvalg_by_code
 
@@ -182,4 +190,44 @@ async def readable_udvalg(uow: UnitOfWork, actor: Actor, code: str) -> Udvalg:
     async with uow:
         udvalg = await udvalg_by_code(uow, code)
     require_reader(actor, udvalg.id or 0)
+    return udvalg
+
+
+#: "90", "90 min", "90 minutter".
+_MINUTES = re.compile(r"(\d{1,5})\s*(?:min(?:utter)?\.?)?", re.IGNORECASE)
+
+
+def parse_meeting_minutes(text: str, code: str) -> int:
+    """The usual meeting length typed by the secretary, in whole minutes within the limits."""
+    found = _MINUTES.fullmatch(text.strip())
+    minutes = int(found[1]) if found else 0
+    if not MIN_MEETING_MINUTES <= minutes <= MAX_MEETING_MINUTES:
+        raise InvalidInput(
+            "err-udvalg-length", low=MIN_MEETING_MINUTES, high=MAX_MEETING_MINUTES, code=code
+        )
+    return minutes
+
+
+async def set_meeting_length(
+    uow: UnitOfWork, actor: Actor, code: str, text: str, now: datetime
+) -> Udvalg:
+    """/moedelaengde KODE minutter: how long the udvalg's meetings usually last; the calendar
+    invitations sent from now on have that length. Only its sekretær (or an admin)."""
+    async with uow:
+        udvalg = await udvalg_by_code(uow, code)
+        require_editor(actor, udvalg.id or 0)
+        minutes = parse_meeting_minutes(text, udvalg.code)
+        await uow.udvalg.set_meeting_minutes(udvalg.id or 0, minutes)
+        await audit(
+            uow,
+            actor,
+            "udvalg.meeting_length",
+            "udvalg",
+            udvalg.id,
+            now,
+            udvalg.id,
+            minutes=minutes,
+        )
+        await uow.commit()
+    udvalg.meeting_minutes = minutes
     return udvalg

@@ -6,7 +6,7 @@ gets, and writing one message to the outbox (used by the release, ``release_watc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from agendas import rules
 from agendas.calendar import MeetingEvent, ics_file_name, meeting_ics
@@ -91,6 +91,7 @@ def meeting_event(
         sequence=sequence,
         stamp=now,
         description=description,
+        duration=timedelta(minutes=udvalg.meeting_minutes),
     )
 
 

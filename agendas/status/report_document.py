@@ -9,6 +9,11 @@ answered ("ingen ændring" when the last answer was reused, "før runden" when i
 before the round opened). The table body is written as WordprocessingML in one parse (as
 ``agendas.documents.render`` does): 500 rows take a fraction of a second.
 
+The pages carry the protocol's furniture (``agendas.documents.furniture``): the udvalg and the
+plan in the header, "Side X af Y" in the footer. The table's header row repeats on every page,
+and its columns are measured on their longest word (9-point text), so that "Tovholder", "Status"
+or a date such as "29-11-2026" is never broken; the indsats and the status text share the rest.
+
 The sag is til orientering with the indstilling "at orienteringen tages til efterretning"; its
 sagsfremstilling carries the summary, the report goes with it as bilag.
 """
@@ -17,11 +22,15 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+from docx.shared import Length
 
 from agendas.dates import format_date, format_time, to_local
+from agendas.documents.furniture import page_furniture
 from agendas.documents.render import BodyWriter, xml_run
 from agendas.model import Sagstype
 from agendas.plans import COLOUR_LABELS, PLAN_KIND_LABELS, PlanKind, StatusColour
@@ -31,10 +40,21 @@ from agendas.status.chart import RoundCounts, colour_chart_png
 
 ZONE = "Europe/Copenhagen"
 
-#: Column widths in twentieths of a point (A4 portrait text width is about 9600): indsats,
-#: tovholder, then one column per round shown, the status text, the date answered.
-TEXT_WIDTH = 9600
-INDSATS_WIDTH, TOVHOLDER_WIDTH, ROUND_WIDTH, ANSWERED_WIDTH = 2000, 1300, 820, 1100
+#: The tables are set in 9 point (half-points), with 0.12 cm of room left and right in a cell.
+TABLE_FONT_SIZE = 18
+CELL_MARGIN = 70
+#: The width a 9-point character may take, in twentieths of a point: 0.61 em, more than the
+#: average of Calibri or Arial in bold, so that no word is broken in a column sized for it.
+CHAR_WIDTH = 110
+#: Beyond the cell's own margins: the borders and a little air.
+CELL_SLACK = 40
+#: The width of A4 portrait between the protocol's margins (21 cm - 2.5 cm - 2.0 cm), used when
+#: a template's page does not say.
+TEXT_WIDTH = 9355
+#: The indsats and the status text share what the other columns leave, at least this much each
+#: where the page allows (a longer word than fits that is broken, as it would be anywhere).
+FLEX_NEED_LIMIT = 2400
+INDSATS_SHARE = 0.4
 #: How many rounds stand side by side in the table (this one and those before it).
 TREND_ROUNDS = 4
 LABEL_MISSING = "Mangler svar"
@@ -214,7 +234,9 @@ _BORDERS = "".join(
 
 def _paragraphs(text: str, bold: bool = False) -> str:
     lines = [line for line in (raw.strip() for raw in text.splitlines()) if line] or [""]
-    return "".join(f"<w:p>{xml_run(line, bold) if line else ''}</w:p>" for line in lines)
+    return "".join(
+        f"<w:p>{xml_run(line, bold, TABLE_FONT_SIZE) if line else ''}</w:p>" for line in lines
+    )
 
 
 def _cell(width: int, body: str, fill: str | None = None) -> str:
@@ -227,10 +249,49 @@ def _row(cells: Sequence[str], header: bool = False) -> str:
     return f"<w:tr>{props}{''.join(cells)}</w:tr>"
 
 
-def _widths(report: StatusReport) -> list[int]:
-    rounds = len(report.trend_rounds) or 1
-    text = TEXT_WIDTH - INDSATS_WIDTH - TOVHOLDER_WIDTH - rounds * ROUND_WIDTH - ANSWERED_WIDTH
-    return [INDSATS_WIDTH, TOVHOLDER_WIDTH, *([ROUND_WIDTH] * rounds), text, ANSWERED_WIDTH]
+def page_text_width(document: Any) -> int:
+    """The width between the margins of the document's last section, in twentieths of a point."""
+    section = document.sections[-1]
+    page, left, right = section.page_width, section.left_margin, section.right_margin
+    if page is None or left is None or right is None:
+        return TEXT_WIDTH
+    return int(Length(page - left - right).twips)
+
+
+def word_width(texts: Iterable[str]) -> int:
+    """The column width that holds the longest word of ``texts`` without breaking it."""
+    longest = max((len(word) for text in texts for word in text.split()), default=1)
+    return longest * CHAR_WIDTH + 2 * CELL_MARGIN + CELL_SLACK
+
+
+def _columns(report: StatusReport) -> list[list[str]]:
+    """Every text of each column, its header first (what the widths are measured on)."""
+    columns: list[list[str]] = [[h] for h in _headers(report)]
+    rounds = len(columns) - 4
+    for row in report.rows:
+        columns[0].append(row.indsats)
+        columns[1].append(row.tovholder)
+        trend = row.trend or (row.colour,)
+        for i, colour in enumerate(trend[:rounds]):
+            columns[2 + i].append(_colour_word(colour, i == len(trend) - 1))
+        columns[-2].append(_status_text(row))
+        columns[-1].append(answered_label(report, row))
+    return columns
+
+
+def column_widths(report: StatusReport, width: int = TEXT_WIDTH) -> list[int]:
+    """Tovholder, the rounds and Besvaret as wide as their longest word (a name, "Mangler", a
+    date); the indsats and the status text share the rest, each wide enough for its longest
+    word where the page allows."""
+    needs = [word_width(texts) for texts in _columns(report)]
+    fixed = needs[1:-2] + needs[-1:]
+    flex = width - sum(fixed)
+    indsats_need, text_need = (min(n, FLEX_NEED_LIMIT) for n in (needs[0], needs[-2]))
+    indsats = max(indsats_need, int(flex * INDSATS_SHARE))
+    if flex - indsats < text_need:
+        indsats = max(indsats_need, flex - text_need)
+    text = max(flex - indsats, 0)
+    return [indsats, *needs[1:-2], text, needs[-1]]
 
 
 def _headers(report: StatusReport) -> list[str]:
@@ -238,17 +299,25 @@ def _headers(report: StatusReport) -> list[str]:
     return ["Indsats", "Tovholder", *rounds, "Status og bemærkninger", "Besvaret"]
 
 
+def _colour_word(colour: StatusColour | None, current: bool) -> str:
+    return COLOUR_LABELS[colour] if colour else (LABEL_MISSING if current else LABEL_NO_ANSWER)
+
+
 def _colour_cell(width: int, colour: StatusColour | None, current: bool) -> str:
-    word = COLOUR_LABELS[colour] if colour else (LABEL_MISSING if current else LABEL_NO_ANSWER)
-    return _cell(width, _paragraphs(word, bold=True), FILLS[colour])
+    return _cell(width, _paragraphs(_colour_word(colour, current), bold=True), FILLS[colour])
 
 
-def _indsats_row(report: StatusReport, row: ReportRow, widths: list[int]) -> str:
+def _status_text(row: ReportRow) -> str:
     text = row.text
     if row.answered_by:
         text = f"{text}\n{LABEL_BY} {row.answered_by}" if text else row.answered_by
     if row.attachment:
         text = f"{text}\n{LABEL_ATTACHMENT}: {row.attachment}" if text else row.attachment
+    return text
+
+
+def _indsats_row(report: StatusReport, row: ReportRow, widths: list[int]) -> str:
+    text = _status_text(row)
     trend = row.trend or (row.colour,)
     colours = [
         _colour_cell(widths[2 + i], colour, i == len(trend) - 1) for i, colour in enumerate(trend)
@@ -271,8 +340,19 @@ def _goal_row(label: str, widths: list[int]) -> str:
     return _row([f"<w:tc>{props}{_paragraphs(label, bold=True)}</w:tc>"])
 
 
-def _table(report: StatusReport) -> str:
-    widths = _widths(report)
+def _table_props(width: int) -> str:
+    """A fixed layout as wide as its columns, with the report's cell margins and borders."""
+    margins = "".join(f'<w:{side} w:w="{CELL_MARGIN}" w:type="dxa"/>' for side in ("left", "right"))
+    return (
+        f'<w:tblPr><w:tblW w:w="{width}" w:type="dxa"/>'
+        f"<w:tblBorders>{_BORDERS}</w:tblBorders>"
+        f'<w:tblLayout w:type="fixed"/><w:tblCellMar>{margins}</w:tblCellMar>'
+        '<w:tblLook w:val="04A0" w:firstRow="1"/></w:tblPr>'
+    )
+
+
+def _table(report: StatusReport, width: int) -> str:
+    widths = column_widths(report, width)
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     rows = [
         _row(
@@ -290,27 +370,20 @@ def _table(report: StatusReport) -> str:
             goal = row.goal
             rows.append(_goal_row(row.goal or LABEL_NO_GOAL, widths))
         rows.append(_indsats_row(report, row, widths))
-    props = (
-        '<w:tblPr><w:tblW w:w="5000" w:type="pct"/>'
-        f"<w:tblBorders>{_BORDERS}</w:tblBorders>"
-        '<w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1"/></w:tblPr>'
-    )
+    props = _table_props(sum(widths))
     return f"<w:tbl>{props}<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
 
 
-def _counts_table(report: StatusReport) -> str:
+def _counts_table(report: StatusReport, text_width: int) -> str:
     headers = ["Runde", *(COLOUR_LABELS[c] for c in StatusColour), LABEL_MISSING]
-    width = TEXT_WIDTH // len(headers)
+    width = text_width // len(headers)
     grid = "".join(f'<w:gridCol w:w="{width}"/>' for _ in headers)
     rows = [_row([_cell(width, _paragraphs(h, bold=True), "F2F2F2") for h in headers], True)]
     for counts in report.history:
         values = [str(counts.number), *(str(counts.counts.get(c, 0)) for c in StatusColour)]
         values.append(str(counts.missing))
         rows.append(_row([_cell(width, _paragraphs(v)) for v in values]))
-    props = (
-        f'<w:tblPr><w:tblW w:w="{TEXT_WIDTH}" w:type="dxa"/>'
-        f'<w:tblBorders>{_BORDERS}</w:tblBorders><w:tblLayout w:type="fixed"/></w:tblPr>'
-    )
+    props = _table_props(width * len(headers))
     return f"<w:tbl>{props}<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
 
 
@@ -334,9 +407,17 @@ def render_status_report(report: StatusReport, template: bytes | None = None) ->
     props.author = report.forvaltning or report.udvalg_name
     props.keywords = "statusrapport"
     props.language = "da-DK"
+    deadline = to_local(report.deadline, report.zone)
+    page_furniture(
+        writer.document,
+        f"{report.udvalg_name} · Status på {report.plan_title}",
+        f"Statusrunde {report.round_number}",
+        f"{report.udvalg_name} · statusrunde {report.round_number}, "
+        f"svarfrist {format_date(deadline.date())}",
+    )
+    width = page_text_width(writer.document)
     writer.para(f"Status på {report.plan_title}", writer.styles.title)
     writer.para(f"{kind} · {report.udvalg_name}", writer.styles.subtitle)
-    deadline = to_local(report.deadline, report.zone)
     writer.labelled("Statusrunde", str(report.round_number))
     writer.labelled("Åbnet", _local(report, report.opens_at))
     writer.labelled(
@@ -351,10 +432,10 @@ def render_status_report(report: StatusReport, template: bytes | None = None) ->
     if report.history:
         writer.para(LABEL_TREND, writer.styles.heading1)
         writer.parts.append(_chart(writer, report))
-        writer.parts.append(_counts_table(report))
+        writer.parts.append(_counts_table(report, width))
         writer.para("")
     writer.para("Indsatser", writer.styles.heading1)
-    writer.parts.append(_table(report))
+    writer.parts.append(_table(report, width))
     writer.para("")
     return writer.finish()
 
@@ -362,6 +443,8 @@ def render_status_report(report: StatusReport, template: bytes | None = None) ->
 __all__ = [
     "ReportRow",
     "StatusReport",
+    "column_widths",
+    "page_text_width",
     "render_status_report",
     "report_file_name",
     "status_sag",

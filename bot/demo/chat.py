@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agendas.chatviews import human_size
-from bot_api_emulator import ChatMessage, EmulatorClient, EmulatorTimeout, EmuUser
+from bot_api_emulator import Button, ChatMessage, EmulatorClient, EmulatorTimeout, EmuUser
 
 #: How long the bot may stay silent before we take its answer as complete.
 QUIET = 0.25
@@ -120,6 +120,15 @@ class Person:
                     return await self.answers()
         seen = [b for m in candidates for b in m.button_texts]
         raise LookupError(f"{self.name} sees no button {label!r}; buttons: {seen}")
+
+    async def tap(self, message: ChatMessage, button: Button) -> list[ChatMessage]:
+        """Tap exactly this button of this message (by its callback data, not its label)."""
+        self.transcript.pressed(self.label, button.text)
+        if button.callback_data is not None:
+            await self.client.press_button(self.user, message, data=button.callback_data)
+        else:
+            await self.client.press_button(self.user, message, text=button.text)
+        return await self.answers()
 
     async def answers(self) -> list[ChatMessage]:
         """What the bot did in reply: wait for its first reaction, then until it falls quiet."""

@@ -9,7 +9,7 @@ from datetime import date, time, timedelta
 
 from bot.demo.chat import Person, Transcript
 from bot.demo.clock import DemoClock
-from bot_api_emulator import EmulatorClient
+from bot_api_emulator import Button, ChatMessage, EmulatorClient
 
 UDVALG = "BEU"
 UDVALG_NAME = "Beskæftigelsesudvalget"
@@ -93,7 +93,7 @@ SAG_SECTIONS = {
         "at der afsættes 0,5 mio. kr. til opkvalificering af medarbejderne."
     ),
     "sagsfremstilling": (
-        "I 2025 modtog i gennemsnit 420 unge under 30 år uddannelses- eller kontanthjælp. "
+        "I {last_year} modtog i gennemsnit 420 unge under 30 år uddannelses- eller kontanthjælp. "
         "Et samlet ungeteam giver én indgang for den unge og bedre kontakt til "
         "virksomhederne.\n- Én fast kontaktperson\n- Virksomhedspraktik inden for 4 uger\n"
         "- Opfølgning hver 14. dag"
@@ -102,6 +102,11 @@ SAG_SECTIONS = {
     "tidsplan": "Drift fra 1. april. Status til udvalget efter et halvt år.",
 }
 SKIPPED = ("tidligere_beslutninger", "lov_og_plangrundlag")
+
+
+def sag_sections(year: int) -> dict[str, str]:
+    """The sag's sections, written in ``year`` (its figures are of the year before)."""
+    return {key: text.replace("{last_year}", str(year - 1)) for key, text in SAG_SECTIONS.items()}
 
 
 def one_page_pdf(lines: list[str]) -> bytes:
@@ -388,7 +393,7 @@ async def _secretary_builds_agenda(sofie: Person) -> None:
     transcript.heading("3. Sekretæren opretter et møde og bygger dagsordenen")
     day = meeting_day()
     await sofie.say(f"/nytmoede {UDVALG} {day:%d-%m-%Y} kl. 15 Rådhuset, mødelokale 2")
-    await build_sag(sofie, SAG_TITLE, closed=False, sections=SAG_SECTIONS)
+    await build_sag(sofie, SAG_TITLE, closed=False, sections=sag_sections(day.year))
     await sofie.send_file("Notat om ungeindsatsen.pdf", BILAG, "application/pdf")
     await sofie.press("Færdig")
     await build_sag(
@@ -404,16 +409,24 @@ async def _secretary_builds_agenda(sofie: Person) -> None:
     await sofie.say("/dagsorden")
 
 
+def keyboard(messages: list[ChatMessage]) -> list[tuple[ChatMessage, Button]]:
+    """The buttons of a reply in reading order: message by message, row by row, left to right."""
+    return [(m, b) for m in messages for row in m.buttons for b in row]
+
+
 async def _interactive(sofie: Person, transcript: Transcript) -> None:
-    """The person at the keyboard is the secretary; ``:N`` taps button N, ``:q`` ends."""
+    """The person at the keyboard is the secretary; ``:N`` taps button N, ``:q`` ends.
+
+    N counts the buttons of the newest reply that had any, in reading order; a reply without
+    buttons (a confirmation, a refusal) leaves those numbers as they were."""
     transcript.heading("3. Du er sekretæren Sofie")
     transcript.emit("  Skriv som i Telegram, fx /nytmoede BEU 12-01-2027 14:00 Rådhuset og /nysag;")
     transcript.emit("  /udsend sender dagsordenen til medlemmerne.")
     transcript.emit("  Tryk på knap nummer N med :N, afslut med :q.")
     loop = asyncio.get_running_loop()
+    buttons = keyboard(sofie.last)
     while True:
-        buttons = [b for m in sofie.last for row in m.buttons for b in row]
-        for index, button in enumerate(buttons, 1):
+        for index, (_, button) in enumerate(buttons, 1):
             transcript.emit(f"      :{index} [{button.text}]")
         line = await loop.run_in_executor(None, _read_line)
         if line is None or line.strip() == ":q":
@@ -426,11 +439,10 @@ async def _interactive(sofie: Person, transcript: Transcript) -> None:
             if not 1 <= number <= len(buttons):
                 transcript.emit("  (ingen knap med det nummer)")
                 continue
-            target = buttons[number - 1].text
-            holder = next(m for m in reversed(sofie.last) if target in m.button_texts)
-            await sofie.press(target, holder)
+            replies = await sofie.tap(*buttons[number - 1])
         else:
-            await sofie.say(text)
+            replies = await sofie.say(text)
+        buttons = keyboard(replies) or buttons
 
 
 def _read_line() -> str | None:

@@ -12,27 +12,34 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from bot.demo.chat import Person, Transcript
-from bot.demo.scenario import Cast
+from bot.demo.scenario import ZONE, Cast
 
-PLAN_NAME = "Handleplan for ensomhed 2025"
 #: The round's deadline is a week of hverdage away; the story skips past it.
 PAST_DEADLINE = timedelta(days=10)
 
 
-def plan_csv(cast: Cast) -> bytes:
+def plan_name(year: int) -> str:
+    """The plan is this year's: the demo plays in the year its clock reads."""
+    return f"Handleplan for ensomhed {year}"
+
+
+def plan_csv(cast: Cast, year: int) -> bytes:
+    """The plan of ``year``: its indsatser run this year and the next, its goals end this year."""
     tove, henrik = cast.tovholdere[0], cast.tovholdere[1]
+    both = f"{year}-{year + 1}"
     rows = [
         "Indsats;Målgruppe;Formål, mål og succeskriterier;Tovholder;Periode",
         "MÅL 1: FÆLLESSKAB;;;;",
         "Fællesspisning i lokalcentrene;Hjemmeboende ældre over 65 år;"
-        f"12 arrangementer om året med mindst 20 deltagere;{tove.name}, {henrik.name};2025-2026",
+        f"12 arrangementer om året med mindst 20 deltagere;{tove.name}, {henrik.name};{both}",
         "Besøgsvenner;Ensomme ældre i eget hjem;Mindst 40 aktive besøgsvenner ved udgangen af "
-        f"2025;{henrik.name};2025-2026",
+        f"{year};{henrik.name};{both}",
         "MÅL 2: DIGITAL DELTAGELSE;;;;",
-        "Digital café på biblioteket;Ældre med lav digital kunnen;200 besøg om året;"
-        f"{tove.name};2025",
+        f"Digital café på biblioteket;Ældre med lav digital kunnen;200 besøg om året;{tove.name};"
+        f"{year}",
     ]
     return ("\n".join(rows) + "\n").encode("utf-8")
 
@@ -67,9 +74,10 @@ async def status_round_step(cast: Cast, transcript: Transcript) -> None:
     sofie = cast.sekretaer
     tove, henrik = cast.tovholdere[0], cast.tovholdere[1]
     transcript.heading("Statusrunde: sekretæren indlæser handleplanen med dens mål")
-    await sofie.send_file("handleplan_ensomhed_2025.csv", plan_csv(cast), "text/csv")
+    year = cast.clock().astimezone(ZoneInfo(ZONE)).year
+    await sofie.send_file(f"handleplan_ensomhed_{year}.csv", plan_csv(cast, year), "text/csv")
     await sofie.press("Importér som plan")
-    await sofie.say(PLAN_NAME)
+    await sofie.say(plan_name(year))
     plan_id = sofie.find(r"som plan (\d+)")[1]
 
     transcript.heading("Statusrunde 1: hver tovholder får én liste over sine indsatser")

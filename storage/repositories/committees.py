@@ -40,6 +40,11 @@ class SqlUdvalgRepository(SqlRepository):
         rows = await self.session.scalars(select(UdvalgRow).order_by(col(UdvalgRow.code)))
         return [to_entity(r, Udvalg) for r in rows]
 
+    async def set_meeting_minutes(self, udvalg_id: int, minutes: int) -> None:
+        await self.session.execute(
+            update(UdvalgRow).where(col(UdvalgRow.id) == udvalg_id).values(meeting_minutes=minutes)
+        )
+
 
 # --- person -----------------------------------------------------------------------------------
 

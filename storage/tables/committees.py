@@ -19,6 +19,8 @@ class UdvalgRow(SQLModel, table=True):
     name: str = Field(sa_type=String(200))
     forvaltning: str = Field(sa_type=String(200))
     created_at: dt.datetime = Field(sa_type=UtcDateTime)
+    #: The usual length of a meeting in minutes (revision 0012).
+    meeting_minutes: int = Field(default=120, sa_column_kwargs={"server_default": "120"})
 
 
 class PersonRow(SQLModel, table=True):

@@ -287,6 +287,31 @@ async def test_edit_a_section_by_typing(chat: ChatHarness, world: World) -> None
     assert "Jeg forstår kun kommandoer" in all_text(calls)
 
 
+async def test_a_long_text_pasted_into_a_section_is_one_edit(
+    chat: ChatHarness, world: World
+) -> None:
+    """Issue 16, item 1: the app splits a long text into parts; the first part was saved as the
+    whole sagsfremstilling and the rest went to the fallback."""
+    menu = await edit_menu(chat, SECRETARY, 3)
+    last_message(await chat.press(SECRETARY, menu, menu.button("Sagsfremstilling")))
+    parts = ["a" * 4000, "b" * 4090, "c" * 700]
+    first = await chat.send(SECRETARY, parts[0])
+    assert "Teksten er lang (4000 tegn)" in all_text(first)
+    assert (await world.punkt(world.open_id)).punkt.section("sagsfremstilling") == ""
+    assert "Del 2 er med (8090 tegn i alt)" in all_text(await chat.send(SECRETARY, parts[1]))
+    calls = await chat.send(SECRETARY, parts[2])
+    assert "Sagsfremstilling er gemt" in all_text(calls)
+    stored = (await world.punkt(world.open_id)).punkt
+    assert stored.section("sagsfremstilling") == "\n".join(parts)
+    assert stored.version == 2
+    # A text that long on its own ends with a full stop.
+    menu = await edit_menu(chat, SECRETARY, 3)
+    last_message(await chat.press(SECRETARY, menu, menu.button("Sagens kerne")))
+    assert "skriv et punktum" in all_text(await chat.send(SECRETARY, "k" * 3500))
+    assert "Sagens kerne er gemt" in all_text(await chat.send(SECRETARY, "."))
+    assert (await world.punkt(world.open_id)).punkt.section("sagens_kerne") == "k" * 3500
+
+
 async def test_edit_title_sagstype_and_clear(chat: ChatHarness, world: World) -> None:
     menu = await edit_menu(chat, SECRETARY, 3)
     await chat.press(SECRETARY, menu, menu.button("Titel"))

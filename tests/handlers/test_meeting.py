@@ -167,6 +167,25 @@ async def open_punkt(chat: ChatHarness, on: Sent, title: str) -> Sent:
     raise AssertionError(f"punkt {title!r} not reached")
 
 
+async def test_a_long_beslutning_pasted_in_parts_is_one_text(
+    chat: ChatHarness, world: World, clock: FrozenClock
+) -> None:
+    """Issue 16, item 1: a beslutning pasted in two parts was stored as its first part, and the
+    second part went to the fallback."""
+    clock.current = clock.current.replace(month=12, day=10, hour=13, minute=5)
+    [attendance] = await chat.send(SECRETARY, "/moede")
+    punkt = last_message(
+        await chat.press(SECRETARY, attendance, btn(attendance, "Videre til punkterne ▶️"))
+    )
+    await chat.press(SECRETARY, punkt, btn(punkt, "✍️ Skriv selv"))
+    assert "Teksten er lang (4000 tegn)" in all_text(await chat.send(SECRETARY, "a" * 4000))
+    calls = await chat.send(SECRETARY, "b" * 600)
+    assert "Teksten er 4601 tegn; højst 4000 tegn" in all_text(calls)
+    assert not any(d.beslutning for d in (await view(world)).decisions.values())
+    punkt = last_message(await chat.send(SECRETARY, "Godkendt med en bemærkning."))
+    assert "Beslutning:</b> Godkendt med en bemærkning." in (punkt.text or "")
+
+
 async def test_a_meeting_from_attendance_to_an_approved_protocol(
     chat: ChatHarness,
     world: World,

@@ -259,6 +259,55 @@ async def test_frist_asks_for_the_code_when_the_secretary_has_several_udvalg(
 # --- a person who blocked the bot and writes to it again --------------------------------------
 
 
+async def meeting_minutes(uow_factory: Callable[[], SqlUnitOfWork]) -> list[int]:
+    from sqlalchemy import text
+
+    async with uow_factory() as uow:
+        rows = await uow.session.execute(text("SELECT meeting_minutes FROM udvalg"))
+        return [m for (m,) in rows]
+
+
+async def test_the_udvalg_meeting_length_is_the_length_of_the_released_calendar_entry(
+    beu_committee: ChatHarness, uow_factory: Callable[[], SqlUnitOfWork]
+) -> None:
+    """Issue 16, item 5: the .ics always lasted two hours."""
+    chat = beu_committee
+    [shown] = await chat.send(SECRETARY, "/moedelaengde BEU")
+    assert "Møderne i BEU varer normalt 120 minutter" in (shown.text or "")
+    [saved] = await chat.send(SECRETARY, "/moedelaengde beu 90 min")
+    assert "Gemt: møderne i BEU varer normalt 90 minutter" in (saved.text or "")
+    assert await meeting_minutes(uow_factory) == [90]
+    await with_meeting(chat)
+    await chat.send(SECRETARY, "/udsend")
+    [payload] = [p for c, k, p in await outbox_rows(uow_factory) if c == MEMBER.id]
+    ics = str(payload["content"])
+    assert "DTSTART;TZID=Europe/Copenhagen:20261215T140000" in ics
+    assert "DTEND;TZID=Europe/Copenhagen:20261215T153000" in ics
+
+
+@pytest.mark.parametrize("minutes", ["0", "1000", "abc", "-30", "90 timer"])
+async def test_a_bad_meeting_length_says_what_to_do_and_stores_nothing(
+    beu_committee: ChatHarness, uow_factory: Callable[[], SqlUnitOfWork], minutes: str
+) -> None:
+    chat = beu_committee
+    [reply] = await chat.send(SECRETARY, f"/moedelaengde BEU {minutes}")
+    expected = "Skriv mødelængden som et helt antal minutter fra 15 til 480, fx /moedelaengde BEU"
+    assert expected in (reply.text or ""), reply.text
+    assert await meeting_minutes(uow_factory) == [120]
+
+
+async def test_only_the_secretary_sets_the_meeting_length(
+    beu_committee: ChatHarness, uow_factory: Callable[[], SqlUnitOfWork]
+) -> None:
+    chat = beu_committee
+    for command in ("/moedelaengde BEU 90", "/moedelaengde BEU"):
+        [reply] = await chat.send(MEMBER, command)
+        assert "Kun udvalgets sekretær" in (reply.text or ""), (command, reply.text)
+    [usage] = await chat.send(SECRETARY, "/moedelaengde")
+    assert "Skriv /moedelaengde KODE minutter" in (usage.text or "")
+    assert await meeting_minutes(uow_factory) == [120]
+
+
 async def test_a_person_who_blocked_the_bot_is_reachable_again_after_writing_to_it(
     beu_committee: ChatHarness, uow_factory: Callable[[], SqlUnitOfWork], database_url: str
 ) -> None:

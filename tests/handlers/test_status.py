@@ -117,6 +117,36 @@ async def test_round_answer_flow_edits_the_prompt_survives_a_restart_and_shows_i
     assert len(word.inline_shapes) == 1  # the chart
 
 
+async def test_a_long_status_text_pasted_in_parts_is_one_answer(
+    beu_committee: ChatHarness,
+    uow_factory: Callable[[], SqlUnitOfWork],
+    database_url: str,
+    clock: FrozenClock,
+) -> None:
+    """Issue 16, item 1: the app splits a long text; the first part was refused as too long and
+    the second, a tail of the text, was taken as the whole status."""
+    chat = beu_committee
+    plan_id = await import_plan(chat, CSV)
+    only(await chat.send(SECRETARY, f"/statusrunde {plan_id}"))
+    [prompt] = prompts(await deliver(chat, database_url, clock), TOVHOLDER)
+    [detail] = only(await chat.press(TOVHOLDER, prompt, prompt.button("Fællesspisning")))
+    [ask] = only(await chat.press(TOVHOLDER, detail, detail.button("Gul")))
+    assert "Skriv nu status" in (ask.text or "")
+    [held] = only(await chat.send(TOVHOLDER, "x" * 4000))
+    assert "Teksten er lang (4000 tegn)" in (held.text or "")
+    [refused] = only(await chat.send(TOVHOLDER, "y" * 500))
+    assert "Statusteksten er for lang (4501 tegn, højst 2000)" in (refused.text or "")
+    assert refused.buttons() == []  # still asked for the text, no "Spring over" yet
+    [attach] = only(await chat.send(TOVHOLDER, "Færre deltagere end ventet"))
+    [confirm] = only(await chat.press(TOVHOLDER, attach, attach.button("Spring over")))
+    assert "Færre deltagere end ventet" in (confirm.text or "")
+    assert "yyy" not in (confirm.text or "")
+    await chat.press(TOVHOLDER, confirm, confirm.button("Indberet"))
+    assert await rows(uow_factory, "SELECT text FROM status_answer") == [
+        ("Færre deltagere end ventet",)
+    ]
+
+
 async def test_round_two_does_not_call_an_unanswered_indsats_new(
     beu_committee: ChatHarness, database_url: str, clock: FrozenClock
 ) -> None:

@@ -162,6 +162,9 @@ class FakeUdvalgRepository(_Repo):
     async def list_all(self) -> list[Udvalg]:
         return sorted(_copy(list(self._state.udvalg.values())), key=lambda u: u.code)
 
+    async def set_meeting_minutes(self, udvalg_id: int, minutes: int) -> None:
+        self._state.udvalg[udvalg_id].meeting_minutes = minutes
+
 
 class FakePersonRepository(_Repo):
     async def add(self, person: Person) -> Person:

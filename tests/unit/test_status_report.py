@@ -167,3 +167,88 @@ def test_a_500_row_report_renders_quickly() -> None:
     data = render_status_report(big)
     assert time.perf_counter() - started < 5
     assert len(docx.Document(io.BytesIO(data)).tables[0].rows) == 501
+
+
+def four_rounds() -> StatusReport:
+    """Four rounds side by side, a long tovholder name, a date answered "ingen ændring"."""
+    answered = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
+    rows = tuple(
+        ReportRow(
+            f"Indsats nummer {n} om fællesspisning og besøgsvenner",
+            "Visitation og Hjælpemidler",
+            StatusColour.GUL if n % 2 else None,
+            "Færre deltagere end ventet. " * 30,
+            answered if n % 2 else None,
+            unchanged=True,
+            trend=(
+                StatusColour.GROEN,
+                None,
+                StatusColour.ROED,
+                StatusColour.GUL if n % 2 else None,
+            ),
+        )
+        for n in range(60)
+    )
+    return StatusReport(
+        plan_title="Handleplan for ensomhed 2026",
+        plan_kind=PlanKind.HANDLEPLAN,
+        udvalg_name="Social- og Sundhedsudvalget",
+        forvaltning="Social- og Sundhedsforvaltningen",
+        round_number=4,
+        opens_at=datetime(2026, 11, 20, 8, 0, tzinfo=UTC),
+        deadline=datetime(2026, 11, 30, 15, 0, tzinfo=UTC),
+        rows=rows,
+        trend_rounds=(1, 2, 3, 4),
+    )
+
+
+def fields(part: object) -> list[str]:
+    element = part._element  # type: ignore[attr-defined]
+    return [t.text.strip() for t in element.iter(qn("w:instrText"))]
+
+
+#: At most 0.62 em per character of 9-point bold text (Arial and Calibri are narrower on
+#: average), in twentieths of a point: what a word needs not to be broken.
+def needed(word: str) -> int:
+    return int(len(word) * 0.62 * 9 * 20)
+
+
+def test_report_pages_have_header_footer_page_numbers_and_a_repeating_header_row() -> None:
+    """Issue 16, item 8: words broke in narrow columns ("Tovholde|r", "Statu|s", "29-11-|2026")
+    and the report had no header, footer or page numbers."""
+    for report in (three_tovholdere(), four_rounds()):
+        document = docx.Document(io.BytesIO(render_status_report(report)))
+        section = document.sections[0]
+        header = "\n".join(p.text for p in section.header.paragraphs)
+        assert report.udvalg_name in header and f"Status på {report.plan_title}" in header
+        footer = "\n".join(p.text for p in section.footer.paragraphs)
+        assert "Side 1 af 1" in footer and report.udvalg_name in footer
+        assert fields(section.footer) == ["PAGE", "NUMPAGES"]
+        table = document.tables[-1]
+        first, second = table.rows[0]._tr, table.rows[1]._tr
+        assert first.find(qn("w:trPr")).find(qn("w:tblHeader")) is not None
+        assert second.find(qn("w:trPr")) is None or second.trPr.find(qn("w:tblHeader")) is None
+        text_width = int((section.page_width - section.left_margin - section.right_margin) / 635)
+        grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.iter(qn("w:gridCol"))]
+        assert sum(grid) <= text_width  # the table fits between the margins
+        margins = table._tbl.tblPr.find(qn("w:tblCellMar"))
+        room = sum(int(m.get(qn("w:w"))) for m in margins)
+        heads = [c.text for c in table.rows[0].cells]
+        width_of = dict(zip(heads, grid, strict=True))
+        for head, width in width_of.items():
+            for word in head.split():
+                assert width - room >= needed(word), (head, width)
+        assert width_of["Tovholder"] - room >= needed("Hjælpemidler")
+        assert width_of["Besvaret"] - room >= needed("29-11-2026")
+        current = heads[-3]  # this round's column: "Mangler svar" on grey
+        assert width_of[current] - room >= needed("Mangler")
+        assert width_of["Status og bemærkninger"] >= 1500  # room for the text itself
+
+
+def test_report_table_is_set_in_nine_point_under_one_header_and_footer() -> None:
+    document = docx.Document(io.BytesIO(render_status_report(four_rounds())))
+    assert len(document.sections) == 1  # one header and footer, on every page
+    cell = document.tables[-1].rows[2].cells[-1]
+    assert cell.text == "29-11-2026 (ingen ændring)"
+    sizes = {r._r.rPr.sz.val.pt for r in cell.paragraphs[0].runs}
+    assert sizes == {9.0}
