@@ -230,7 +230,13 @@ class DeliveryWorker:
             claimed: list[OutboxMessage] = []
             if room >= max(1, self.config.batch // 2) or (room > 0 and not self._senders):
                 try:
-                    claimed = await self.queue.claim(room, lease, self.clock())
+                    claimed = await self.queue.claim(
+                        room,
+                        lease,
+                        self.clock(),
+                        private_interval=self.config.private_interval,
+                        group_interval=self.config.group_interval,
+                    )
                 except Exception:  # the database is briefly unavailable: log, try again
                     log.exception("Claiming outbox rows failed")
                     await asyncio.sleep(self.config.poll_interval * 4)

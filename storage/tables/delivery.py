@@ -16,7 +16,11 @@ class OutboxRow(SQLModel, table=True):
     """A message to send; ``idempotency_key`` is unique, ``lease_until`` guards a claim."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_status_not_before", "status", "not_before"),
+        # A chat's last message, for the per-chat spacing of claims (revision 0012).
+        Index("ix_outbox_chat_id_sent_at", "chat_id", "sent_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(sa_type=String(200), unique=True)

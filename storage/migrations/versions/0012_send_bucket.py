@@ -1,4 +1,6 @@
-"""The send rate all bot processes share: ``send_bucket``, one token bucket per bot.
+"""The send rate all bot processes share: ``send_bucket``, one token bucket per bot; and an index
+on the outbox for each chat's last message (``ix_outbox_chat_id_sent_at``), which the claim reads
+to keep Telegram's per-chat spacing whichever process sent the chat's previous message.
 
 Revision ID: 0012
 Revises: 0011
@@ -34,7 +36,9 @@ def upgrade() -> None:
         sa.Column("granted", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("name", name="pk_send_bucket"),
     )
+    op.create_index("ix_outbox_chat_id_sent_at", "outbox", ["chat_id", "sent_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_chat_id_sent_at", table_name="outbox")
     op.drop_table("send_bucket")
