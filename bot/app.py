@@ -24,7 +24,7 @@ from bot.i18n import CatalogI18n, make_i18n, texts_for
 from bot.middlewares import IdentityMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
 from bot.settings import Settings
 from bot.workers.delivery import ChatPacer, DeliveryConfig, DeliveryWorker
-from bot.workers.rate import BURST, RateLimiter, SharedRateLimiter
+from bot.workers.rate import SHARED_BURST, RateLimiter, SharedRateLimiter
 from bot.workers.scheduler import RunningScheduler, SchedulerContext, start_scheduler
 from bot.workers.status_jobs import StatusJobContext, register_status_jobs
 from handlers import (
@@ -175,13 +175,14 @@ class Runtime:
             self.rate_redis = Redis.from_url(settings.redis_url)
             key = f"udvalgsbot:send-bucket:{name}"
             return SharedRateLimiter(
-                RedisSendBucket(self.rate_redis, key, settings.delivery_rate, BURST)
+                RedisSendBucket(self.rate_redis, key, settings.delivery_rate, SHARED_BURST)
             )
         if is_sqlite(settings.database_url):
             return None
         from storage.send_bucket import PgSendBucket
 
-        return SharedRateLimiter(PgSendBucket(self.engine, name, settings.delivery_rate, BURST))
+        bucket = PgSendBucket(self.engine, name, settings.delivery_rate, SHARED_BURST)
+        return SharedRateLimiter(bucket)
 
     def start_delivery(self, settings: Settings) -> None:
         """Start the outbox worker and (unless disabled) the scheduler in the running loop."""
