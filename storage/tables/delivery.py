@@ -18,7 +18,7 @@ class OutboxRow(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_status_not_before", "status", "not_before"),
-        # A chat's last message, for the per-chat spacing of claims (revision 0012).
+        # A chat's last message, for the per-chat spacing of claims (revision 0013).
         Index("ix_outbox_chat_id_sent_at", "chat_id", "sent_at"),
     )
 

@@ -2,8 +2,8 @@
 on the outbox for each chat's last message (``ix_outbox_chat_id_sent_at``), which the claim reads
 to keep Telegram's per-chat spacing whichever process sent the chat's previous message.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2027-01-05
 
 On PostgreSQL the outbox workers of every bot process take their turns from this row
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
