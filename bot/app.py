@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -23,6 +24,7 @@ from bot.i18n import CatalogI18n, make_i18n, texts_for
 from bot.middlewares import IdentityMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
 from bot.settings import Settings
 from bot.workers.delivery import ChatPacer, DeliveryConfig, DeliveryWorker
+from bot.workers.rate import SHARED_BURST, RateLimiter, SharedRateLimiter
 from bot.workers.scheduler import RunningScheduler, SchedulerContext, start_scheduler
 from bot.workers.status_jobs import StatusJobContext, register_status_jobs
 from handlers import (
@@ -61,7 +63,7 @@ from handlers import (
 )
 from handlers.callbacks import pack_button
 from handlers.context import ChatConfig
-from storage.engine import make_engine, make_session_factory
+from storage.engine import is_sqlite, make_engine, make_session_factory
 from storage.fsm import SqlStorage
 from storage.outbox_queue import OutboxQueue
 from storage.uow import SqlUnitOfWork
@@ -157,6 +159,30 @@ class Runtime:
     #: The outbox worker and the scheduler, started by ``start_delivery`` (bot/runner.py).
     worker: DeliveryWorker | None = None
     scheduler: RunningScheduler | None = None
+    #: The Redis client of the shared send rate, when it lives in Redis.
+    rate_redis: Any = None
+
+    def shared_rate(self, settings: Settings) -> RateLimiter | None:
+        """The send rate all bot processes share: in Redis when ``REDIS_URL`` is set, else in
+        PostgreSQL; None on SQLite (one process by nature), where the worker keeps its own.
+        One bucket per bot (Telegram counts per bot), named by the bot's id."""
+        name = f"bot:{self.bot.id}"
+        if settings.redis_url:
+            from redis.asyncio import Redis
+
+            from storage.redis_bucket import RedisSendBucket
+
+            self.rate_redis = Redis.from_url(settings.redis_url)
+            key = f"udvalgsbot:send-bucket:{name}"
+            return SharedRateLimiter(
+                RedisSendBucket(self.rate_redis, key, settings.delivery_rate, SHARED_BURST)
+            )
+        if is_sqlite(settings.database_url):
+            return None
+        from storage.send_bucket import PgSendBucket
+
+        bucket = PgSendBucket(self.engine, name, settings.delivery_rate, SHARED_BURST)
+        return SharedRateLimiter(bucket)
 
     def start_delivery(self, settings: Settings) -> None:
         """Start the outbox worker and (unless disabled) the scheduler in the running loop."""
@@ -177,6 +203,7 @@ class Runtime:
             pack_button,
             pacer=chat_pacer(self.bot),
             clock=self.clock,
+            limiter=self.shared_rate(settings),
         )
         self.worker.start()
         self.dispatcher["outbox_wake"] = self.worker.wake
@@ -217,6 +244,8 @@ class Runtime:
             await self.scheduler.stop()
         if self.worker is not None:
             await self.worker.stop()
+        if self.rate_redis is not None:
+            await self.rate_redis.aclose()
         await self.storage.close()
         await self.bot.session.close()
         await self.engine.dispose()

@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, exists, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from agendas.outbox import OutboxMessage
@@ -48,18 +49,50 @@ class OutboxQueue:
             .group_by(col(OutboxRow.chat_id))
         )
 
-    async def claim(self, limit: int, lease: timedelta, now: datetime) -> list[OutboxMessage]:
+    @staticmethod
+    def _spaced(now: datetime, private: float, group: float) -> Any:
+        """No outbox message went to the chat within its interval (``group`` seconds for a
+        group, whose id is negative, ``private`` for a person), whichever worker sent it."""
+        recent = aliased(OutboxRow)
+
+        def quiet(interval: float) -> Any:
+            return ~exists().where(
+                col(recent.chat_id) == col(OutboxRow.chat_id),
+                col(recent.status) == "sent",
+                col(recent.sent_at) > now - timedelta(seconds=interval),
+            )
+
+        return or_(
+            and_(col(OutboxRow.chat_id) < 0, quiet(group)),
+            and_(col(OutboxRow.chat_id) >= 0, quiet(private)),
+        )
+
+    async def claim(
+        self,
+        limit: int,
+        lease: timedelta,
+        now: datetime,
+        *,
+        private_interval: float = 0.0,
+        group_interval: float = 0.0,
+    ) -> list[OutboxMessage]:
         """Up to ``limit`` due rows, oldest first, leased to the caller until ``now + lease``.
 
         A row whose lease ran out (its worker crashed) is due again. Only the first due row of
         each chat is claimed: a later one waits until the earlier one is sent (or given up), so
-        a chat's rows keep their order even when several workers share the outbox.
+        a chat's rows keep their order even when several workers share the outbox. With the
+        intervals given, a chat's row is claimed only once its last outbox message is that old
+        (``sent_at``), so two processes sending a chat's rows one after the other keep
+        Telegram's per-chat spacing too.
         """
+        conditions = [self._due(now), self._first_of_chat(now)]
+        if private_interval > 0 or group_interval > 0:
+            conditions.append(self._spaced(now, private_interval, group_interval))
         async with self._sessions() as session:
             ids = list(
                 await session.scalars(
                     select(col(OutboxRow.id))
-                    .where(self._due(now), self._first_of_chat(now))
+                    .where(*conditions)
                     .order_by(col(OutboxRow.id))
                     .limit(limit)
                     .with_for_update(skip_locked=True)

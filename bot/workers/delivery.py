@@ -5,8 +5,9 @@ How a row travels:
 1. ``claim``: due rows (pending and due, or "sending" with an expired lease) are leased to this
    worker in one short transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers
    can share the outbox).
-2. ``send``: through one overall ``AsyncLimiter`` (``rate`` messages/s, 25 by default, under
-   Telegram's 30) and per-chat spacing (1.1 s in a private chat, 3 s in a group = 20/min). The
+2. ``send``: through the overall rate (``rate`` messages/s, 25 by default, under Telegram's 30;
+   one bucket shared by every bot process on PostgreSQL or Redis, see bot/workers/rate.py) and
+   per-chat spacing (1.1 s in a private chat, 3 s in a group = 20/min). The
    spacing counts every message the bot sends to the chat, the handlers' replies included
    (``ChatPacer``, a request middleware on the bot's session). A chat's rows go out in id order
    (one lock per chat), so the pages of an agenda arrive in order.
@@ -61,12 +62,12 @@ from aiogram.exceptions import (
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from aiolimiter import AsyncLimiter
 
 from agendas.chatviews import Texts
 from agendas.dates import utc_now
 from agendas.mailings import ButtonSpec
 from agendas.outbox import OutboxKind, OutboxMessage
+from bot.workers.rate import LocalRateLimiter, RateLimiter
 from storage.outbox_queue import OutboxQueue
 
 log = logging.getLogger(__name__)
@@ -90,12 +91,6 @@ class DeliveryConfig:
     poll_interval: float = 0.5  # seconds between looks at the outbox when it was empty
     batch: int = 100  # rows claimed at a time (at most what the lease lets us send)
     send_timeout: float = 15.0
-
-
-#: Turns the overall limiter may bank after a quiet moment. A late wake-up of the event loop
-#: then costs no throughput, and any 1 s window still holds at most BURST + rate sends (28 at
-#: the default 25/s, under Telegram's 30).
-BURST = 3
 
 
 class ChatPacer(BaseRequestMiddleware):
@@ -158,6 +153,7 @@ class DeliveryWorker:
         pack_button: PackButton,
         clock: Callable[[], datetime] = utc_now,
         pacer: ChatPacer | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.bot = bot
         self.pack_button = pack_button
@@ -165,10 +161,8 @@ class DeliveryWorker:
         self.config = config
         self.texts = texts
         self.clock = clock
-        # ``rate`` per second with a small bucket (BURST): a bucket of ``rate`` would let a
-        # whole second's worth out at once after a quiet spell, and Telegram counts any 1 s
-        # window; a bucket of one loses a turn to every late wake-up of the event loop.
-        self._limiter = AsyncLimiter(BURST, BURST / config.rate)
+        #: The overall rate: this process's own unless the composition root shares one.
+        self.limiter = limiter or LocalRateLimiter(config.rate)
         self._chat_locks: dict[int, asyncio.Lock] = {}
         self.pacer = pacer or ChatPacer()
         self._resume_at = 0.0  # loop time until which nothing is sent (a 429's retry_after)
@@ -236,7 +230,13 @@ class DeliveryWorker:
             claimed: list[OutboxMessage] = []
             if room >= max(1, self.config.batch // 2) or (room > 0 and not self._senders):
                 try:
-                    claimed = await self.queue.claim(room, lease, self.clock())
+                    claimed = await self.queue.claim(
+                        room,
+                        lease,
+                        self.clock(),
+                        private_interval=self.config.private_interval,
+                        group_interval=self.config.group_interval,
+                    )
                 except Exception:  # the database is briefly unavailable: log, try again
                     log.exception("Claiming outbox rows failed")
                     await asyncio.sleep(self.config.poll_interval * 4)
@@ -344,7 +344,7 @@ class DeliveryWorker:
         while True:
             while (pause := self._resume_at - loop.time()) > 0:  # noqa: ASYNC110 - a deadline
                 await asyncio.sleep(pause)
-            await self._limiter.acquire()
+            await self.limiter.acquire()
             # A turn granted while a pause began is not used: after the pause every sender
             # takes a fresh turn, so the senders do not all go at once when it ends.
             if self._resume_at <= loop.time():

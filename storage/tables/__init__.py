@@ -14,6 +14,7 @@ from storage.tables.delivery import (
     MoedeReleaseRow,
     OutboxRow,
     RecipientStatusRow,
+    SendBucketRow,
     UdvalgDeliveryRow,
 )
 from storage.tables.fsm import FsmStateRow
@@ -65,6 +66,7 @@ __all__ = [
     "PunktRow",
     "RecipientStatusRow",
     "SearchDocRow",
+    "SendBucketRow",
     "StatusAbsenceRow",
     "StatusAnswerRow",
     "StatusEarlyRow",

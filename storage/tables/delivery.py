@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, Index, String, Text, Time
+from sqlalchemy import JSON, BigInteger, Date, Float, Index, String, Text, Time
 from sqlmodel import Field, SQLModel
 
 from agendas.workdays import DEFAULT_FRIST_HVERDAGE, DEFAULT_WARN_HVERDAGE
@@ -16,7 +16,11 @@ class OutboxRow(SQLModel, table=True):
     """A message to send; ``idempotency_key`` is unique, ``lease_until`` guards a claim."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_status_not_before", "status", "not_before"),
+        # A chat's last message, for the per-chat spacing of claims (revision 0013).
+        Index("ix_outbox_chat_id_sent_at", "chat_id", "sent_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(sa_type=String(200), unique=True)
@@ -69,3 +73,17 @@ class RecipientStatusRow(SQLModel, table=True):
     chat_id: int = Field(sa_type=BigInteger, primary_key=True)
     unreachable_since: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     reason: str = Field(default="", sa_type=String(200))
+
+
+class SendBucketRow(SQLModel, table=True):
+    """The send rate all bot processes share on PostgreSQL (storage/send_bucket.py): one row per
+    bot, a token bucket refilled from the database's clock. ``granted`` is the outcome of the
+    last take, written by the same UPDATE so its RETURNING can say whether a token was taken."""
+
+    __tablename__ = "send_bucket"
+
+    name: str = Field(sa_type=String(40), primary_key=True)
+    tokens: float = Field(sa_type=Float)
+    #: Seconds since the epoch on the database's clock, when ``tokens`` was last refilled.
+    refilled_at: float = Field(sa_type=Float)
+    granted: bool = False

@@ -227,3 +227,44 @@ async def test_a_chats_next_row_waits_until_its_earlier_one_is_sent(
         if earlier:
             marked_before = {i for k, i in events[:position] if k == "marking"}
             assert earlier[-1] in marked_before, f"row {row_id} handed out before {earlier[-1]}"
+
+
+async def test_a_chats_next_row_keeps_the_chats_spacing_whoever_sent_the_last(
+    database_url: str, session_factory: Sessions
+) -> None:
+    """Two workers (two processes): one sends a person's first page and a group's first message;
+    the other may claim the next ones only when the chat's spacing has passed (1.1 s for a
+    person, 3 s for a group), as Telegram counts a chat's messages whichever process sent them."""
+    async with session_factory() as session:
+        outbox = SqlOutboxRepository(session)
+        for n, chat in enumerate((9000, 9000, -100, -100)):
+            await outbox.add(
+                OutboxMessage(
+                    key=f"spacing:{n}",
+                    chat_id=chat,
+                    kind=OutboxKind.AGENDA,
+                    payload={"type": "message", "text": f"Side {n}", "buttons": []},
+                    not_before=NOW,
+                )
+            )
+        await session.commit()
+    other = make_engine(database_url)
+    try:
+        first, second = OutboxQueue(session_factory), OutboxQueue(make_session_factory(other))
+        spacing = {"private_interval": 1.1, "group_interval": 3.0}
+        taken = await first.claim(10, LEASE, NOW, **spacing)
+        assert [m.chat_id for m in taken] == [9000, -100]
+        for message in taken:
+            assert await first.mark_sent(message.id or 0, 1, NOW)
+
+        def later(seconds: float) -> datetime:
+            return NOW + timedelta(seconds=seconds)
+
+        assert await second.claim(10, LEASE, later(1.0), **spacing) == []
+        person = await second.claim(10, LEASE, later(1.2), **spacing)
+        assert [m.chat_id for m in person] == [9000]
+        assert await second.claim(10, LEASE, later(2.9), **spacing) == []
+        group = await second.claim(10, LEASE, later(3.1), **spacing)
+        assert [m.chat_id for m in group] == [-100]
+    finally:
+        await other.dispose()
