@@ -34,7 +34,7 @@ from storage.repositories import SqlOutboxRepository
 from tests.delivery.conftest import NOW, ZONE, Db, make_committee
 from tests.support.databases import pg_database
 
-pytestmark = [pytest.mark.postgres]
+pytestmark = [pytest.mark.postgres, pytest.mark.serial]
 
 Texts = Callable[[str | None], Translate]
 #: Small batches, so the two workers take turns at the outbox all through the mailing.

@@ -22,6 +22,9 @@ from handlers.callbacks import pack_button
 from storage.outbox_queue import OutboxQueue
 from tests.delivery.conftest import NOW, ZONE, Committee, Db, add_long_sager, make_committee
 
+#: Pauses and stops are timed: run after the parallel part of the suite, on a quiet machine.
+pytestmark = [pytest.mark.serial]
+
 Texts = Callable[[str | None], Translate]
 FAST = DeliveryConfig(
     rate=200,

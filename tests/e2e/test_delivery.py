@@ -29,7 +29,7 @@ import pytest
 from bot_api_emulator import ChatMessage, EmuUser
 from tests.e2e.world import FAST_DELIVERY, World, running_world
 
-pytestmark = [pytest.mark.e2e]
+pytestmark = [pytest.mark.e2e, pytest.mark.serial]
 
 SUMMARY = "Dagsorden: Beskæftigelsesudvalget"
 

@@ -44,7 +44,7 @@ from tests.e2e.world import (
 from tests.support.botprocess import BotProcess
 from tests.support.databases import pg_database
 
-pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.serial]
 
 PROCESSES = 3
 MEMBERS = 1000

@@ -26,7 +26,7 @@ from storage.engine import make_engine
 from storage.redis_bucket import RedisSendBucket
 from storage.send_bucket import PgSendBucket
 
-pytestmark = [pytest.mark.postgres]
+pytestmark = [pytest.mark.postgres, pytest.mark.serial]
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 RATE = 10.0
