@@ -106,7 +106,7 @@ class FakeTelegram(BaseSession):
             key: self.prepare_value(value, bot=bot, files={})
             for key, value in method.model_dump(warnings=False).items()
         }
-        body = json.dumps({k: v for k, v in payload.items() if v is not None})
+        json.dumps({k: v for k, v in payload.items() if v is not None})  # the request body
         if isinstance(method, SendMessage):
             self.last = {"text": method.text, "reply_markup": method.reply_markup}
             answer = {
@@ -129,7 +129,9 @@ class FakeTelegram(BaseSession):
 
 
 def make_bot(session: FakeTelegram) -> Bot:
-    return Bot(token=TOKEN, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+    return Bot(
+        token=TOKEN, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)
+    )
 
 
 def command(update_id: int, text: str) -> Update:
@@ -213,7 +215,11 @@ async def capture(dp: Dispatcher, bot: Bot, session: FakeTelegram, update: Updat
     sent: list[dict[str, Any]] = []
     original = session.make_request
 
-    async def recording(bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:
+    async def recording(
+        bot: Bot,
+        method: TelegramMethod[Any],
+        timeout: int | None = None,  # noqa: ASYNC109 (BaseSession's signature)
+    ) -> Any:
         if isinstance(method, SendMessage):
             sent.append({"text": method.text, "reply_markup": method.reply_markup})
         return await original(bot, method, timeout)
