@@ -23,6 +23,7 @@ from bot.i18n import CatalogI18n, make_i18n, texts_for
 from bot.middlewares import (
     IdentityMiddleware,
     LocaleMiddleware,
+    RawStateMiddleware,
     UnitOfWorkMiddleware,
     UpdateFsmMiddleware,
 )
@@ -96,6 +97,7 @@ def build_dispatcher(
     dp.update.outer_middleware(UnitOfWorkMiddleware(uow_factory))
     dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(IdentityMiddleware(admin_ids))
+    dp.update.outer_middleware(RawStateMiddleware())
     dp.update.outer_middleware(LocaleMiddleware(i18n))
     # Error handlers run after the update's middlewares have returned: give them the language too.
     dp.errors.outer_middleware(LocaleMiddleware(i18n))

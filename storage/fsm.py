@@ -124,7 +124,7 @@ class UpdateSqlStorage(BaseStorage):
 
     async def _read(self, key: StorageKey) -> Stored:
         name = storage_key(key)
-        known = self._known.get(name)
+        known = self._known.get(name) or self._uow.prefetched_state(name)
         if known is None:
             if self._uow.active:  # inside a service's transaction: not ours to end
                 known = await self._shared._read(key)

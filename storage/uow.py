@@ -116,6 +116,8 @@ class SqlUnitOfWork:
         self._connection: AsyncConnection | None = None
         self._depth = 0
         self._held = False
+        #: The dialog-state key the next identity read brings along (``expect_state``).
+        self._state_key: str | None = None
         #: How many transactions this unit of work committed: the error handler tells a person
         #: whether what they asked for was stored before a fault.
         self.commits = 0
@@ -136,6 +138,17 @@ class SqlUnitOfWork:
         """Inside an ``async with`` (a transaction may be open)."""
         return self._depth > 0
 
+    def expect_state(self, key: str) -> None:
+        """Let the update's identity read bring the dialog state of ``key`` along, in the same
+        statement (``SqlPersonRepository.identity``); ``prefetched_state`` hands it out."""
+        self._state_key = key
+
+    def prefetched_state(self, key: str) -> tuple[str | None, dict[str, Any]] | None:
+        """The state and data of ``key`` read with the identity in this update, if they were."""
+        session = self._session
+        found = session.info.get("fsm_state") if session is not None else None
+        return found.get(key) if found else None
+
     @asynccontextmanager
     async def held(self) -> AsyncIterator[Self]:
         """One session and one connection for every block until the end (a whole update).
@@ -152,6 +165,10 @@ class SqlUnitOfWork:
         finally:
             self._held = False
             await self._release()
+
+    def session_info(self) -> dict[str, Any]:
+        assert self._session is not None
+        return self._session.info
 
     async def _open(self) -> AsyncSession:
         if not self._held:
@@ -202,6 +219,8 @@ class SqlUnitOfWork:
             self.proposals = SqlProposalRepository(session)
             self.absences = SqlAbsenceRepository(session)
             self.views = SqlChatViewRepository(session)
+        if self._depth == 0 and self._state_key is not None:
+            self.session_info()["fsm_key"] = self._state_key
         self._depth += 1
         return self
 

@@ -17,6 +17,7 @@ from storage.mapping import row_values, to_entity
 from storage.repositories.base import SqlRepository, rowcount, utcnow
 from storage.tables import (
     AuditEventRow,
+    FsmStateRow,
     InviteRow,
     MembershipRow,
     PersonRow,
@@ -44,6 +45,18 @@ _IDENTITY = (
     .outerjoin(MembershipRow, col(MembershipRow.person_id) == col(PersonRow.id))
     .outerjoin(RecipientStatusRow, col(RecipientStatusRow.chat_id) == col(PersonRow.telegram_id))
     .where(col(PersonRow.telegram_id) == bindparam("telegram_id"))
+)
+#: The same, with the update's dialog state and data (``SqlUnitOfWork.expect_state``): every
+#: update needs both, so they come in one statement.
+_IDENTITY_AND_STATE = _IDENTITY.add_columns(
+    core_select(col(FsmStateRow.state))
+    .where(col(FsmStateRow.key) == bindparam("fsm_key"))
+    .scalar_subquery()
+    .label("fsm_state"),
+    core_select(col(FsmStateRow.data))
+    .where(col(FsmStateRow.key) == bindparam("fsm_key"))
+    .scalar_subquery()
+    .label("fsm_data"),
 )
 
 # --- udvalg -----------------------------------------------------------------------------------
@@ -102,10 +115,20 @@ class SqlPersonRepository(SqlRepository):
         return to_entity(row, Person) if row else None
 
     async def identity(self, telegram_id: int) -> Identity | None:
-        rows = (await self.session.execute(_IDENTITY, {"telegram_id": telegram_id})).all()
+        key = self.session.info.get("fsm_key")
+        if key is None:
+            rows = (await self.session.execute(_IDENTITY, {"telegram_id": telegram_id})).all()
+        else:
+            rows = (
+                await self.session.execute(
+                    _IDENTITY_AND_STATE, {"telegram_id": telegram_id, "fsm_key": key}
+                )
+            ).all()
         if not rows:
             return None
         first = rows[0]
+        if key is not None:
+            self.session.info["fsm_state"] = {key: (first.fsm_state, dict(first.fsm_data or {}))}
         person = Person(
             telegram_id=first.telegram_id,
             name=first.name,
