@@ -133,7 +133,7 @@ def render_agenda(agenda: Agenda, t: Translate) -> list[str]:
     udvalg = agenda.udvalg
     header = [f"<b>{esc(udvalg.name)}</b> ({esc(udvalg.code)})", *meeting_lines(agenda, t)]
     blocks = ["\n".join(header), f"<b>{esc(t('view-agenda-title'))}</b>"]
-    lines = [punkt_line(p, t, len(agenda.bilag.get(p.id or 0, []))) for p in agenda.punkter]
+    lines = [punkt_line(p, t, agenda.bilag_count(p.id or 0)) for p in agenda.punkter]
     if not lines:
         lines = [esc(t("view-agenda-empty"))]
     blocks.extend(_group_lines(lines))

@@ -274,6 +274,16 @@ class Actor:
         return self.roles.get(udvalg_id, frozenset())
 
 
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A Telegram user as an update needs them, read at once: the person, their roles per
+    udvalg, and whether their private chat is marked as having blocked the bot."""
+
+    person: Person
+    roles: dict[int, frozenset[Role]]
+    unreachable: bool = False
+
+
 #: The system itself (the command line, scripted set-up): an admin with no person behind it,
 #: audited as person 0.
 SYSTEM_ACTOR = Actor(person_id=0, is_admin=True)

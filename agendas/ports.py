@@ -7,12 +7,23 @@ Repositories never commit: the service that owns the use case commits the unit o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from agendas.members import InhabilDeclaration, Proposal, Question
-from agendas.model import AuditEvent, Bilag, Invite, Membership, Moede, Person, Punkt, Udvalg
+from agendas.model import (
+    AuditEvent,
+    Bilag,
+    Identity,
+    Invite,
+    Membership,
+    Moede,
+    Person,
+    Punkt,
+    Udvalg,
+)
 from agendas.outbox import DeliverySettings, OutboxMessage, Release
 from agendas.plans import (
     Absence,
@@ -26,6 +37,64 @@ from agendas.plans import (
 )
 from agendas.records import Approval, AttendanceRecord, DecisionRecord, ProtokolState
 from agendas.search import SearchHits, SearchQuery, SearchScope
+
+
+@dataclass(slots=True)
+class AgendaRead:
+    """A meeting's agenda as the overview shows it: the punkter without their section texts
+    (in stored order, not yet numbered) and the number of bilag of each."""
+
+    moede: Moede
+    udvalg: Udvalg
+    punkter: list[Punkt]
+    bilag_counts: dict[int, int]
+
+
+@dataclass(slots=True)
+class PunktRead:
+    """One punkt in full with its meeting and udvalg, and how many bilag and questions it has
+    (so a view fetches them only when there are any)."""
+
+    punkt: Punkt
+    moede: Moede
+    udvalg: Udvalg
+    bilag_count: int
+    question_count: int
+
+
+@dataclass(slots=True)
+class AskedQuestion:
+    """A question with the names a view prints: the asker (and their party when they are a
+    member of the udvalg) and whoever answered."""
+
+    question: Question
+    asker: str
+    asker_party: str
+    answerer: str
+
+
+class ChatViewRepository(Protocol):
+    """Read-only views of the chat's busiest answers, each one statement returning exactly what
+    is shown (no per-punkt or per-member queries)."""
+
+    async def moeder_between(
+        self, udvalg_ids: Sequence[int] | None, start: date, end: date
+    ) -> list[tuple[Moede, Udvalg]]:
+        """Meetings from ``start`` to ``end`` (both included) of these udvalg (None: all),
+        each with its udvalg, by date and time."""
+        ...
+
+    async def agenda(self, moede_id: int) -> AgendaRead | None: ...
+    async def punkt(self, punkt_id: int) -> PunktRead | None: ...
+    async def order(self, moede_id: int) -> list[Punkt]:
+        """The meeting's punkter with only what orders and numbers them (no titles, no texts)."""
+        ...
+
+    async def bilag(self, punkt_id: int) -> list[Bilag]:
+        """The punkt's bilag without their bytes, in order."""
+        ...
+
+    async def questions(self, punkt_id: int, udvalg_id: int) -> list[AskedQuestion]: ...
 
 
 class UdvalgRepository(Protocol):
@@ -44,6 +113,11 @@ class PersonRepository(Protocol):
         ...
 
     async def by_telegram_id(self, telegram_id: int) -> Person | None: ...
+    async def identity(self, telegram_id: int) -> Identity | None:
+        """The person with this Telegram id, their roles and whether their private chat is
+        marked unreachable, in one read (every update asks)."""
+        ...
+
     async def get_or_add(self, person: Person) -> Person:
         """The person with this Telegram id: the one stored, or ``person`` now added. Safe when
         two updates of a new person register them at the same moment."""
@@ -395,6 +469,8 @@ class UnitOfWork(Protocol):
     questions: QuestionRepository
     proposals: ProposalRepository
     absences: AbsenceRepository
+    # read-only views of the chat's hot paths
+    views: ChatViewRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

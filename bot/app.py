@@ -21,7 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from agendas.dates import utc_now
 from agendas.ports import UnitOfWork
 from bot.i18n import CatalogI18n, make_i18n, texts_for
-from bot.middlewares import IdentityMiddleware, LocaleMiddleware, UnitOfWorkMiddleware
+from bot.middlewares import (
+    IdentityMiddleware,
+    LocaleMiddleware,
+    RawStateMiddleware,
+    UnitOfWorkMiddleware,
+    UpdateFsmMiddleware,
+)
 from bot.settings import Settings
 from bot.workers.delivery import ChatPacer, DeliveryConfig, DeliveryWorker
 from bot.workers.rate import SHARED_BURST, RateLimiter, SharedRateLimiter
@@ -81,13 +87,19 @@ def build_dispatcher(
     events_isolation: BaseEventIsolation | None = None,
 ) -> Dispatcher:
     """The dispatcher with every feature router; used by the bot process and by the tests."""
-    dp = Dispatcher(storage=storage, events_isolation=events_isolation or SimpleEventIsolation())
+    isolation = events_isolation or SimpleEventIsolation()
+    # The dialog-state middleware runs after the unit of work's (below), so the SQL storage
+    # reads the state through the update's session.
+    dp = Dispatcher(storage=storage, events_isolation=isolation, disable_fsm=True)
+    dp.fsm = UpdateFsmMiddleware(storage=storage, events_isolation=isolation)
     dp["config"] = config
     #: The catalogue per recipient language, for services that write to other people.
     dp["texts"] = texts_for(i18n)
     dp.update.outer_middleware(errors.TrackAnswers())
     dp.update.outer_middleware(UnitOfWorkMiddleware(uow_factory))
+    dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(IdentityMiddleware(admin_ids))
+    dp.update.outer_middleware(RawStateMiddleware())
     dp.update.outer_middleware(LocaleMiddleware(i18n))
     # Error handlers run after the update's middlewares have returned: give them the language too.
     dp.errors.outer_middleware(LocaleMiddleware(i18n))

@@ -88,21 +88,25 @@ async def identify(
 ) -> tuple[Person, Actor]:
     """Find or register the person behind a Telegram user and resolve their roles.
 
-    Called once per update; writes only when something about the person changed.
+    Called once per update: one read (the person, their roles and the reachability mark);
+    writes only when something about the person changed.
     ``private_chat``: the update is a message the person wrote to the bot in private, so the
     bot may write to them again even if they had blocked it (see ``_reachable_again``).
     """
+    is_admin = telegram_id in admin_ids
     async with uow:
-        person = await uow.persons.by_telegram_id(telegram_id)
-        is_admin = telegram_id in admin_ids
-        changed = False
-        if person is None:
+        known = await uow.persons.identity(telegram_id)
+        if known is None:
             # get_or_add: a second update of the same new person may be registering them now.
             person = await uow.persons.get_or_add(
                 Person(telegram_id=telegram_id, name=name, username=username, is_admin=is_admin)
             )
-            changed = True
-        elif (
+            if private_chat:
+                await _reachable_again(uow, telegram_id)
+            await uow.commit()
+            return person, actor_for(person, await uow.memberships.for_person(person.id or 0))
+        person, changed = known.person, False
+        if (
             (person.name != name and not person.name_fixed)
             or person.username != username
             or (is_admin and not person.is_admin)
@@ -113,20 +117,18 @@ async def identify(
             person.is_admin = person.is_admin or is_admin
             await uow.persons.update(person)
             changed = True
-        if private_chat and await _reachable_again(uow, telegram_id):
+        if private_chat and known.unreachable:
+            # Telegram delivers to them again once they write to the bot in private.
+            await uow.reachability.mark(telegram_id, None)
             changed = True
         if changed:
             await uow.commit()
-        memberships = await uow.memberships.for_person(person.id or 0)
-    return person, actor_for(person, memberships)
+    return person, Actor(person_id=person.id or 0, is_admin=person.is_admin, roles=known.roles)
 
 
 async def _reachable_again(uow: UnitOfWork, chat_id: int) -> bool:
-    """Clear the "blocked the bot" mark of a person who writes to the bot in private again.
-
-    Telegram delivers to them again once they do, so later mailings reach them. One indexed
-    lookup per private message; a write only when there was a mark.
-    """
+    """Clear the "blocked the bot" mark of a person who writes to the bot in private again
+    (for a person seen for the first time; ``identify`` reads the mark with the person)."""
     if not await uow.reachability.unreachable([chat_id]):
         return False
     await uow.reachability.mark(chat_id, None)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from agendas import rules
 from agendas.dates import local_to_utc
-from agendas.errors import InvalidInput
+from agendas.errors import InvalidInput, NotFound
 from agendas.model import STANDARD_TITLES, Actor, Bilag, Moede, Punkt, PunktKind, Udvalg
 from agendas.ports import UnitOfWork
 from agendas.services.common import (
     audit,
-    load_moede,
     require_editor,
     require_reader,
     require_record_open,
@@ -94,18 +93,10 @@ class MoedeListing:
 async def list_moeder(uow: UnitOfWork, actor: Actor, today: date) -> list[MoedeListing]:
     """Coming and recent meetings of the committees the person belongs to, soonest first."""
     async with uow:
-        udvalg = {
-            u.id: u
-            for u in await uow.udvalg.list_all()
-            if u.id is not None and (actor.is_admin or actor.roles_in(u.id))
-        }
-        moeder = await uow.moeder.for_udvalg_between(
-            [k for k in udvalg if k is not None], today - RECENT, today + AHEAD
+        found = await uow.views.moeder_between(
+            None if actor.is_admin else sorted(actor.roles), today - RECENT, today + AHEAD
         )
-    return [
-        MoedeListing(m, udvalg[m.udvalg_id])
-        for m in sorted(moeder, key=lambda m: (m.date, m.clock))
-    ]
+    return [MoedeListing(m, u) for m, u in sorted(found, key=lambda x: (x[0].date, x[0].clock))]
 
 
 def next_moede(listing: list[MoedeListing], now: datetime) -> MoedeListing | None:
@@ -121,24 +112,34 @@ class Agenda:
     moede: Moede
     udvalg: Udvalg
     punkter: list[Punkt]
+    #: The bilag of each punkt (a mailing sends them); the overview has only their counts.
     bilag: dict[int, list[Bilag]]
+    bilag_counts: dict[int, int] = field(default_factory=dict)
+
+    def bilag_count(self, punkt_id: int) -> int:
+        listed = self.bilag.get(punkt_id)
+        return len(listed) if listed is not None else self.bilag_counts.get(punkt_id, 0)
 
 
 async def load_agenda(uow: UnitOfWork, actor: Actor, moede_id: int) -> Agenda:
-    """The agenda in order and numbered; any role in the udvalg may read it."""
+    """The agenda overview in order and numbered, in one read: the punkter's titles and kinds
+    without their section texts (``punkter.open_punkt`` has those), and their bilag counts.
+    Any role in the udvalg may read it."""
     async with uow:
-        moede = await load_moede(uow, moede_id)
-        require_reader(actor, moede.udvalg_id)
-        udvalg = await uow.udvalg.get(moede.udvalg_id)
-        assert udvalg is not None
-        punkter = rules.ordered(await uow.punkter.for_moede(moede_id))
-        # A closed punkt's bilag are not even counted for those who may not open it.
-        bilag = {
-            p.id or 0: await uow.bilag.for_punkt(p.id or 0)
-            for p in punkter
-            if rules.may_open(actor, moede.udvalg_id, p)
-        }
-    return Agenda(moede=moede, udvalg=udvalg, punkter=punkter, bilag=bilag)
+        read = await uow.views.agenda(moede_id)
+    if read is None:
+        raise NotFound("err-moede-gone")
+    require_reader(actor, read.moede.udvalg_id)
+    punkter = rules.ordered(read.punkter)
+    # A closed punkt's bilag are not even counted for those who may not open it.
+    counts = {
+        p.id or 0: read.bilag_counts.get(p.id or 0, 0)
+        for p in punkter
+        if rules.may_open(actor, read.moede.udvalg_id, p)
+    }
+    return Agenda(
+        moede=read.moede, udvalg=read.udvalg, punkter=punkter, bilag={}, bilag_counts=counts
+    )
 
 
 async def editable_moeder(uow: UnitOfWork, actor: Actor, today: date) -> list[MoedeListing]:

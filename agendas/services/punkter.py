@@ -9,7 +9,6 @@ from pathlib import PurePosixPath
 
 from agendas import rules
 from agendas.errors import InvalidInput, NotAllowed, NotFound
-from agendas.meeting.loading import asker_names, udvalg_members
 from agendas.meeting_view import question_answers
 from agendas.members import ZONE
 from agendas.model import (
@@ -24,7 +23,7 @@ from agendas.model import (
     Udvalg,
 )
 from agendas.ports import UnitOfWork
-from agendas.protocol import QuestionAnswer
+from agendas.protocol import MemberRef, QuestionAnswer
 from agendas.services.common import (
     audit,
     load_moede,
@@ -310,26 +309,29 @@ class PunktDetail:
 
 async def open_punkt(uow: UnitOfWork, actor: Actor, punkt_id: int, zone: str = ZONE) -> PunktDetail:
     """One punkt in full, if this person may see it (closed: members only); its questions and
-    answers for those who may read closed punkter (they are internal)."""
+    answers for those who may read closed punkter (they are internal). Two reads (the punkt
+    with its meeting, and the order of the meeting's punkter for its number), and one more
+    each for its bilag and its questions when it has any."""
     async with uow:
-        punkt, moede = await load_punkt(uow, punkt_id)
-        if not rules.can_read_udvalg(actor, moede.udvalg_id):
+        read = await uow.views.punkt(punkt_id)
+        if read is None:
+            raise NotFound("err-punkt-gone")
+        punkt, moede, udvalg_id = read.punkt, read.moede, read.moede.udvalg_id
+        if not rules.can_read_udvalg(actor, udvalg_id):
             raise NotAllowed("err-not-in-udvalg")
-        if not rules.may_open(actor, moede.udvalg_id, punkt):
+        if not rules.may_open(actor, udvalg_id, punkt):
             raise NotAllowed("err-closed-punkt")
-        udvalg = await uow.udvalg.get(moede.udvalg_id)
-        if udvalg is None:
-            raise NotFound("err-moede-gone")
-        ordered = rules.ordered(await uow.punkter.for_moede(moede.id or 0))
+        ordered = rules.ordered(await uow.views.order(moede.id or 0))
         number = next((p.number for p in ordered if p.id == punkt_id), 0)
         punkt.number = number
-        bilag = await uow.bilag.for_punkt(punkt_id)
+        bilag = await uow.views.bilag(punkt_id) if read.bilag_count else []
         questions: list[QuestionAnswer] = []
-        if rules.can_read_closed(actor, moede.udvalg_id):
-            asked = await uow.questions.for_punkter([punkt_id])
-            members = await udvalg_members(uow, moede.udvalg_id)
-            questions = question_answers(asked, await asker_names(uow, asked, members), zone)
-    return PunktDetail(punkt, moede, udvalg, bilag, number, questions)
+        if read.question_count and rules.can_read_closed(actor, udvalg_id):
+            asked = await uow.views.questions(punkt_id, udvalg_id)
+            names = {a.question.answered_by or 0: a.answerer for a in asked}
+            names |= {a.question.asked_by: MemberRef(a.asker, a.asker_party).label() for a in asked}
+            questions = question_answers([a.question for a in asked], names, zone)
+    return PunktDetail(punkt, moede, read.udvalg, bilag, number, questions)
 
 
 def check_bilag(file_name: str, size: int) -> str:

@@ -39,6 +39,7 @@ from storage.repositories.status import (
     SqlStatusAnswerRepository,
     SqlStatusRoundRepository,
 )
+from storage.repositories.views import SqlChatViewRepository
 
 __all__ = [
     "SqlAbsenceRepository",
@@ -46,6 +47,7 @@ __all__ = [
     "SqlAttendanceRepository",
     "SqlAuditRepository",
     "SqlBilagRepository",
+    "SqlChatViewRepository",
     "SqlDecisionRepository",
     "SqlDeliverySettingsRepository",
     "SqlIndsatsRepository",

@@ -7,14 +7,57 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
+from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from agendas.model import AuditEvent, Invite, Membership, Person, Role, Udvalg
+from agendas.model import AuditEvent, Identity, Invite, Membership, Person, Role, Udvalg
 from storage.mapping import row_values, to_entity
 from storage.repositories.base import SqlRepository, rowcount, utcnow
-from storage.tables import AuditEventRow, InviteRow, MembershipRow, PersonRow, UdvalgRow
+from storage.tables import (
+    AuditEventRow,
+    FsmStateRow,
+    InviteRow,
+    MembershipRow,
+    PersonRow,
+    RecipientStatusRow,
+    UdvalgRow,
+)
+
+#: Who a Telegram user is, in one statement: the person's columns, one row per membership (or
+#: one with NULLs), and the "blocked the bot" mark of their private chat. Built once, so
+#: SQLAlchemy compiles it once.
+_IDENTITY = (
+    core_select(
+        col(PersonRow.id),
+        col(PersonRow.telegram_id),
+        col(PersonRow.name),
+        col(PersonRow.username),
+        col(PersonRow.language),
+        col(PersonRow.is_admin),
+        col(PersonRow.name_fixed),
+        col(MembershipRow.udvalg_id),
+        col(MembershipRow.role),
+        col(RecipientStatusRow.unreachable_since),
+    )
+    .select_from(PersonRow)
+    .outerjoin(MembershipRow, col(MembershipRow.person_id) == col(PersonRow.id))
+    .outerjoin(RecipientStatusRow, col(RecipientStatusRow.chat_id) == col(PersonRow.telegram_id))
+    .where(col(PersonRow.telegram_id) == bindparam("telegram_id"))
+)
+#: The same, with the update's dialog state and data (``SqlUnitOfWork.expect_state``): every
+#: update needs both, so they come in one statement.
+_IDENTITY_AND_STATE = _IDENTITY.add_columns(
+    core_select(col(FsmStateRow.state))
+    .where(col(FsmStateRow.key) == bindparam("fsm_key"))
+    .scalar_subquery()
+    .label("fsm_state"),
+    core_select(col(FsmStateRow.data))
+    .where(col(FsmStateRow.key) == bindparam("fsm_key"))
+    .scalar_subquery()
+    .label("fsm_data"),
+)
 
 # --- udvalg -----------------------------------------------------------------------------------
 
@@ -75,6 +118,40 @@ class SqlPersonRepository(SqlRepository):
             select(PersonRow).where(col(PersonRow.telegram_id) == telegram_id)
         )
         return to_entity(row, Person) if row else None
+
+    async def identity(self, telegram_id: int) -> Identity | None:
+        key = self.session.info.get("fsm_key")
+        if key is None:
+            rows = (await self.session.execute(_IDENTITY, {"telegram_id": telegram_id})).all()
+        else:
+            rows = (
+                await self.session.execute(
+                    _IDENTITY_AND_STATE, {"telegram_id": telegram_id, "fsm_key": key}
+                )
+            ).all()
+        if not rows:
+            return None
+        first = rows[0]
+        if key is not None:
+            self.session.info["fsm_state"] = {key: (first.fsm_state, dict(first.fsm_data or {}))}
+        person = Person(
+            telegram_id=first.telegram_id,
+            name=first.name,
+            username=first.username,
+            language=first.language,
+            is_admin=first.is_admin,
+            id=first.id,
+            name_fixed=first.name_fixed,
+        )
+        roles: dict[int, set[Role]] = {}
+        for row in rows:
+            if row.udvalg_id is not None:
+                roles.setdefault(row.udvalg_id, set()).add(Role(row.role))
+        return Identity(
+            person=person,
+            roles={udvalg_id: frozenset(found) for udvalg_id, found in roles.items()},
+            unreachable=first.unreachable_since is not None,
+        )
 
     async def get_or_add(self, person: Person) -> Person:
         telegram_id = person.telegram_id

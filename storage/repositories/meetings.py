@@ -72,7 +72,8 @@ class SqlMoedeRepository(SqlRepository):
 # --- punkt ------------------------------------------------------------------------------------
 
 
-def _punkt(row: PunktRow) -> Punkt:
+def _punkt(row: Any) -> Punkt:
+    """A punkt from its row (an ORM row, or a Core row with the same column names)."""
     sections: dict[str, str] = {}
     for key in SECTION_KEYS:
         text = getattr(row, key)
@@ -86,6 +87,9 @@ def _punkt(row: PunktRow) -> Punkt:
         sections=sections,
         extra_sections=[(str(title), str(text)) for title, text in row.extra_sections or []],
     )
+
+
+punkt_from_row = _punkt
 
 
 def _punkt_values(punkt: Punkt) -> dict[str, Any]:

@@ -49,9 +49,14 @@ class World:
             await self.engine.dispose()
 
     async def agenda(self, moede_id: int | None = None) -> meetings.Agenda:
-        return await meetings.load_agenda(
-            self.uow(), self.actors[SECRETARY.id], moede_id or self.moede_id
-        )
+        """The agenda with every punkt in full (the overview itself carries no section texts)."""
+        secretary = self.actors[SECRETARY.id]
+        agenda = await meetings.load_agenda(self.uow(), secretary, moede_id or self.moede_id)
+        agenda.punkter = [
+            (await punkter.open_punkt(self.uow(), secretary, p.id or 0)).punkt
+            for p in agenda.punkter
+        ]
+        return agenda
 
     async def punkt(self, punkt_id: int) -> punkter.PunktDetail:
         return await punkter.open_punkt(self.uow(), self.actors[SECRETARY.id], punkt_id)

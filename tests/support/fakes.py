@@ -18,7 +18,18 @@ from typing import Self, TypeVar, cast
 
 from agendas.errors import ConcurrentEdit
 from agendas.members import InhabilDeclaration, Proposal, ProposalState, Question
-from agendas.model import AuditEvent, Bilag, Invite, Membership, Moede, Person, Punkt, Udvalg
+from agendas.model import (
+    AuditEvent,
+    Bilag,
+    Identity,
+    Invite,
+    Membership,
+    Moede,
+    Person,
+    Punkt,
+    Role,
+    Udvalg,
+)
 from agendas.outbox import DeliverySettings, OutboxMessage, OutboxStatus, Release
 from agendas.plans import (
     Absence,
@@ -33,10 +44,13 @@ from agendas.plans import (
 )
 from agendas.ports import (
     AbsenceRepository,
+    AgendaRead,
     ApprovalRepository,
+    AskedQuestion,
     AttendanceRepository,
     AuditRepository,
     BilagRepository,
+    ChatViewRepository,
     DecisionRepository,
     DeliverySettingsRepository,
     IndsatsRepository,
@@ -49,6 +63,7 @@ from agendas.ports import (
     PlanRepository,
     ProposalRepository,
     ProtokolRepository,
+    PunktRead,
     PunktRepository,
     QuestionRepository,
     ReachabilityRepository,
@@ -185,6 +200,16 @@ class FakePersonRepository(_Repo):
     async def by_telegram_id(self, telegram_id: int) -> Person | None:
         found = [p for p in self._state.persons.values() if p.telegram_id == telegram_id]
         return _copy(found[0]) if found else None
+
+    async def identity(self, telegram_id: int) -> Identity | None:
+        person = await self.by_telegram_id(telegram_id)
+        if person is None:
+            return None
+        roles: dict[int, set[Role]] = {}
+        for m in self._state.memberships.values():
+            if m.person_id == person.id:
+                roles.setdefault(m.udvalg_id, set()).add(m.role)
+        return Identity(person, {k: frozenset(v) for k, v in roles.items()})
 
     async def get_or_add(self, person: Person) -> Person:
         if person.telegram_id is None:
@@ -767,6 +792,73 @@ def _fake_match(term: Term, doc: SearchDocument) -> bool:
     return False
 
 
+class FakeChatViewRepository(_Repo):
+    """The chat's read views composed from the other fakes (same answers, more calls)."""
+
+    async def moeder_between(
+        self, udvalg_ids: Sequence[int] | None, start: date, end: date
+    ) -> list[tuple[Moede, Udvalg]]:
+        found = []
+        for m in self._state.moeder.values():
+            if udvalg_ids is not None and m.udvalg_id not in udvalg_ids:
+                continue
+            if start <= m.date <= end:
+                found.append((_copy(m), _copy(self._state.udvalg[m.udvalg_id])))
+        return sorted(found, key=lambda x: (x[0].date, x[0].clock, x[0].id or 0))
+
+    async def agenda(self, moede_id: int) -> AgendaRead | None:
+        uow = self._uow
+        moede = await uow.moeder.get(moede_id)
+        if moede is None:
+            return None
+        udvalg = await uow.udvalg.get(moede.udvalg_id)
+        assert udvalg is not None
+        punkter = await uow.punkter.for_moede(moede_id)
+        counts = {p.id or 0: len(await uow.bilag.for_punkt(p.id or 0)) for p in punkter}
+        for p in punkter:
+            p.sections = {}
+        return AgendaRead(moede, udvalg, punkter, counts)
+
+    async def punkt(self, punkt_id: int) -> PunktRead | None:
+        uow = self._uow
+        punkt = await uow.punkter.get(punkt_id)
+        if punkt is None:
+            return None
+        moede = await uow.moeder.get(punkt.moede_id)
+        assert moede is not None
+        udvalg = await uow.udvalg.get(moede.udvalg_id)
+        assert udvalg is not None
+        bilag = await uow.bilag.for_punkt(punkt_id)
+        asked = await uow.questions.for_punkter([punkt_id])
+        return PunktRead(punkt, moede, udvalg, len(bilag), len(asked))
+
+    async def order(self, moede_id: int) -> list[Punkt]:
+        return await self._uow.punkter.for_moede(moede_id)
+
+    async def bilag(self, punkt_id: int) -> list[Bilag]:
+        return await self._uow.bilag.for_punkt(punkt_id)
+
+    async def questions(self, punkt_id: int, udvalg_id: int) -> list[AskedQuestion]:
+        found = []
+        for q in await self._uow.questions.for_punkter([punkt_id]):
+            asker = self._state.persons.get(q.asked_by)
+            answerer = self._state.persons.get(q.answered_by or 0)
+            parties = [
+                m.party or ""
+                for m in self._state.memberships.values()
+                if m.person_id == q.asked_by and m.udvalg_id == udvalg_id and m.role.is_member
+            ]
+            found.append(
+                AskedQuestion(
+                    q,
+                    asker.name if asker else "?",
+                    max(parties, default=""),
+                    answerer.name if answerer else "?",
+                )
+            )
+        return found
+
+
 class FakeUnitOfWork:
     """A unit of work over ``FakeState``; may be entered again and again (one transaction each)."""
 
@@ -802,6 +894,7 @@ class FakeUnitOfWork:
         self.questions: QuestionRepository = FakeQuestionRepository(self)
         self.proposals: ProposalRepository = FakeProposalRepository(self)
         self.absences: AbsenceRepository = FakeAbsenceRepository(self)
+        self.views: ChatViewRepository = FakeChatViewRepository(self)
 
     async def __aenter__(self) -> Self:
         if self.depth == 0:

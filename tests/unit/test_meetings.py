@@ -35,7 +35,7 @@ async def test_new_moede_gets_the_standard_punkter_in_order(world: World) -> Non
         (3, PunktKind.EVENTUELT, "Eventuelt"),
     ]
     assert all(p.beslutningskompetence == "BEU" for p in agenda.punkter)
-    assert agenda.bilag == {p.id: [] for p in agenda.punkter}
+    assert [agenda.bilag_count(p.id or 0) for p in agenda.punkter] == [0, 0, 0]
     event = world.uow.events[-1]
     assert (event.action, event.actor_id, event.entity_id, event.udvalg_id) == (
         "moede.create",
