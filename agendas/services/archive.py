@@ -136,9 +136,8 @@ async def committee_archive(uow: UnitOfWork, code: str) -> CommitteeArchive:
 
 async def _public(uow: UnitOfWork, udvalg: Udvalg, entry: ArchiveEntry, zone: str) -> PublicMeeting:
     view = await meeting_view(uow, entry.moede)
-    bilag = {
-        p.id or 0: [b.file_name for b in await uow.bilag.for_punkt(p.id or 0)] for p in view.punkter
-    }
+    found = await uow.bilag.for_punkter([p.id or 0 for p in view.punkter])
+    bilag = {pid: [b.file_name for b in items] for pid, items in found.items()}
     document = public_document(to_document(view, bilag, zone), entry.approved)
     return PublicMeeting(
         udvalg=udvalg,

@@ -43,7 +43,7 @@ async def mailing_agenda(uow: UnitOfWork, moede: Moede) -> Agenda:
     udvalg = await uow.udvalg.get(moede.udvalg_id)
     assert udvalg is not None
     punkter = rules.ordered(await uow.punkter.for_moede(moede.id or 0))
-    bilag = {p.id or 0: await uow.bilag.for_punkt(p.id or 0) for p in punkter}
+    bilag = await uow.bilag.for_punkter([p.id or 0 for p in punkter])
     return Agenda(moede=moede, udvalg=udvalg, punkter=punkter, bilag=bilag)
 
 

@@ -67,10 +67,12 @@ async def announce_changes(
                     uow, key, r.person.telegram_id, OutboxKind.CALENDAR, document, now,
                     r.person.id, moede.udvalg_id,
                 )  # fmt: skip
+        changed = moved
         for punkt in agenda.punkter:
             pid = punkt.id or 0
             if release.versions.get(pid) == punkt.version:
                 continue
+            changed = True
             new = pid not in release.versions
             release.versions[pid] = punkt.version
             for r in people:
@@ -81,7 +83,7 @@ async def announce_changes(
                     uow, key, r.person.telegram_id, OutboxKind.CHANGED, notice, now, r.person.id,
                     moede.udvalg_id,
                 )  # fmt: skip
-        if queued or moved:
+        if changed:  # also with no one to tell, so the watch job does not look again
             await uow.releases.update(release)
             await uow.commit()
     return queued
@@ -104,10 +106,14 @@ async def warn_deadline(
         frist = deadlines(
             moede.date, moede.clock, zone, settings.frist_hverdage, settings.warn_hverdage
         )
-        for membership in await uow.memberships.for_udvalg(moede.udvalg_id):
-            if membership.role is not Role.SEKRETAER:
-                continue
-            person = await uow.persons.get(membership.person_id)
+        secretaries = [
+            m.person_id
+            for m in await uow.memberships.for_udvalg(moede.udvalg_id)
+            if m.role is Role.SEKRETAER
+        ]
+        persons = await uow.persons.many(secretaries)
+        for person_id in secretaries:
+            person = persons.get(person_id)
             if person is None:
                 continue
             t = texts(person.language)
@@ -156,34 +162,48 @@ class Schedule:
 
 
 async def coming_schedules(uow: UnitOfWork, today: date, until: date, zone: str) -> list[Schedule]:
-    """The warning and reminder instants of every meeting from ``today`` to ``until``."""
-    result: list[Schedule] = []
+    """The warning and reminder instants of every meeting from ``today`` to ``until``: three
+    queries, however many meetings and committees."""
     async with uow:
-        for udvalg in await uow.udvalg.list_all():
-            settings = await uow.delivery.get(udvalg.id or 0)
-            for moede in await uow.moeder.for_udvalg_between([udvalg.id or 0], today, until):
-                frist = deadlines(
-                    moede.date,
-                    moede.clock,
-                    zone,
-                    settings.frist_hverdage,
-                    settings.warn_hverdage,
-                )
-                released = await uow.releases.get(moede.id or 0) is not None
-                result.append(
-                    Schedule(
-                        moede.id or 0, frist.warn_at, frist.frist_at, frist.reminder_at, released
-                    )
-                )
+        moeder = await uow.moeder.between(today, until)
+        settings = await uow.delivery.many(sorted({m.udvalg_id for m in moeder}))
+        releases = await uow.releases.for_moeder([m.id or 0 for m in moeder])
+    result: list[Schedule] = []
+    for moede in moeder:
+        chosen = settings[moede.udvalg_id]
+        frist = deadlines(
+            moede.date, moede.clock, zone, chosen.frist_hverdage, chosen.warn_hverdage
+        )
+        released = (moede.id or 0) in releases
+        result.append(
+            Schedule(moede.id or 0, frist.warn_at, frist.frist_at, frist.reminder_at, released)
+        )
     return result
 
 
-async def moeder_to_watch(uow: UnitOfWork, today: date, until: date) -> list[int]:
-    """The meetings from ``today`` to ``until``; the watch job looks for "ændret" in those
-    released and not yet begun."""
-    ids: list[int] = []
+async def moeder_to_watch(uow: UnitOfWork, today: date, until: date, now: datetime) -> list[int]:
+    """The meetings from ``today`` to ``until``, released and not yet begun, whose agenda
+    differs from the one released (moved, or a punkt new or with a higher version): those
+    ``announce_changes`` has something to say about. Three queries, however many meetings."""
     async with uow:
-        for udvalg in await uow.udvalg.list_all():
-            for moede in await uow.moeder.for_udvalg_between([udvalg.id or 0], today, until):
-                ids.append(moede.id or 0)
-    return ids
+        moeder = [
+            m
+            for m in await uow.moeder.between(today, until)
+            if not (m.starts_at and m.starts_at <= now)
+        ]
+        releases = await uow.releases.for_moeder([m.id or 0 for m in moeder])
+        versions = await uow.punkter.versions(sorted(releases))
+    changed: list[int] = []
+    for moede in moeder:
+        release = releases.get(moede.id or 0)
+        if release is None:
+            continue
+        moved = (moede.date, moede.start_time, moede.place) != (
+            release.day,
+            release.start,
+            release.place,
+        )
+        stored = versions.get(moede.id or 0, {})
+        if moved or any(release.versions.get(pid) != v for pid, v in stored.items()):
+            changed.append(moede.id or 0)
+    return changed

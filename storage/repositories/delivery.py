@@ -153,6 +153,18 @@ class SqlDeliverySettingsRepository(SqlRepository):
             return DeliverySettings(udvalg_id=udvalg_id)
         return to_entity(row, DeliverySettings)
 
+    async def many(self, udvalg_ids: Sequence[int]) -> dict[int, DeliverySettings]:
+        ids = sorted(set(udvalg_ids))
+        found = {i: DeliverySettings(udvalg_id=i) for i in ids}
+        for start in range(0, len(ids), _KEY_CHUNK):
+            rows = await self.session.scalars(
+                select(UdvalgDeliveryRow)
+                .where(col(UdvalgDeliveryRow.udvalg_id).in_(ids[start : start + _KEY_CHUNK]))
+                .execution_options(populate_existing=True)
+            )
+            found.update((r.udvalg_id, to_entity(r, DeliverySettings)) for r in rows)
+        return found
+
     async def put(self, settings: DeliverySettings) -> None:
         values = row_values(settings, exclude=("udvalg_id",))
         result = await self.session.execute(
