@@ -22,12 +22,13 @@ from agendas.mailings import (
 from agendas.model import Role
 from agendas.outbox import (
     OutboxKind,
+    OutboxMessage,
 )
 from agendas.ports import UnitOfWork
 from agendas.services.release_mailing import (
     calendar_document,
     mailing_agenda,
-    queue_message,
+    outbox_message,
     recipients,
 )
 from agendas.workdays import deadlines
@@ -40,7 +41,7 @@ async def announce_changes(
     .ics (SEQUENCE + 1); every punkt whose version grew (or is new) a short "ændret" notice, a sag
     not on the released agenda a "ny sag" notice (with why it came late). Returns how many
     notices were queued."""
-    queued = 0
+    messages: list[OutboxMessage | None] = []
     async with uow:
         release = await uow.releases.get(moede_id)
         moede = await uow.moeder.get(moede_id)
@@ -63,10 +64,10 @@ async def announce_changes(
                 calendar = calendar_document(agenda, zone, release.sequence, now, t)
                 # The notice is the file's caption; it already says what the file is for.
                 (document,) = with_calendar([notice], replace(calendar, caption=""))
-                queued += await queue_message(
-                    uow, key, r.person.telegram_id, OutboxKind.CALENDAR, document, now,
-                    r.person.id, moede.udvalg_id,
-                )  # fmt: skip
+                messages.append(outbox_message(
+                    key, r.person.telegram_id, OutboxKind.CALENDAR, document, now, r.person.id,
+                    moede.udvalg_id,
+                ))  # fmt: skip
         changed = moved
         for punkt in agenda.punkter:
             pid = punkt.id or 0
@@ -79,10 +80,11 @@ async def announce_changes(
                 t = texts(r.person.language)
                 notice = changed_notice(agenda.udvalg, moede, punkt, t, r.may_read_closed, new)
                 key = f"changed:{moede_id}:{pid}:v{punkt.version}:p{r.person.id}"
-                queued += await queue_message(
-                    uow, key, r.person.telegram_id, OutboxKind.CHANGED, notice, now, r.person.id,
+                messages.append(outbox_message(
+                    key, r.person.telegram_id, OutboxKind.CHANGED, notice, now, r.person.id,
                     moede.udvalg_id,
-                )  # fmt: skip
+                ))  # fmt: skip
+        queued = await uow.outbox.add_many([m for m in messages if m is not None])
         if changed:  # also with no one to tell, so the watch job does not look again
             await uow.releases.update(release)
             await uow.commit()
@@ -93,7 +95,7 @@ async def warn_deadline(
     uow: UnitOfWork, moede_id: int, now: datetime, zone: str, texts: Texts
 ) -> int:
     """The secretary's warning while the agenda is unreleased (once per secretary and meeting)."""
-    queued = 0
+    messages: list[OutboxMessage | None] = []
     async with uow:
         moede = await uow.moeder.get(moede_id)
         if moede is None or await uow.releases.get(moede_id) is not None:
@@ -123,17 +125,18 @@ async def warn_deadline(
                 date=format_date(moede.date),
                 frist=moede_when(t, frist.frist_date, moede.start_time),
             )
-            queued += await queue_message(
-                uow, f"deadline:{moede_id}:p{person.id}", person.telegram_id,
-                OutboxKind.DEADLINE, OutMessage(esc(text)), now, person.id, moede.udvalg_id,
-            )  # fmt: skip
+            messages.append(outbox_message(
+                f"deadline:{moede_id}:p{person.id}", person.telegram_id, OutboxKind.DEADLINE,
+                OutMessage(esc(text)), now, person.id, moede.udvalg_id,
+            ))  # fmt: skip
+        queued = await uow.outbox.add_many([m for m in messages if m is not None])
         await uow.commit()
     return queued
 
 
 async def remind_members(uow: UnitOfWork, moede_id: int, now: datetime, texts: Texts) -> int:
     """The day before the meeting: everyone in the udvalg, once each."""
-    queued = 0
+    messages: list[OutboxMessage | None] = []
     async with uow:
         moede = await uow.moeder.get(moede_id)
         if moede is None or (moede.starts_at is not None and moede.starts_at <= now):
@@ -142,10 +145,11 @@ async def remind_members(uow: UnitOfWork, moede_id: int, now: datetime, texts: T
         assert udvalg is not None
         for r in await recipients(uow, moede.udvalg_id):
             notice = reminder(udvalg, moede, texts(r.person.language))
-            queued += await queue_message(
-                uow, f"reminder:{moede_id}:p{r.person.id}", r.person.telegram_id,
+            messages.append(outbox_message(
+                f"reminder:{moede_id}:p{r.person.id}", r.person.telegram_id,
                 OutboxKind.REMINDER, notice, now, r.person.id, moede.udvalg_id,
-            )  # fmt: skip
+            ))  # fmt: skip
+        queued = await uow.outbox.add_many([m for m in messages if m is not None])
         await uow.commit()
     return queued
 

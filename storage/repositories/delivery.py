@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import col, select
 
 from agendas.outbox import DeliverySettings, OutboxKind, OutboxMessage, OutboxStatus, Release
@@ -41,7 +41,8 @@ class SqlOutboxRepository(SqlRepository):
 
     async def add_many(self, messages: Sequence[OutboxMessage]) -> int:
         """Keys already stored are skipped (and a key repeated in ``messages`` is stored once):
-        one SELECT per chunk, then one flush."""
+        one SELECT per chunk, then one bulk INSERT (an ``executemany``: the ORM's flush would
+        send one INSERT … RETURNING per row on SQLite, and nobody needs the new rows' ids)."""
         fresh: dict[str, OutboxMessage] = {}
         for message in messages:
             fresh.setdefault(message.key, message)
@@ -57,17 +58,15 @@ class SqlOutboxRepository(SqlRepository):
         if not fresh:
             return 0
         created = utcnow()
-        self.session.add_all(
+        await self.session.execute(
+            insert(OutboxRow),
             [
-                OutboxRow(
-                    **row_values(
-                        m, exclude=_NOT_ON_INSERT, idempotency_key=m.key, created_at=created
-                    )
+                row_values(
+                    m, exclude=_NOT_ON_INSERT, idempotency_key=m.key, created_at=created, attempts=0
                 )
                 for m in fresh.values()
-            ]
+            ],
         )
-        await self.session.flush()
         return len(fresh)
 
     async def by_key_prefix(self, prefix: str) -> list[OutboxMessage]:
