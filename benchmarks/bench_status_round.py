@@ -5,13 +5,22 @@ Run: .venv/bin/python benchmarks/bench_status_round.py [--indsatser 500] [--repe
 1. Enqueue: ``agendas.status.rounds.open_round_now`` on a migrated SQLite file (the round row
    and one outbox prompt per tovholder, here one per indsats, in one transaction, through the
    repositories).
-   Baseline "bare inserts": the same number of outbox rows (same payload size) plus one round
-   row, written with one ``executemany`` in one transaction, no domain code.
+   Baseline "ORM, tovholdere in one query": what a SQLAlchemy user writes for the same work
+   without our domain code: the plan's indsatser with their tovholdere (person id, chat id,
+   language) read in one joined query, one outbox row per tovholder (a payload of the same size)
+   and the round row added with ``session.add_all``, one commit. Target: ours < 1.2x (we also
+   read the plan, earlier rounds, early answers, goals and absences, and build each prompt, but
+   write the outbox in one bulk INSERT where the ORM's flush sends one per row on SQLite; the
+   ORM flush in ``add_many``, or a read per tovholder, crosses it).
 2. Report: ``agendas.status.report_document.render_status_report`` for the round (every indsats
-   answered). Baseline "bare python-docx": a 500 x 5 table built cell by cell with python-docx's
-   own API (``add_table`` / ``cell.text``), no styling.
+   answered). Baseline "python-docx table, rows iterated once": a 500 x 5 table built with
+   python-docx's own API (``add_table``, each row's cells once, ``cell.text``), no styling; the
+   former baseline indexed ``table.rows[r + 1]`` in its loop, which rebuilds the row list each
+   time and made it 2.3 times slower. Target: ours < 1.2x (ours also styles, adds the goals,
+   the trend and the chart, and is about 0.8x: a renderer half again as slow crosses it).
 
-Prints the best time of ``--repeat`` runs of each and the ratio to its baseline. No assertions.
+Prints the best time of ``--repeat`` runs of each, the ratio to its named baseline and whether
+the target is met. No assertions.
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from docx import Document
-from sqlalchemy import insert
+from sqlmodel import col, select
 
 from agendas.model import Actor, Membership, Person, Role, Udvalg
 from agendas.plans import Handleplan, StatusColour
@@ -41,11 +50,15 @@ from agendas.status.plan_file import ImportedIndsats, PlanImport
 from agendas.status.report_document import render_status_report
 from storage import migrate
 from storage.engine import make_engine, make_session_factory
-from storage.tables import OutboxRow, StatusRoundRow
+from storage.tables import IndsatsOwnerRow, IndsatsRow, OutboxRow, PersonRow, StatusRoundRow
 from storage.uow import SqlUnitOfWork
 
 ZONE = "Europe/Copenhagen"
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+ENQUEUE_BASELINE = "ORM, tovholdere in one query"
+ENQUEUE_TARGET = 1.2
+REPORT_BASELINE = "python-docx table, rows iterated once"
+REPORT_TARGET = 1.2
 
 
 def texts(language: str | None) -> Callable[..., str]:
@@ -121,23 +134,20 @@ async def main(count: int, repeat: int) -> None:
             sample = (await uow.outbox.by_key_prefix("status:"))[0].payload
 
         async def bare(n: int) -> float:
-            rows = [
-                {
-                    "idempotency_key": f"bare:{n}:{i}",
-                    "chat_id": 10_000 + i,
-                    "kind": "reminder",
-                    "payload": sample,
-                    "status": "pending",
-                    "attempts": 0,
-                    "not_before": NOW,
-                    "created_at": NOW,
-                }
-                for i in range(count)
-            ]
             started = time.perf_counter()
             async with uow:
-                await uow.session.execute(
-                    insert(StatusRoundRow).values(
+                session = uow.session
+                owners = (
+                    await session.execute(
+                        select(col(PersonRow.id), col(PersonRow.telegram_id))
+                        .join(IndsatsOwnerRow, col(IndsatsOwnerRow.person_id) == PersonRow.id)
+                        .join(IndsatsRow, col(IndsatsRow.id) == IndsatsOwnerRow.indsats_id)
+                        .where(col(IndsatsRow.plan_id) == plans[n], col(IndsatsRow.active))
+                        .distinct()
+                    )
+                ).all()
+                session.add(
+                    StatusRoundRow(
                         plan_id=baseline_plans[n],
                         number=1,
                         opens_at=NOW,
@@ -147,8 +157,22 @@ async def main(count: int, repeat: int) -> None:
                         state="closed",
                     )
                 )
-                await uow.session.execute(insert(OutboxRow), rows)
+                session.add_all(
+                    [
+                        OutboxRow(
+                            idempotency_key=f"bare:{n}:{person_id}",
+                            chat_id=chat_id or 0,
+                            person_id=person_id,
+                            kind="reminder",
+                            payload=sample,
+                            not_before=NOW,
+                            created_at=NOW,
+                        )
+                        for person_id, chat_id in owners
+                    ]
+                )
                 await uow.commit()
+            assert len(owners) == count
             return time.perf_counter() - started
 
         bare_time = await best(repeat, bare)
@@ -179,10 +203,9 @@ async def main(count: int, repeat: int) -> None:
         started = time.perf_counter()
         document = Document()
         table = document.add_table(rows=count + 1, cols=5)
-        for r, row in enumerate(report.rows):
-            cells = table.rows[r + 1].cells
+        for table_row, row in zip(list(table.rows)[1:], report.rows, strict=True):
             values = (row.indsats, row.tovholder, "Gul", row.text, "02-03-2026")
-            for cell, value in zip(cells, values, strict=True):
+            for cell, value in zip(table_row.cells, values, strict=True):
                 cell.text = value
         document.save(io.BytesIO())
         return time.perf_counter() - started
@@ -190,16 +213,17 @@ async def main(count: int, repeat: int) -> None:
     render_time = await best(repeat, render)
     bare_docx_time = await best(repeat, bare_docx)
     print(f"indsatser: {count}, best of {repeat}")
-    print(
-        f"enqueue prompts (open_round_now): {enqueue_time * 1000:8.1f} ms   "
-        f"baseline 'bare inserts': {bare_time * 1000:8.1f} ms   "
-        f"ratio {enqueue_time / bare_time:5.1f}x"
-    )
-    print(
-        f"build report (render_status_report): {render_time * 1000:8.1f} ms   "
-        f"baseline 'bare python-docx table': {bare_docx_time * 1000:8.1f} ms   "
-        f"ratio {render_time / bare_docx_time:5.2f}x"
-    )
+    for name, ours, base_name, base, target in (
+        ("enqueue prompts (open_round_now)", enqueue_time, ENQUEUE_BASELINE, bare_time,
+         ENQUEUE_TARGET),
+        ("build report (render_status_report)", render_time, REPORT_BASELINE, bare_docx_time,
+         REPORT_TARGET),
+    ):  # fmt: skip
+        ratio = ours / base
+        print(
+            f"{name}: {ours * 1000:8.1f} ms   baseline '{base_name}': {base * 1000:8.1f} ms   "
+            f"ratio {ratio:5.2f}x (target < {target}x: {'met' if ratio < target else 'MISSED'})"
+        )
 
 
 if __name__ == "__main__":
