@@ -253,6 +253,10 @@ class OutboxRepository(Protocol):
         ...
 
     async def by_key_prefix(self, prefix: str) -> list[OutboxMessage]: ...
+    async def prefixes_used(self, prefixes: Sequence[str]) -> set[str]:
+        """Those of ``prefixes`` that begin at least one stored key; one query."""
+        ...
+
     async def update_pending(
         self, key: str, payload: dict[str, object], not_before: datetime | None = None
     ) -> bool:

@@ -40,10 +40,11 @@ from agendas.records import (
     MeetingNotHeld,
     ProtokolLocked,
     ProtokolStage,
+    ProtokolState,
     StaleView,
 )
 from agendas.services.common import audit, load_moede, require_editor
-from agendas.services.release_mailing import queue_message, recipients
+from agendas.services.release_mailing import outbox_message, queue_message, recipients
 from agendas.workdays import hverdage_after
 
 
@@ -384,6 +385,7 @@ async def remind_approvals(
     twice queues nothing twice. Returns how many messages were queued."""
     queued = 0
     async with uow:
+        rounds: dict[str, tuple[ProtokolState, int]] = {}
         for state in await uow.protokoller.sent():
             if state.sent_at is None:
                 continue
@@ -393,23 +395,30 @@ async def remind_approvals(
                 for k in range(1, MAX_AUTO_REMINDERS + 1)
                 if now >= local_to_utc(hverdage_after(sent.date(), k * hverdage), sent.time(), zone)
             ]
-            if not due:
+            if due:
+                rounds[f"approval-auto:{state.moede_id}:r{state.rev}:k{due[-1]}"] = state, due[-1]
+        # A round already queued is not looked at again: the job runs every minute, and a
+        # meeting is loaded only when its reminder is due and not yet sent.
+        done = await uow.outbox.prefixes_used([f"{key}:" for key in rounds])
+        for round_key, (state, ordinal) in rounds.items():
+            if f"{round_key}:" in done:
                 continue
             moede = await load_moede(uow, state.moede_id)
             view = await meeting_view(uow, moede)
-            ordinal = due[-1]
-            round_key = f"approval-auto:{state.moede_id}:r{view.rev}:k{ordinal}"
-            asked = []
+            asked, messages = [], []
             for line in view.missing():
                 pages = approval_request(view, texts(line.person.language), reminder=True)
                 for index, page in enumerate(pages):
-                    key = f"{round_key}:p{line.person_id}:{index}"
-                    if await _queue(
-                        uow, key, line.person, OutboxKind.APPROVAL, page, now, moede.udvalg_id
-                    ):
-                        queued += 1
+                    message = outbox_message(
+                        f"{round_key}:p{line.person_id}:{index}", line.person.telegram_id,
+                        OutboxKind.APPROVAL, page, now, line.person.id, moede.udvalg_id,
+                    )  # fmt: skip
+                    if message is not None:
+                        messages.append(message)
                         asked.append(line.person_id)
-            if asked:
+            added = await uow.outbox.add_many(messages)
+            queued += added
+            if added:
                 await audit(
                     uow,
                     None,

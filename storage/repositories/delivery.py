@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, or_, update
 from sqlmodel import col, select
 
 from agendas.outbox import DeliverySettings, OutboxKind, OutboxMessage, OutboxStatus, Release
@@ -76,6 +76,18 @@ class SqlOutboxRepository(SqlRepository):
             .order_by(col(OutboxRow.id))
         )
         return [to_message(r) for r in rows]
+
+    async def prefixes_used(self, prefixes: Sequence[str]) -> set[str]:
+        wanted = sorted(set(prefixes))
+        used: set[str] = set()
+        key = col(OutboxRow.idempotency_key)
+        for start in range(0, len(wanted), 100):
+            chunk = wanted[start : start + 100]
+            for found in await self.session.scalars(
+                select(key).where(or_(*(key.startswith(p, autoescape=True) for p in chunk)))
+            ):
+                used.update(p for p in chunk if found.startswith(p))
+        return used
 
     async def update_pending(
         self, key: str, payload: dict[str, Any], not_before: datetime | None = None

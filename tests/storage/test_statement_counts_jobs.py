@@ -24,7 +24,7 @@ from agendas.model import Actor, Bilag, Membership, Moede, Person, Punkt, PunktK
 from agendas.outbox import Release
 from agendas.ports import UnitOfWork
 from agendas.protocol import AttendanceStatus
-from agendas.records import AttendanceRecord
+from agendas.records import AttendanceRecord, ProtokolStage, ProtokolState
 from bot.app import build_dispatcher
 from bot.i18n import make_i18n, texts_for
 from bot.workers import scheduler as sched
@@ -234,3 +234,43 @@ async def test_the_watch_and_sync_jobs_read_the_same_number_of_statements_howeve
     assert few == many, (few, many)
     # With nothing changed, the watch job only looks: a handful of reads, no meeting loaded.
     assert many[2] <= 6, many
+
+
+async def _approval_reminder_statements(
+    uow: SqlUnitOfWork, engine: AsyncEngine, factory: async_sessionmaker[AsyncSession], held: int
+) -> int:
+    """``held`` meetings whose protocols wait for approval and were reminded already: the
+    statements of the next watch run."""
+    seeded = await seed(uow, 5, 2, held)
+    async with uow:
+        for mid in seeded.moede_ids:
+            state = ProtokolState(mid, stage=ProtokolStage.SENDT, sent_at=NOW - timedelta(days=9))
+            await uow.protokoller.save(state, 0)
+        await uow.commit()
+    context = sched.SchedulerContext(
+        uow_factory=lambda: SqlUnitOfWork(factory),
+        texts=texts_for(make_i18n("da")),
+        zone=ZONE,
+        clock=FrozenClock(NOW),
+        wake=lambda: None,
+    )
+    sched._context = context
+    try:
+        await sched.watch_job()  # the reminders are queued: this loads each meeting once
+        async with uow:
+            reminded = await uow.outbox.by_key_prefix("approval-auto:")
+        assert len({m.key.split(":")[1] for m in reminded}) == held
+        with counting(engine) as seen:
+            await sched.watch_job()
+    finally:
+        sched._context = None
+    return len(seen)
+
+
+async def test_the_watch_job_does_not_load_protocols_it_has_reminded_already(
+    uow: SqlUnitOfWork, engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    few = await _approval_reminder_statements(uow, engine, session_factory, 2)
+    await _empty(uow)
+    many = await _approval_reminder_statements(uow, engine, session_factory, 50)
+    assert few == many <= 6, (few, many)

@@ -632,6 +632,10 @@ class FakeOutboxRepository(_Repo):
     async def by_key_prefix(self, prefix: str) -> list[OutboxMessage]:
         return [_copy(m) for k, m in self._state.outbox.items() if k.startswith(prefix)]
 
+    async def prefixes_used(self, prefixes: Sequence[str]) -> set[str]:
+        keys = list(self._state.outbox)
+        return {p for p in prefixes if any(k.startswith(p) for k in keys)}
+
     async def update_pending(
         self, key: str, payload: dict[str, object], not_before: datetime | None = None
     ) -> bool:
