@@ -12,10 +12,11 @@ tovholder in a fourth.
 
 Baseline "engine query on the same index": what a user of FTS5 (SQLite) or of PostgreSQL's
 ``tsvector`` writes for the same first page: the query's terms as the engine's own query
-(``MATCH`` with the same stems, or ``to_tsquery('danish', …)``), the count and the five best
-(``bm25`` / ``ts_rank``) of the same four udvalg, on the same index and session, without our
-parsing of codes and years, access scope by kind, punkt numbers and snippets. The ratio is our
-overhead over the engine; target p95 < 3x. (The former baseline, a ``LIKE '%ord%'`` scan of one
+(``MATCH`` with the same stems and the searcher's udvalg as scope tokens, or
+``to_tsquery('danish', …)`` with ``udvalg_id IN``), the count and the five best (``bm25`` /
+``ts_rank``), on the same index and session, without our parsing of codes and years, the
+closed/public editions, punkt numbers and snippets. The ratio is our
+overhead over the engine; target p95 < 2x. (The former baseline, a ``LIKE '%ord%'`` scan of one
 word, is a straw man any index beats by orders of magnitude; it is still printed, for scale.)
 Prints p50/p95 of each and the ratio. No assertions.
 """
@@ -41,7 +42,7 @@ import psycopg
 from sqlalchemy import Connection, func, insert, or_, select, text
 
 from agendas.model import Actor, Role
-from agendas.search import parse_query
+from agendas.search import SearchScope, parse_query
 from agendas.services import search
 from storage import migrate, search_index
 from storage.engine import make_engine, make_session_factory, make_sync_engine
@@ -52,9 +53,10 @@ from storage.uow import SqlUnitOfWork
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 BASELINE = "engine query on the same index"
-TARGET = 3.0
+TARGET = 2.0
 #: The searcher's udvalg (secretary of 1-3, tovholder in 4).
 UDVALG = (1, 2, 3, 4)
+SCOPE = SearchScope(full=frozenset({1, 2, 3}), public=frozenset({4}))
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 CHUNK = 5000
 
@@ -267,13 +269,11 @@ async def measure(url: str, label: str, args: argparse.Namespace) -> None:
     sqlite = async_engine.dialect.name == "sqlite"
     udvalg = ", ".join(str(u) for u in UDVALG)
     if sqlite:
-        count_sql = text(
-            f"SELECT count(*) FROM {FTS_TABLE} JOIN search_doc d ON d.id = {FTS_TABLE}.rowid"
-            f" WHERE {FTS_TABLE} MATCH :q AND d.udvalg_id IN ({udvalg})"
-        )
+        # The searcher's udvalg as FTS5 scope tokens in the MATCH itself (an FTS5 user keeps
+        # the filter inside the index; a join on udvalg_id would walk every committee's hits).
+        count_sql = text(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q")
         page_sql = text(
-            f"SELECT d.id FROM {FTS_TABLE} JOIN search_doc d ON d.id = {FTS_TABLE}.rowid"
-            f" WHERE {FTS_TABLE} MATCH :q AND d.udvalg_id IN ({udvalg})"
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q"
             f" ORDER BY bm25({FTS_TABLE}, 5.0, 1.0, 2.0, 0.0) LIMIT 5"
         )
     else:
@@ -288,7 +288,7 @@ async def measure(url: str, label: str, args: argparse.Namespace) -> None:
         terms = parse_query(q).terms
         if not terms:
             return
-        expression = fts_expression(terms) if sqlite else tsquery_text(terms)
+        expression = fts_expression(terms, scope=SCOPE) if sqlite else tsquery_text(terms)
         async with uow:
             await uow.session.scalar(count_sql, {"q": expression})
             (await uow.session.execute(page_sql, {"q": expression})).all()
