@@ -23,7 +23,7 @@ from agendas.meeting_view import (
     missing_for_approval,
 )
 from agendas.model import Actor, Person, Role
-from agendas.outbox import OutboxKind
+from agendas.outbox import OutboxKind, OutboxMessage
 from agendas.ports import UnitOfWork
 from agendas.protocol_input import clean_text
 from agendas.protocol_mailings import (
@@ -60,6 +60,17 @@ async def _queue(
     return await queue_message(
         uow, key, person.telegram_id, kind, message, now, person.id, udvalg_id
     )
+
+
+def _message(
+    key: str, person: Person, kind: OutboxKind, message: OutMessage, now: datetime, udvalg_id: int
+) -> OutboxMessage | None:
+    return outbox_message(key, person.telegram_id, kind, message, now, person.id, udvalg_id)
+
+
+async def _queue_all(uow: UnitOfWork, messages: list[OutboxMessage | None]) -> int:
+    """Every message at once (one lookup and one insert, not two statements per member)."""
+    return await uow.outbox.add_many([m for m in messages if m is not None])
 
 
 @dataclass(slots=True)
@@ -119,18 +130,15 @@ async def send_for_approval(
         missing = view.missing()
         asked = [line for line in missing if line.person.on_telegram]
         on_paper = [line for line in missing if not line.person.on_telegram]
+        requests = []
         for line in asked:
             pages = approval_request(view, texts(line.person.language), changes)
             for index, page in enumerate(pages):
-                await _queue(
-                    uow,
-                    f"approval:{moede_id}:r{view.rev}:p{line.person_id}:{index}",
-                    line.person,
-                    OutboxKind.APPROVAL,
-                    page,
-                    now,
-                    moede.udvalg_id,
+                key = f"approval:{moede_id}:r{view.rev}:p{line.person_id}:{index}"
+                requests.append(
+                    _message(key, line.person, OutboxKind.APPROVAL, page, now, moede.udvalg_id)
                 )
+        await _queue_all(uow, requests)
         await audit(
             uow,
             actor,
@@ -168,16 +176,18 @@ async def _queue_locked(uow: UnitOfWork, view: MeetingView, now: datetime, texts
     secretaries = {
         m.person_id for m in await uow.memberships.for_udvalg(udvalg_id) if m.role is Role.SEKRETAER
     }
+    messages = []
     for r in people:
         if r.person.id in secretaries:
             notice = all_approved(view, texts(r.person.language))
             key = f"approved:{moede_id}:r{view.rev}:p{r.person.id}"
-            await _queue(uow, key, r.person, OutboxKind.NOTICE, notice, now, udvalg_id)
+            messages.append(_message(key, r.person, OutboxKind.NOTICE, notice, now, udvalg_id))
     for r in people:
         pages = decisions_summary(view, texts(r.person.language), r.may_read_closed)
         for index, page in enumerate(pages):
             key = f"decisions:{moede_id}:r{view.rev}:p{r.person.id}:{index}"
-            await _queue(uow, key, r.person, OutboxKind.DECISIONS, page, now, udvalg_id)
+            messages.append(_message(key, r.person, OutboxKind.DECISIONS, page, now, udvalg_id))
+    await _queue_all(uow, messages)
 
 
 @dataclass(slots=True)
