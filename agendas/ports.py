@@ -162,12 +162,24 @@ class MoedeRepository(Protocol):
     async def for_udvalg_between(
         self, udvalg_ids: list[int], start: date, end: date
     ) -> list[Moede]: ...
+    async def between(self, start: date, end: date) -> list[Moede]:
+        """Every udvalg's meetings from ``start`` to ``end`` (the scheduler's jobs), one query."""
+        ...
+
+    async def latest_until(self, udvalg_ids: list[int], end: date) -> Moede | None:
+        """The last meeting of these committees on or before ``end`` (by day and time)."""
+        ...
 
 
 class PunktRepository(Protocol):
     async def add(self, punkt: Punkt) -> Punkt: ...
     async def get(self, punkt_id: int) -> Punkt | None: ...
     async def for_moede(self, moede_id: int) -> list[Punkt]: ...
+    async def versions(self, moede_ids: Sequence[int]) -> dict[int, dict[int, int]]:
+        """The version of every punkt of these meetings: moede id -> punkt id -> version
+        (a meeting without punkter is not in the dict); one query, no punkt loaded."""
+        ...
+
     async def save(self, punkt: Punkt, expected_version: int) -> Punkt:
         """Store changes if the stored version is still ``expected_version``; bump the version.
 
@@ -190,6 +202,11 @@ class BilagRepository(Protocol):
 
     async def get(self, bilag_id: int, with_content: bool = False) -> Bilag | None: ...
     async def for_punkt(self, punkt_id: int) -> list[Bilag]: ...
+    async def for_punkter(self, punkt_ids: Sequence[int]) -> dict[int, list[Bilag]]:
+        """The bilag (without their bytes) of these punkter by punkt id, each list in order;
+        a punkt without bilag maps to an empty list. One query, not one per punkt."""
+        ...
+
     async def delete(self, bilag_id: int) -> None: ...
 
 
@@ -311,6 +328,10 @@ class OutboxRepository(Protocol):
         ...
 
     async def by_key_prefix(self, prefix: str) -> list[OutboxMessage]: ...
+    async def prefixes_used(self, prefixes: Sequence[str]) -> set[str]:
+        """Those of ``prefixes`` that begin at least one stored key; one query."""
+        ...
+
     async def update_pending(
         self, key: str, payload: dict[str, object], not_before: datetime | None = None
     ) -> bool:
@@ -335,6 +356,10 @@ class ReleaseRepository(Protocol):
 class DeliverySettingsRepository(Protocol):
     async def get(self, udvalg_id: int) -> DeliverySettings:
         """The stored settings or the defaults."""
+        ...
+
+    async def many(self, udvalg_ids: Sequence[int]) -> dict[int, DeliverySettings]:
+        """``get`` for each of these udvalg (the defaults where none are stored), one query."""
         ...
 
     async def put(self, settings: DeliverySettings) -> None: ...

@@ -2,11 +2,19 @@
 Then the same protocol as PDF/A (HTML printed by WeasyPrint), against LibreOffice headless
 converting the Word file to PDF (the route not taken), when LibreOffice is installed.
 
-Run: .venv/bin/python benchmarks/bench_protocol.py
+Run: .venv/bin/python benchmarks/bench_protocol.py [--no-pdf]
 Prints time and peak memory (tracemalloc) of our renderer, of a baseline that writes the same
-paragraphs with the same styles through python-docx's public API, their ratio, and the time of
-importing the rendered document; then the PDF/A's time, pages and size, and the ratio to
-LibreOffice. No assertions.
+paragraphs with the same styles through python-docx, their ratio, and the time of importing the
+rendered document; then the PDF/A's time, pages and size, and the ratio to LibreOffice. No
+assertions.
+
+The baseline, "python-docx, style ids set directly", is what a python-docx user writes when speed
+matters: each style looked up once, its id set on each new paragraph. (``add_paragraph(text,
+style=name)`` looks the style up among all styles for every paragraph: 83 % of its time went
+there, which made any renderer look 50 times faster than python-docx.) Ours does more (runs,
+numbering, tables, headers, document properties), and is still about 4 times faster because it
+writes the XML itself; the target, ours < 0.6x the baseline, is crossed by a regression that makes
+the renderer about twice as slow.
 """
 
 from __future__ import annotations
@@ -73,8 +81,27 @@ def meeting(punkter: int = 60) -> MeetingDocument:
     )
 
 
+#: The baseline's name and the ratio a regression would cross.
+BASELINE = "python-docx, style ids set directly"
+TARGET = 0.6
+
+
 def baseline(paragraphs: list[tuple[str, str]]) -> bytes:
-    """The same paragraphs and styles written with python-docx's public API."""
+    """The same paragraphs and styles written with python-docx: each style resolved to its id
+    once, the id set on the paragraph (``CT_P.style``), the text added as one run."""
+    document = docx.Document()
+    ids = {name: document.styles[name].style_id for name in {style for _, style in paragraphs}}
+    for text, style in paragraphs:
+        paragraph = document.add_paragraph(text)
+        paragraph._p.style = ids[style]
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def slow_baseline(paragraphs: list[tuple[str, str]]) -> bytes:
+    """The former baseline: ``add_paragraph(text, style=name)``, a scan of every style for each
+    paragraph. Printed for comparison only."""
     document = docx.Document()
     for text, style in paragraphs:
         document.add_paragraph(text, style=style)
@@ -83,21 +110,32 @@ def baseline(paragraphs: list[tuple[str, str]]) -> bytes:
     return buffer.getvalue()
 
 
-def measure(name: str, work: Callable[[], object], repeat: int = 3) -> float:
-    best = float("inf")
+def interleaved(works: dict[str, Callable[[], object]], repeat: int = 5) -> dict[str, float]:
+    """The best time of each, run in turns (ours, baseline, ours, …), so a burst of load on a
+    shared machine hits both rather than one."""
+    best = dict.fromkeys(works, float("inf"))
     for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - started)
+        for name, work in works.items():
+            started = time.perf_counter()
+            work()
+            best[name] = min(best[name], time.perf_counter() - started)
+    return best
+
+
+def measure(
+    name: str, work: Callable[[], object], repeat: int = 3, best: float | None = None
+) -> float:
+    if best is None:
+        best = interleaved({name: work}, repeat)[name]
     tracemalloc.start()
     work()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"{name:<28} {best * 1000:8.1f} ms   peak {peak / 1024 / 1024:6.1f} MiB")
+    print(f"{name:<48} {best * 1000:8.1f} ms   peak {peak / 1024 / 1024:6.1f} MiB")
     return best
 
 
-def main() -> None:
+def main(pdf: bool = True) -> None:
     doc = meeting()
     rendered = render_protokol(doc, public=False)
     document = docx.Document(io.BytesIO(rendered))
@@ -107,12 +145,21 @@ def main() -> None:
         style = p.pPr.style if p.pPr is not None else None
         paragraphs.append((p.text, names.get(style, "Normal")))
     print(f"60 punkter, {len(paragraphs)} paragraphs, {len(rendered) // 1024} KiB DOCX")
-    ours = measure("render_protokol", lambda: render_protokol(doc, public=False))
-    base = measure("baseline (bare python-docx)", lambda: baseline(paragraphs))
-    print(f"ratio ours/baseline          {ours / base:8.2f}x (target < 1.5x)")
+    ours_work = lambda: render_protokol(doc, public=False)  # noqa: E731
+    base_work = lambda: baseline(paragraphs)  # noqa: E731
+    times = interleaved({"ours": ours_work, "base": base_work})
+    ours = measure("render_protokol", ours_work, best=times["ours"])
+    base = measure(f"baseline: {BASELINE}", base_work, best=times["base"])
+    measure("  (add_paragraph(style=name))", lambda: slow_baseline(paragraphs), repeat=1)
+    verdict = "met" if ours / base < TARGET else "MISSED"
+    print(
+        f"{'ratio ours/baseline':<48} {ours / base:8.2f}x "
+        f"(baseline: {BASELINE}; target < {TARGET}x: {verdict})"
+    )
     measure("parse_docx (import)", lambda: parse_docx(rendered))
     measure("  of which reading lines", lambda: docx_lines(docx.Document(io.BytesIO(rendered))))
-    pdf_figures(doc, rendered)
+    if pdf:
+        pdf_figures(doc, rendered)
 
 
 def pdf_pages(pdf: bytes) -> int:
@@ -159,4 +206,8 @@ def libreoffice(office: str, docx_bytes: bytes, name: str) -> float:
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-pdf", action="store_true", help="the Word figures only")
+    main(pdf=not parser.parse_args().no_pdf)

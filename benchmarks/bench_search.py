@@ -8,9 +8,17 @@ Seeds a migrated database with bulk inserts (Danish text drawn from a small voca
 0008 does (``storage.search_index.rebuild``), then times ``agendas.services.search.
 search_member`` (the whole service: parse, access scope, the index query, count, page, punkt
 numbers and snippets) over ``--queries`` searches of a secretary of three udvalg who is a
-tovholder in a fourth. Baseline "LIKE": the same first page and count with a plain
-``LIKE '%ord%'`` over the same rows (title and sections, the same udvalg), in the same process
-on the same session. Prints p50/p95 of each and their ratio. No assertions.
+tovholder in a fourth.
+
+Baseline "engine query on the same index": what a user of FTS5 (SQLite) or of PostgreSQL's
+``tsvector`` writes for the same first page: the query's terms as the engine's own query
+(``MATCH`` with the same stems and the searcher's udvalg as scope tokens, or
+``to_tsquery('danish', …)`` with ``udvalg_id IN``), the count and the five best (``bm25`` /
+``ts_rank``), on the same index and session, without our parsing of codes and years, the
+closed/public editions, punkt numbers and snippets. The ratio is our
+overhead over the engine; target p95 < 2x. (The former baseline, a ``LIKE '%ord%'`` scan of one
+word, is a straw man any index beats by orders of magnitude; it is still printed, for scale.)
+Prints p50/p95 of each and the ratio. No assertions.
 """
 
 from __future__ import annotations
@@ -34,13 +42,21 @@ import psycopg
 from sqlalchemy import Connection, func, insert, or_, select, text
 
 from agendas.model import Actor, Role
+from agendas.search import SearchScope, parse_query
 from agendas.services import search
 from storage import migrate, search_index
 from storage.engine import make_engine, make_session_factory, make_sync_engine
+from storage.repositories.search import fts_expression, tsquery_text
 from storage.tables import MoedeRow, PunktDecisionRow, PunktRow, UdvalgRow
+from storage.tables.search import FTS_TABLE, TSV_COLUMN
 from storage.uow import SqlUnitOfWork
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+BASELINE = "engine query on the same index"
+TARGET = 2.0
+#: The searcher's udvalg (secretary of 1-3, tovholder in 4).
+UDVALG = (1, 2, 3, 4)
+SCOPE = SearchScope(full=frozenset({1, 2, 3}), public=frozenset({4}))
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 CHUNK = 5000
 
@@ -196,7 +212,7 @@ async def timed(work: Callable[[], Awaitable[object]]) -> float:
 def summary(name: str, ms: list[float]) -> float:
     ms = sorted(ms)
     p95 = ms[int(len(ms) * 0.95) - 1]
-    print(f"  {name:<34} p50 {statistics.median(ms):7.1f} ms   p95 {p95:7.1f} ms")
+    print(f"  {name:<42} p50 {statistics.median(ms):7.1f} ms   p95 {p95:7.1f} ms")
     return p95
 
 
@@ -250,12 +266,47 @@ async def measure(url: str, label: str, args: argparse.Namespace) -> None:
             await uow.session.scalar(select(func.count()).select_from(base.subquery()))
             await uow.session.execute(base.order_by(MoedeRow.date.desc()).limit(5))  # type: ignore[attr-defined]
 
-    baseline = [await timed(lambda q=q: like(q)) for q in texts]
+    sqlite = async_engine.dialect.name == "sqlite"
+    udvalg = ", ".join(str(u) for u in UDVALG)
+    if sqlite:
+        # The searcher's udvalg as FTS5 scope tokens in the MATCH itself (an FTS5 user keeps
+        # the filter inside the index; a join on udvalg_id would walk every committee's hits).
+        count_sql = text(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q")
+        page_sql = text(
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q"
+            f" ORDER BY bm25({FTS_TABLE}, 5.0, 1.0, 2.0, 0.0) LIMIT 5"
+        )
+    else:
+        where = f"{TSV_COLUMN} @@ to_tsquery('danish', :q) AND udvalg_id IN ({udvalg})"
+        count_sql = text(f"SELECT count(*) FROM search_doc WHERE {where}")
+        page_sql = text(
+            f"SELECT id FROM search_doc WHERE {where}"
+            f" ORDER BY ts_rank({TSV_COLUMN}, to_tsquery('danish', :q)) DESC LIMIT 5"
+        )
+
+    async def engine_query(q: str) -> None:
+        terms = parse_query(q).terms
+        if not terms:
+            return
+        expression = fts_expression(terms, scope=SCOPE) if sqlite else tsquery_text(terms)
+        async with uow:
+            await uow.session.scalar(count_sql, {"q": expression})
+            (await uow.session.execute(page_sql, {"q": expression})).all()
+
+    for q in texts[:5]:
+        await engine_query(q)
+    baseline = [await timed(lambda q=q: engine_query(q)) for q in texts]
+    scan = [await timed(lambda q=q: like(q)) for q in texts[: max(1, len(texts) // 4)]]
     await async_engine.dispose()
     print(f"  {len(texts)} queries (first 20 found {min(totals)}..{max(totals)} punkter)")
     p95 = summary("/soeg service (index)", ours)
-    base95 = summary("baseline LIKE '%ord%' (one word)", baseline)
-    print(f"  p95 ratio ours/baseline {p95 / base95:.2f}x (aim: p95 < 100 ms on SQLite)")
+    base95 = summary(f"baseline: {BASELINE}", baseline)
+    summary("for scale: LIKE '%ord%' scan (one word)", scan)
+    ratio = p95 / base95
+    print(
+        f"  p95 ratio ours/baseline {ratio:.2f}x (baseline: {BASELINE}; target < {TARGET}x:"
+        f" {'met' if ratio < TARGET else 'MISSED'}; aim: p95 < 100 ms on SQLite)"
+    )
 
 
 def postgres_reachable() -> bool:

@@ -1,17 +1,28 @@
 """Open a status round for 500 indsatser, and build its report; each against a named baseline.
 
-Run: .venv/bin/python benchmarks/bench_status_round.py [--indsatser 500] [--repeat 3]
+Run: .venv/bin/python benchmarks/bench_status_round.py [--indsatser 500] [--repeat 5]
 
 1. Enqueue: ``agendas.status.rounds.open_round_now`` on a migrated SQLite file (the round row
    and one outbox prompt per tovholder, here one per indsats, in one transaction, through the
    repositories).
-   Baseline "bare inserts": the same number of outbox rows (same payload size) plus one round
-   row, written with one ``executemany`` in one transaction, no domain code.
+   Baseline "ORM, tovholdere in one query": what a SQLAlchemy user writes for the same work
+   without our domain code: the plan's indsatser with their tovholdere (person id and chat id)
+   read in one joined query, one outbox row per tovholder (a payload of the same size)
+   and the round row added with ``session.add_all``, one commit. Target: ours < 1.3x (we also
+   read the plan, earlier rounds, early answers, goals and absences, and build each prompt, but
+   write the outbox in one bulk INSERT where the ORM's flush sends one per row on SQLite: about
+   0.8-0.9x; with the ORM flush our ``add_many`` had, 1.04x; a read per tovholder, 500 more
+   statements, would cross it). The two run in turns, best of ``--repeat`` each, so a burst of
+   load on a shared machine hits both.
 2. Report: ``agendas.status.report_document.render_status_report`` for the round (every indsats
-   answered). Baseline "bare python-docx": a 500 x 5 table built cell by cell with python-docx's
-   own API (``add_table`` / ``cell.text``), no styling.
+   answered). Baseline "python-docx table, rows iterated once": a 500 x 5 table built with
+   python-docx's own API (``add_table``, each row's cells once, ``cell.text``), no styling; the
+   former baseline indexed ``table.rows[r + 1]`` in its loop, which rebuilds the row list each
+   time and made it 2.3 times slower. Target: ours < 1.2x (ours also styles, adds the goals,
+   the trend and the chart, and is about 0.8x: a renderer half again as slow crosses it).
 
-Prints the best time of ``--repeat`` runs of each and the ratio to its baseline. No assertions.
+Prints the best time of ``--repeat`` runs of each, the ratio to its named baseline and whether
+the target is met. No assertions.
 """
 
 from __future__ import annotations
@@ -22,14 +33,14 @@ import io
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from docx import Document
-from sqlalchemy import insert
+from sqlmodel import col, select
 
 from agendas.model import Actor, Membership, Person, Role, Udvalg
 from agendas.plans import Handleplan, StatusColour
@@ -41,11 +52,15 @@ from agendas.status.plan_file import ImportedIndsats, PlanImport
 from agendas.status.report_document import render_status_report
 from storage import migrate
 from storage.engine import make_engine, make_session_factory
-from storage.tables import OutboxRow, StatusRoundRow
+from storage.tables import IndsatsOwnerRow, IndsatsRow, OutboxRow, PersonRow, StatusRoundRow
 from storage.uow import SqlUnitOfWork
 
 ZONE = "Europe/Copenhagen"
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+ENQUEUE_BASELINE = "ORM, tovholdere in one query"
+ENQUEUE_TARGET = 1.3
+REPORT_BASELINE = "python-docx table, rows iterated once"
+REPORT_TARGET = 1.2
 
 
 def texts(language: str | None) -> Callable[..., str]:
@@ -53,10 +68,6 @@ def texts(language: str | None) -> Callable[..., str]:
         return key + " " + " ".join(f"{k}={v}" for k, v in params.items())
 
     return t
-
-
-async def best(repeat: int, run: Callable[[int], Awaitable[float]]) -> float:
-    return min([await run(i) for i in range(repeat)])
 
 
 async def setup(url: str, count: int) -> tuple[SqlUnitOfWork, Actor, int, object]:
@@ -115,29 +126,26 @@ async def main(count: int, repeat: int) -> None:
             assert opened.prompts == count
             return elapsed
 
-        enqueue_time = await best(repeat, enqueue)
+        enqueue_times = [await enqueue(0)]
         sample = None
         async with uow:
             sample = (await uow.outbox.by_key_prefix("status:"))[0].payload
 
         async def bare(n: int) -> float:
-            rows = [
-                {
-                    "idempotency_key": f"bare:{n}:{i}",
-                    "chat_id": 10_000 + i,
-                    "kind": "reminder",
-                    "payload": sample,
-                    "status": "pending",
-                    "attempts": 0,
-                    "not_before": NOW,
-                    "created_at": NOW,
-                }
-                for i in range(count)
-            ]
             started = time.perf_counter()
             async with uow:
-                await uow.session.execute(
-                    insert(StatusRoundRow).values(
+                session = uow.session
+                owners = (
+                    await session.execute(
+                        select(col(PersonRow.id), col(PersonRow.telegram_id))
+                        .join(IndsatsOwnerRow, col(IndsatsOwnerRow.person_id) == PersonRow.id)
+                        .join(IndsatsRow, col(IndsatsRow.id) == IndsatsOwnerRow.indsats_id)
+                        .where(col(IndsatsRow.plan_id) == plans[n], col(IndsatsRow.active))
+                        .distinct()
+                    )
+                ).all()
+                session.add(
+                    StatusRoundRow(
                         plan_id=baseline_plans[n],
                         number=1,
                         opens_at=NOW,
@@ -147,11 +155,30 @@ async def main(count: int, repeat: int) -> None:
                         state="closed",
                     )
                 )
-                await uow.session.execute(insert(OutboxRow), rows)
+                session.add_all(
+                    [
+                        OutboxRow(
+                            idempotency_key=f"bare:{n}:{person_id}",
+                            chat_id=chat_id or 0,
+                            person_id=person_id,
+                            kind="reminder",
+                            payload=sample,
+                            not_before=NOW,
+                            created_at=NOW,
+                        )
+                        for person_id, chat_id in owners
+                    ]
+                )
                 await uow.commit()
+            assert len(owners) == count
             return time.perf_counter() - started
 
-        bare_time = await best(repeat, bare)
+        # In turns (baseline, ours, baseline, …), so a burst of load hits both.
+        bare_times = [await bare(0)]
+        for n in range(1, repeat):
+            enqueue_times.append(await enqueue(n))
+            bare_times.append(await bare(n))
+        enqueue_time, bare_time = min(enqueue_times), min(bare_times)
 
         # Every indsats of the first plan answers, then the report.
         async with uow:
@@ -179,32 +206,35 @@ async def main(count: int, repeat: int) -> None:
         started = time.perf_counter()
         document = Document()
         table = document.add_table(rows=count + 1, cols=5)
-        for r, row in enumerate(report.rows):
-            cells = table.rows[r + 1].cells
+        for table_row, row in zip(list(table.rows)[1:], report.rows, strict=True):
             values = (row.indsats, row.tovholder, "Gul", row.text, "02-03-2026")
-            for cell, value in zip(cells, values, strict=True):
+            for cell, value in zip(table_row.cells, values, strict=True):
                 cell.text = value
         document.save(io.BytesIO())
         return time.perf_counter() - started
 
-    render_time = await best(repeat, render)
-    bare_docx_time = await best(repeat, bare_docx)
+    render_times, bare_docx_times = [], []
+    for n in range(repeat):
+        render_times.append(await render(n))
+        bare_docx_times.append(await bare_docx(n))
+    render_time, bare_docx_time = min(render_times), min(bare_docx_times)
     print(f"indsatser: {count}, best of {repeat}")
-    print(
-        f"enqueue prompts (open_round_now): {enqueue_time * 1000:8.1f} ms   "
-        f"baseline 'bare inserts': {bare_time * 1000:8.1f} ms   "
-        f"ratio {enqueue_time / bare_time:5.1f}x"
-    )
-    print(
-        f"build report (render_status_report): {render_time * 1000:8.1f} ms   "
-        f"baseline 'bare python-docx table': {bare_docx_time * 1000:8.1f} ms   "
-        f"ratio {render_time / bare_docx_time:5.2f}x"
-    )
+    for name, ours, base_name, base, target in (
+        ("enqueue prompts (open_round_now)", enqueue_time, ENQUEUE_BASELINE, bare_time,
+         ENQUEUE_TARGET),
+        ("build report (render_status_report)", render_time, REPORT_BASELINE, bare_docx_time,
+         REPORT_TARGET),
+    ):  # fmt: skip
+        ratio = ours / base
+        print(
+            f"{name}: {ours * 1000:8.1f} ms   baseline '{base_name}': {base * 1000:8.1f} ms   "
+            f"ratio {ratio:5.2f}x (target < {target}x: {'met' if ratio < target else 'MISSED'})"
+        )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--indsatser", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     asyncio.run(main(args.indsatser, args.repeat))

@@ -331,9 +331,17 @@ async def list_meetings(
         return
     listing = await meetings.list_moeder(uow, actor, config.today().date())
     local_now = config.today().replace(tzinfo=None)
-    coming = [x for x in listing if datetime.combine(x.moede.date, x.moede.clock) >= local_now]
-    recent = [x for x in listing if x not in coming][-MAX_RECENT:]
-    coming = coming[:MAX_COMING]
+    # The listing is sorted by day and time: the coming meetings are its tail.
+    split = next(
+        (
+            i
+            for i, x in enumerate(listing)
+            if datetime.combine(x.moede.date, x.moede.clock) >= local_now
+        ),
+        len(listing),
+    )
+    recent = listing[:split][-MAX_RECENT:]
+    coming = listing[split:][:MAX_COMING]
     if not coming and not recent:
         await message.answer(t("moeder-none"))
         return

@@ -18,6 +18,7 @@ from agendas.archive import committee_path, mask_contact_details, meeting_path
 from agendas.calendar import MeetingEvent, committee_ics
 from agendas.documents.html_render import render_body
 from agendas.documents.html_render import stylesheet as html_stylesheet
+from agendas.documents.offload import off_loop
 from agendas.documents.pdf_render import PdfUnavailable
 from agendas.errors import InvalidInput, NotFound
 from agendas.search import Snippet
@@ -163,6 +164,8 @@ async def meeting(request: web.Request) -> web.Response:
     approved = found.entry.approved
     title_key = "web-meeting-title-protocol" if approved else "web-meeting-title-agenda"
     moede = found.entry.moede
+    # The document's HTML is rendered like its Word and PDF files: off the event loop.
+    body = await off_loop(render_body, found.document, protokol=approved, public=True)
     return _page(
         render(
             request,
@@ -171,7 +174,7 @@ async def meeting(request: web.Request) -> web.Response:
             title=request.app[TRANSLATE](
                 title_key, udvalg=found.udvalg.name, date=long_date(moede.date)
             ),
-            body=Markup(render_body(found.document, protokol=approved, public=True)),
+            body=Markup(body),
             downloads=downloads(request, found),
             path=meeting_path(found.udvalg.code, moede.date, found.entry.ordinal),
         )

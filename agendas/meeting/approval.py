@@ -23,7 +23,7 @@ from agendas.meeting_view import (
     missing_for_approval,
 )
 from agendas.model import Actor, Person, Role
-from agendas.outbox import OutboxKind
+from agendas.outbox import OutboxKind, OutboxMessage
 from agendas.ports import UnitOfWork
 from agendas.protocol_input import clean_text
 from agendas.protocol_mailings import (
@@ -40,10 +40,11 @@ from agendas.records import (
     MeetingNotHeld,
     ProtokolLocked,
     ProtokolStage,
+    ProtokolState,
     StaleView,
 )
 from agendas.services.common import audit, load_moede, require_editor
-from agendas.services.release_mailing import queue_message, recipients
+from agendas.services.release_mailing import outbox_message, queue_message, recipients
 from agendas.workdays import hverdage_after
 
 
@@ -59,6 +60,17 @@ async def _queue(
     return await queue_message(
         uow, key, person.telegram_id, kind, message, now, person.id, udvalg_id
     )
+
+
+def _message(
+    key: str, person: Person, kind: OutboxKind, message: OutMessage, now: datetime, udvalg_id: int
+) -> OutboxMessage | None:
+    return outbox_message(key, person.telegram_id, kind, message, now, person.id, udvalg_id)
+
+
+async def _queue_all(uow: UnitOfWork, messages: list[OutboxMessage | None]) -> int:
+    """Every message at once (one lookup and one insert, not two statements per member)."""
+    return await uow.outbox.add_many([m for m in messages if m is not None])
 
 
 @dataclass(slots=True)
@@ -118,18 +130,15 @@ async def send_for_approval(
         missing = view.missing()
         asked = [line for line in missing if line.person.on_telegram]
         on_paper = [line for line in missing if not line.person.on_telegram]
+        requests = []
         for line in asked:
             pages = approval_request(view, texts(line.person.language), changes)
             for index, page in enumerate(pages):
-                await _queue(
-                    uow,
-                    f"approval:{moede_id}:r{view.rev}:p{line.person_id}:{index}",
-                    line.person,
-                    OutboxKind.APPROVAL,
-                    page,
-                    now,
-                    moede.udvalg_id,
+                key = f"approval:{moede_id}:r{view.rev}:p{line.person_id}:{index}"
+                requests.append(
+                    _message(key, line.person, OutboxKind.APPROVAL, page, now, moede.udvalg_id)
                 )
+        await _queue_all(uow, requests)
         await audit(
             uow,
             actor,
@@ -167,16 +176,18 @@ async def _queue_locked(uow: UnitOfWork, view: MeetingView, now: datetime, texts
     secretaries = {
         m.person_id for m in await uow.memberships.for_udvalg(udvalg_id) if m.role is Role.SEKRETAER
     }
+    messages = []
     for r in people:
         if r.person.id in secretaries:
             notice = all_approved(view, texts(r.person.language))
             key = f"approved:{moede_id}:r{view.rev}:p{r.person.id}"
-            await _queue(uow, key, r.person, OutboxKind.NOTICE, notice, now, udvalg_id)
+            messages.append(_message(key, r.person, OutboxKind.NOTICE, notice, now, udvalg_id))
     for r in people:
         pages = decisions_summary(view, texts(r.person.language), r.may_read_closed)
         for index, page in enumerate(pages):
             key = f"decisions:{moede_id}:r{view.rev}:p{r.person.id}:{index}"
-            await _queue(uow, key, r.person, OutboxKind.DECISIONS, page, now, udvalg_id)
+            messages.append(_message(key, r.person, OutboxKind.DECISIONS, page, now, udvalg_id))
+    await _queue_all(uow, messages)
 
 
 @dataclass(slots=True)
@@ -384,6 +395,7 @@ async def remind_approvals(
     twice queues nothing twice. Returns how many messages were queued."""
     queued = 0
     async with uow:
+        rounds: dict[str, tuple[ProtokolState, int]] = {}
         for state in await uow.protokoller.sent():
             if state.sent_at is None:
                 continue
@@ -393,23 +405,30 @@ async def remind_approvals(
                 for k in range(1, MAX_AUTO_REMINDERS + 1)
                 if now >= local_to_utc(hverdage_after(sent.date(), k * hverdage), sent.time(), zone)
             ]
-            if not due:
+            if due:
+                rounds[f"approval-auto:{state.moede_id}:r{state.rev}:k{due[-1]}"] = state, due[-1]
+        # A round already queued is not looked at again: the job runs every minute, and a
+        # meeting is loaded only when its reminder is due and not yet sent.
+        done = await uow.outbox.prefixes_used([f"{key}:" for key in rounds])
+        for round_key, (state, ordinal) in rounds.items():
+            if f"{round_key}:" in done:
                 continue
             moede = await load_moede(uow, state.moede_id)
             view = await meeting_view(uow, moede)
-            ordinal = due[-1]
-            round_key = f"approval-auto:{state.moede_id}:r{view.rev}:k{ordinal}"
-            asked = []
+            asked, messages = [], []
             for line in view.missing():
                 pages = approval_request(view, texts(line.person.language), reminder=True)
                 for index, page in enumerate(pages):
-                    key = f"{round_key}:p{line.person_id}:{index}"
-                    if await _queue(
-                        uow, key, line.person, OutboxKind.APPROVAL, page, now, moede.udvalg_id
-                    ):
-                        queued += 1
+                    message = outbox_message(
+                        f"{round_key}:p{line.person_id}:{index}", line.person.telegram_id,
+                        OutboxKind.APPROVAL, page, now, line.person.id, moede.udvalg_id,
+                    )  # fmt: skip
+                    if message is not None:
+                        messages.append(message)
                         asked.append(line.person_id)
-            if asked:
+            added = await uow.outbox.add_many(messages)
+            queued += added
+            if added:
                 await audit(
                     uow,
                     None,

@@ -30,7 +30,7 @@ async def protokol_moede(
         return await _moeder_between(uow, actor, on, on, latest=False)
     listing = await list_moeder(uow, actor, now.date())
     if not listing:  # nothing recent or coming: the last meeting there ever was
-        return await _moeder_between(uow, actor, date(1900, 1, 1), now.date(), latest=True)
+        return await _latest_until(uow, actor, now.date())
     started = [x for x in listing if x.moede.starts_at and x.moede.starts_at <= now]
     if started:
         return started[-1]
@@ -55,6 +55,19 @@ async def _moeder_between(
     return MoedeListing(chosen, udvalg[chosen.udvalg_id])
 
 
+async def _latest_until(uow: UnitOfWork, actor: Actor, last: date) -> MoedeListing | None:
+    """The person's last meeting on or before ``last``: one row read, however long the
+    history."""
+    async with uow:
+        udvalg = {
+            u.id: u
+            for u in await uow.udvalg.list_all()
+            if u.id is not None and (actor.is_admin or actor.roles_in(u.id))
+        }
+        moede = await uow.moeder.latest_until([k for k in udvalg if k], last)
+    return MoedeListing(moede, udvalg[moede.udvalg_id]) if moede else None
+
+
 def public_only(actor: Actor, udvalg_id: int) -> bool:
     """Tovholdere (and admins outside the udvalg) get only the public version."""
     return not rules.can_read_closed(actor, udvalg_id)
@@ -68,10 +81,8 @@ async def build_document(
         moede = await load_moede(uow, moede_id)
         require_reader(actor, moede.udvalg_id)
         view = await meeting_view(uow, moede)
-        bilag = {
-            p.id or 0: [b.file_name for b in await uow.bilag.for_punkt(p.id or 0)]
-            for p in view.punkter
-        }
+        found = await uow.bilag.for_punkter([p.id or 0 for p in view.punkter])
+        bilag = {pid: [b.file_name for b in items] for pid, items in found.items()}
     return to_document(view, bilag, zone), view
 
 

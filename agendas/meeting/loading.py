@@ -26,9 +26,10 @@ async def udvalg_members(
     for m in await uow.memberships.for_udvalg(udvalg_id):
         if m.role.is_member and not (on is not None and m.since is not None and m.since > on):
             by_person.setdefault(m.person_id, []).append(m)
+    persons = await uow.persons.many(list(by_person)) if by_person else {}
     lines = []
     for person_id, memberships in by_person.items():
-        person = await uow.persons.get(person_id)
+        person = persons.get(person_id)
         if person is None:
             continue
         roles = {m.role for m in memberships}

@@ -136,9 +136,8 @@ async def committee_archive(uow: UnitOfWork, code: str) -> CommitteeArchive:
 
 async def _public(uow: UnitOfWork, udvalg: Udvalg, entry: ArchiveEntry, zone: str) -> PublicMeeting:
     view = await meeting_view(uow, entry.moede)
-    bilag = {
-        p.id or 0: [b.file_name for b in await uow.bilag.for_punkt(p.id or 0)] for p in view.punkter
-    }
+    found = await uow.bilag.for_punkter([p.id or 0 for p in view.punkter])
+    bilag = {pid: [b.file_name for b in items] for pid, items in found.items()}
     document = public_document(to_document(view, bilag, zone), entry.approved)
     return PublicMeeting(
         udvalg=udvalg,
@@ -176,12 +175,18 @@ async def recent_protocols(
     """The protocols approved most recently, newest first, in their public version."""
     result = []
     async with uow:
+        committees = {u.id or 0: u for u in await uow.udvalg.list_all()}
+        # Each udvalg's archive once, however many of the feed's protocols are its.
+        entries: dict[int, dict[int, ArchiveEntry]] = {}
         for state in await uow.protokoller.approved(limit):
             moede = await uow.moeder.get(state.moede_id)
-            udvalg = await uow.udvalg.get(moede.udvalg_id) if moede else None
+            udvalg = committees.get(moede.udvalg_id) if moede else None
             if moede is None or udvalg is None:
                 continue
-            entry = next((e for e in await _entries(uow, udvalg) if e.moede.id == moede.id), None)
+            if udvalg.id not in entries:
+                listed = await _entries(uow, udvalg)
+                entries[udvalg.id or 0] = {e.moede.id or 0: e for e in listed}
+            entry = entries[udvalg.id or 0].get(moede.id or 0)
             if entry is not None:
                 result.append(await _public(uow, udvalg, entry, zone))
     return result

@@ -171,12 +171,9 @@ async def my_udvalg(uow: UnitOfWork, actor: Actor) -> list[tuple[Udvalg, frozens
 
 async def members(uow: UnitOfWork, udvalg_id: int) -> list[tuple[Membership, Person]]:
     async with uow:
-        result = []
-        for m in await uow.memberships.for_udvalg(udvalg_id):
-            person = await uow.persons.get(m.person_id)
-            if person is not None:
-                result.append((m, person))
-    return result
+        memberships = await uow.memberships.for_udvalg(udvalg_id)
+        persons = await uow.persons.many([m.person_id for m in memberships])
+    return [(m, persons[m.person_id]) for m in memberships if m.person_id in persons]
 
 
 async def udvalg_for_editor(uow: UnitOfWork, actor: Actor, code: str) -> Udvalg:

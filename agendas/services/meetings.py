@@ -151,7 +151,8 @@ async def editable_moeder(uow: UnitOfWork, actor: Actor, today: date) -> list[Mo
         if x.moede.date >= today and rules.can_edit_udvalg(actor, x.udvalg.id or 0)
     ]
     async with uow:
-        return [x for x in coming if not (await uow.protokoller.get(x.moede.id or 0)).frozen]
+        states = await uow.protokoller.for_moeder([x.moede.id or 0 for x in coming])
+    return [x for x in coming if not (s := states.get(x.moede.id or 0)) or not s.frozen]
 
 
 async def require_open_for_sager(uow: UnitOfWork, moede_id: int) -> None:

@@ -43,7 +43,7 @@ async def mailing_agenda(uow: UnitOfWork, moede: Moede) -> Agenda:
     udvalg = await uow.udvalg.get(moede.udvalg_id)
     assert udvalg is not None
     punkter = rules.ordered(await uow.punkter.for_moede(moede.id or 0))
-    bilag = {p.id or 0: await uow.bilag.for_punkt(p.id or 0) for p in punkter}
+    bilag = await uow.bilag.for_punkter([p.id or 0 for p in punkter])
     return Agenda(moede=moede, udvalg=udvalg, punkter=punkter, bilag=bilag)
 
 
@@ -117,18 +117,31 @@ async def queue_message(
 ) -> bool:
     """One message to the outbox, due now; False when its key is already there, or when there
     is no chat to send to (a roster member without Telegram gets no messages)."""
+    message = outbox_message(key, chat_id, kind, item, now, person_id, udvalg_id)
+    return message is not None and await uow.outbox.add(message)
+
+
+def outbox_message(
+    key: str,
+    chat_id: int | None,
+    kind: OutboxKind,
+    item: OutMessage | OutDocument,
+    now: datetime,
+    person_id: int | None,
+    udvalg_id: int,
+) -> OutboxMessage | None:
+    """``queue_message``'s message, for ``uow.outbox.add_many`` (a mailing in one statement or
+    two, not two per recipient); None when there is no chat to send to."""
     if chat_id is None:
-        return False
-    return await uow.outbox.add(
-        OutboxMessage(
-            key=key,
-            chat_id=chat_id,
-            kind=kind,
-            payload=item.to_payload(),
-            not_before=now,
-            person_id=person_id,
-            udvalg_id=udvalg_id,
-        )
+        return None
+    return OutboxMessage(
+        key=key,
+        chat_id=chat_id,
+        kind=kind,
+        payload=item.to_payload(),
+        not_before=now,
+        person_id=person_id,
+        udvalg_id=udvalg_id,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 
 from bot.cli.commands import system_uow, terminal_text
 from bot.settings import Settings
@@ -21,7 +22,9 @@ async def list_meetings(settings: Settings, code: str | None) -> int:
             committees = [udvalg]
         else:
             committees = await uow.udvalg.list_all()
-        rows = [(u, m) for u in committees for m in await uow.moeder.for_udvalg(u.id or 0)]
+        by_id = {u.id or 0: u for u in committees}
+        every = await uow.moeder.for_udvalg_between(list(by_id), date.min, date.max)
+        rows = [(by_id[m.udvalg_id], m) for m in every]
     if not rows:
         print(terminal_text(settings, "cli-moeder-none"))
         return 0

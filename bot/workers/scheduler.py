@@ -130,7 +130,8 @@ async def watch_job() -> None:
     queued = await approval.remind_approvals(
         ctx.uow_factory(), now, ctx.zone, ctx.texts, ctx.approval_hverdage
     )
-    for moede_id in await release_watch.moeder_to_watch(ctx.uow_factory(), today, today + HORIZON):
+    changed = await release_watch.moeder_to_watch(ctx.uow_factory(), today, today + HORIZON, now)
+    for moede_id in changed:
         queued += await release_watch.announce_changes(
             ctx.uow_factory(), moede_id, now, ctx.zone, ctx.texts
         )
@@ -150,6 +151,8 @@ async def sync_job() -> None:
     schedules = await release_watch.coming_schedules(
         ctx.uow_factory(), today, today + HORIZON, ctx.zone
     )
+    # The job store is read once (not once per meeting): only what changed is written.
+    registered = {job.id: job for job in scheduler.get_jobs()}
     for item in schedules:
         # A meeting created after its warning time (but before the deadline) is warned now.
         warn_at = max(item.warn_at, now) if item.frist_at > now else item.warn_at
@@ -157,11 +160,12 @@ async def sync_job() -> None:
             (f"warn:{item.moede_id}", warn_job, warn_at, not item.released),
             (f"remind:{item.moede_id}", remind_job, item.reminder_at, True),
         ):
+            existing = registered.get(job_id)
             if not wanted or at <= now - timedelta(seconds=REMINDER_GRACE):
-                with contextlib.suppress(LookupError):
-                    scheduler.remove_job(job_id)
+                if existing is not None:
+                    with contextlib.suppress(LookupError):
+                        scheduler.remove_job(job_id)
                 continue
-            existing = scheduler.get_job(job_id)
             if existing is not None and existing.next_run_time in (at, now):
                 continue  # already there (a catch-up warning is re-added only once it ran)
             scheduler.add_job(

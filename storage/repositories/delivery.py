@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, or_, update
 from sqlmodel import col, select
 
 from agendas.outbox import DeliverySettings, OutboxKind, OutboxMessage, OutboxStatus, Release
@@ -41,7 +41,8 @@ class SqlOutboxRepository(SqlRepository):
 
     async def add_many(self, messages: Sequence[OutboxMessage]) -> int:
         """Keys already stored are skipped (and a key repeated in ``messages`` is stored once):
-        one SELECT per chunk, then one flush."""
+        one SELECT per chunk, then one bulk INSERT (an ``executemany``: the ORM's flush would
+        send one INSERT … RETURNING per row on SQLite, and nobody needs the new rows' ids)."""
         fresh: dict[str, OutboxMessage] = {}
         for message in messages:
             fresh.setdefault(message.key, message)
@@ -57,17 +58,15 @@ class SqlOutboxRepository(SqlRepository):
         if not fresh:
             return 0
         created = utcnow()
-        self.session.add_all(
+        await self.session.execute(
+            insert(OutboxRow),
             [
-                OutboxRow(
-                    **row_values(
-                        m, exclude=_NOT_ON_INSERT, idempotency_key=m.key, created_at=created
-                    )
+                row_values(
+                    m, exclude=_NOT_ON_INSERT, idempotency_key=m.key, created_at=created, attempts=0
                 )
                 for m in fresh.values()
-            ]
+            ],
         )
-        await self.session.flush()
         return len(fresh)
 
     async def by_key_prefix(self, prefix: str) -> list[OutboxMessage]:
@@ -77,6 +76,18 @@ class SqlOutboxRepository(SqlRepository):
             .order_by(col(OutboxRow.id))
         )
         return [to_message(r) for r in rows]
+
+    async def prefixes_used(self, prefixes: Sequence[str]) -> set[str]:
+        wanted = sorted(set(prefixes))
+        used: set[str] = set()
+        key = col(OutboxRow.idempotency_key)
+        for start in range(0, len(wanted), 100):
+            chunk = wanted[start : start + 100]
+            for found in await self.session.scalars(
+                select(key).where(or_(*(key.startswith(p, autoescape=True) for p in chunk)))
+            ):
+                used.update(p for p in chunk if found.startswith(p))
+        return used
 
     async def update_pending(
         self, key: str, payload: dict[str, Any], not_before: datetime | None = None
@@ -152,6 +163,18 @@ class SqlDeliverySettingsRepository(SqlRepository):
         if row is None:
             return DeliverySettings(udvalg_id=udvalg_id)
         return to_entity(row, DeliverySettings)
+
+    async def many(self, udvalg_ids: Sequence[int]) -> dict[int, DeliverySettings]:
+        ids = sorted(set(udvalg_ids))
+        found = {i: DeliverySettings(udvalg_id=i) for i in ids}
+        for start in range(0, len(ids), _KEY_CHUNK):
+            rows = await self.session.scalars(
+                select(UdvalgDeliveryRow)
+                .where(col(UdvalgDeliveryRow.udvalg_id).in_(ids[start : start + _KEY_CHUNK]))
+                .execution_options(populate_existing=True)
+            )
+            found.update((r.udvalg_id, to_entity(r, DeliverySettings)) for r in rows)
+        return found
 
     async def put(self, settings: DeliverySettings) -> None:
         values = row_values(settings, exclude=("udvalg_id",))

@@ -20,6 +20,8 @@ from storage.tables import BilagRow, MoedeRow, PunktRow
 
 #: The bytes column of a bilag, deferred unless the content is asked for.
 _BILAG_CONTENT = cast("QueryableAttribute[Any]", BilagRow.content)
+#: Ids per IN list (well under the bound-parameter limits of SQLite and PostgreSQL drivers).
+_CHUNK = 500
 
 # --- moede ------------------------------------------------------------------------------------
 
@@ -67,6 +69,22 @@ class SqlMoedeRepository(SqlRepository):
             col(MoedeRow.date) >= start,
             col(MoedeRow.date) <= end,
         )
+
+    async def between(self, start: date, end: date) -> list[Moede]:
+        return await self._where(col(MoedeRow.date) >= start, col(MoedeRow.date) <= end)
+
+    async def latest_until(self, udvalg_ids: list[int], end: date) -> Moede | None:
+        if not udvalg_ids:
+            return None
+        row = await self.session.scalar(
+            select(MoedeRow)
+            .where(col(MoedeRow.udvalg_id).in_(udvalg_ids), col(MoedeRow.date) <= end)
+            .order_by(
+                col(MoedeRow.date).desc(), col(MoedeRow.start_time).desc(), col(MoedeRow.id).desc()
+            )
+            .limit(1)
+        )
+        return to_entity(row, Moede) if row else None
 
 
 # --- punkt ------------------------------------------------------------------------------------
@@ -131,6 +149,19 @@ class SqlPunktRepository(SqlRepository):
             .execution_options(populate_existing=True)
         )
         return [_punkt(r) for r in rows]
+
+    async def versions(self, moede_ids: Sequence[int]) -> dict[int, dict[int, int]]:
+        result: dict[int, dict[int, int]] = {}
+        ids = sorted(set(moede_ids))
+        for start in range(0, len(ids), _CHUNK):
+            rows = await self.session.execute(
+                select(col(PunktRow.moede_id), col(PunktRow.id), col(PunktRow.version)).where(
+                    col(PunktRow.moede_id).in_(ids[start : start + _CHUNK])
+                )
+            )
+            for moede_id, punkt_id, version in rows:
+                result.setdefault(moede_id, {})[punkt_id or 0] = version
+        return result
 
     async def save(self, punkt: Punkt, expected_version: int) -> Punkt:
         """Compare-and-swap on ``version``: a stale save changes nothing and raises."""
@@ -209,6 +240,20 @@ class SqlBilagRepository(SqlRepository):
             )
         ).all()
         return [_bilag(r, with_content=False) for r in rows]
+
+    async def for_punkter(self, punkt_ids: Sequence[int]) -> dict[int, list[Bilag]]:
+        ids = sorted(set(punkt_ids))
+        result: dict[int, list[Bilag]] = {pid: [] for pid in ids}
+        for start in range(0, len(ids), _CHUNK):
+            rows = await self.session.scalars(
+                select(BilagRow)
+                .where(col(BilagRow.punkt_id).in_(ids[start : start + _CHUNK]))
+                .options(defer(_BILAG_CONTENT))
+                .order_by(col(BilagRow.punkt_id), col(BilagRow.position), col(BilagRow.id))
+            )
+            for row in rows:
+                result[row.punkt_id].append(_bilag(row, with_content=False))
+        return result
 
     async def delete(self, bilag_id: int) -> None:
         await self.session.execute(delete(BilagRow).where(col(BilagRow.id) == bilag_id))

@@ -317,6 +317,16 @@ class FakeMoedeRepository(_Repo):
             if m.udvalg_id in udvalg_ids and start <= m.date <= end
         ]
 
+    async def between(self, start: date, end: date) -> list[Moede]:
+        found = [m for m in self._state.moeder.values() if start <= m.date <= end]
+        return [_copy(m) for m in sorted(found, key=lambda m: (m.date, m.clock, m.id or 0))]
+
+    async def latest_until(self, udvalg_ids: list[int], end: date) -> Moede | None:
+        found = [
+            m for m in self._state.moeder.values() if m.udvalg_id in udvalg_ids and m.date <= end
+        ]
+        return _copy(max(found, key=lambda m: (m.date, m.clock, m.id or 0))) if found else None
+
 
 class FakePunktRepository(_Repo):
     async def add(self, punkt: Punkt) -> Punkt:
@@ -330,6 +340,13 @@ class FakePunktRepository(_Repo):
 
     async def for_moede(self, moede_id: int) -> list[Punkt]:
         return [_copy(p) for p in self._state.punkter.values() if p.moede_id == moede_id]
+
+    async def versions(self, moede_ids: Sequence[int]) -> dict[int, dict[int, int]]:
+        result: dict[int, dict[int, int]] = {}
+        for p in self._state.punkter.values():
+            if p.moede_id in moede_ids:
+                result.setdefault(p.moede_id, {})[p.id or 0] = p.version
+        return result
 
     async def save(self, punkt: Punkt, expected_version: int) -> Punkt:
         assert punkt.id is not None
@@ -378,6 +395,9 @@ class FakeBilagRepository(_Repo):
         for item in result:
             item.content = None
         return result
+
+    async def for_punkter(self, punkt_ids: Sequence[int]) -> dict[int, list[Bilag]]:
+        return {pid: await self.for_punkt(pid) for pid in sorted(set(punkt_ids))}
 
     async def delete(self, bilag_id: int) -> None:
         self._state.bilag.pop(bilag_id, None)
@@ -642,6 +662,10 @@ class FakeOutboxRepository(_Repo):
     async def by_key_prefix(self, prefix: str) -> list[OutboxMessage]:
         return [_copy(m) for k, m in self._state.outbox.items() if k.startswith(prefix)]
 
+    async def prefixes_used(self, prefixes: Sequence[str]) -> set[str]:
+        keys = list(self._state.outbox)
+        return {p for p in prefixes if any(k.startswith(p) for k in keys)}
+
     async def update_pending(
         self, key: str, payload: dict[str, object], not_before: datetime | None = None
     ) -> bool:
@@ -674,6 +698,9 @@ class FakeReleaseRepository(_Repo):
 class FakeDeliverySettingsRepository(_Repo):
     async def get(self, udvalg_id: int) -> DeliverySettings:
         return DeliverySettings(udvalg_id)
+
+    async def many(self, udvalg_ids: Sequence[int]) -> dict[int, DeliverySettings]:
+        return {u: DeliverySettings(u) for u in udvalg_ids}
 
     async def put(self, settings: DeliverySettings) -> None:
         return None
