@@ -10,7 +10,6 @@ the real outbox worker (``deliver_outbox``). Every refusal is checked to store n
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
 
 import pytest
 
@@ -209,7 +208,7 @@ async def test_a_member_calls_their_stedfortraeder_who_gets_the_agenda(
     await release.release_agenda(
         world.uow(), sec, world.moede_id, clock(), ZONE, texts, confirmed=True
     )
-    clock.advance(timedelta(seconds=3))  # the secretary's own copy waits a moment
+    clock.advance(release.OWN_COPY_DELAY)  # the secretary's own copy waits a moment
     await deliver_outbox(chat, world)  # the release itself
 
     [choose] = await chat.send(MEMBER, "/afbud")
