@@ -20,14 +20,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from agendas.dates import format_date, format_time, to_local
-from agendas.documents.render import BodyWriter, xml_run
 from agendas.model import Sagstype
 from agendas.plans import COLOUR_LABELS, PLAN_KIND_LABELS, PlanKind, StatusColour
 from agendas.rules import MAX_SECTION, MAX_TITLE
 from agendas.services.punkter import SagDraft
 from agendas.status.chart import RoundCounts, colour_chart_png
+
+if TYPE_CHECKING:  # python-docx loads when a report is rendered, not when the bot starts
+    from agendas.documents.render import BodyWriter
 
 ZONE = "Europe/Copenhagen"
 
@@ -213,6 +216,8 @@ _BORDERS = "".join(
 
 
 def _paragraphs(text: str, bold: bool = False) -> str:
+    from agendas.documents.render import xml_run
+
     lines = [line for line in (raw.strip() for raw in text.splitlines()) if line] or [""]
     return "".join(f"<w:p>{xml_run(line, bold) if line else ''}</w:p>" for line in lines)
 
@@ -326,6 +331,8 @@ def _chart(writer: BodyWriter, report: StatusReport) -> str:
 
 def render_status_report(report: StatusReport, template: bytes | None = None) -> bytes:
     """The report as DOCX bytes (``template``: the municipality's letterhead, optional)."""
+    from agendas.documents.render import BodyWriter
+
     writer = BodyWriter(template)
     kind = PLAN_KIND_LABELS[report.plan_kind]
     props = writer.document.core_properties
