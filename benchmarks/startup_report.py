@@ -134,10 +134,7 @@ def startup(runs: int = 3) -> None:
     for label, result in (("ours", ours_memory), ("bare", bare_memory)):
         sizes = dict(result["sizes"])  # type: ignore[call-overload]
         traced = sum(sizes.values()) / 2**20
-        rss = int(result["rss_kib"]) / 1024  # type: ignore[call-overload]
-        print(
-            f"  {label}: {traced:6.1f} MiB traced, RSS {rss:6.1f} MiB, {result['modules']} modules"
-        )
+        print(f"  {label}: {traced:6.1f} MiB traced, {result['modules']} modules")
     ours_sizes = dict(ours_memory["sizes"])  # type: ignore[call-overload]
     bare_sizes = dict(bare_memory["sizes"])  # type: ignore[call-overload]
     print("  traced MiB by package, ours (bare):")
