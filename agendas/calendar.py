@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import icalendar
+if TYPE_CHECKING:  # loaded on first use: the bot's start does not need it
+    import icalendar
 
 #: A meeting's length when its udvalg has not set another (``Udvalg.meeting_minutes``).
 DEFAULT_DURATION = timedelta(hours=2)
@@ -61,6 +63,8 @@ def _zones(cal: icalendar.Calendar, first: date, last: date) -> None:
 
 
 def _calendar(method: str) -> icalendar.Calendar:
+    import icalendar
+
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -91,6 +95,8 @@ def committee_ics(name: str, events: list[MeetingEvent]) -> bytes:
 
 
 def _vevent(event: MeetingEvent) -> icalendar.Event:
+    import icalendar
+
     zone = ZoneInfo(event.zone)
     starts = datetime.combine(event.day, event.start or time(0), tzinfo=zone)
     vevent = icalendar.Event()

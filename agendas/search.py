@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import snowballstemmer
+if TYPE_CHECKING:  # loaded with the first search or index write, not at start-up
+    import snowballstemmer
 
 from agendas.errors import InvalidInput
 
@@ -41,6 +43,8 @@ _local = threading.local()
 def _stemmer() -> snowballstemmer.stemmer:
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
+        import snowballstemmer
+
         stemmer = _local.stemmer = snowballstemmer.stemmer("danish")
     return stemmer
 

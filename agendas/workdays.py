@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-import holidays
-
 from agendas.dates import local_to_utc
 
 #: The committee's default udsendelsesfrist: the agenda goes out 4 hverdage before the meeting.
@@ -36,6 +34,8 @@ MAX_WARN_HVERDAGE = 20
 
 @lru_cache(maxsize=64)
 def _holidays(year: int) -> frozenset[date]:
+    import holidays  # on first use: the package takes a tenth of a second and a few MiB to load
+
     days = set(holidays.country_holidays("DK", years=year).keys())
     days.update(date(year, month, day) for month, day in EXTRA_CLOSED)
     return frozenset(days)

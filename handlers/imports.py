@@ -23,7 +23,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from agendas import rules
 from agendas.dates import format_date, moede_when
-from agendas.documents import ImportResult, parse_document, parse_docx
+from agendas.documents.lines import ImportResult
 from agendas.documents.offload import off_loop
 from agendas.documents.safety import MAX_DOCX_BYTES
 from agendas.errors import InvalidInput
@@ -69,7 +69,9 @@ def kind_of(file_name: str, mime_type: str) -> str:
 
 def parse_upload(data: bytes, kind: str) -> ImportResult:
     """A DOCX is opened as such (so a broken one is refused as one); PDF, a web page and text
-    are told apart by their bytes."""
+    are told apart by their bytes. Runs in a worker thread, where the parsers load on first use."""
+    from agendas.documents.parse import parse_document, parse_docx
+
     if kind == "docx":
         return parse_docx(data)
     return parse_document(data)

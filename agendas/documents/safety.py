@@ -13,8 +13,6 @@ import io
 import zipfile
 from typing import Any
 
-import docx
-
 from agendas.errors import InvalidInput
 
 #: Largest upload we look at (Telegram's getFile cap is 20 MB).
@@ -119,6 +117,8 @@ def _refuse_doctype(xml: bytes) -> None:
 
 def open_docx_safely(data: bytes, max_bytes: int = MAX_DOCX_BYTES) -> Any:
     """Check ``data`` (see ``check_docx_bytes``) and open it with python-docx."""
+    import docx  # on first use: python-docx and lxml are not needed to start the bot
+
     check_docx_bytes(data, max_bytes=max_bytes)
     try:
         return docx.Document(io.BytesIO(data))

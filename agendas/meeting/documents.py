@@ -10,8 +10,6 @@ from datetime import date, datetime
 
 from agendas import rules
 from agendas.documents.offload import off_loop
-from agendas.documents.pdf_render import render_pdf
-from agendas.documents.render import render_dagsorden, render_protokol
 from agendas.meeting.loading import meeting_view
 from agendas.meeting_view import MeetingView, file_name, to_document
 from agendas.model import Actor
@@ -138,9 +136,14 @@ async def protokol_document(
     udvalg_id = view.udvalg.id or 0
     forced = not (request.operator or request.public) and public_only(actor, udvalg_id)
     public = request.public or forced
+    # The renderers (python-docx, Jinja2, WeasyPrint) load on the first export, not at start-up.
     if request.pdf:
+        from agendas.documents.pdf_render import render_pdf
+
         content = await off_loop(render_pdf, document, request.protokol, public)
     else:
+        from agendas.documents.render import render_dagsorden, render_protokol
+
         render = render_protokol if request.protokol else render_dagsorden
         content = await off_loop(render, document, public, template)
     extension = "pdf" if request.pdf else "docx"

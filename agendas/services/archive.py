@@ -33,7 +33,6 @@ from agendas.archive import (
     without_contact_details,
 )
 from agendas.documents.offload import off_loop
-from agendas.documents.render import render_dagsorden, render_protokol
 from agendas.errors import NotFound
 from agendas.meeting.loading import meeting_view
 from agendas.meeting_view import to_document
@@ -250,6 +249,8 @@ def docx_renderer(template: bytes | None) -> Renderer:
     """The Word renderer's public edition (with the municipality's template, if any)."""
 
     def render(document: MeetingDocument, protokol: bool) -> bytes:
+        from agendas.documents.render import render_dagsorden, render_protokol  # on first use
+
         render_word = render_protokol if protokol else render_dagsorden
         return render_word(document, True, template)
 

@@ -25,18 +25,17 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from docx.shared import Length
+from typing import TYPE_CHECKING, Any
 
 from agendas.dates import format_date, format_time, to_local
-from agendas.documents.furniture import page_furniture
-from agendas.documents.render import BodyWriter, xml_run
 from agendas.model import Sagstype
 from agendas.plans import COLOUR_LABELS, PLAN_KIND_LABELS, PlanKind, StatusColour
 from agendas.rules import MAX_SECTION, MAX_TITLE
 from agendas.services.punkter import SagDraft
 from agendas.status.chart import RoundCounts, colour_chart_png
+
+if TYPE_CHECKING:  # python-docx loads when a report is rendered, not when the bot starts
+    from agendas.documents.render import BodyWriter
 
 ZONE = "Europe/Copenhagen"
 
@@ -233,6 +232,8 @@ _BORDERS = "".join(
 
 
 def _paragraphs(text: str, bold: bool = False) -> str:
+    from agendas.documents.render import xml_run
+
     lines = [line for line in (raw.strip() for raw in text.splitlines()) if line] or [""]
     return "".join(
         f"<w:p>{xml_run(line, bold, TABLE_FONT_SIZE) if line else ''}</w:p>" for line in lines
@@ -255,6 +256,8 @@ def page_text_width(document: Any) -> int:
     page, left, right = section.page_width, section.left_margin, section.right_margin
     if page is None or left is None or right is None:
         return TEXT_WIDTH
+    from docx.shared import Length
+
     return int(Length(page - left - right).twips)
 
 
@@ -399,6 +402,9 @@ def _chart(writer: BodyWriter, report: StatusReport) -> str:
 
 def render_status_report(report: StatusReport, template: bytes | None = None) -> bytes:
     """The report as DOCX bytes (``template``: the municipality's letterhead, optional)."""
+    from agendas.documents.furniture import page_furniture
+    from agendas.documents.render import BodyWriter
+
     writer = BodyWriter(template)
     kind = PLAN_KIND_LABELS[report.plan_kind]
     props = writer.document.core_properties

@@ -74,6 +74,19 @@ async def test_upgrade_async_creates_a_usable_database(fresh_database_url: str) 
     assert "punkt" in _tables(fresh_database_url)
 
 
+def test_a_database_at_the_newest_revision_is_recognised_without_alembic(
+    fresh_database_url: str,
+) -> None:
+    """The bot's start checks the revision itself and loads Alembic only to migrate."""
+    url = fresh_database_url
+    assert migrate.code_heads() == {migrate.head()}  # read from the files: Alembic's answer
+    assert not migrate.is_at_head(url)  # never migrated
+    migrate.upgrade(url)
+    assert migrate.is_at_head(url)
+    migrate.downgrade(url, migrate.revisions()[-2])
+    assert not migrate.is_at_head(url)
+
+
 def test_0005_carries_existing_protocols_into_their_states(fresh_database_url: str) -> None:
     """A locked protocol stays locked (godkendt), a sent one is sendt, the rest kladde; existing
     vote counts stay and their ballots start empty; existing punkter are not 'added late'."""
