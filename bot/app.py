@@ -28,6 +28,7 @@ from bot.middlewares import (
     UnitOfWorkMiddleware,
     UpdateFsmMiddleware,
 )
+from bot.routing import RoutingMiddleware, gate_routers
 from bot.settings import Settings
 from bot.workers.delivery import ChatPacer, DeliveryConfig, DeliveryWorker
 from bot.workers.rate import SHARED_BURST, RateLimiter, SharedRateLimiter
@@ -100,10 +101,11 @@ def build_dispatcher(
     dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(IdentityMiddleware(admin_ids))
     dp.update.outer_middleware(RawStateMiddleware())
+    dp.update.outer_middleware(RoutingMiddleware())
     dp.update.outer_middleware(LocaleMiddleware(i18n))
     # Error handlers run after the update's middlewares have returned: give them the language too.
     dp.errors.outer_middleware(LocaleMiddleware(i18n))
-    dp.include_routers(
+    routers = [
         errors.setup(),
         start.setup(),
         cancel.setup(),  # before the features: /annuller works in every dialog state
@@ -136,7 +138,10 @@ def build_dispatcher(
         punkt_fields.setup(),
         bilag.setup(),
         fallback.setup(),  # last: catches what no feature took
-    )
+    ]
+    dp.include_routers(*routers)
+    # Routers that cannot take an update are skipped without asking their filters.
+    gate_routers(routers)
     return dp
 
 
