@@ -28,6 +28,7 @@ from bot.middlewares import (
     UnitOfWorkMiddleware,
     UpdateFsmMiddleware,
 )
+from bot.response_types import pin_response_types
 from bot.routing import RoutingMiddleware, gate_routers
 from bot.settings import Settings
 from bot.workers.delivery import ChatPacer, DeliveryConfig, DeliveryWorker
@@ -88,6 +89,7 @@ def build_dispatcher(
     events_isolation: BaseEventIsolation | None = None,
 ) -> Dispatcher:
     """The dispatcher with every feature router; used by the bot process and by the tests."""
+    pin_response_types()
     isolation = events_isolation or SimpleEventIsolation()
     # The dialog-state middleware runs after the unit of work's (below), so the SQL storage
     # reads the state through the update's session.
