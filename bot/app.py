@@ -29,7 +29,7 @@ from bot.middlewares import (
     UpdateFsmMiddleware,
 )
 from bot.response_types import pin_response_types
-from bot.routing import RoutingMiddleware, gate_routers
+from bot.routing import RoutingMiddleware, gate_routers, inline_pure_filters
 from bot.settings import Settings
 from bot.workers.delivery import ChatPacer, DeliveryConfig, DeliveryWorker
 from bot.workers.rate import SHARED_BURST, RateLimiter, SharedRateLimiter
@@ -144,6 +144,7 @@ def build_dispatcher(
     dp.include_routers(*routers)
     # Routers that cannot take an update are skipped without asking their filters.
     gate_routers(routers)
+    inline_pure_filters(dp)
     return dp
 
 
