@@ -24,6 +24,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackQueryFilter
 from aiogram.fsm.state import State
 from aiogram.types import Message, TelegramObject, Update
+from magic_filter.operations import GetAttributeOperation
 
 from bot.middlewares import Handler
 
@@ -41,6 +42,8 @@ class Routing:
     prefix: str | None
     #: The dialog state (``raw_state``).
     state: str | None
+    #: A message with a document.
+    document: bool = False
 
 
 def command_name(message: Message) -> str | None:
@@ -59,7 +62,12 @@ class RoutingMiddleware:
         query = event.callback_query if isinstance(event, Update) else None
         command = command_name(message) if message is not None else None
         prefix = query.data.partition(":")[0] if query is not None and query.data else None
-        data[ROUTING] = Routing(command=command, prefix=prefix, state=data.get("raw_state"))
+        data[ROUTING] = Routing(
+            command=command,
+            prefix=prefix,
+            state=data.get("raw_state"),
+            document=message is not None and message.document is not None,
+        )
         return await handler(event, data)
 
 
@@ -71,6 +79,7 @@ class Gate:
     commands: frozenset[str] = frozenset()
     prefixes: frozenset[str] = frozenset()
     states: frozenset[str | None] = frozenset()
+    documents: bool = False
 
     def admits(self, routing: Routing) -> bool:
         return (
@@ -78,6 +87,7 @@ class Gate:
             or (routing.command is not None and routing.command in self.commands)
             or (routing.prefix is not None and routing.prefix in self.prefixes)
             or routing.state in self.states
+            or (self.documents and routing.document)
         )
 
 
@@ -110,7 +120,19 @@ def _handler_gate(handler: HandlerObject) -> Gate:
                 states = wanted  # type: ignore[assignment]
         if states and "*" not in states:
             return Gate(states=frozenset(states))
+        if item.magic is not None and _is_document_filter(item.magic):
+            return Gate(documents=True)
     return Gate(open=True)
+
+
+def _is_document_filter(magic: Any) -> bool:
+    """``F.document`` exactly (a message with a document)."""
+    operations: tuple[Any, ...] = getattr(magic, "_operations", ())
+    return (
+        len(operations) == 1
+        and isinstance(operations[0], GetAttributeOperation)
+        and operations[0].name == "document"
+    )
 
 
 def router_gate(router: Router, update_type: str) -> Gate:
@@ -129,6 +151,7 @@ def router_gate(router: Router, update_type: str) -> Gate:
         commands=frozenset().union(*(g.commands for g in gates)),
         prefixes=frozenset().union(*(g.prefixes for g in gates)),
         states=frozenset().union(*(g.states for g in gates)),
+        documents=any(g.documents for g in gates),
     )
 
 
