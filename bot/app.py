@@ -28,6 +28,8 @@ from bot.middlewares import (
     UnitOfWorkMiddleware,
     UpdateFsmMiddleware,
 )
+from bot.response_types import pin_response_types
+from bot.routing import RoutingMiddleware, gate_routers, inline_pure_filters
 from bot.settings import Settings
 from bot.workers.delivery import ChatPacer, DeliveryConfig, DeliveryWorker
 from bot.workers.rate import SHARED_BURST, RateLimiter, SharedRateLimiter
@@ -87,6 +89,7 @@ def build_dispatcher(
     events_isolation: BaseEventIsolation | None = None,
 ) -> Dispatcher:
     """The dispatcher with every feature router; used by the bot process and by the tests."""
+    pin_response_types()
     isolation = events_isolation or SimpleEventIsolation()
     # The dialog-state middleware runs after the unit of work's (below), so the SQL storage
     # reads the state through the update's session.
@@ -100,10 +103,11 @@ def build_dispatcher(
     dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(IdentityMiddleware(admin_ids))
     dp.update.outer_middleware(RawStateMiddleware())
+    dp.update.outer_middleware(RoutingMiddleware())
     dp.update.outer_middleware(LocaleMiddleware(i18n))
     # Error handlers run after the update's middlewares have returned: give them the language too.
     dp.errors.outer_middleware(LocaleMiddleware(i18n))
-    dp.include_routers(
+    routers = [
         errors.setup(),
         start.setup(),
         cancel.setup(),  # before the features: /annuller works in every dialog state
@@ -136,7 +140,11 @@ def build_dispatcher(
         punkt_fields.setup(),
         bilag.setup(),
         fallback.setup(),  # last: catches what no feature took
-    )
+    ]
+    dp.include_routers(*routers)
+    # Routers that cannot take an update are skipped without asking their filters.
+    gate_routers(routers)
+    inline_pure_filters(dp)
     return dp
 
 

@@ -33,7 +33,7 @@ from agendas.services.meetings import Agenda
 from agendas.services.punkter import PunktDetail
 from handlers import member_chat
 from handlers.callbacks import BilagCb, MoedeCb, PunktCb
-from handlers.chat import button, chat_message, clip
+from handlers.chat import button, chat_message, clip, markup
 from handlers.context import ChatConfig
 from handlers.protocol import send_requested
 from handlers.texts import error_plain, plain, t
@@ -78,7 +78,7 @@ def agenda_keyboard(
             ]
         )
     rows += member_chat.agenda_rows(actor, agenda.moede, now)
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    return markup(rows)
 
 
 async def send_agenda(
@@ -201,7 +201,7 @@ def punkt_keyboard(
             ),
         )
     rows.append(last)
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    return markup(rows)
 
 
 async def send_punkt(

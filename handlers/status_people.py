@@ -197,7 +197,8 @@ async def on_give(
     )
 
 
-def _typed_absence(message: Message) -> bool:
+# A coroutine: aiogram runs a plain function filter in a worker thread.
+async def _typed_absence(message: Message) -> bool:
     return absence.looks_like_absence(message.text or "")
 
 

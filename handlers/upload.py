@@ -58,14 +58,15 @@ async def on_spreadsheet(
         await message.answer(error_text(refusal))
 
 
-def _spreadsheet(message: Message, actor: Actor) -> bool:
+# The filters are coroutines: aiogram runs a plain function filter in a worker thread.
+async def _spreadsheet(message: Message, actor: Actor) -> bool:
     document = message.document
     assert document is not None
     name, mime = document.file_name or "", document.mime_type or ""
     return rules.is_editor_anywhere(actor) and is_spreadsheet(name, mime)
 
 
-def _docx(message: Message, actor: Actor) -> bool:
+async def _docx(message: Message, actor: Actor) -> bool:
     """A DOCX (the router takes spreadsheets first)."""
     document = message.document
     assert document is not None
@@ -73,7 +74,7 @@ def _docx(message: Message, actor: Actor) -> bool:
     return rules.is_editor_anywhere(actor) and may_be_plan(name, mime)
 
 
-def _editor(_message: Message, actor: Actor) -> bool:
+async def _editor(_message: Message, actor: Actor) -> bool:
     return rules.is_editor_anywhere(actor)
 
 

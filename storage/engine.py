@@ -95,6 +95,26 @@ def install_sqlite_pragmas(engine: Engine, *, foreign_keys: bool = True) -> None
             cursor.close()
 
 
+def skip_idle_sqlite_rollback(engine: AsyncEngine) -> None:
+    """No trip to aiosqlite's thread to end a transaction SQLite never began.
+
+    Python's sqlite3 begins a transaction only before a write, and its ``rollback`` does
+    nothing outside one; but through aiosqlite each call is a round trip to the driver's
+    thread, and every read-only block of a unit of work ends with one. Skipped here when the
+    connection says it is not in a transaction (the same outcome, without the trip).
+    """
+    dialect = engine.sync_engine.dialect
+    do_rollback = dialect.do_rollback
+
+    def rollback(dbapi_connection: Any) -> None:
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        if driver is not None and getattr(driver, "in_transaction", True) is False:
+            return
+        do_rollback(dbapi_connection)
+
+    dialect.do_rollback = rollback  # type: ignore[method-assign]
+
+
 def make_engine(url: str) -> AsyncEngine:
     """An async engine for ``url``; plain ``sqlite://`` and ``postgres(ql)://`` are accepted."""
     parsed = async_url(url)
@@ -105,6 +125,7 @@ def make_engine(url: str) -> AsyncEngine:
         options: dict[str, Any] = {"poolclass": StaticPool} if memory else {}
         engine = create_async_engine(parsed, **options)
         install_sqlite_pragmas(engine.sync_engine)
+        skip_idle_sqlite_rollback(engine)
         return engine
     return create_async_engine(parsed, pool_pre_ping=True)
 

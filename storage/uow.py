@@ -238,7 +238,8 @@ class SqlUnitOfWork:
             return
         if self._held:
             # The transaction ends here; the session and its connection serve the next block.
-            await session.rollback()
+            if session.in_transaction():
+                await session.rollback()
             return
         self._session = None
         try:
