@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from agendas.meeting import documents
+from agendas.documents import pdf_render, render
 from agendas.meeting.documents import ProtokolRequest, protokol_document
 from agendas.plans import PlanKind, StatusColour
 from agendas.status import report as report_service
@@ -38,9 +38,10 @@ async def test_a_protocol_is_rendered_off_the_event_loop(
     uow = FakeUnitOfWork()
     seeded = await seed(uow, 5, 3)
     threads: list[int] = []
-    monkeypatch.setattr(documents, "render_protokol", recording(documents.render_protokol, threads))
+    # The export imports its renderer on first use: patch it where it is imported from.
+    monkeypatch.setattr(render, "render_protokol", recording(render.render_protokol, threads))
     monkeypatch.setattr(
-        documents, "render_pdf", recording(lambda *_args: b"%PDF-1.7 stand-in", threads)
+        pdf_render, "render_pdf", recording(lambda *_args: b"%PDF-1.7 stand-in", threads)
     )
     found = await protokol_document(
         uow, seeded.secretary, ProtokolRequest(moede_id=seeded.moede_ids[0], pdf=pdf), NOW, ZONE
