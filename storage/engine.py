@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -17,6 +18,8 @@ from sqlalchemy.pool import StaticPool
 
 #: How long SQLite waits for a lock held by another connection before giving up.
 SQLITE_BUSY_TIMEOUT_MS = 5000
+#: A PostgreSQL connection back in the pool for less than this is not pinged before reuse.
+PING_AFTER_IDLE_S = 10.0
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -115,6 +118,39 @@ def skip_idle_sqlite_rollback(engine: AsyncEngine) -> None:
     dialect.do_rollback = rollback  # type: ignore[method-assign]
 
 
+def ping_idle_connections(engine: Engine, idle: float = PING_AFTER_IDLE_S) -> None:
+    """Check a pooled connection with ``SELECT 1`` before reuse only if it sat idle in the pool
+    for ``idle`` seconds or more; a dead one is replaced before the caller sees it.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout: one more round trip for every
+    update, although a connection handed back milliseconds ago is as alive as anything can be
+    known to be. This is SQLAlchemy's documented pessimistic disconnect handling (a ping in the
+    pool's ``checkout`` event raising ``DisconnectionError``, after which the pool connects
+    afresh, up to three attempts), limited to connections that were idle. A server restart
+    within those seconds fails the one statement that meets it; SQLAlchemy then invalidates the
+    pool, the unit of work rolls back (nothing half-stored) and the person is told to try again.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle:
+            return  # a new connection, or one in use moments ago
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(str(error)) from error
+
+
 def make_engine(url: str) -> AsyncEngine:
     """An async engine for ``url``; plain ``sqlite://`` and ``postgres(ql)://`` are accepted."""
     parsed = async_url(url)
@@ -123,11 +159,16 @@ def make_engine(url: str) -> AsyncEngine:
         # An in-memory database lives in one connection: share it, or each session sees none.
         memory = _sqlite_file(parsed) is None and parsed.database in (None, "", ":memory:")
         options: dict[str, Any] = {"poolclass": StaticPool} if memory else {}
-        engine = create_async_engine(parsed, **options)
+        # One trip to the driver's thread per statement instead of four (storage/sqlite_driver).
+        from storage.sqlite_driver import dbapi
+
+        engine = create_async_engine(parsed, module=dbapi(), **options)
         install_sqlite_pragmas(engine.sync_engine)
         skip_idle_sqlite_rollback(engine)
         return engine
-    return create_async_engine(parsed, pool_pre_ping=True)
+    engine = create_async_engine(parsed)
+    ping_idle_connections(engine.sync_engine)
+    return engine
 
 
 def make_sync_engine(url: str, *, foreign_keys: bool = True) -> Engine:

@@ -1,12 +1,19 @@
-"""The engine: URL forms, the SQLite folder and pragmas."""
+"""The engine: URL forms, the SQLite folder and pragmas, one trip per SQLite statement, and the
+PostgreSQL pool's check of idle connections."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import aiosqlite
+import psycopg
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from storage.engine import async_url, make_engine, sync_url
+from storage.engine import async_url, make_engine, ping_idle_connections, sync_url
 
 
 def test_urls_are_normalised_to_our_drivers() -> None:
@@ -41,5 +48,112 @@ async def test_postgres_scheme_from_hosting_platforms_connects(pg_database_url: 
     try:
         async with engine.connect() as conn:
             assert (await conn.execute(text("SELECT 1"))).scalar() == 1
+    finally:
+        await engine.dispose()
+
+
+# --- SQLite: one trip to the driver's thread per statement (storage/sqlite_driver.py) ---------
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The calls queued for aiosqlite's thread (each is a trip there and back)."""
+    calls: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(getattr(fn, "__name__", repr(fn)))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return calls
+
+
+async def test_a_sqlite_statement_is_one_trip_with_rows_counts_and_ids(
+    tmp_path: Path, trips: list[str]
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
+            trips.clear()
+            inserted = await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
+            assert (inserted.lastrowid, inserted.rowcount) == (1, 1)
+            await conn.execute(text("INSERT INTO t (v) VALUES (:v)"), [{"v": "b"}, {"v": "c"}])
+            assert len(trips) == 2  # one statement, one trip; executemany too
+            trips.clear()
+            rows = (await conn.execute(text("SELECT id, v FROM t ORDER BY id"))).all()
+            assert [tuple(r) for r in rows] == [(1, "a"), (2, "b"), (3, "c")]
+            changed = await conn.execute(text("UPDATE t SET v = v || '!' WHERE id > 1"))
+            assert changed.rowcount == 2
+            returned = (
+                await conn.execute(text("DELETE FROM t WHERE id = 3 RETURNING v"))
+            ).scalar_one()
+            assert returned == "c!"
+            assert len(trips) == 3
+    finally:
+        await engine.dispose()
+
+
+async def test_a_failing_sqlite_statement_raises_and_the_connection_goes_on(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
+            await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
+        async with engine.connect() as conn:
+            with pytest.raises(IntegrityError):
+                await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
+            await conn.rollback()
+            with pytest.raises(OperationalError):
+                await conn.execute(text("SELECT nothing FROM nowhere"))
+            await conn.rollback()
+            assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar() == 1
+    finally:
+        await engine.dispose()
+
+
+# --- PostgreSQL: a connection idle in the pool is checked before reuse ------------------------
+
+
+async def _backend_pid(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return int((await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+
+
+def _terminate(url: str, pid: int) -> None:
+    plain = sync_url(url).set(drivername="postgresql")
+    with psycopg.connect(plain.render_as_string(hide_password=False), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+async def test_a_connection_that_died_while_idle_is_replaced_unseen(pg_database_url: str) -> None:
+    """As after a PostgreSQL restart at night: the pooled connection is gone, the next update
+    gets a fresh one and never sees the error."""
+    engine = create_async_engine(async_url(pg_database_url))
+    ping_idle_connections(engine.sync_engine, idle=0.0)
+    try:
+        pid = await _backend_pid(engine)
+        _terminate(pg_database_url, pid)
+        assert await _backend_pid(engine) != pid
+    finally:
+        await engine.dispose()
+
+
+async def test_a_connection_used_moments_ago_is_not_pinged_and_the_pool_recovers(
+    pg_database_url: str,
+) -> None:
+    """Within the idle window no ping is spent; a server gone in that window fails the one
+    statement that meets it, and the pool connects afresh for the next."""
+    engine = make_engine(pg_database_url)
+    try:
+        pid = await _backend_pid(engine)
+        _terminate(pg_database_url, pid)
+        with pytest.raises(DBAPIError) as failed:
+            await _backend_pid(engine)
+        assert failed.value.connection_invalidated
+        assert await _backend_pid(engine) != pid
     finally:
         await engine.dispose()
