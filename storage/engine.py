@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +153,77 @@ def ping_idle_connections(engine: Engine, idle: float = PING_AFTER_IDLE_S) -> No
             raise exc.DisconnectionError(str(error)) from error
 
 
+#: What makes a SELECT more than a read: row locks, transaction-scoped advisory locks, settings
+#: local to the transaction, sequence changes, ``SELECT INTO`` (creates a table).
+_MORE_THAN_A_READ = re.compile(
+    r"\bFOR\s+(NO\s+KEY\s+)?UPDATE\b|\bFOR\s+(KEY\s+)?SHARE\b|_XACT_|\bSET_CONFIG\b"
+    r"|\bNEXTVAL\b|\bSETVAL\b|\bINTO\b",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=2048)
+def is_plain_read(statement: str) -> bool:
+    """A statement that reads and nothing else: a ``SELECT`` without locks or side effects.
+    Anything else (``WITH`` included: it may hold an ``INSERT``) counts as a write."""
+    head = statement.lstrip()[:6].upper()
+    return head == "SELECT" and _MORE_THAN_A_READ.search(statement) is None
+
+
+def begin_postgres_transactions_lazily(engine: Engine) -> None:
+    """On PostgreSQL, plain reads run without a transaction; the transaction begins before the
+    first statement that is more than a read, and commits or rolls back as before.
+
+    psycopg (not in autocommit) sends ``BEGIN`` as a round trip of its own before a
+    connection's first statement, and the unit of work ends every block with ``ROLLBACK`` or
+    ``COMMIT``: a read-only chat view of one ``SELECT`` cost three round trips, ``/dagsorden``
+    nine. Here the connection is in autocommit and this hook sends ``BEGIN`` itself, just
+    before the first statement that needs it; psycopg's ``commit()`` and ``rollback()`` act
+    only when a transaction is open, so a read-only block ends with no trip.
+
+    The same guarantees: at PostgreSQL's default isolation, READ COMMITTED, every statement
+    takes a fresh snapshot whether or not a transaction is open, and a plain ``SELECT`` takes no
+    row locks, so a read before ``BEGIN`` sees what it would have seen inside. What a ``SELECT``
+    does beyond reading (``FOR UPDATE``/``FOR SHARE``, ``pg_advisory_xact_lock``,
+    ``set_config``, ``nextval``, ``SELECT INTO``) makes it a write here (``is_plain_read``), as
+    does anything else (``INSERT``, ``UPDATE``, ``DELETE``, ``SAVEPOINT``, ``WITH``): everything
+    from the first write to the commit is one transaction, as before. (Django runs on
+    PostgreSQL in autocommit outside ``atomic()`` for the same reason.) Code that asks for
+    another isolation level per connection (``send_bucket`` asks for AUTOCOMMIT) gets it;
+    SQLAlchemy resets the connection afterwards and the next checkout restores autocommit.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.autocommit = True
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if not dbapi_connection.autocommit and _idle(dbapi_connection):
+            dbapi_connection.autocommit = True  # reset to the default by SQLAlchemy at checkin
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _begin_before_a_write(
+        conn: Any, cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+    ) -> None:
+        dbapi_connection = conn.connection.dbapi_connection
+        if (
+            dbapi_connection.autocommit
+            and _idle(dbapi_connection)
+            and not is_plain_read(statement)
+            and conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
+        ):
+            cursor.execute("BEGIN")
+
+
+def _idle(dbapi_connection: Any) -> bool:
+    """No transaction open on this psycopg connection."""
+    import psycopg
+
+    status = dbapi_connection.driver_connection.info.transaction_status
+    return bool(status == psycopg.pq.TransactionStatus.IDLE)
+
+
 def make_engine(url: str) -> AsyncEngine:
     """An async engine for ``url``; plain ``sqlite://`` and ``postgres(ql)://`` are accepted."""
     parsed = async_url(url)
@@ -168,6 +241,7 @@ def make_engine(url: str) -> AsyncEngine:
         return engine
     engine = create_async_engine(parsed)
     ping_idle_connections(engine.sync_engine)
+    begin_postgres_transactions_lazily(engine.sync_engine)
     return engine
 
 

@@ -3,6 +3,7 @@ PostgreSQL pool's check of idle connections."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from storage.engine import async_url, make_engine, ping_idle_connections, sync_url
+from storage.engine import (
+    async_url,
+    is_plain_read,
+    make_engine,
+    make_session_factory,
+    ping_idle_connections,
+    sync_url,
+)
 
 
 def test_urls_are_normalised_to_our_drivers() -> None:
@@ -157,3 +165,122 @@ async def test_a_connection_used_moments_ago_is_not_pinged_and_the_pool_recovers
         assert await _backend_pid(engine) != pid
     finally:
         await engine.dispose()
+
+
+# --- PostgreSQL: reads without a transaction, BEGIN before the first write --------------------
+
+
+@pytest.fixture
+def sent_to_postgres(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement psycopg sends: through a cursor, or its own BEGIN/COMMIT/ROLLBACK."""
+    sent: list[str] = []
+    execute = psycopg.AsyncCursor.execute
+    command = psycopg.AsyncConnection._exec_command
+
+    async def traced_execute(self: Any, query: Any, params: Any = None, **kw: Any) -> Any:
+        try:  # noted once sent: after a BEGIN psycopg may send first
+            return await execute(self, query, params, **kw)
+        finally:
+            sent.append(str(query).split()[0].upper())
+
+    def traced_command(self: Any, cmd: Any, *args: Any) -> Any:
+        sent.append(bytes(cmd).decode() if isinstance(cmd, bytes | bytearray) else str(cmd))
+        return command(self, cmd, *args)
+
+    monkeypatch.setattr(psycopg.AsyncCursor, "execute", traced_execute)
+    monkeypatch.setattr(psycopg.AsyncConnection, "_exec_command", traced_command)
+    return sent
+
+
+@pytest.fixture
+async def pg_engine(pg_database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(pg_database_url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP TABLE IF EXISTS lazy_t"))
+        await conn.execute(text("CREATE TABLE lazy_t (id int PRIMARY KEY, v text)"))
+        await conn.execute(text("INSERT INTO lazy_t VALUES (1, 'a')"))
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def test_a_read_only_block_on_postgres_is_its_selects_alone(
+    pg_engine: AsyncEngine, sent_to_postgres: list[str]
+) -> None:
+    async with make_session_factory(pg_engine)() as session:
+        await session.execute(text("SELECT v FROM lazy_t WHERE id = 1"))
+        await session.execute(text("SELECT count(*) FROM lazy_t"))
+        await session.rollback()
+        await session.commit()
+    assert sent_to_postgres == ["SELECT", "SELECT"]
+
+
+async def test_a_write_begins_the_transaction_and_a_failure_undoes_all_of_it(
+    pg_engine: AsyncEngine, sent_to_postgres: list[str]
+) -> None:
+    factory = make_session_factory(pg_engine)
+    async with factory() as session:
+        await session.execute(text("SELECT v FROM lazy_t WHERE id = 1"))
+        await session.execute(text("INSERT INTO lazy_t VALUES (2, 'b')"))
+        await session.execute(text("SELECT count(*) FROM lazy_t"))
+        with pytest.raises(IntegrityError):
+            await session.execute(text("INSERT INTO lazy_t VALUES (1, 'again')"))
+        await session.rollback()
+    assert sent_to_postgres == ["SELECT", "BEGIN", "INSERT", "SELECT", "INSERT", "ROLLBACK"]
+    async with factory() as session:
+        assert (await session.execute(text("SELECT count(*) FROM lazy_t"))).scalar() == 1
+        await session.execute(text("UPDATE lazy_t SET v = 'c' WHERE id = 1"))
+        await session.commit()
+        assert (await session.execute(text("SELECT v FROM lazy_t"))).scalar() == "c"
+
+
+async def test_a_select_for_update_holds_its_lock_until_the_commit(pg_engine: AsyncEngine) -> None:
+    factory = make_session_factory(pg_engine)
+    async with factory() as holder, factory() as other:
+        await holder.execute(text("SELECT v FROM lazy_t WHERE id = 1 FOR UPDATE"))
+        with pytest.raises(OperationalError, match="could not obtain lock"):
+            await other.execute(text("SELECT v FROM lazy_t WHERE id = 1 FOR UPDATE NOWAIT"))
+        await other.rollback()
+        await holder.commit()
+        locked = await other.execute(text("SELECT v FROM lazy_t WHERE id = 1 FOR UPDATE NOWAIT"))
+        assert locked.scalar() == "a"
+        await other.commit()
+
+
+async def test_a_connection_lent_in_autocommit_comes_back_lazy(
+    pg_engine: AsyncEngine, sent_to_postgres: list[str]
+) -> None:
+    autocommit = pg_engine.execution_options(isolation_level="AUTOCOMMIT")
+    async with autocommit.connect() as conn:
+        await conn.execute(text("UPDATE lazy_t SET v = 'z' WHERE id = 1"))
+    assert sent_to_postgres == ["UPDATE"]  # autocommit: no BEGIN of ours
+    sent_to_postgres.clear()
+    async with make_session_factory(pg_engine)() as session:
+        await session.execute(text("SELECT v FROM lazy_t"))
+        await session.execute(text("UPDATE lazy_t SET v = 'y' WHERE id = 1"))
+        await session.commit()
+    assert sent_to_postgres == ["SELECT", "BEGIN", "UPDATE", "COMMIT"]
+
+
+@pytest.mark.parametrize(
+    ("statement", "read"),
+    [
+        ("SELECT person.id FROM person WHERE person.telegram_id = $1", True),
+        ("  select 1", True),
+        ("SELECT fsm_state.data FROM fsm_state WHERE key = %(k)s FOR UPDATE", False),
+        ("SELECT id FROM outbox FOR UPDATE SKIP LOCKED", False),
+        ("SELECT 1 FROM t FOR NO KEY UPDATE", False),
+        ("SELECT 1 FROM t FOR KEY SHARE", False),
+        ("SELECT pg_advisory_xact_lock(1)", False),
+        ("SELECT pg_try_advisory_lock(1)", True),
+        ("SELECT set_config('x.y', '1', true)", False),
+        ("SELECT nextval('s')", False),
+        ("SELECT * INTO copy FROM t", False),
+        ("WITH x AS (INSERT INTO t VALUES (1) RETURNING id) SELECT id FROM x", False),
+        ("INSERT INTO t VALUES (1)", False),
+        ("SAVEPOINT sa_savepoint_1", False),
+    ],
+)
+def test_what_counts_as_a_plain_read(statement: str, read: bool) -> None:
+    assert is_plain_read(statement) is read
