@@ -122,12 +122,10 @@ class SqlPersonRepository(SqlRepository):
     async def identity(self, telegram_id: int) -> Identity | None:
         key = self.session.info.get("fsm_key")
         if key is None:
-            rows = (await self.session.execute(_IDENTITY, {"telegram_id": telegram_id})).all()
+            rows = (await self.rows(_IDENTITY, {"telegram_id": telegram_id})).all()
         else:
             rows = (
-                await self.session.execute(
-                    _IDENTITY_AND_STATE, {"telegram_id": telegram_id, "fsm_key": key}
-                )
+                await self.rows(_IDENTITY_AND_STATE, {"telegram_id": telegram_id, "fsm_key": key})
             ).all()
         if not rows:
             return None

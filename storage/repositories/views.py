@@ -180,11 +180,11 @@ class SqlChatViewRepository(SqlRepository):
         self, udvalg_ids: Sequence[int] | None, start: date, end: date
     ) -> list[tuple[Moede, Udvalg]]:
         if udvalg_ids is None:
-            result = await self.session.execute(_MOEDER_BETWEEN, {"start": start, "end": end})
+            result = await self.rows(_MOEDER_BETWEEN, {"start": start, "end": end})
         elif not udvalg_ids:
             return []
         else:
-            result = await self.session.execute(
+            result = await self.rows(
                 _MOEDER_BETWEEN_OF, {"start": start, "end": end, "udvalg_ids": list(udvalg_ids)}
             )
         udvalg: dict[int, Udvalg] = {}
@@ -197,7 +197,7 @@ class SqlChatViewRepository(SqlRepository):
         return found
 
     async def agenda(self, moede_id: int) -> AgendaRead | None:
-        rows = (await self.session.execute(_AGENDA, {"moede_id": moede_id})).all()
+        rows = (await self.rows(_AGENDA, {"moede_id": moede_id})).all()
         if not rows:
             return None
         punkter, counts = [], {}
@@ -221,7 +221,7 @@ class SqlChatViewRepository(SqlRepository):
         return AgendaRead(_moede(rows[0]), _udvalg(rows[0]), punkter, counts)
 
     async def punkt(self, punkt_id: int) -> PunktRead | None:
-        row = (await self.session.execute(_PUNKT, {"punkt_id": punkt_id})).first()
+        row = (await self.rows(_PUNKT, {"punkt_id": punkt_id})).first()
         if row is None:
             return None
         return PunktRead(
@@ -233,14 +233,14 @@ class SqlChatViewRepository(SqlRepository):
         )
 
     async def order(self, moede_id: int) -> list[Punkt]:
-        rows = await self.session.execute(_ORDER, {"moede_id": moede_id})
+        rows = await self.rows(_ORDER, {"moede_id": moede_id})
         return [
-            Punkt(moede_id, PunktKind(kind), "", position=position, closed=closed, id=punkt_id)
-            for punkt_id, kind, position, closed in rows
+            Punkt(moede_id, PunktKind(r.kind), "", position=r.position, closed=r.closed, id=r.id)
+            for r in rows
         ]
 
     async def bilag(self, punkt_id: int) -> list[Bilag]:
-        rows = await self.session.execute(_BILAG, {"punkt_id": punkt_id})
+        rows = await self.rows(_BILAG, {"punkt_id": punkt_id})
         return [
             Bilag(
                 punkt_id=row.punkt_id,
@@ -257,9 +257,7 @@ class SqlChatViewRepository(SqlRepository):
         ]
 
     async def questions(self, punkt_id: int, udvalg_id: int) -> list[AskedQuestion]:
-        rows = await self.session.execute(
-            _QUESTIONS, {"punkt_id": punkt_id, "udvalg_id": udvalg_id}
-        )
+        rows = await self.rows(_QUESTIONS, {"punkt_id": punkt_id, "udvalg_id": udvalg_id})
         return [
             AskedQuestion(
                 Question(
