@@ -32,7 +32,7 @@ from bot.response_types import pin_response_types
 from bot.routing import RoutingMiddleware, gate_routers, inline_pure_filters
 from bot.settings import Settings
 from bot.workers.delivery import ChatPacer, DeliveryConfig, DeliveryWorker
-from bot.workers.rate import SHARED_BURST, RateLimiter, SharedRateLimiter
+from bot.workers.rate import SHARED_AHEAD, SHARED_BURST, RateLimiter, SharedRateLimiter
 from bot.workers.scheduler import RunningScheduler, SchedulerContext, start_scheduler
 from bot.workers.status_jobs import StatusJobContext, register_status_jobs
 from handlers import (
@@ -195,13 +195,15 @@ class Runtime:
             self.rate_redis = Redis.from_url(settings.redis_url)
             key = f"udvalgsbot:send-bucket:{name}"
             return SharedRateLimiter(
-                RedisSendBucket(self.rate_redis, key, settings.delivery_rate, SHARED_BURST)
+                RedisSendBucket(
+                    self.rate_redis, key, settings.delivery_rate, SHARED_BURST, SHARED_AHEAD
+                )
             )
         if is_sqlite(settings.database_url):
             return None
         from storage.send_bucket import PgSendBucket
 
-        bucket = PgSendBucket(self.engine, name, settings.delivery_rate, SHARED_BURST)
+        bucket = PgSendBucket(self.engine, name, settings.delivery_rate, SHARED_BURST, SHARED_AHEAD)
         return SharedRateLimiter(bucket)
 
     def start_delivery(self, settings: Settings) -> None:

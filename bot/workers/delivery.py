@@ -4,7 +4,10 @@ How a row travels:
 
 1. ``claim``: due rows (pending and due, or "sending" with an expired lease) are leased to this
    worker in one short transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers
-   can share the outbox).
+   can share the outbox). A worker holds about what it sends in the next ``claim_ahead`` (2 s):
+   as many rows as it sent in the last 2 s, so with the rate shared by several processes each
+   holds its share, and a process killed mid-mailing strands only that until its lease runs out.
+   The heartbeat renews the leases of the rows held every third of the lease.
 2. ``send``: through the overall rate (``rate`` messages/s, 25 by default, under Telegram's 30;
    one bucket shared by every bot process on PostgreSQL or Redis, see bot/workers/rate.py) and
    per-chat spacing (1.1 s in a private chat, 3 s in a group = 20/min). The
@@ -41,7 +44,9 @@ import functools
 import hashlib
 import html
 import logging
+import math
 import random
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -81,7 +86,7 @@ PackButton = Callable[[ButtonSpec], str | None]
 class DeliveryConfig:
     """Rates and timings; the defaults keep under Telegram's limits with room to spare."""
 
-    rate: float = 25.0  # messages per second, overall
+    rate: float = 25.0  # messages per second, overall (all processes, when shared)
     private_interval: float = 1.1  # to one private chat: Telegram allows 1/s; keep a margin
     group_interval: float = 3.0  # seconds between two messages to one group (20/min)
     lease: float = 60.0  # seconds a claim lasts; after a crash the row is due again then
@@ -90,6 +95,10 @@ class DeliveryConfig:
     backoff_max: float = 30.0
     poll_interval: float = 0.5  # seconds between looks at the outbox when it was empty
     batch: int = 100  # rows claimed at a time (at most what the lease lets us send)
+    #: Rows held cover about this many seconds of sending at the rate this process gets (its
+    #: share when several processes share the rate), never fewer than a quarter of that at
+    #: ``rate``: a process killed mid-mailing strands only that much until the lease runs out.
+    claim_ahead: float = 2.0
     send_timeout: float = 15.0
 
 
@@ -178,6 +187,11 @@ class DeliveryWorker:
         self._file_ids: dict[str, str] = {}
         self.sent = 0
         self.retry_after_pauses = 0
+        #: Loop times of the sends of the last ``claim_ahead`` seconds: the rate this process
+        #: gets, which sizes its claims.
+        self._recent: deque[float] = deque()
+        #: The claim loop claims again once no more senders than this are left.
+        self._refill_at = 0
 
     # -- life cycle -----------------------------------------------------------------------------
 
@@ -218,17 +232,27 @@ class DeliveryWorker:
 
     # -- claiming -------------------------------------------------------------------------------
 
-    def _claim_size(self) -> int:
-        # Never claim more than we can send well within the lease.
-        by_lease = int(self.config.rate * self.config.lease / 2) or 1
-        return max(0, min(self.config.batch, by_lease) - len(self._senders))
+    def _claim_target(self) -> int:
+        """How many rows this worker should hold: what it sent in the last ``claim_ahead``
+        seconds (so about as many as it will send in the next, at its share of the rate), at
+        least a quarter of ``claim_ahead`` at the full rate (to get going after a quiet spell),
+        at most ``batch`` and what the lease lets it send well within."""
+        horizon = self.config.claim_ahead
+        cutoff = asyncio.get_running_loop().time() - horizon
+        while self._recent and self._recent[0] < cutoff:
+            self._recent.popleft()
+        floor = math.ceil(self.config.rate * horizon / 4)
+        by_lease = int(self.config.rate * self.config.lease / 2)
+        return max(1, min(self.config.batch, by_lease, max(floor, len(self._recent))))
 
     async def _run(self) -> None:
         lease = timedelta(seconds=self.config.lease)
         while not self._stopping:
-            room = self._claim_size()
+            target = self._claim_target()
+            room = max(0, target - len(self._senders))
+            self._refill_at = target - max(1, target // 2)
             claimed: list[OutboxMessage] = []
-            if room >= max(1, self.config.batch // 2) or (room > 0 and not self._senders):
+            if room >= max(1, target // 2) or (room > 0 and not self._senders):
                 try:
                     claimed = await self.queue.claim(
                         room,
@@ -250,12 +274,18 @@ class DeliveryWorker:
                 self._senders.add(task)
                 task.add_done_callback(self._senders.discard)
                 task.add_done_callback(functools.partial(_forget, self._held, row_id))
+                task.add_done_callback(self._sender_done)
             if claimed:
                 await asyncio.sleep(0)
                 continue
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.config.poll_interval)
+
+    def _sender_done(self, _task: asyncio.Task[None]) -> None:
+        """Half the rows held are sent: claim more now, not at the next poll."""
+        if len(self._senders) <= self._refill_at:
+            self._wake.set()
 
     async def _renew_leases(self) -> None:
         """Every third of the lease, extend the leases of the rows still held, so a row that
@@ -374,6 +404,7 @@ class DeliveryWorker:
             log.error("Outbox row %s refused: %s", message.id, exc)
             return None
         self.pacer.record(message.chat_id)
+        self._recent.append(loop.time())
         await self._mark_sent(message.id, sent.message_id)
         self.sent += 1
         return None

@@ -1,6 +1,8 @@
 """Two delivery workers share one PostgreSQL outbox (as two bot processes would): every message of
 a mailing reaches its chat exactly once, and a chat's messages arrive in order, whichever worker
-sent them (even while one of the two waits out a 429).
+sent them (even while one of the two waits out a 429). Sharing one send rate as well (the bot's
+``send_bucket``), they keep under Telegram's limits together and each holds only about what it
+sends in the next moments.
 
 Each worker has its own engine, bot session and limiter; they meet only in the database, where
 ``OutboxQueue.claim`` (``FOR UPDATE SKIP LOCKED``) gives each row to one of them. SQLite is
@@ -25,12 +27,14 @@ from agendas.outbox import OutboxKind, OutboxMessage
 from agendas.services import release
 from bot.app import build_bot
 from bot.workers.delivery import DeliveryConfig, DeliveryWorker
+from bot.workers.rate import SHARED_AHEAD, SHARED_BURST, SharedRateLimiter
 from bot_api_emulator import ChatMessage, RunningEmulator, running_emulator
 from handlers.callbacks import pack_button
 from storage import migrate
 from storage.engine import make_engine, make_session_factory
 from storage.outbox_queue import OutboxQueue
 from storage.repositories import SqlOutboxRepository
+from storage.send_bucket import PgSendBucket
 from tests.delivery.conftest import NOW, ZONE, Db, make_committee
 from tests.support.databases import pg_database
 
@@ -96,19 +100,29 @@ async def wait_done(db: Db, timeout: float = 30.0) -> None:  # noqa: ASYNC109
 
 @contextlib.asynccontextmanager
 async def two_workers(
-    emu: RunningEmulator, db: Db, texts: Texts
+    emu: RunningEmulator,
+    db: Db,
+    texts: Texts,
+    config: DeliveryConfig = SHARED,
+    shared_rate: bool = False,
 ) -> AsyncIterator[list[DeliveryWorker]]:
-    """Two running workers, each with its own engine and bot; stopped gracefully at the end."""
+    """Two running workers, each with its own engine and bot (and its own limiter, unless they
+    share the rate in the database as bot processes do); stopped gracefully at the end."""
     offset = NOW - datetime.now(UTC)  # rows are stamped at the frozen NOW; the workers run on
     engines = [make_engine(db.url) for _ in range(2)]
     workers = [
         DeliveryWorker(
             build_bot(emu.token, emu.base_url),
             OutboxQueue(make_session_factory(engine)),
-            SHARED,
+            config,
             texts,
             pack_button,
             clock=lambda: datetime.now(UTC) + offset,
+            limiter=SharedRateLimiter(
+                PgSendBucket(engine, "bot:test", config.rate, SHARED_BURST, SHARED_AHEAD)
+            )
+            if shared_rate
+            else None,
         )
         for engine in engines
     ]
@@ -206,3 +220,42 @@ async def test_a_chats_messages_keep_their_order_while_one_worker_waits_out_a_42
     for user in users:
         pages = [m.source for m in await emu.client.bot_messages(user)]
         assert pages == [f"Side {n}" for n in range(1, 6)], (user.first_name, pages)
+
+
+async def test_two_workers_on_one_rate_keep_under_the_limits_and_hold_little(
+    emu: RunningEmulator, pg_db: Db, texts: Texts
+) -> None:
+    """Two workers share the bot's rate (25/s) in the database and Telegram's limits are on:
+    no 429, each message once, and between them they hold about one second of the rate (what
+    each sends in the next ``claim_ahead``), not a batch each: a process killed mid-mailing
+    would leave few rows waiting for their lease."""
+    users = [await emu.client.create_user(f"Person {i}", started=True) for i in range(102)]
+    committee = await make_committee(pg_db, members=100, first_telegram_id=users[0].id)
+    config = DeliveryConfig(rate=25, lease=30, poll_interval=0.05, claim_ahead=1.0)
+    await emu.client.set_limits(enabled=True, reset=True)
+    held: list[int] = []
+    async with two_workers(emu, pg_db, texts, config, shared_rate=True) as workers:
+        await release.release_agenda(
+            pg_db.uow(), committee.editor, committee.moede.id or 0, NOW, ZONE, texts
+        )
+        while True:
+            statuses = Counter(r["status"] for r in await outbox(pg_db))
+            if not statuses["pending"] and not statuses["sending"]:
+                break
+            held.append(statuses["sending"])
+            await asyncio.sleep(0.02)
+
+    rows = await outbox(pg_db)
+    assert {r["status"] for r in rows} == {"sent"}
+    assert {r["attempts"] for r in rows} == {1}
+    assert all(w.sent > 0 for w in workers), [w.sent for w in workers]
+    assert (await emu.client.limits())["refused"] == 0
+    accepted = Counter(
+        int(c["chat_id"])
+        for c in await emu.client.calls()
+        if c["method"] in ("sendmessage", "senddocument") and c["status"] == 200
+    )
+    assert accepted == Counter(int(r["chat_id"]) for r in rows)
+    # Each holds what it sent in the last second (together about 26) or, to get going, a
+    # quarter of a second at the full rate (7); a batch each would be all 102 rows at once.
+    assert max(held) <= 26 + 2 * 7 + 2, held

@@ -17,6 +17,7 @@ from agendas.chatviews import Translate
 from agendas.services import release
 from bot.app import build_bot, chat_pacer
 from bot.workers.delivery import DeliveryConfig, DeliveryWorker
+from bot.workers.rate import LocalRateLimiter, RateLimiter
 from bot_api_emulator import EmuUser, RunningEmulator, running_emulator
 from handlers.callbacks import pack_button
 from storage.outbox_queue import OutboxQueue
@@ -68,7 +69,11 @@ async def mailing_rows(db: Db) -> int:
 
 
 async def worker_for(
-    s: Setup, texts: Texts, config: DeliveryConfig = FAST, bot: Bot | None = None
+    s: Setup,
+    texts: Texts,
+    config: DeliveryConfig = FAST,
+    bot: Bot | None = None,
+    limiter: RateLimiter | None = None,
 ) -> DeliveryWorker:
     """A worker as the bot process builds it: on a bot whose session paces every send."""
     # The release was made at the frozen NOW (in 2027): the worker's clock runs on from there.
@@ -82,6 +87,7 @@ async def worker_for(
         pack_button,
         clock=lambda: datetime.now(UTC) + offset,
         pacer=chat_pacer(bot),
+        limiter=limiter,
     )
     worker.start()
     return worker
@@ -226,6 +232,33 @@ async def test_graceful_stop_mid_mailing_gives_claims_back(
         assert await wait_done(db) == Counter({"sent": await mailing_rows(db)})
     finally:
         await stop(worker)
+    await assert_each_got_it_once(s)
+
+
+async def test_a_worker_with_a_share_of_the_rate_holds_only_what_it_sends_soon(
+    emu: RunningEmulator, db: Db, texts: Texts
+) -> None:
+    """A process that shares the rate with others (here it gets a fifth of the bot's 100/s)
+    claims about what it sends in the next ``claim_ahead`` seconds, not a whole batch: a process
+    killed in the middle of a mailing leaves few rows waiting for their lease."""
+    s = await setup(emu, db, members=60, long_agenda=False)
+    await release_now(s, texts)
+    config = DeliveryConfig(
+        rate=100, private_interval=0.0, lease=5, poll_interval=0.05, claim_ahead=0.5
+    )
+    share = LocalRateLimiter(20)
+    worker = await worker_for(s, texts, config, limiter=share)
+    held: list[int] = []
+    try:
+        while (counts := await statuses(db))["pending"] or counts["sending"]:
+            held.append(counts["sending"])
+            await asyncio.sleep(0.02)
+    finally:
+        await stop(worker)
+    # At most what it sent in the last 0.5 s (3 banked + 20/s * 0.5 s), or a quarter of 0.5 s at
+    # the full rate (13) to get going; a batch would be all 61 rows at once.
+    assert max(held) <= 13, held
+    assert counts == Counter({"sent": len(s.users)})
     await assert_each_got_it_once(s)
 
 

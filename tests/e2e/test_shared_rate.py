@@ -6,8 +6,10 @@ The processes share one send rate (bot/workers/rate.py, the ``send_bucket`` row 
 at the default ``DELIVERY_RATE`` of 25/s: Telegram never answers 429, every member is served
 exactly once (outside the accept-then-crash gap documented in bot/workers/delivery.py and the
 README: a message in flight at the kill may arrive twice), and the mailing takes at most 1.3
-times the floor Telegram's 30 messages/s allow (issue 17, item 5). A short lease lets the
-survivors send the killed process's claims within seconds.
+times the floor Telegram's 30 messages/s allow (issue 17, item 5). A take of the shared rate
+books the next turn, so the three keep the whole 25/s between them (1.2 times the floor); each
+holds only about two seconds of its share, and a short lease lets the survivors send the killed
+process's few claims within seconds.
 
 The processes run in webhook mode, each on its own port (three pollers would end each other's
 getUpdates with 409): the last one to register its webhook gets the updates; all three run
@@ -18,6 +20,7 @@ accepted message, as in benchmarks/bench_mailing.py.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import time
 from collections import Counter
@@ -135,9 +138,12 @@ async def test_three_processes_one_rate_through_a_kill(tmp_path: Path, pg_url: s
                 await bot.wait_for_log(LISTENING, timeout=STARTUP)
             await _mail_and_kill(emu, bots, admin, tmp_path, pg_url)
         finally:
-            for bot in bots:
-                with contextlib.suppress(AssertionError):
-                    await bot.stop()
+            await asyncio.gather(*(_stop(bot) for bot in bots))
+
+
+async def _stop(bot: BotProcess) -> None:
+    with contextlib.suppress(AssertionError):
+        await bot.stop()
 
 
 async def _mail_and_kill(
@@ -194,7 +200,7 @@ async def _mail_and_kill(
             break
         statuses = Counter(status for _, _, status in rows)
         assert loop.time() < deadline, f"not all sent: {statuses}"
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(0.25)
     await asyncio.sleep(1.0)  # a late duplicate would show up now
     calls = [c for c in await accepted() if float(c["t"]) >= started]
     wall = max(float(c["t"]) for c in calls) - started
@@ -222,16 +228,17 @@ async def _mail_and_kill(
             f"chat {chat} got a message twice, but none of its rows was in flight at the kill"
         )
 
-    # Issue 17 asks for at most 1.3 times the floor Telegram's 30 messages/s allow (25/s takes
-    # 1.2 times it); measured 1.34 with the killed process's leased rows waiting out their lease,
-    # so the bound here is 1.4 until that wait is shortened (issue 17 stays open for it).
+    # Issue 17: at most 1.3 times the floor Telegram's 30 messages/s allow (25/s takes 1.2 times
+    # it). The busiest second is the margin under Telegram's 30.
     floor = expected / TELEGRAM_RATE
+    times = sorted(float(c["t"]) for c in calls)
+    busiest = max(bisect.bisect_left(times, t + 1.0) - i for i, t in enumerate(times))
     print(
         f"\n{PROCESSES} processes, {expected} messages, one killed after {killed_after}: "
         f"wall {wall:.1f} s, floor {floor:.1f} s, ratio {wall / floor:.2f}, "
-        f"429s {limits.get('refused', 0)}, sent twice {len(twice)}, "
+        f"429s {limits.get('refused', 0)}, busiest second {busiest}, sent twice {len(twice)}, "
         f"in flight at the kill {len(in_flight)}"
     )
-    assert wall <= 1.4 * floor, f"{expected} messages in {wall:.1f} s, floor {floor:.1f} s"
+    assert wall <= 1.3 * floor, f"{expected} messages in {wall:.1f} s, floor {floor:.1f} s"
     for bot in (bots[0], bots[2]):
         assert "Traceback" not in bot.log(), bot.log()[-3000:]

@@ -4,7 +4,8 @@ Three "processes" (each its own engine or Redis client, so separate connections,
 ``SharedRateLimiter``), each with several senders, take turns from one bucket. What Telegram
 would notice is counted: the turns granted in any 1 s window, never more than ``rate + burst``,
 whatever the number of processes. A process that is dropped in the middle (its senders cancelled
-mid-take, its connections closed) leaves the others the whole rate.
+mid-take, its connections closed) leaves the others the whole rate. Processes that ask late
+(a slow round trip, a busy event loop) still get every turn: a take books the next turn.
 
 Times are those at which ``acquire`` returned, on this process's clock; the assertions count
 turns in windows and compare two periods of one run, never the test's own duration.
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 import pytest
 from redis.asyncio import Redis
 
-from bot.workers.rate import SharedRateLimiter
+from bot.workers.rate import SHARED_BURST, SendBucket, SharedRateLimiter
 from storage.engine import make_engine
 from storage.redis_bucket import RedisSendBucket
 from storage.send_bucket import PgSendBucket
@@ -62,33 +63,65 @@ class Holder:
         await self.close()
 
 
-Factory = Callable[[], Awaitable[Holder]]
+@dataclass
+class Late:
+    """A bucket every take of which reaches the server ``delay`` seconds late: a slow round
+    trip, or a process whose event loop is busy when its wait is over."""
+
+    bucket: SendBucket
+    delay: float
+
+    async def take(self) -> tuple[bool, float]:
+        await asyncio.sleep(self.delay)
+        return await self.bucket.take()
+
+
+#: A holder on the shared bucket, its takes ``late`` seconds late (0: as they come), the bucket
+#: banking ``burst`` turns.
+Factory = Callable[..., Awaitable[Holder]]
+#: A connection to the shared bucket (as a process's limiter sees it), and how to close it.
+BucketFactory = Callable[..., Awaitable[tuple[SendBucket, Callable[[], Awaitable[None]]]]]
 
 
 @pytest.fixture(params=["postgresql", "redis"])
-async def make_holder(
+async def make_bucket(
     request: pytest.FixtureRequest, postgresql_migrated_url: str
-) -> AsyncIterator[Factory]:
-    """A factory of holders sharing one bucket in the backend, fresh for the test."""
+) -> AsyncIterator[BucketFactory]:
+    """A factory of connections (each its own engine or client) to one bucket in the backend,
+    fresh for the test."""
     name = f"test:{secrets.token_hex(4)}"
     closers: list[Callable[[], Awaitable[None]]] = []
 
-    async def pg_holder() -> Holder:
+    async def pg_bucket(
+        rate: float = RATE, burst: int = BURST
+    ) -> tuple[SendBucket, Callable[[], Awaitable[None]]]:
         engine = make_engine(postgresql_migrated_url)
         closers.append(engine.dispose)
-        bucket = PgSendBucket(engine, name, RATE, BURST)
-        return Holder(SharedRateLimiter(bucket), engine.dispose)
+        return PgSendBucket(engine, name, rate, burst), engine.dispose
 
-    async def redis_holder() -> Holder:
+    async def redis_bucket(
+        rate: float = RATE, burst: int = BURST
+    ) -> tuple[SendBucket, Callable[[], Awaitable[None]]]:
         client = Redis.from_url(REDIS_URL)
         closers.append(client.aclose)
-        bucket = RedisSendBucket(client, f"udvalgsbot:test-bucket:{name}", RATE, BURST)
-        return Holder(SharedRateLimiter(bucket), client.aclose)
+        key = f"udvalgsbot:test-bucket:{name}"
+        return RedisSendBucket(client, key, rate, burst), client.aclose
 
-    yield pg_holder if request.param == "postgresql" else redis_holder
+    yield pg_bucket if request.param == "postgresql" else redis_bucket
     for close in closers:
         with contextlib.suppress(Exception):
             await close()
+
+
+@pytest.fixture
+def make_holder(make_bucket: BucketFactory) -> Factory:
+    """A factory of holders sharing one bucket."""
+
+    async def holder(late: float = 0.0, burst: int = BURST) -> Holder:
+        bucket, close = await make_bucket(RATE, burst)
+        return Holder(SharedRateLimiter(Late(bucket, late) if late else bucket), close)
+
+    return holder
 
 
 def busiest_second(turns: list[float]) -> int:
@@ -143,3 +176,40 @@ async def test_a_dropped_process_leaves_the_others_the_whole_rate(make_holder: F
     alone = in_period(survivors, killed_at, after)
     assert alone >= 0.8 * shared, (shared, alone)
     assert busiest_second(everyone) <= RATE + BURST
+
+
+async def test_a_take_books_the_next_turn(make_bucket: BucketFactory) -> None:
+    """A take when no turn is due now books the next one (the caller is told how long until
+    it), one turn ahead at most: a take beyond that is refused with the wait until it can book."""
+    rate = 2.0  # a turn every 0.5 s: the takes below come well within one
+    first, _ = await make_bucket(rate, 1)
+    second, _ = await make_bucket(rate, 1)
+    assert await first.take() == (True, 0.0)  # a full bucket: now
+    booked, wait = await second.take()
+    assert booked and 0.0 < wait <= 0.5  # the next turn, booked
+    refused, until = await first.take()
+    assert not refused and 0.0 < until <= 0.5  # two ahead: not yet
+    await asyncio.sleep(until)
+    booked, later = await first.take()
+    assert booked and 0.0 < later <= 0.5  # once the booked turn is due, the next one
+
+
+async def test_late_takes_lose_no_turns(make_holder: Factory) -> None:
+    """Every take of every process reaches the bucket a third of a turn late, the bucket banking
+    nothing (as the bot's, ``SHARED_BURST``): the processes together still get the whole rate,
+    and never more (a bucket that only grants a turn due now would lose the lateness on every
+    turn: 10 a second would be 7.7)."""
+    holders = [await make_holder(late=0.3 / RATE, burst=SHARED_BURST) for _ in range(PROCESSES)]
+    for holder in holders:
+        holder.start()
+    loop = asyncio.get_running_loop()
+    await asyncio.sleep(1.0)  # past the first burst
+    start = loop.time()
+    await asyncio.sleep(3.0)
+    end = loop.time()
+    for holder in holders:
+        await holder.drop()
+
+    turns = [t for h in holders for t in h.turns]
+    assert in_period(turns, start, end) >= 0.9 * RATE * (end - start)
+    assert busiest_second(turns) <= RATE + SHARED_BURST
