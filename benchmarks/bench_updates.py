@@ -16,8 +16,9 @@ each a fresh process per run:
   button per punkt).
 
 For ``/dagsorden``, ``/start`` and a button press (a member opens a punkt from the overview) it
-prints each bot's CPU per update at a steady 20 updates/s (utime+stime of the bot process from
-/proc, before and after, less its idle CPU over the same time, divided by the updates), the
+prints each bot's CPU per update at a steady 20 updates/s (the CPU time of all the bot
+process's threads, in nanoseconds from /proc/<pid>/task/*/schedstat, before and after, less its
+idle CPU over the same time, divided by the updates), the
 latency p50/p95/p99 at that rate (from injecting the update to the bot's sendMessage arriving,
 both on the emulator's clock), and the sustained updates/s of a burst (all updates injected at
 once, until the last reply); per process its idle RSS after start (VmRSS 2 s after it answered
