@@ -17,10 +17,11 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import func, or_
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, func, or_
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from agendas.outbox import OutboxKind, OutboxMessage
@@ -268,3 +269,28 @@ async def test_a_chats_next_row_keeps_the_chats_spacing_whoever_sent_the_last(
         assert [m.chat_id for m in group] == [-100]
     finally:
         await other.dispose()
+
+
+async def test_a_poll_that_finds_nothing_due_is_one_plain_read(
+    engine: AsyncEngine, session_factory: Sessions
+) -> None:
+    """The worker polls twice a second: an idle outbox costs one indexed SELECT, without the
+    claim's locking transaction; a due row is still claimed on the same call."""
+    await add_rows(session_factory, 1)
+    queue = OutboxQueue(session_factory)
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        assert await queue.claim(10, LEASE, NOW - timedelta(seconds=1)) == []
+        assert len(statements) == 1
+        probe = statements[0]
+        assert probe.startswith("SELECT") and "FOR UPDATE" not in probe and "GROUP BY" not in probe
+        statements.clear()
+        assert len(await queue.claim(10, LEASE, NOW)) == 1
+        assert any("FOR UPDATE" in s or s.startswith("UPDATE") for s in statements)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
