@@ -97,14 +97,14 @@ class OutboxQueue:
         (``sent_at``), so two processes sending a chat's rows one after the other keep
         Telegram's per-chat spacing too.
         """
-        conditions = [self._due(now), self._first_of_chat(now)]
-        if private_interval > 0 or group_interval > 0:
-            conditions.append(self._spaced(now, private_interval, group_interval))
         async with self._sessions() as session:
-            # Most polls find nothing due: one indexed read says so, without the locking
-            # claim's transaction (on PostgreSQL BEGIN, SELECT … FOR UPDATE, ROLLBACK).
+            # Most polls find nothing due: one indexed read says so, without building the claim
+            # or its locking transaction (on PostgreSQL BEGIN, SELECT … FOR UPDATE, ROLLBACK).
             if await session.scalar(_ANY_DUE, {"now": now}) is None:
                 return []
+            conditions = [self._due(now), self._first_of_chat(now)]
+            if private_interval > 0 or group_interval > 0:
+                conditions.append(self._spaced(now, private_interval, group_interval))
             ids = list(
                 await session.scalars(
                     select(col(OutboxRow.id))
