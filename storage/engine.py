@@ -224,6 +224,19 @@ def _idle(dbapi_connection: Any) -> bool:
     return bool(status == psycopg.pq.TransactionStatus.IDLE)
 
 
+def driver_in_transaction(dbapi_connection: Any) -> bool:
+    """Whether the database itself has a transaction open on this connection (not just
+    SQLAlchemy's bookkeeping): sqlite3 begins one only before a write, and on PostgreSQL
+    ``begin_postgres_transactions_lazily`` only before a statement that is more than a read.
+    True when it cannot tell."""
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    info = getattr(driver, "info", None)
+    status = getattr(info, "transaction_status", None)
+    if status is not None:  # psycopg
+        return not _idle(dbapi_connection) or not getattr(driver, "autocommit", False)
+    return getattr(driver, "in_transaction", True) is not False
+
+
 def make_engine(url: str) -> AsyncEngine:
     """An async engine for ``url``; plain ``sqlite://`` and ``postgres(ql)://`` are accepted."""
     parsed = async_url(url)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from agendas.model import Person, Udvalg
 from storage.uow import SqlUnitOfWork
@@ -92,3 +93,36 @@ async def test_two_units_of_work_do_not_see_uncommitted_changes(
         await uow.commit()
     async with other:
         assert await other.udvalg.by_code("BEU") is not None
+
+
+async def test_an_updates_read_only_blocks_end_without_a_rollback_and_a_write_still_rolls_back(
+    uow: SqlUnitOfWork, engine: AsyncEngine
+) -> None:
+    """One held session per update (``held``): a block that only read plain rows leaves
+    nothing to end; a block that wrote and did not commit is undone at its end as always."""
+    rollbacks: list[object] = []
+
+    def noted(conn: object) -> None:
+        rollbacks.append(conn)
+
+    event.listen(engine.sync_engine, "rollback", noted)
+    try:
+        async with uow.held():
+            async with uow:
+                assert await uow.persons.identity(42) is None
+            async with uow:
+                assert (
+                    await uow.views.moeder_between(None, date(2026, 1, 1), date(2027, 1, 1)) == []
+                )
+            assert rollbacks == []
+            async with uow:
+                await uow.udvalg.add(_udvalg("BEU"))  # flushed, never committed
+            assert len(rollbacks) == 1
+            async with uow:
+                assert await uow.udvalg.list_all() == []
+                await uow.udvalg.add(_udvalg("ØU"))
+                await uow.commit()
+    finally:
+        event.remove(engine.sync_engine, "rollback", noted)
+    async with uow:
+        assert [u.code for u in await uow.udvalg.list_all()] == ["ØU"]
