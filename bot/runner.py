@@ -1,4 +1,8 @@
-"""Running the bot: long polling (default) or webhook mode behind a reverse proxy."""
+"""Running the bot: long polling (default) or webhook mode behind a reverse proxy.
+
+The web server (``aiohttp.web`` and aiogram's webhook handler, about 1 MiB) is imported by
+``run_webhook`` only: long polling never loads it.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
-
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
-from aiohttp import web
 
 from agendas.dates import utc_now
 from bot.app import Runtime, build_runtime
@@ -49,6 +50,9 @@ async def run_polling(settings: Settings, token: str) -> None:
 
 async def run_webhook(settings: Settings, token: str) -> None:
     """Serve Telegram's webhook; requests without the right secret header are refused."""
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiohttp import web
+
     url, secret = settings.require_webhook()
     runtime = await prepare(settings, token)
     app = web.Application()
