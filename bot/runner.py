@@ -7,6 +7,7 @@ The web server (``aiohttp.web`` and aiogram's webhook handler, about 1 MiB) is i
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -30,6 +31,10 @@ async def prepare(
     log.info("Bot @%s (id %s) ready", me.username, me.id)
     await set_menus(runtime.bot, runtime.i18n)
     runtime.start_delivery(settings)
+    # Everything the start builds is in place: one full collection now, before the first
+    # update. Left to the collector's thresholds, the start's objects trigger it a few seconds
+    # into serving instead (about 0.2 s with this heap, felt by whichever update it lands in).
+    gc.collect()
     return runtime
 
 
