@@ -28,7 +28,7 @@ from bot.middlewares import (
     UnitOfWorkMiddleware,
     UpdateFsmMiddleware,
 )
-from bot.response_types import pin_response_types
+from bot.response_types import PinResponseTypes
 from bot.routing import RoutingMiddleware, gate_routers, inline_pure_filters
 from bot.settings import Settings
 from bot.workers.delivery import ChatPacer, DeliveryConfig, DeliveryWorker
@@ -89,7 +89,6 @@ def build_dispatcher(
     events_isolation: BaseEventIsolation | None = None,
 ) -> Dispatcher:
     """The dispatcher with every feature router; used by the bot process and by the tests."""
-    pin_response_types()
     isolation = events_isolation or SimpleEventIsolation()
     # The dialog-state middleware runs after the unit of work's (below), so the SQL storage
     # reads the state through the update's session.
@@ -98,7 +97,7 @@ def build_dispatcher(
     dp["config"] = config
     #: The catalogue per recipient language, for services that write to other people.
     dp["texts"] = texts_for(i18n)
-    dp.update.outer_middleware(errors.TrackAnswers())
+    dp.update.outer_middleware(errors.TrackAnswers(PinResponseTypes))
     dp.update.outer_middleware(UnitOfWorkMiddleware(uow_factory))
     dp.update.outer_middleware(dp.fsm)
     dp.update.outer_middleware(IdentityMiddleware(admin_ids))

@@ -13,7 +13,6 @@ from aiogram.types import CallbackQuery, Message
 
 from agendas.chatviews import Texts
 from agendas.dates import moede_when
-from agendas.meeting import attendance, member_notices
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from handlers.callbacks import MemberCb, MmCb
@@ -25,6 +24,8 @@ from handlers.texts import t
 async def afbud_command(
     message: Message, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
+    from agendas.meeting import attendance
+
     listing = await attendance.afbud_moeder(uow, actor, config.now())
     if not listing:
         await message.answer(t("meeting-afbud-none"))
@@ -39,6 +40,8 @@ async def afbud_command(
 async def afbud_button(
     query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
+    from agendas.meeting import attendance, member_notices
+
     message = await chat_message(query)
     moede_id, now = callback_data.moede_id, config.now()
     moede, udvalg = await attendance.report_afbud(uow, actor, moede_id, now)
@@ -72,6 +75,8 @@ async def call_substitute(
     texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
+    from agendas.meeting import member_notices
+
     cb = callback_data
     called = await member_notices.call_substitute(
         uow, actor, cb.target, cb.value, config.now(), config.timezone, texts

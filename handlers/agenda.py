@@ -22,7 +22,6 @@ from aiogram.types import (
 from agendas import rules
 from agendas.chatviews import TELEGRAM_LIMIT, render_agenda, render_punkt
 from agendas.errors import NotFound
-from agendas.meeting.documents import ProtokolRequest
 from agendas.model import (
     Actor,
     Punkt,
@@ -126,6 +125,8 @@ async def show_next_agenda(
     """/dagsorden: the agenda of the user's next meeting (or the latest one) in chat;
     /dagsorden pdf [offentlig]: the same agenda as a PDF/A file (members get the internal
     edition, others the public one)."""
+    from agendas.meeting.documents import ProtokolRequest
+
     if not actor.is_admin and not actor.roles:
         await message.answer(t("help-nobody"))
         return

@@ -75,7 +75,11 @@ class RetryReplies(BaseRequestMiddleware):
 
 class TrackAnswers(BaseMiddleware):
     """Outer update middleware: a fresh record per update, and the tracker on the bot's session
-    (installed once, whichever bot the update came through)."""
+    (installed once, whichever bot the update came through, with the session middlewares
+    ``also`` makes)."""
+
+    def __init__(self, *also: Callable[[], BaseRequestMiddleware]) -> None:
+        self.also = also
 
     async def __call__(
         self,
@@ -89,6 +93,8 @@ class TrackAnswers(BaseMiddleware):
         ):
             bot.session.middleware(AnswerTracker())
             bot.session.middleware(RetryReplies())
+            for make in self.also:
+                bot.session.middleware(make())
         # The error handlers run after this middleware has returned: they get the record from
         # the update's data; the context variable is for the session middlewares meanwhile and
         # is reset, so nothing after the update (an outbox worker in the same task) sees it.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -23,19 +23,21 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from agendas import rules
 from agendas.dates import format_date, moede_when
-from agendas.documents.lines import ImportResult
 from agendas.documents.offload import off_loop
-from agendas.documents.safety import MAX_DOCX_BYTES
 from agendas.errors import InvalidInput
 from agendas.model import Actor, Role
 from agendas.ports import UnitOfWork
 from agendas.protocol import AttendanceStatus, SagRange
-from agendas.services import committees, imports, reimport, roster
-from agendas.services.roster import ImportedMember
+from agendas.services import committees
 from handlers.callbacks import ImportCb, MoedeCb, RosterCb
 from handlers.chat import chat_message, clip
 from handlers.context import ChatConfig
 from handlers.texts import Html, error_text, plain, t
+
+if TYPE_CHECKING:
+    from agendas.documents.lines import ImportResult
+    from agendas.services import imports, reimport
+    from agendas.services.roster import ImportedMember
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,8 @@ def pages(lines: list[str], limit: int = PAGE_LIMIT) -> list[str]:
 
 async def offer_import(message: Message, actor: Actor, uow: UnitOfWork, state: FSMContext) -> None:
     """A file from a secretary: check its type and size, then ask which udvalg to import into."""
+    from agendas.documents.safety import MAX_DOCX_BYTES
+
     document = message.document
     assert document is not None
     name = document.file_name or "dokument"
@@ -176,6 +180,8 @@ async def import_chosen(
     bot: Bot,
 ) -> None:
     """The secretary chose the udvalg (or declined): download, parse, import, summarise."""
+    from agendas.services import imports, reimport
+
     message = await chat_message(query)
     waiting = await waiting_upload(state, callback_data.upload)
     if waiting is None:
@@ -244,6 +250,8 @@ def _again_keyboard(cb: ImportCb, moede_id: int) -> InlineKeyboardMarkup:
 
 async def _download_and_parse(bot: Bot, waiting: dict[str, Any]) -> ImportResult:
     """The waiting upload fetched from Telegram (no more than the size limit) and parsed."""
+    from agendas.documents.safety import MAX_DOCX_BYTES
+
     downloaded = await bot.download(str(waiting["file_id"]))
     data = downloaded.read(MAX_DOCX_BYTES + 1) if downloaded is not None else b""
     return await off_loop(parse_upload, data, str(waiting["kind"]))
@@ -260,6 +268,8 @@ async def _send_summary(message: Message, imported: imports.ImportedMeeting, zon
 
 
 def summary(imported: imports.ImportedMeeting, zone: str) -> list[str]:
+    from agendas.services import imports
+
     moede = imported.moede
     lines = [
         t(
@@ -330,6 +340,8 @@ def _member_data(member: ImportedMember) -> dict[str, Any]:
 
 
 def _member_of(data: dict[str, Any]) -> ImportedMember:
+    from agendas.services.roster import ImportedMember
+
     return ImportedMember(
         name=str(data["name"]),
         party=str(data.get("party") or ""),
@@ -387,6 +399,8 @@ async def roster_chosen(
 ) -> None:
     """ "Tilføj til medlemslisten": the waiting members are added and their attendance at the
     imported meeting stored (``agendas.services.roster.add_imported``)."""
+    from agendas.services import roster
+
     message = await chat_message(query)
     data = await state.get_data()
     waiting = data.get(ROSTER_KEY)

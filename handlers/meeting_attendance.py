@@ -12,7 +12,6 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
-from agendas.meeting import attendance
 from agendas.meeting.loading import load_view
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
@@ -28,6 +27,8 @@ from handlers.texts import plain, t
 async def cycle_attendance(
     query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
+    from agendas.meeting import attendance
+
     cb = callback_data
     if await current_view(query, cb, actor, uow, punkt=False) is None:
         return
@@ -68,6 +69,8 @@ async def choose_substituted(
 async def set_substitute(
     query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
+    from agendas.meeting import attendance
+
     cb = callback_data
     if await current_view(query, cb, actor, uow, punkt=False) is None:
         return
@@ -105,6 +108,8 @@ async def typed_ranges(
     message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
     """ "sag 3-5" for the member chosen; ``ingen`` clears."""
+    from agendas.meeting import attendance
+
     dialog = await Dialog.of(state)
     text, now = message.text or "", config.now()
     change = attendance.set_absent_for(

@@ -23,7 +23,7 @@ from aiogram.types import CallbackQuery, Message
 from agendas import rules
 from agendas.dates import format_date, format_time, moede_when
 from agendas.errors import InvalidInput, NotAllowed
-from agendas.meeting import approval, attendance, decisions
+from agendas.meeting import approval
 from agendas.meeting.loading import load_view
 from agendas.meeting_view import MeetingView, MemberLine
 from agendas.model import Actor
@@ -98,6 +98,8 @@ async def start_meeting_mode(
     message: Message, actor: Actor, uow: UnitOfWork, state: FSMContext, config: ChatConfig
 ) -> None:
     """/moede: the meeting being held (buttons when there are several), then attendance."""
+    from agendas.meeting import attendance
+
     if not rules.is_editor_anywhere(actor):
         raise NotAllowed("err-not-secretary")
     today = config.today().date()
@@ -116,6 +118,8 @@ async def start_meeting_mode(
 
 async def _no_meeting_text(uow: UnitOfWork, actor: Actor, today: date) -> str:
     """No meeting around today: say when the next one is, if there is one."""
+    from agendas.meeting import attendance
+
     coming = attendance.next_coming(await meetings.list_moeder(uow, actor, today), actor, today)
     if coming is None:
         return t("meeting-none")
@@ -224,6 +228,8 @@ async def back_to_attendance(
 async def choose_phrase(
     query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
+    from agendas.meeting import decisions
+
     cb = callback_data
     if await current_view(query, cb, actor, uow, punkt=True) is None:
         return
@@ -240,6 +246,8 @@ async def use_suggestion(
 ) -> None:
     """ "Brug forslaget": the decision text that fits the vote ("Indstillingen faldt ved
     stemmelighed" after a tie)."""
+    from agendas.meeting import decisions
+
     cb = callback_data
     view = await current_view(query, cb, actor, uow, punkt=True)
     if view is None:
@@ -375,6 +383,8 @@ async def choose_remark_member(
 async def toggle_inhabil(
     query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
+    from agendas.meeting import decisions
+
     cb = callback_data
     if await current_view(query, cb, actor, uow, punkt=True) is None:
         return
@@ -429,6 +439,8 @@ async def typed_decision(
 ) -> None:
     """The beslutning ("Skriv selv"), the public beslutning or an afvigende mening, as typed; a
     long pasted text is joined from its parts first."""
+    from agendas.meeting import decisions
+
     text = await long_text.gather(message, state)
     if text is None:
         return
@@ -448,6 +460,8 @@ async def typed_end_time(
     message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
     """ "Mødet afsluttet kl. …": meeting mode ends; the secretary gets the protocol menu."""
+    from agendas.meeting import decisions
+
     dialog = await Dialog.of(state)
     text, zone = message.text or "", config.timezone
     change = decisions.set_end_time(uow, actor, dialog.moede_id, text, zone, None, config.now())

@@ -16,7 +16,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from agendas.errors import InvalidInput
-from agendas.meeting import decisions
 from agendas.meeting.loading import load_view
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
@@ -111,6 +110,8 @@ async def save_ballots(
     config: ChatConfig,
 ) -> None:
     """ "✅ Gem": the votes shown are stored; the punkt with the result follows."""
+    from agendas.meeting import decisions
+
     cb = callback_data
     if await current_view(query, cb, actor, uow, punkt=True) is None:
         return
@@ -136,6 +137,8 @@ async def retype_ballots(
 async def typed_votes(message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork) -> None:
     """ "for A V; imod Ø" expanded to the members who may vote, shown for confirmation;
     nothing is stored before "✅ Gem"."""
+    from agendas.meeting import decisions
+
     dialog = await Dialog.of(state)
     board = await typed(
         message, decisions.preview_votes(uow, actor, dialog.punkt_id, message.text or "")

@@ -19,7 +19,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
 from agendas.chatviews import Texts
-from agendas.meeting import decisions, member_notices
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.protocol import format_ranges
@@ -47,6 +46,8 @@ async def ask_inhabil_reason(
     state: FSMContext,
     config: ChatConfig,
 ) -> None:
+    from agendas.meeting import member_notices
+
     declared = await member_notices.check_inhabil(uow, actor, callback_data.target, config.now())
     await state.set_state(MemberPunkt.inhabil_reason)
     await state.set_data({"punkt_id": callback_data.target})
@@ -66,6 +67,8 @@ async def typed_inhabil_reason(
     texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
+    from agendas.meeting import member_notices
+
     punkt_id = int((await state.get_data()).get("punkt_id", 0))
     change = member_notices.declare_inhabil(
         uow, actor, punkt_id, message.text or "", config.now(), texts
@@ -87,6 +90,8 @@ async def ask_ranges(
     state: FSMContext,
     config: ChatConfig,
 ) -> None:
+    from agendas.meeting import member_notices
+
     count = await member_notices.agenda_length(uow, actor, callback_data.target, config.now())
     await state.set_state(MemberPunkt.ranges)
     await state.set_data({"moede_id": callback_data.target})
@@ -98,6 +103,8 @@ async def ask_ranges(
 async def typed_ranges(
     message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
+    from agendas.meeting import member_notices
+
     moede_id = int((await state.get_data()).get("moede_id", 0))
     change = member_notices.set_member_ranges(
         uow, actor, moede_id, message.text or "", config.now()
@@ -116,6 +123,8 @@ async def confirm_declared(
     query: CallbackQuery, callback_data: MmCb, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
     """Meeting mode: the secretary confirms a member's declared inhabilitet."""
+    from agendas.meeting import decisions
+
     cb = callback_data
     if await current_view(query, cb, actor, uow, punkt=True) is None:
         return

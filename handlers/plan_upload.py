@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -26,13 +26,14 @@ from agendas.model import Actor
 from agendas.plans import clean_plan_title
 from agendas.ports import UnitOfWork
 from agendas.services import committees
-from agendas.status import plans
-from agendas.status.plan_file import MAX_FILE_BYTES, parse_plan_file
 from handlers.callbacks import PlanCb
 from handlers.chat import chat_message
 from handlers.context import ChatConfig
 from handlers.status_units import match_keyboard, match_lines
 from handlers.texts import error_text, plain, t
+
+if TYPE_CHECKING:
+    from agendas.status import plans
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,8 @@ async def _plan_codes(actor: Actor, uow: UnitOfWork) -> list[str]:
 
 async def check_plan(bot: Bot, file_id: str, name: str) -> InvalidInput | None:
     """None when the file reads as a plan; else the refusal (checked like an import would)."""
+    from agendas.status.plan_file import MAX_FILE_BYTES, parse_plan_file
+
     try:
         downloaded = await bot.download(file_id)
     except TelegramBadRequest as exc:
@@ -177,6 +180,9 @@ async def _import(
     waiting: dict[str, Any],
     config: ChatConfig,
 ) -> None:
+    from agendas.status import plans
+    from agendas.status.plan_file import MAX_FILE_BYTES, parse_plan_file
+
     data = await state.get_data()
     data.pop(UPLOAD_KEY, None)
     await state.set_data(data)

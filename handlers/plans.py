@@ -9,7 +9,7 @@ indsats' fields, one button each, and retype one of them.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -22,12 +22,14 @@ from agendas.errors import InvalidInput
 from agendas.model import Actor
 from agendas.plans import PLAN_KIND_LABELS, Indsats, PlanKind
 from agendas.ports import UnitOfWork
-from agendas.status import plans
 from handlers.callbacks import IndsatsCb
 from handlers.cancel import CANCEL_NOTE
 from handlers.chat import chat_message, clip
 from handlers.context import ChatConfig
 from handlers.texts import plain, t
+
+if TYPE_CHECKING:
+    from agendas.status import plans
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,8 @@ async def new_plan_command(
     message: Message, command: CommandObject, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
     """/nyplan [virksomhedsplan|genopretningsplan] KODE Titel: an empty plan."""
+    from agendas.status import plans
+
     words = (command.args or "").split()
     kind = PlanKind.HANDLEPLAN
     if words and words[0].lower() in {k.value for k in PlanKind}:
@@ -108,6 +112,8 @@ async def new_indsats_command(
     config: ChatConfig,
 ) -> None:
     """/nyindsats PLAN Titel: stores the indsats, then asks for tovholder, målgruppe, formål."""
+    from agendas.status import plans
+
     parts = (command.args or "").split(maxsplit=1)
     if not parts:
         await message.answer(t("plan-indsats-usage"))
@@ -156,6 +162,8 @@ async def _advance(
     config: ChatConfig,
 ) -> None:
     """The question after ``step``, or the end of the dialog: the answers are stored."""
+    from agendas.status import plans
+
     later = DIALOG_STEPS[DIALOG_STEPS.index(step) + 1 :]
     if later:
         await _ask(target, state, data, later[0])
@@ -209,6 +217,8 @@ async def on_step_text(
 ) -> None:
     """A typed answer in the dialog (tovholder, målgruppe, formål): kept in the dialog and
     stored when it is finished (/annuller stores nothing of it)."""
+    from agendas.status import plans
+
     data = await _dialog(state)
     step = await _current_step(state)
     if data is None or step is None:
@@ -227,6 +237,8 @@ async def on_field_text(
 ) -> None:
     """A retyped field of an indsats. A refusal (too long, empty title) leaves the question
     open: the error handler says so."""
+    from agendas.status import plans
+
     data = await _dialog(state)
     if data is None:
         await _lost(message, state)
@@ -245,6 +257,8 @@ async def on_list(
     query: CallbackQuery, callback_data: IndsatsCb, actor: Actor, uow: UnitOfWork
 ) -> None:
     """A plan's indsatser, each with a "Ret" button."""
+    from agendas.status import plans
+
     message = await chat_message(query)
     detail = await plans.plan_detail(uow, actor, callback_data.target)
     await query.answer()
@@ -259,6 +273,8 @@ async def on_edit(
     state: FSMContext,
 ) -> None:
     """ "Ret" on an indsats: its fields, one button each."""
+    from agendas.status import plans
+
     message = await chat_message(query)
     detail = await plans.plan_detail(uow, actor, callback_data.value)
     found = [i for i in detail.indsatser if i.id == callback_data.target]

@@ -18,7 +18,7 @@ from agendas.chatviews import Texts
 from agendas.dates import format_date
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
-from agendas.services import proposals, punkter
+from agendas.services import punkter
 from handlers import long_text
 from handlers.callbacks import MemberCb, MoedeCb, ProposalCb
 from handlers.chat import button, chat_message, markup
@@ -45,6 +45,8 @@ async def start_proposal(
     state: FSMContext,
     config: ChatConfig,
 ) -> None:
+    from agendas.services import proposals
+
     moede, udvalg = await proposals.check_propose(uow, actor, callback_data.target, config.now())
     await state.set_state(Proposals.title)
     await state.set_data({"moede_id": callback_data.target})
@@ -75,6 +77,8 @@ async def typed_text(
     texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
+    from agendas.services import proposals
+
     text = await long_text.gather(message, state)
     if text is None:
         return
@@ -105,6 +109,8 @@ async def accept(
     texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
+    from agendas.services import proposals
+
     view = await proposals.accept_proposal(
         uow, actor, callback_data.proposal_id, config.now(), texts
     )
@@ -130,6 +136,8 @@ async def ask_decline_reason(
     uow: UnitOfWork,
     state: FSMContext,
 ) -> None:
+    from agendas.services import proposals
+
     view = await proposals.check_decide(uow, actor, callback_data.proposal_id)
     await state.set_state(Proposals.reason)
     await state.set_data({"proposal_id": callback_data.proposal_id})
@@ -148,6 +156,8 @@ async def typed_reason(
     texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
+    from agendas.services import proposals
+
     text = await long_text.gather(message, state)
     if text is None:
         return

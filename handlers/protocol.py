@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
@@ -27,8 +28,7 @@ from agendas import rules
 from agendas.chatviews import Texts
 from agendas.dates import format_date, format_time, parse_date, to_local
 from agendas.errors import InvalidInput, NotAllowed
-from agendas.meeting import approval, documents
-from agendas.meeting.documents import ProtokolFile, ProtokolRequest
+from agendas.meeting import approval
 from agendas.meeting.loading import load_view
 from agendas.meeting_view import NeedsConfirmation, ProtokolIncomplete
 from agendas.model import Actor
@@ -44,6 +44,9 @@ from handlers.meeting_views import (
     send_protokol_menu,
 )
 from handlers.texts import plain, t
+
+if TYPE_CHECKING:
+    from agendas.meeting.documents import ProtokolFile, ProtokolRequest
 
 #: The words /protokol understands besides a date.
 PROTOKOL_WORDS = frozenset({"offentlig", "public", "dagsorden", "agenda", "pdf"})
@@ -69,6 +72,8 @@ def asked_day(text: str, today: date) -> tuple[date, bool]:
 
 
 def protokol_request(words: set[str], on: date | None = None) -> ProtokolRequest:
+    from agendas.meeting.documents import ProtokolRequest
+
     return ProtokolRequest(
         on=on,
         public=bool(words & {"offentlig", "public"}),
@@ -117,6 +122,8 @@ async def send_requested(
     bot: Bot,
     request: ProtokolRequest,
 ) -> None:
+    from agendas.meeting import documents
+
     zone = config.timezone
     file = await documents.protokol_document(
         uow, actor, request, config.now(), zone, config.docx_template
@@ -144,6 +151,9 @@ async def send_doc(
     bot: Bot,
 ) -> None:
     """📄 buttons: the protocol (internal for members and the secretary, else public)."""
+    from agendas.meeting import documents
+    from agendas.meeting.documents import ProtokolRequest
+
     request = ProtokolRequest(moede_id=moede_id, public=public)
     file = await documents.protokol_document(
         uow, actor, request, config.now(), config.timezone, config.docx_template

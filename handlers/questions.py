@@ -16,7 +16,6 @@ from aiogram.types import CallbackQuery, Message
 from agendas.chatviews import Texts
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
-from agendas.services import questions
 from handlers import long_text
 from handlers.callbacks import MemberCb, QuestionCb
 from handlers.chat import chat_message
@@ -41,6 +40,8 @@ async def ask_question(
     state: FSMContext,
     config: ChatConfig,
 ) -> None:
+    from agendas.services import questions
+
     asked = await questions.check_ask(uow, actor, callback_data.target, config.now())
     await state.set_state(Questions.question)
     await state.set_data({"punkt_id": callback_data.target})
@@ -60,6 +61,8 @@ async def typed_question(
     texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
+    from agendas.services import questions
+
     text = await long_text.gather(message, state)
     if text is None:
         return
@@ -81,6 +84,8 @@ async def ask_answer(
     uow: UnitOfWork,
     state: FSMContext,
 ) -> None:
+    from agendas.services import questions
+
     asked = await questions.check_answer(uow, actor, callback_data.question_id)
     await state.set_state(Questions.answer)
     await state.set_data({"question_id": callback_data.question_id})
@@ -106,6 +111,8 @@ async def typed_answer(
     texts: Texts,
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
+    from agendas.services import questions
+
     text = await long_text.gather(message, state)
     if text is None:
         return

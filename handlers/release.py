@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 from aiogram import F, Router
 from aiogram.enums import ChatType
@@ -27,14 +28,17 @@ from agendas.errors import InvalidInput, NotAllowed
 from agendas.meeting_view import NeedsConfirmation
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
-from agendas.services import meetings, release
-from agendas.services.release import ReleaseResult
+from agendas.services import meetings
 from agendas.workdays import MAX_FRIST_HVERDAGE, MAX_WARN_HVERDAGE, WARN_TIME
 from handlers.callbacks import ReleaseCb
 from handlers.chat import button, chat_message, markup
 from handlers.context import ChatConfig
 from handlers.meeting_views import empty_section_items
 from handlers.texts import t
+
+if TYPE_CHECKING:
+    from agendas.services import release
+    from agendas.services.release import ReleaseResult
 
 
 def _done_text(result: ReleaseResult, now: datetime) -> str:
@@ -59,6 +63,8 @@ async def _release(
     outbox_wake: Callable[[], None] | None,
     confirmed: bool = False,
 ) -> None:
+    from agendas.services import release
+
     try:
         result = await release.release_agenda(
             uow,
@@ -132,6 +138,8 @@ async def udsend_picked(
 async def tilknyt(
     message: Message, command: CommandObject, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
+    from agendas.services import release
+
     if message.chat.type == ChatType.PRIVATE:
         await message.answer(t("link-private"))
         return
@@ -208,6 +216,8 @@ async def frist(
     message: Message, command: CommandObject, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
     """/frist [KODE] [hverdage [advarsel]]: show or set the udvalg's udsendelsesfrist."""
+    from agendas.services import release
+
     code, days, warn = _parse_frist(command.args)
     now = config.now()
     mine = await release.frist_overview(uow, actor, now, config.timezone, code)

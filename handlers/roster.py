@@ -11,6 +11,7 @@ saying what to write, and nothing is stored.
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
@@ -24,13 +25,15 @@ from agendas.dates import format_date, format_time, to_local
 from agendas.errors import InvalidInput, NotAllowed
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
-from agendas.services import committees, roster
-from agendas.services.roster import Roster, RosterMember
+from agendas.services import committees
 from handlers.callbacks import RosterCb
 from handlers.chat import button, chat_message, clip, markup
 from handlers.context import ChatConfig
 from handlers.start import role_name
 from handlers.texts import error_text, plain, t
+
+if TYPE_CHECKING:
+    from agendas.services.roster import Roster, RosterMember
 
 #: The words that make ``/medlemmer KODE …`` an addition.
 ADD_WORDS = frozenset({"tilføj", "tilfoej", "tilfoj", "add"})
@@ -86,6 +89,8 @@ def roster_keyboard(listing: Roster) -> InlineKeyboardMarkup:
 
 
 async def send_roster(message: Message, uow: UnitOfWork, actor: Actor, code: str) -> None:
+    from agendas.services import roster
+
     listing = await roster.list_roster(uow, actor, code)
     await message.answer(roster_text(listing), reply_markup=roster_keyboard(listing))
 
@@ -107,6 +112,8 @@ async def roster_command(
     state: FSMContext,
 ) -> None:
     """/medlemmer [KODE] [tilføj …]: without a code, the one udvalg the secretary keeps."""
+    from agendas.services import roster
+
     if await state.get_state() == RosterEdit.entry.state:
         await state.clear()  # a new command leaves an edit that was never typed
     words = (command.args or "").split(maxsplit=2)
@@ -148,6 +155,8 @@ async def ask_edit(
     uow: UnitOfWork,
     state: FSMContext,
 ) -> None:
+    from agendas.services import roster
+
     cb = callback_data
     member = await roster.roster_member(uow, actor, cb.code, cb.person_id)
     await state.set_state(RosterEdit.entry)
@@ -173,6 +182,8 @@ def example_of(member: RosterMember) -> str:
 async def typed_edit(
     message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
+    from agendas.services import roster
+
     data = await state.get_data()
     code, person_id = str(data.get("code", "")), int(data.get("person_id", 0))
     try:
@@ -189,6 +200,8 @@ async def typed_edit(
 async def ask_remove(
     query: CallbackQuery, callback_data: RosterCb, actor: Actor, uow: UnitOfWork
 ) -> None:
+    from agendas.services import roster
+
     cb = callback_data
     member = await roster.roster_member(uow, actor, cb.code, cb.person_id)
     await query.answer()
@@ -209,6 +222,8 @@ async def remove(
     uow: UnitOfWork,
     config: ChatConfig,
 ) -> None:
+    from agendas.services import roster
+
     cb = callback_data
     removed = await roster.remove_member(uow, actor, cb.code, cb.person_id, config.now())
     await query.answer()
@@ -233,6 +248,8 @@ async def invite(
     config: ChatConfig,
 ) -> None:
     """📨: a one-time link for this member; opening it links the opener's Telegram account."""
+    from agendas.services import roster
+
     cb = callback_data
     issued, member = await roster.invite_member(
         uow, actor, cb.code, cb.person_id, config.now(), ttl=config.invite_ttl

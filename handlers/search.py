@@ -10,6 +10,7 @@ that message in place; a button whose query is gone asks for a new search.
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
@@ -22,12 +23,13 @@ from agendas.dates import format_date
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.search import SearchSort
-from agendas.services import archive, search
-from agendas.services.search import SearchPage, SearchResult
 from handlers.callbacks import DbInt, PunktCb
 from handlers.chat import button, chat_message, clip
 from handlers.context import ChatConfig
 from handlers.texts import Html, t
+
+if TYPE_CHECKING:
+    from agendas.services.search import SearchPage, SearchResult
 
 #: Dialog data key: results message id -> query text, for the newest few searches.
 DATA_KEY = "soeg"
@@ -134,6 +136,8 @@ async def _remember(state: FSMContext, message_id: int, text: str) -> None:
 
 async def _links(uow: UnitOfWork, page: SearchPage, config: ChatConfig) -> dict[int, str]:
     """The public pages of the results' meetings (released or approved), with ARCHIVE_BASE_URL."""
+    from agendas.services import archive
+
     if not config.archive_base_url or not page.results:
         return {}
     moeder = [r.moede_id for r in page.results]
@@ -149,6 +153,8 @@ async def search_command(
     config: ChatConfig,
 ) -> None:
     """/soeg ord …: the first page, newest first (or by relevance with ``relevans``)."""
+    from agendas.services import search
+
     text = (command.args or "").strip()
     page = await search.search_member(uow, actor, text)
     links = await _links(uow, page, config)
@@ -168,6 +174,8 @@ async def _show(
     config: ChatConfig,
     page_number: int,
 ) -> None:
+    from agendas.services import search
+
     message = await chat_message(query)
     kept = (await state.get_data()).get(DATA_KEY) or {}
     text = kept.get(str(message.message_id))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -30,9 +31,6 @@ from agendas.errors import InvalidInput
 from agendas.model import Actor
 from agendas.plans import COLOUR_LABELS, AttachmentRef, StatusColour
 from agendas.ports import UnitOfWork
-from agendas.status import answers, mine
-from agendas.status.answers import PendingIndsats
-from agendas.status.draft import StatusDraft
 from agendas.status.prompts import indsats_prompt
 from handlers import long_text
 from handlers.callbacks import StatusCb
@@ -40,6 +38,10 @@ from handlers.chat import chat_message, clip
 from handlers.context import ChatConfig
 from handlers.status_chat import apply_edits, drop_buttons, keyboard, status_button
 from handlers.texts import error_text, plain, t
+
+if TYPE_CHECKING:
+    from agendas.status.answers import PendingIndsats
+    from agendas.status.draft import StatusDraft
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,8 @@ class StatusFlow(StatesGroup):
 
 async def show_prompt(target: Message, item: PendingIndsats) -> None:
     """One indsats with its colour buttons and "Giv videre"."""
+    from agendas.status import answers
+
     out = indsats_prompt(item.plan, item.indsats, item.status_round, item.previous, t, item.goal)
     text = out.text
     if item.answer is not None:
@@ -78,6 +82,8 @@ async def show_prompt(target: Message, item: PendingIndsats) -> None:
 async def _next_or_done(
     target: Message, actor: Actor, uow: UnitOfWork, config: ChatConfig, early: bool
 ) -> None:
+    from agendas.status import answers
+
     if early:
         await target.answer(t("status-early-done"))
         return
@@ -101,6 +107,8 @@ async def status_command(
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
     """/status: where the prompt of each running round is; with none, answers in advance."""
+    from agendas.status import answers, mine
+
     await _forget(state)
     places = await mine.my_prompts(uow, actor, config.now(), texts)
     if outbox_wake is not None and any(p.where is None for p in places):
@@ -150,6 +158,8 @@ async def on_list(
     bot: Bot,
 ) -> None:
     """ "📋 Vis listen igen": a fresh copy of the prompt, which is kept up to date from now."""
+    from agendas.status import mine
+
     message = await chat_message(query)
     out = await mine.prompt_again(uow, actor, callback_data.round_id, config.now(), texts)
     await query.answer()
@@ -173,6 +183,8 @@ async def _forget(state: FSMContext) -> None:
 
 
 async def _draft(state: FSMContext) -> StatusDraft | None:
+    from agendas.status.draft import StatusDraft
+
     return StatusDraft.from_data((await state.get_data()).get(DATA_KEY))
 
 
@@ -223,6 +235,8 @@ async def _pending(
     query: CallbackQuery, cb: StatusCb, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> PendingIndsats:
     """The indsats of the button; refused (an alert) when the round is closed, old, not theirs."""
+    from agendas.status import answers
+
     item = await answers.pending_item(uow, actor, cb.round_id, cb.indsats_id, config.now())
     await query.answer()
     return item
@@ -237,6 +251,8 @@ async def on_colour(
     config: ChatConfig,
 ) -> None:
     """Grøn, gul or rød: the text is asked for next."""
+    from agendas.status.draft import StatusDraft
+
     message = await chat_message(query)
     item = await _pending(query, callback_data, actor, uow, config)
     colour = StatusColour(callback_data.action)
@@ -258,6 +274,8 @@ async def on_same(
     config: ChatConfig,
 ) -> None:
     """ "Ingen ændring": the last answer, to confirm."""
+    from agendas.status.draft import StatusDraft
+
     message = await chat_message(query)
     item = await _pending(query, callback_data, actor, uow, config)
     draft = StatusDraft.unchanged_from(
@@ -304,6 +322,8 @@ async def on_ok(
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
     """Confirmed: the answer is stored, the prompts show it, then the next indsats follows."""
+    from agendas.status import answers
+
     message = await chat_message(query)
     draft = await _draft_for(state, callback_data)
     if draft is None:

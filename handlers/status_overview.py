@@ -12,6 +12,7 @@ chooses whether the formand hears of a red answer too.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
@@ -29,9 +30,8 @@ from agendas.documents.offload import off_loop
 from agendas.model import Actor
 from agendas.plans import COLOUR_LABELS, StatusColour, StatusSchedule
 from agendas.ports import UnitOfWork
-from agendas.status import overview, plans, report, rounds
+from agendas.status import report, rounds
 from agendas.status.chart import colour_chart_png
-from agendas.status.overview import IndsatsStatus, RoundStatus, colour_word
 from handlers.callbacks import StatusCb
 from handlers.chat import chat_message
 from handlers.context import ChatConfig
@@ -39,8 +39,13 @@ from handlers.plans import indsats_button, plan_id_arg
 from handlers.status_chat import status_button
 from handlers.texts import t
 
+if TYPE_CHECKING:
+    from agendas.status.overview import IndsatsStatus, RoundStatus
+
 
 def overview_text(item: RoundStatus, zone: str) -> str:
+    from agendas.status.overview import colour_word
+
     counts = item.overview.counts
     deadline = to_local(item.status_round.deadline, zone)
     lines = [
@@ -95,6 +100,8 @@ def overview_text(item: RoundStatus, zone: str) -> str:
 async def overview_command(
     message: Message, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
+    from agendas.status import overview
+
     items = await overview.round_overviews(uow, actor, today=config.today().date())
     if not items:
         await message.answer(t("status-overview-none"))
@@ -144,6 +151,8 @@ _MARKS = (
 
 
 def indsats_text(item: IndsatsStatus, zone: str) -> str:
+    from agendas.status.overview import colour_word
+
     lines = [t("status-view-head", indsats=item.indsats.title, plan=item.plan.named)]
     if item.goal is not None:
         lines.append(t("status-prompt-under-goal", goal=item.goal.label))
@@ -175,6 +184,8 @@ async def on_view(
     config: ChatConfig,
 ) -> None:
     """ "Se indsatsen" on a red alert: the indsats, its owners, latest answer and rounds."""
+    from agendas.status import overview
+
     message = await chat_message(query)
     item = await overview.indsats_status(uow, actor, callback_data.indsats_id)
     await query.answer()
@@ -185,6 +196,8 @@ async def red_command(
     message: Message, command: CommandObject, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
     """/roedstatus KODE [ja|nej]: whether the formand hears of a red answer too."""
+    from agendas.status import plans
+
     words = (command.args or "").split()
     if not words:
         await message.answer(t("status-red-usage"))
@@ -224,6 +237,8 @@ async def on_red_toggle(
     config: ChatConfig,
 ) -> None:
     """The button under /roedstatus (``round_id`` is the udvalg, ``value`` the new choice)."""
+    from agendas.status import plans
+
     message = await chat_message(query)
     code = await plans.udvalg_code(uow, callback_data.round_id)
     udvalg, settings = await plans.set_red_to_formand(
@@ -260,6 +275,8 @@ async def on_report(
 
 
 async def plans_command(message: Message, actor: Actor, uow: UnitOfWork) -> None:
+    from agendas.status import plans
+
     listing = await plans.list_plans(uow, actor)
     if not listing:
         await message.answer(t("plan-list-none"))
@@ -296,6 +313,8 @@ async def schedule_command(
     message: Message, command: CommandObject, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
     """/planskema PLAN REGEL, e.g. ``/planskema 3 første mandag i måneden kl. 9``."""
+    from agendas.status import plans
+
     parts = (command.args or "").split(maxsplit=1)
     if len(parts) < 2:
         await message.answer(t("plan-schedule-usage"))

@@ -21,7 +21,7 @@ from agendas.dates import format_date
 from agendas.errors import InvalidInput
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
-from agendas.status import absence, answers
+from agendas.status import absence
 from handlers.callbacks import StatusCb
 from handlers.chat import chat_message, clip
 from handlers.context import ChatConfig
@@ -154,6 +154,8 @@ async def on_handover(
     config: ChatConfig,
 ) -> None:
     """ "Giv videre": the colleagues the indsats may go to."""
+    from agendas.status import answers
+
     message = await chat_message(query)
     item = await answers.pending_item(
         uow, actor, callback_data.round_id, callback_data.indsats_id, config.now()
@@ -184,6 +186,8 @@ async def on_give(
     outbox_wake: Callable[[], None] | None = None,
 ) -> None:
     """The colleague chosen: the indsats is theirs now."""
+    from agendas.status import answers
+
     message = await chat_message(query)
     done = await answers.hand_over(
         uow, actor, callback_data.indsats_id, callback_data.value, config.now(), texts

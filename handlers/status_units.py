@@ -17,7 +17,7 @@ from agendas import rules
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.services import committees
-from agendas.status import owners, plans
+from agendas.status import owners
 from agendas.status.owners import PendingMatch
 from handlers.callbacks import UnitCb
 from handlers.chat import chat_message, clip
@@ -53,6 +53,8 @@ async def units_command(
     message: Message, command: CommandObject, actor: Actor, uow: UnitOfWork
 ) -> None:
     """/enheder [KODE]: the units of the udvalg and who answers for each."""
+    from agendas.status import plans
+
     code = (command.args or "").strip().upper()
     if not code:
         mine = [u for u, _ in await committees.my_udvalg(uow, actor)]

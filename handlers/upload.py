@@ -20,7 +20,6 @@ from aiogram.types import Message
 from agendas import rules
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
-from agendas.status.plan_file import MAX_FILE_BYTES, UNREADABLE, is_spreadsheet, may_be_plan
 from handlers import imports, plan_upload
 from handlers.sag_dialog import NySag
 from handlers.texts import error_text, t
@@ -30,6 +29,8 @@ async def on_docx(
     message: Message, actor: Actor, uow: UnitOfWork, state: FSMContext, bot: Bot
 ) -> None:
     """A DOCX: a meeting to import, and also a plan when it reads as one."""
+    from agendas.status.plan_file import MAX_FILE_BYTES
+
     document = message.document
     assert document is not None
     await imports.offer_import(message, actor, uow, state)
@@ -44,6 +45,8 @@ async def on_spreadsheet(
     message: Message, actor: Actor, uow: UnitOfWork, state: FSMContext, bot: Bot
 ) -> None:
     """A CSV or XLSX: a plan; one that is no readable spreadsheet goes to the meeting import."""
+    from agendas.status.plan_file import MAX_FILE_BYTES, UNREADABLE
+
     document = message.document
     assert document is not None
     if document.file_size is not None and document.file_size > MAX_FILE_BYTES:
@@ -60,6 +63,8 @@ async def on_spreadsheet(
 
 # The filters are coroutines: aiogram runs a plain function filter in a worker thread.
 async def _spreadsheet(message: Message, actor: Actor) -> bool:
+    from agendas.status.plan_file import is_spreadsheet
+
     document = message.document
     assert document is not None
     name, mime = document.file_name or "", document.mime_type or ""
@@ -68,6 +73,8 @@ async def _spreadsheet(message: Message, actor: Actor) -> bool:
 
 async def _docx(message: Message, actor: Actor) -> bool:
     """A DOCX (the router takes spreadsheets first)."""
+    from agendas.status.plan_file import may_be_plan
+
     document = message.document
     assert document is not None
     name, mime = document.file_name or "", document.mime_type or ""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from storage.engine import make_sync_engine
+from storage.engine import make_engine, make_sync_engine
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -109,13 +109,31 @@ def stored_revisions(url: str) -> frozenset[str] | None:
 
 def is_at_head(url: str) -> bool:
     """Is the database at the code's newest revision (nothing to migrate)?"""
+    return _at_head(stored_revisions(url))
+
+
+def _at_head(stored: frozenset[str] | None) -> bool:
     heads = code_heads()
-    return bool(heads) and stored_revisions(url) == heads
+    return bool(heads) and stored == heads
+
+
+async def stored_revisions_async(url: str) -> frozenset[str] | None:
+    """``stored_revisions`` read through the async engine, in the event loop."""
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            result = await conn.execute(text("SELECT version_num FROM alembic_version"))
+            return frozenset(result.scalars())
+    except DBAPIError:  # no such table: a database never migrated
+        return None
+    finally:
+        await engine.dispose()
 
 
 async def upgrade_async(url: str, revision: str = "head") -> None:
-    """Upgrade from async code: Alembic is synchronous, so it runs in a worker thread. A database
-    already at the newest revision is only checked (Alembic is not imported)."""
-    if revision == "head" and await asyncio.to_thread(is_at_head, url):
+    """Upgrade from async code. A database already at the newest revision is only checked, in
+    the event loop (Alembic is not imported, and no worker thread is started: its memory would
+    stay with the idle bot); Alembic is synchronous, so an upgrade runs in a worker thread."""
+    if revision == "head" and _at_head(await stored_revisions_async(url)):
         return
     await asyncio.to_thread(upgrade, url, revision)

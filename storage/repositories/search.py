@@ -29,7 +29,6 @@ from sqlalchemy import (
     table,
     true,
 )
-from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from agendas.records import ProtokolStage
 from agendas.search import (
@@ -127,6 +126,14 @@ def _member_scope(scope: SearchScope) -> ColumnElement[bool]:
         _DOC.c.kind.in_([k.value for k in _PUBLIC_KINDS]),
     )
     return or_(closed_readers if scope.full else false(), others if scope.public else false())
+
+
+def _danish() -> Any:
+    """The text search configuration ``danish`` as a bound ``regconfig`` (PostgreSQL only: the
+    dialect is imported here, on first use, so a bot on SQLite never loads it)."""
+    from sqlalchemy.dialects.postgresql import REGCONFIG
+
+    return bindparam("cfg", "danish", type_=REGCONFIG)
 
 
 def _approved() -> ColumnElement[bool]:
@@ -277,7 +284,7 @@ class SqlSearchRepository(SqlRepository):
 
     def _postgresql(self, query: SearchQuery, scope: SearchScope) -> Select[Any]:
         """The matching documents with minus their ts_rank as rank (lower is better)."""
-        config = bindparam("cfg", "danish", type_=REGCONFIG)
+        config = _danish()
         tsv: ColumnElement[Any] = literal_column(f"search_doc.{TSV_COLUMN}")
         tsq = func.to_tsquery(config, bindparam("q", tsquery_text(query.terms)))
         rank = -func.ts_rank(tsv, tsq) if query.sort is SearchSort.RELEVANCE else null()
@@ -298,7 +305,7 @@ class SqlSearchRepository(SqlRepository):
         """``ts_headline`` of the page's documents only (it reads the whole text)."""
         if not doc_ids:
             return {}
-        config = bindparam("cfg", "danish", type_=REGCONFIG)
+        config = _danish()
         plain = tuple(Term(t.words) for t in query.terms)
         tsq = func.to_tsquery(config, bindparam("qh", tsquery_text(plain)))
         text = (
