@@ -34,7 +34,12 @@ async def prepare(
     # Everything the start builds is in place: one full collection now, before the first
     # update. Left to the collector's thresholds, the start's objects trigger it a few seconds
     # into serving instead (about 0.2 s with this heap, felt by whichever update it lands in).
+    # Then the survivors (modules, classes, the tables' metadata, aiogram's and pydantic's
+    # schemas: about 300,000 objects that live as long as the process) are frozen out of every
+    # later collection (``gc.freeze``): each full pass while serving scanned them all again,
+    # about 0.2 s of CPU every few hundred updates, about 1 ms per update at 20 updates/s.
     gc.collect()
+    gc.freeze()
     return runtime
 
 

@@ -12,7 +12,8 @@ SQL and results; commits and rollbacks are the stock adapter's single trips.
 
 It relies on ``aiosqlite.Connection._execute`` (queue a function for the connection's thread),
 the call SQLAlchemy's adapter itself builds on; the version range is pinned in pyproject.toml
-and ``tests/storage/test_sqlite_driver.py`` fails if a release changes it.
+and ``tests/storage/test_engine.py`` (one trip per statement, rows, counts, ids, errors) fails
+if a release changes it.
 """
 
 from __future__ import annotations
