@@ -112,10 +112,8 @@ def skip_idle_sqlite_rollback(engine: AsyncEngine) -> None:
     do_rollback = dialect.do_rollback
 
     def rollback(dbapi_connection: Any) -> None:
-        driver = getattr(dbapi_connection, "driver_connection", None)
-        if driver is not None and getattr(driver, "in_transaction", True) is False:
-            return
-        do_rollback(dbapi_connection)
+        if driver_in_transaction(dbapi_connection):
+            do_rollback(dbapi_connection)
 
     dialect.do_rollback = rollback  # type: ignore[method-assign]
 

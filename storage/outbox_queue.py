@@ -22,17 +22,18 @@ from storage.repositories.base import rowcount
 from storage.repositories.delivery import SqlOutboxRepository, SqlReachabilityRepository, to_message
 from storage.tables import MembershipRow, OutboxRow, PersonRow, UdvalgRow
 
-#: Is any row due at ``now``? (``OutboxQueue._due`` as one indexed read.)
-_ANY_DUE = (
-    select(col(OutboxRow.id))
-    .where(
-        or_(
-            and_(col(OutboxRow.status) == "pending", col(OutboxRow.not_before) <= bindparam("now")),
-            and_(col(OutboxRow.status) == "sending", col(OutboxRow.lease_until) < bindparam("now")),
-        )
+
+def _due(now: Any) -> Any:
+    """Rows a claim at ``now`` may take: pending and due, or leased until before ``now`` (their
+    worker died). ``now`` is a datetime or a bound parameter."""
+    return or_(
+        and_(col(OutboxRow.status) == "pending", col(OutboxRow.not_before) <= now),
+        and_(col(OutboxRow.status) == "sending", col(OutboxRow.lease_until) < now),
     )
-    .limit(1)
-)
+
+
+#: Is any row due at ``now``? (``_due`` as one indexed read.)
+_ANY_DUE = select(col(OutboxRow.id)).where(_due(bindparam("now"))).limit(1)
 
 
 class OutboxQueue:
@@ -40,13 +41,6 @@ class OutboxQueue:
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = session_factory
-
-    @staticmethod
-    def _due(now: datetime) -> Any:
-        return or_(
-            and_(col(OutboxRow.status) == "pending", col(OutboxRow.not_before) <= now),
-            and_(col(OutboxRow.status) == "sending", col(OutboxRow.lease_until) < now),
-        )
 
     @staticmethod
     def _first_of_chat(now: datetime) -> Any:
@@ -102,7 +96,7 @@ class OutboxQueue:
             # or its locking transaction (on PostgreSQL BEGIN, SELECT … FOR UPDATE, ROLLBACK).
             if await session.scalar(_ANY_DUE, {"now": now}) is None:
                 return []
-            conditions = [self._due(now), self._first_of_chat(now)]
+            conditions = [_due(now), self._first_of_chat(now)]
             if private_interval > 0 or group_interval > 0:
                 conditions.append(self._spaced(now, private_interval, group_interval))
             ids = list(
@@ -119,7 +113,7 @@ class OutboxQueue:
                 return []
             rows = await session.scalars(
                 update(OutboxRow)
-                .where(col(OutboxRow.id).in_(ids), self._due(now))
+                .where(col(OutboxRow.id).in_(ids), _due(now))
                 .values(
                     status="sending",
                     lease_until=now + lease,
