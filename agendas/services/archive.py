@@ -14,7 +14,7 @@ import dataclasses
 import enum
 import hashlib
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -286,22 +286,36 @@ async def meeting_url(uow: UnitOfWork, moede: Moede, udvalg: Udvalg, base_url: s
 
 async def public_paths(uow: UnitOfWork, moede_ids: Iterable[int]) -> dict[int, str]:
     """The archive paths (``/udvalg/beu/2026-03-04``) of those of these meetings that are
-    public (released or approved), by meeting id; in the caller's transaction."""
+    public (released or approved), by meeting id; in the caller's transaction. Five queries
+    however many meetings (a search page's results): none per meeting."""
     wanted = sorted(set(moede_ids))
     releases = await uow.releases.for_moeder(wanted)
     states = await uow.protokoller.for_moeder(wanted)
+    public = [
+        moede_id
+        for moede_id in wanted
+        if moede_id in releases
+        or ((state := states.get(moede_id)) is not None and state.stage is ProtokolStage.GODKENDT)
+    ]
+    if not public:
+        return {}
+    moeder = await uow.moeder.many(public)
+    committees = {u.id: u for u in await uow.udvalg.list_all()}
+    same_days: dict[int, list[Moede]] = defaultdict(list)
+    for other in await uow.moeder.on_days(
+        [m.udvalg_id for m in moeder.values()], [m.date for m in moeder.values()]
+    ):
+        same_days[other.udvalg_id].append(other)
+    ordinals: dict[int, int] = {}
+    for of_one_udvalg in same_days.values():
+        ordinals.update(slug_ordinals(of_one_udvalg))
     paths: dict[int, str] = {}
-    for moede_id in wanted:
-        state = states.get(moede_id)
-        if moede_id not in releases and not (state and state.stage is ProtokolStage.GODKENDT):
-            continue
-        moede = await uow.moeder.get(moede_id)
-        udvalg = await uow.udvalg.get(moede.udvalg_id) if moede else None
+    for moede_id in public:
+        moede = moeder.get(moede_id)
+        udvalg = committees.get(moede.udvalg_id) if moede else None
         if moede is None or udvalg is None:
             continue
-        same_day = await uow.moeder.for_udvalg_between([udvalg.id or 0], moede.date, moede.date)
-        ordinal = slug_ordinals(same_day).get(moede_id, 1)
-        paths[moede_id] = meeting_path(udvalg.code, moede.date, ordinal)
+        paths[moede_id] = meeting_path(udvalg.code, moede.date, ordinals.get(moede_id, 1))
     return paths
 
 

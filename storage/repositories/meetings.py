@@ -58,6 +58,20 @@ class SqlMoedeRepository(SqlRepository):
     async def for_udvalg(self, udvalg_id: int) -> list[Moede]:
         return await self._where(col(MoedeRow.udvalg_id) == udvalg_id)
 
+    async def many(self, moede_ids: Sequence[int]) -> dict[int, Moede]:
+        ids = sorted(set(moede_ids))
+        if not ids:
+            return {}
+        return {m.id or 0: m for m in await self._where(col(MoedeRow.id).in_(ids))}
+
+    async def on_days(self, udvalg_ids: Sequence[int], days: Sequence[date]) -> list[Moede]:
+        if not udvalg_ids or not days:
+            return []
+        return await self._where(
+            col(MoedeRow.udvalg_id).in_(sorted(set(udvalg_ids))),
+            col(MoedeRow.date).in_(sorted(set(days))),
+        )
+
     async def for_udvalg_between(
         self, udvalg_ids: list[int], start: date, end: date
     ) -> list[Moede]:

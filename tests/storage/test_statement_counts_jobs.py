@@ -25,6 +25,7 @@ from agendas.outbox import Release
 from agendas.ports import UnitOfWork
 from agendas.protocol import AttendanceStatus
 from agendas.records import AttendanceRecord, ProtokolStage, ProtokolState
+from agendas.services import archive
 from bot.app import build_dispatcher
 from bot.i18n import make_i18n, texts_for
 from bot.workers import scheduler as sched
@@ -274,3 +275,64 @@ async def test_the_watch_job_does_not_load_protocols_it_has_reminded_already(
     await _empty(uow)
     many = await _approval_reminder_statements(uow, engine, session_factory, 50)
     assert few == many <= 6, (few, many)
+
+
+# --- the archive's links ----------------------------------------------------------------------
+
+
+async def _public_paths(
+    uow: SqlUnitOfWork, engine: AsyncEngine, meetings: int
+) -> tuple[dict[int, str], list[int], int]:
+    """``meetings`` weekly meetings of BEU, all released but the last, plus a second released
+    BEU meeting on the first day and a released meeting of another udvalg that day: the paths
+    ``public_paths`` gives them all, and its statements."""
+    seeded = await seed(uow, 2, 1, meetings)
+    async with uow:
+        first = await uow.moeder.get(seeded.moede_ids[0])
+        assert first is not None
+        other = await uow.udvalg.add(Udvalg("KFU", "Kultur- og fritidsudvalget", "KFF"))
+        extra = []
+        for udvalg_id, clock in ((seeded.udvalg_id, time(14)), (other.id or 0, time(9))):
+            moede = await uow.moeder.add(
+                Moede(
+                    udvalg_id,
+                    first.date,
+                    clock,
+                    "Rådhuset",
+                    starts_at=local_to_utc(first.date, clock, ZONE),
+                )
+            )
+            extra.append(moede.id or 0)
+        ids = [*seeded.moede_ids, *extra]
+        for mid in [*seeded.moede_ids[:-1], *extra]:
+            moede = await uow.moeder.get(mid)
+            assert moede is not None
+            await uow.releases.add(
+                Release(mid, NOW, None, moede.date, moede.start_time, moede.place, 0, {})
+            )
+        await uow.commit()
+    async with uow:
+        with counting(engine) as seen:
+            paths = await archive.public_paths(uow, ids)
+    return paths, ids, len(seen)
+
+
+async def test_the_archive_links_of_search_results_take_the_same_statements_however_many(
+    uow: SqlUnitOfWork, engine: AsyncEngine
+) -> None:
+    """A search page links each result's public meeting page: one query per kind of thing
+    (releases, protocols, meetings, committees, the meetings of those days), not per result."""
+    few_paths, few_ids, few = await _public_paths(uow, engine, 2)
+    await _empty(uow)
+    paths, ids, many = await _public_paths(uow, engine, 30)
+
+    assert few == many, (few, many)
+    first_day = date(2026, 12, 7).isoformat()
+    *weekly, unreleased, second, elsewhere = ids
+    assert unreleased not in paths  # neither released nor approved: not public
+    assert paths[weekly[0]] == f"/udvalg/beu/{first_day}"
+    assert paths[second] == f"/udvalg/beu/{first_day}-2"  # BEU's second meeting that day
+    assert paths[elsewhere] == f"/udvalg/kfu/{first_day}"  # another udvalg counts on its own
+    assert paths[weekly[-1]] == f"/udvalg/beu/{date(2026, 12, 7) + timedelta(weeks=28):%Y-%m-%d}"
+    assert len(paths) == len(ids) - 1
+    assert len(few_paths) == len(few_ids) - 1

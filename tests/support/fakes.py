@@ -308,6 +308,16 @@ class FakeMoedeRepository(_Repo):
     async def for_udvalg(self, udvalg_id: int) -> list[Moede]:
         return [_copy(m) for m in self._state.moeder.values() if m.udvalg_id == udvalg_id]
 
+    async def many(self, moede_ids: Sequence[int]) -> dict[int, Moede]:
+        return {i: _copy(self._state.moeder[i]) for i in set(moede_ids) if i in self._state.moeder}
+
+    async def on_days(self, udvalg_ids: Sequence[int], days: Sequence[date]) -> list[Moede]:
+        return [
+            _copy(m)
+            for m in self._state.moeder.values()
+            if m.udvalg_id in udvalg_ids and m.date in days
+        ]
+
     async def for_udvalg_between(
         self, udvalg_ids: list[int], start: date, end: date
     ) -> list[Moede]:
