@@ -91,6 +91,7 @@ def _check_date(text: str, config: ChatConfig) -> date:
     day = parse_date(text, config.today().date())
     if day < config.today().date():
         raise InvalidInput("err-date-past")
+    meetings.check_planned_day(day, config.today().date())
     return day
 
 
@@ -102,7 +103,11 @@ def _check_time(text: str, day: date, config: ChatConfig) -> time:
 
 
 #: What is asked again when creating the meeting refuses an answer (other refusals end the dialog).
-RETRY = {"err-date-past": ("date", "time"), "err-place-too-long": ("place",)}
+RETRY = {
+    "err-date-past": ("date", "time"),
+    "err-date-too-far": ("date", "time"),
+    "err-place-too-long": ("place",),
+}
 
 
 async def _ask_missing(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from agendas import rules
-from agendas.dates import local_to_utc
+from agendas.dates import format_date, local_to_utc, to_local
 from agendas.errors import InvalidInput, NotFound
 from agendas.model import STANDARD_TITLES, Actor, Bilag, Moede, Punkt, PunktKind, Udvalg
 from agendas.ports import UnitOfWork
@@ -20,8 +20,15 @@ from agendas.services.common import (
 
 #: How far back /moeder shows past meetings.
 RECENT = timedelta(days=60)
-#: How far ahead /moeder looks.
+#: How far ahead /moeder looks, and so how far ahead a meeting may be planned: a meeting
+#: further out would be in no list (most often the year is mistyped, 2028 for 2027).
 AHEAD = timedelta(days=400)
+
+
+def check_planned_day(day: date, today: date) -> None:
+    """A meeting is planned at most ``AHEAD`` from today (the dialog asks at once)."""
+    if day > today + AHEAD:
+        raise InvalidInput("err-date-too-far", date=format_date(day), days=AHEAD.days)
 
 
 async def create_moede(
@@ -34,13 +41,15 @@ async def create_moede(
     now: datetime,
     zone: str,
 ) -> tuple[Moede, Udvalg]:
-    """Create a meeting with the standard punkter; a start in the past is refused."""
+    """Create a meeting with the standard punkter; a start in the past, or further ahead than
+    the lists look (``AHEAD``), is refused."""
     place = " ".join(place.split())
     if len(place) > rules.MAX_PLACE:
         raise InvalidInput("err-place-too-long", limit=rules.MAX_PLACE)
     starts_at = local_to_utc(day, at, zone)
     if starts_at <= now:
         raise InvalidInput("err-date-past")
+    check_planned_day(day, to_local(now, zone).date())
     async with uow:
         udvalg = await udvalg_by_code(uow, udvalg_code)
         require_editor(actor, udvalg.id or 0)

@@ -210,6 +210,23 @@ async def test_past_date_in_the_command_is_refused_and_asked_again(
     assert only(await chat.send(SECRETARY, "12-01-2027")).text == ASK_TIME
 
 
+async def test_a_mistyped_year_far_ahead_is_refused_and_asked_again(
+    beu_committee: ChatHarness, uow_factory: UowFactory
+) -> None:
+    chat = beu_committee  # it is 23-11-2026
+
+    reply = only(await chat.send(SECRETARY, "/nytmoede BEU 12-01-2028 14:00 Rådhuset"))
+
+    assert reply.text == (
+        "Den 12-01-2028 ligger mere end 400 dage ude i fremtiden, så mødet ville ikke stå i "
+        f"nogen liste. Tjek årstallet.\n\n{ASK_DATE}"
+    )
+    assert await stored_moeder(uow_factory) == []
+    # Typed in the dialog, the date is refused before the time is asked.
+    assert only(await chat.send(SECRETARY, "12-01-2028")).text.startswith("Den 12-01-2028 ligger")
+    assert only(await chat.send(SECRETARY, "12-01-2027")).text == ASK_TIME
+
+
 async def test_earlier_today_is_refused_but_later_today_is_fine(
     beu_committee: ChatHarness, uow_factory: UowFactory
 ) -> None:

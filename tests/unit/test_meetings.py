@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from agendas.dates import local_to_utc
 from agendas.errors import InvalidInput, NotAllowed, NotFound
-from agendas.model import PunktKind
+from agendas.model import Moede, PunktKind
 from agendas.services import meetings
 from tests.unit.conftest import MEETING_DAY, MEETING_TIME, NOW, TODAY, ZONE, World
 
@@ -64,6 +65,28 @@ async def test_meeting_today_later_is_fine_but_earlier_is_past(world: World) -> 
     assert world.uow.committed_state == before
 
 
+async def test_a_meeting_further_ahead_than_the_lists_look_is_refused(world: World) -> None:
+    """/moeder and /nysag look 400 days ahead: a meeting beyond would be in no list."""
+    last = TODAY + meetings.AHEAD
+    before = world.uow.snapshot()
+    with pytest.raises(InvalidInput) as info:
+        await meetings.create_moede(
+            world.uow, world.secretary, "BEU", last + timedelta(days=1), MEETING_TIME, "", NOW, ZONE
+        )
+    assert info.value.key == "err-date-too-far"
+    assert info.value.params == {
+        "date": (last + timedelta(days=1)).strftime("%d-%m-%Y"),
+        "days": 400,
+    }
+    assert world.uow.committed_state == before
+
+    moede, _ = await meetings.create_moede(
+        world.uow, world.secretary, "BEU", last, MEETING_TIME, "", NOW, ZONE
+    )
+    listed = await meetings.list_moeder(world.uow, world.secretary, TODAY)
+    assert [x.moede.id for x in listed] == [moede.id]
+
+
 @pytest.mark.parametrize("who", ["member", "tovholder", "outsider", "sou_secretary"])
 async def test_only_the_secretary_or_admin_creates_meetings(world: World, who: str) -> None:
     before = world.uow.snapshot()
@@ -94,7 +117,19 @@ async def test_list_moeder_shows_own_committees_soonest_first(world: World) -> N
     later = await world.new_moede(date(2027, 3, 2))
     sooner = await world.new_moede(date(2027, 1, 5))
     sou = await world.new_moede(date(2027, 2, 1), udvalg="SOU")
-    far = await world.new_moede(TODAY + meetings.AHEAD + timedelta(days=1))
+    # Stored before the service refused meetings so far ahead.
+    far_day = TODAY + meetings.AHEAD + timedelta(days=1)
+    async with world.uow:
+        far = await world.uow.moeder.add(
+            Moede(
+                world.beu.id or 0,
+                far_day,
+                MEETING_TIME,
+                "",
+                local_to_utc(far_day, MEETING_TIME, ZONE),
+            )
+        )
+        await world.uow.commit()
 
     for who in ("member", "tovholder", "secretary"):
         listing = await meetings.list_moeder(world.uow, getattr(world, who), TODAY)
@@ -102,7 +137,7 @@ async def test_list_moeder_shows_own_committees_soonest_first(world: World) -> N
         assert {x.udvalg.code for x in listing} == {"BEU"}
     everything = await meetings.list_moeder(world.uow, world.admin, TODAY)
     assert [x.moede.id for x in everything] == [sooner, sou, later]
-    assert far not in [x.moede.id for x in everything]
+    assert far.id not in [x.moede.id for x in everything]
     assert await meetings.list_moeder(world.uow, world.outsider, TODAY) == []
 
 
