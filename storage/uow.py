@@ -11,7 +11,6 @@ from typing import Any, Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from agendas.ports import (
-    AbsenceRepository,
     ApprovalRepository,
     AttendanceRepository,
     AuditRepository,
@@ -19,14 +18,12 @@ from agendas.ports import (
     ChatViewRepository,
     DecisionRepository,
     DeliverySettingsRepository,
-    IndsatsRepository,
     InhabilDeclarationRepository,
     InviteRepository,
     MembershipRepository,
     MoedeRepository,
     OutboxRepository,
     PersonRepository,
-    PlanRepository,
     ProposalRepository,
     ProtokolRepository,
     PunktRepository,
@@ -34,10 +31,15 @@ from agendas.ports import (
     ReachabilityRepository,
     ReleaseRepository,
     SearchRepository,
-    StatusAnswerRepository,
-    StatusRoundRepository,
     UdvalgRepository,
     UnitOfWork,
+)
+from agendas.status.ports import (
+    AbsenceRepository,
+    IndsatsRepository,
+    PlanRepository,
+    StatusAnswerRepository,
+    StatusRoundRepository,
 )
 from storage.engine import driver_in_transaction
 from storage.repositories import (
