@@ -31,7 +31,8 @@ from bot.middlewares import (
 from bot.response_types import PinResponseTypes
 from bot.routing import RoutingMiddleware, gate_routers, inline_pure_filters
 from bot.settings import Settings
-from bot.workers.delivery import ChatPacer, DeliveryConfig, DeliveryWorker
+from bot.workers.delivery import DeliveryConfig, DeliveryWorker
+from bot.workers.pacing import ChatPacer
 from bot.workers.rate import SHARED_AHEAD, SHARED_BURST, RateLimiter, SharedRateLimiter
 from bot.workers.scheduler import RunningScheduler, SchedulerContext, start_scheduler
 from bot.workers.status_jobs import StatusJobContext, register_status_jobs

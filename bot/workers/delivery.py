@@ -53,10 +53,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
-from aiogram.client.session.middlewares.base import (
-    BaseRequestMiddleware,
-    NextRequestMiddlewareType,
-)
 from aiogram.exceptions import (
     TelegramAPIError,
     TelegramForbiddenError,
@@ -64,14 +60,13 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.methods import Response, TelegramMethod
-from aiogram.methods.base import TelegramType
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from agendas.chatviews import Texts
 from agendas.dates import utc_now
 from agendas.mailings import ButtonSpec
 from agendas.outbox import OutboxKind, OutboxMessage
+from bot.workers.pacing import ChatPacer
 from bot.workers.rate import LocalRateLimiter, RateLimiter
 from storage.outbox_queue import OutboxQueue
 
@@ -100,46 +95,6 @@ class DeliveryConfig:
     #: ``rate``: a process killed mid-mailing strands only that much until the lease runs out.
     claim_ahead: float = 2.0
     send_timeout: float = 15.0
-
-
-class ChatPacer(BaseRequestMiddleware):
-    """When the bot last sent a message to each chat, whoever sent it.
-
-    Telegram allows about one message a second in a private chat. The worker spaces its own
-    sends, but a handler's reply (the confirmation of /udsend) goes straight out; registered on
-    the bot's session, this middleware sees both, so the worker's next message to that chat
-    waits its turn instead of drawing a 429.
-    """
-
-    #: Entries older than this are of no use to the spacing; pruned when the map grows.
-    KEEP = 60.0
-    PRUNE_AT = 10_000
-
-    def __init__(self) -> None:
-        self._last: dict[int, float] = {}
-
-    def record(self, chat_id: int) -> None:
-        now = asyncio.get_running_loop().time()
-        self._last[chat_id] = now
-        if len(self._last) > self.PRUNE_AT:
-            self._last = {c: t for c, t in self._last.items() if t > now - self.KEEP}
-
-    def ready_at(self, chat_id: int, interval: float) -> float:
-        """Loop time from which another message to ``chat_id`` keeps the spacing."""
-        last = self._last.get(chat_id)
-        return 0.0 if last is None else last + interval
-
-    async def __call__(
-        self,
-        make_request: NextRequestMiddlewareType[TelegramType],
-        bot: Bot,
-        method: TelegramMethod[TelegramType],
-    ) -> Response[TelegramType]:
-        response = await make_request(bot, method)
-        chat_id = getattr(method, "chat_id", None)
-        if isinstance(chat_id, int) and method.__api_method__.startswith(("send", "copy", "forw")):
-            self.record(chat_id)
-        return response
 
 
 #: ``_send_and_mark`` after a 429: send again once the pause is over (not a failed attempt).
