@@ -22,18 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 
-from agendas.dates import MONTHS
 from agendas.documents import layout
-from agendas.documents.decisions import MEMBER_RE, read_record
+from agendas.documents.decisions import read_record
+from agendas.documents.front import attendance_item, date_line
 from agendas.documents.lines import ImportResult, Line, Unplaced, front_headings
 from agendas.documents.patterns import (
     BARE_NUMBER,
     BODY_DECISION,
     CLOSED,
-    DATE_ISO,
-    DATE_NUMERIC,
-    DATE_PREFIX,
-    DATE_WORDS,
     FRONT_LABELS,
     INDSTILLER,
     JOURNAL,
@@ -46,29 +42,23 @@ from agendas.documents.patterns import (
     PLACE,
     SAGER_RANGE,
     SAGSTYPES,
-    SUBSTITUTE,
     TIME,
     TITLE_KIND,
     TITLE_KINDS,
-    TITLES,
     bilag_name,
     is_caps_heading,
     join_wrapped,
     opens_punkt_body,
-    parse_ranges,
     prefixed_title,
     sag_nr,
     same_body,
-    split_rest,
 )
 from agendas.errors import InvalidInput
-from agendas.model import SECTION_BY_KEY, Moede, Punkt, PunktKind, Role, Udvalg
+from agendas.model import SECTION_BY_KEY, Moede, Punkt, PunktKind, Udvalg
 from agendas.protocol import (
-    AttendanceStatus,
     Attendee,
     DocumentPunkt,
     MeetingDocument,
-    SagRange,
 )
 
 #: Keys of the sections under headings the bot has no place for.
@@ -287,9 +277,12 @@ class AgendaReader:
         label, _, rest = text.partition(":")
         if rest.strip() and label.strip().lower() in layout.HEADER_LISTS:
             self.header_list = layout.HEADER_LISTS[label.strip().lower()]
-            self._list_item(rest.strip())
+            attendance_item(self.attendance, self.header_list, rest.strip())
             return
-        if self.day is None and self._date_line(text):
+        if self.day is None and (dated := date_line(text)) is not None:
+            self.day, start, place = dated
+            if start is not None:
+                self.start, self.place = start, place or self.place
             return
         time_match = TIME.match(text)
         if time_match and self.start is None:
@@ -307,102 +300,14 @@ class AgendaReader:
             if NUMBERED.match(text) or CLOSED.match(text):
                 return
             self.header_list = None
-        elif self.header_list is not None and self._list_item(text):
+        elif self.header_list is not None and attendance_item(
+            self.attendance, self.header_list, text
+        ):
             return
         if not self.name and self.day is None and not self.attendance:
             self.name = text
             return
         self.unplaced.append(Unplaced(self.number, text))
-
-    def _date_line(self, text: str) -> bool:
-        rest = text[DATE_PREFIX.match(text).end() :]  # type: ignore[union-attr]
-        day: date | None = None
-        tail = ""
-        try:
-            if m := DATE_NUMERIC.match(rest):
-                day = date(int(m[3]), int(m[2]), int(m[1]))
-                tail = rest[m.end() :]
-            elif m := DATE_ISO.match(rest):
-                day = date(int(m[1]), int(m[2]), int(m[3]))
-                tail = rest[m.end() :]
-            elif (m := DATE_WORDS.match(rest)) and m[2].lower() in MONTHS:
-                day = date(int(m[3]), MONTHS[m[2].lower()], int(m[1]))
-                tail = rest[m.end() :]
-        except ValueError:
-            return False
-        if day is None:
-            return False
-        tail = tail.strip(" ,")
-        if tail:
-            time_match = TIME.match(tail)
-            if not time_match:
-                return False
-            self.start = time(int(time_match[1]), int(time_match[2]))
-            if time_match[3]:
-                self.place = time_match[3].strip()
-        self.day = day
-        return True
-
-    def _find(self, name: str) -> Attendee | None:
-        key = name.casefold()
-        for attendee in self.attendance:
-            if attendee.name.casefold() == key:
-                return attendee
-        return None
-
-    def _list_item(self, text: str) -> bool:
-        """One line of Medlemmer/Fraværende/Afbud/Stedfortrædere; False if it is no member."""
-        match = MEMBER_RE.match(text)
-        if match:
-            name, party, rest = match["name"].strip(), match["party"].strip(), match["rest"] or ""
-        else:
-            name, _, rest = text.partition(",")
-            name, party = name.strip(), ""
-            if len(name.split()) > 6 or not name or any(c in name for c in ".:;!?"):
-                return False
-        rest = rest.strip()
-        title: Role | None = None
-        ranges: tuple[SagRange, ...] = ()
-        substitute_for = ""
-        for part in split_rest(rest):
-            lowered = part.lower()
-            if lowered in TITLES:
-                title = TITLES[lowered]
-            elif (parsed := parse_ranges(part)) is not None:
-                ranges = parsed
-            elif sub := SUBSTITUTE.match(part):
-                substitute_for = sub[1].strip()
-            else:
-                return False
-        kind = self.header_list
-        existing = self._find(name)
-        if kind == "members":
-            if existing is None:
-                self.attendance.append(Attendee(name=name, party=party, title=title))
-            elif title is not None:
-                existing.title = title
-            return True
-        if kind == "substitutes":
-            self.attendance.append(
-                Attendee(
-                    name=name,
-                    party=party,
-                    status=AttendanceStatus.STEDFORTRAEDER,
-                    substitute_for=substitute_for,
-                    absent_for=ranges,
-                )
-            )
-            return True
-        attendee = existing or Attendee(name=name, party=party, title=title)
-        if existing is None:
-            self.attendance.append(attendee)
-        if kind == "afbud":
-            attendee.status = AttendanceStatus.AFBUD
-        elif ranges:
-            attendee.absent_for = ranges
-        else:
-            attendee.status = AttendanceStatus.FRAVAERENDE
-        return True
 
     # -- inside a punkt ------------------------------------------------------------------------
 
