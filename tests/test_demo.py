@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import docx
@@ -23,6 +23,8 @@ from bot.demo.scenario import (
 from bot.demo.status_step import plan_name
 
 #: The 1-1 vote (Per sent afbud): a tie is not adopted.
+#: A day the interactive tests plan a meeting for: well ahead, within the 400 days allowed.
+SOON = date.today() + timedelta(days=60)
 TIE = "Indstillingen faldt ved stemmelighed med 1 stemme for (A) og 1 stemme imod (Ø)."
 
 pytestmark = pytest.mark.e2e
@@ -199,7 +201,8 @@ async def test_the_interactive_demo_lets_a_person_type_as_the_secretary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Typed lines go to the bot as Sofie; ``:N`` taps a button; ``:q`` hands over to the cast."""
-    typed = io.StringIO("/nytmoede BEU 15-01-2030 14:00 Rådhuset\n:1\n:99\n:q\n")
+    day = SOON.strftime("%d-%m-%Y")
+    typed = io.StringIO(f"/nytmoede BEU {day} 14:00 Rådhuset\n:1\n:99\n:q\n")
     monkeypatch.setattr("sys.stdin", typed)
     lines: list[str] = []
 
@@ -208,8 +211,8 @@ async def test_the_interactive_demo_lets_a_person_type_as_the_secretary(
     transcript = "\n".join(lines)
     steps = [
         "Du er sekretæren Sofie",
-        "Sofie Svendsen (sekretær) ▸ /nytmoede BEU 15-01-2030 14:00 Rådhuset",
-        "Mødet er oprettet: Beskæftigelsesudvalget (BEU) 15-01-2030 kl. 14.00.",
+        f"Sofie Svendsen (sekretær) ▸ /nytmoede BEU {day} 14:00 Rådhuset",
+        f"Mødet er oprettet: Beskæftigelsesudvalget (BEU) {day} kl. 14.00.",
         "Sofie Svendsen (sekretær) trykker på [Se dagsorden]",
         "(ingen knap med det nummer)",
         "Lene Holm (formand) ▸ /dagsorden",
@@ -227,7 +230,7 @@ async def test_interactive_colon_n_presses_button_n_and_keeps_numbers_after_a_bu
 ) -> None:
     """Issue 16, item 9: ``:7`` on the edit menu pressed "Beslutningskompetence" (the first label
     containing "Beslutning"), and the numbers vanished after a reply without buttons."""
-    typed = "/nytmoede BEU 15-01-2030 14:00 Rådhuset\n:1\n:2\n:7\n:16\n:q\n"
+    typed = f"/nytmoede BEU {SOON:%d-%m-%Y} 14:00 Rådhuset\n:1\n:2\n:7\n:16\n:q\n"
     monkeypatch.setattr("sys.stdin", io.StringIO(typed))
     lines: list[str] = []
 
