@@ -82,6 +82,13 @@ class ChatViewRepository(Protocol):
         ...
 
     async def agenda(self, moede_id: int) -> AgendaRead | None: ...
+    async def next_agenda(
+        self, udvalg_ids: Sequence[int] | None, start: date, end: date, now: datetime
+    ) -> AgendaRead | None:
+        """The overview of the meeting ``agendas.services.meetings.next_moede`` would pick among
+        ``moeder_between(udvalg_ids, start, end)`` at ``now``, chosen and read at once."""
+        ...
+
     async def punkt(self, punkt_id: int) -> PunktRead | None: ...
     async def order(self, moede_id: int) -> list[Punkt]:
         """The meeting's punkter with only what orders and numbers them (no titles, no texts)."""

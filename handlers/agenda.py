@@ -85,7 +85,13 @@ async def send_agenda(
 ) -> None:
     """The overview pages; the last one carries the buttons and a short hint (a member's own
     buttons when ``now`` says the meeting has not begun)."""
-    agenda = await meetings.load_agenda(uow, actor, moede_id)
+    await send_overview(target, await meetings.load_agenda(uow, actor, moede_id), actor, now)
+
+
+async def send_overview(
+    target: Message, agenda: meetings.Agenda, actor: Actor, now: datetime | None = None
+) -> None:
+    """``send_agenda`` of an agenda already read."""
     pages = render_agenda(agenda, plain)
     editor = rules.can_edit_udvalg(actor, agenda.udvalg.id or 0)
     hint = t("agenda-hint-secretary" if editor else "agenda-hint-reader")
@@ -135,16 +141,17 @@ async def show_next_agenda(
         await message.answer(t("agenda-pdf-usage"))
         return
     words, code = parsed
-    listing = await meetings.list_moeder(uow, actor, config.today().date())
+    udvalg_id = None
     if code:
         try:
-            udvalg = await committees.readable_udvalg(uow, actor, code)
+            udvalg_id = (await committees.readable_udvalg(uow, actor, code)).id
         except NotFound:  # "/dagsorden hemmelig": no udvalg of that name, so say what to type
             await message.answer(t("agenda-pdf-usage"))
             return
-        listing = [x for x in listing if x.udvalg.id == udvalg.id]
-    chosen = meetings.next_moede(listing, config.now())
-    if chosen is None:
+    agenda = await meetings.load_next_agenda(
+        uow, actor, config.today().date(), config.now(), udvalg_id
+    )
+    if agenda is None:
         if rules.is_editor_anywhere(actor):
             codes = (
                 [code]
@@ -161,10 +168,10 @@ async def show_next_agenda(
         return
     if words:
         public = bool(words & {"offentlig", "public"})
-        request = ProtokolRequest(chosen.moede.id, public=public, protokol=False, pdf=True)
+        request = ProtokolRequest(agenda.moede.id, public=public, protokol=False, pdf=True)
         await send_requested(message, actor, uow, config, bot, request)
         return
-    await send_agenda(message, uow, actor, chosen.moede.id or 0, config.now())
+    await send_overview(message, agenda, actor, config.now())
 
 
 async def open_agenda(

@@ -9,7 +9,7 @@ from agendas import rules
 from agendas.dates import format_date, local_to_utc, to_local
 from agendas.errors import InvalidInput, NotFound
 from agendas.model import STANDARD_TITLES, Actor, Bilag, Moede, Punkt, PunktKind, Udvalg
-from agendas.ports import UnitOfWork
+from agendas.ports import AgendaRead, UnitOfWork
 from agendas.services.common import (
     audit,
     require_editor,
@@ -138,6 +138,24 @@ async def load_agenda(uow: UnitOfWork, actor: Actor, moede_id: int) -> Agenda:
         read = await uow.views.agenda(moede_id)
     if read is None:
         raise NotFound("err-moede-gone")
+    return _agenda(actor, read)
+
+
+async def load_next_agenda(
+    uow: UnitOfWork, actor: Actor, today: date, now: datetime, udvalg_id: int | None = None
+) -> Agenda | None:
+    """/dagsorden: the overview of the person's next meeting (``next_moede`` among
+    ``list_moeder``, of ``udvalg_id`` when given), chosen and read in one query; None when
+    there is none."""
+    udvalg_ids = None if actor.is_admin else sorted(actor.roles)
+    if udvalg_id is not None:
+        udvalg_ids = [udvalg_id] if udvalg_ids is None or udvalg_id in udvalg_ids else []
+    async with uow:
+        read = await uow.views.next_agenda(udvalg_ids, today - RECENT, today + AHEAD, now)
+    return None if read is None else _agenda(actor, read)
+
+
+def _agenda(actor: Actor, read: AgendaRead) -> Agenda:
     require_reader(actor, read.moede.udvalg_id)
     punkter = rules.ordered(read.punkter)
     # A closed punkt's bilag are not even counted for those who may not open it.

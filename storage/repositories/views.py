@@ -9,10 +9,10 @@ bytes).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Label, bindparam, func, select
+from sqlalchemy import Label, Time, and_, bindparam, case, func, literal, select
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -71,7 +71,7 @@ _MOEDER_BETWEEN_OF = _MOEDER_BETWEEN.where(
 )
 
 #: The overview: the meeting, its udvalg and one row per punkt (titles, no texts), in one.
-_AGENDA = (
+_AGENDA_ROWS = (
     select(
         *_MOEDE,
         *_UDVALG,
@@ -87,9 +87,40 @@ _AGENDA = (
     )
     .join_from(MoedeRow, UdvalgRow, col(UdvalgRow.id) == col(MoedeRow.udvalg_id))
     .outerjoin(PunktRow, col(PunktRow.moede_id) == col(MoedeRow.id))
-    .where(col(MoedeRow.id) == bindparam("moede_id"))
     .order_by(col(PunktRow.position), col(PunktRow.id))
 )
+_AGENDA = _AGENDA_ROWS.where(col(MoedeRow.id) == bindparam("moede_id"))
+
+
+def _next_moede_id(of_udvalg: bool) -> Any:
+    """The id of the next meeting from ``start`` to ``end`` (of ``udvalg_ids``): the first
+    that has not started at ``now``, else the latest, by day and time (a meeting without a
+    time counts as at midnight), as ``agendas.services.meetings.next_moede`` picks it."""
+    starts_at = col(MoedeRow.starts_at)
+    coming = and_(starts_at.is_not(None), starts_at >= bindparam("now"))
+    clock = func.coalesce(col(MoedeRow.start_time), literal(time(0), Time()))
+    query = (
+        select(col(MoedeRow.id))
+        .where(col(MoedeRow.date) >= bindparam("start"), col(MoedeRow.date) <= bindparam("end"))
+        .order_by(
+            case((coming, 0), else_=1),
+            case((coming, col(MoedeRow.date))),
+            case((coming, clock)),
+            case((coming, col(MoedeRow.id))),
+            col(MoedeRow.date).desc(),
+            clock.desc(),
+            col(MoedeRow.id).desc(),
+        )
+        .limit(1)
+    )
+    if of_udvalg:
+        query = query.where(col(MoedeRow.udvalg_id).in_(bindparam("udvalg_ids", expanding=True)))
+    return query.scalar_subquery()
+
+
+#: /dagsorden: the next meeting's overview, chosen and read in one statement.
+_NEXT_AGENDA = _AGENDA_ROWS.where(col(MoedeRow.id) == _next_moede_id(of_udvalg=False))
+_NEXT_AGENDA_OF = _AGENDA_ROWS.where(col(MoedeRow.id) == _next_moede_id(of_udvalg=True))
 
 #: A punkt in full, its meeting and udvalg, and how many bilag and questions it has.
 _PUNKT = (
@@ -175,6 +206,33 @@ def _udvalg(row: Any) -> Udvalg:
     )
 
 
+def _agenda_read(rows: Sequence[Any]) -> AgendaRead | None:
+    """The overview from ``_AGENDA_ROWS``: one row per punkt (a meeting without punkter is one
+    row without a punkt); None without rows."""
+    if not rows:
+        return None
+    moede = _moede(rows[0])
+    punkter, counts = [], {}
+    for row in rows:
+        if row.p_id is None:  # a meeting without punkter
+            continue
+        punkter.append(
+            Punkt(
+                moede_id=moede.id or 0,
+                kind=PunktKind(row.p_kind),
+                title=row.p_title,
+                position=row.p_position,
+                closed=row.p_closed,
+                sagstype=Sagstype(row.p_sagstype) if row.p_sagstype else None,
+                beslutningskompetence=row.p_beslutningskompetence,
+                version=row.p_version,
+                id=row.p_id,
+            )
+        )
+        counts[row.p_id] = row.p_bilag
+    return AgendaRead(moede, _udvalg(rows[0]), punkter, counts)
+
+
 class SqlChatViewRepository(SqlRepository):
     async def moeder_between(
         self, udvalg_ids: Sequence[int] | None, start: date, end: date
@@ -197,28 +255,18 @@ class SqlChatViewRepository(SqlRepository):
         return found
 
     async def agenda(self, moede_id: int) -> AgendaRead | None:
-        rows = (await self.rows(_AGENDA, {"moede_id": moede_id})).all()
-        if not rows:
+        return _agenda_read((await self.rows(_AGENDA, {"moede_id": moede_id})).all())
+
+    async def next_agenda(
+        self, udvalg_ids: Sequence[int] | None, start: date, end: date, now: datetime
+    ) -> AgendaRead | None:
+        params: dict[str, Any] = {"start": start, "end": end, "now": now}
+        if udvalg_ids is None:
+            return _agenda_read((await self.rows(_NEXT_AGENDA, params)).all())
+        if not udvalg_ids:
             return None
-        punkter, counts = [], {}
-        for row in rows:
-            if row.p_id is None:  # a meeting without punkter
-                continue
-            punkter.append(
-                Punkt(
-                    moede_id=moede_id,
-                    kind=PunktKind(row.p_kind),
-                    title=row.p_title,
-                    position=row.p_position,
-                    closed=row.p_closed,
-                    sagstype=Sagstype(row.p_sagstype) if row.p_sagstype else None,
-                    beslutningskompetence=row.p_beslutningskompetence,
-                    version=row.p_version,
-                    id=row.p_id,
-                )
-            )
-            counts[row.p_id] = row.p_bilag
-        return AgendaRead(_moede(rows[0]), _udvalg(rows[0]), punkter, counts)
+        params["udvalg_ids"] = list(udvalg_ids)
+        return _agenda_read((await self.rows(_NEXT_AGENDA_OF, params)).all())
 
     async def punkt(self, punkt_id: int) -> PunktRead | None:
         row = (await self.rows(_PUNKT, {"punkt_id": punkt_id})).first()

@@ -35,9 +35,9 @@ MEMBER = TgUser(id=MEMBER_TG, first_name="Medlem", last_name="000", username="m0
 SECRETARY = TgUser(id=SECRETARY_TG, first_name="Sofie", last_name="Sekretær")
 
 #: At most this many statements for one update of each kind: who the user is and their dialog
-#: state (one statement), then the view: /dagsorden the meeting list and the agenda; a punkt
-#: itself, the order of the agenda (its number), its bilag and its questions.
-LIMITS = {"start": 1, "dagsorden": 3, "open": 5}
+#: state (one statement), then the view: /dagsorden the next meeting chosen and its agenda read
+#: in one; a punkt itself, the order of the agenda (its number), its bilag and its questions.
+LIMITS = {"start": 1, "dagsorden": 2, "open": 5}
 
 
 class Counted:

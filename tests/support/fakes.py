@@ -856,6 +856,15 @@ class FakeChatViewRepository(_Repo):
             p.sections = {}
         return AgendaRead(moede, udvalg, punkter, counts)
 
+    async def next_agenda(
+        self, udvalg_ids: Sequence[int] | None, start: date, end: date, now: datetime
+    ) -> AgendaRead | None:
+        from agendas.services.meetings import MoedeListing, next_moede
+
+        found = await self.moeder_between(udvalg_ids, start, end)
+        chosen = next_moede([MoedeListing(m, u) for m, u in found], now)
+        return await self.agenda(chosen.moede.id or 0) if chosen else None
+
     async def punkt(self, punkt_id: int) -> PunktRead | None:
         uow = self._uow
         punkt = await uow.punkter.get(punkt_id)
