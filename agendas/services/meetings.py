@@ -102,10 +102,13 @@ class MoedeListing:
 async def list_moeder(uow: UnitOfWork, actor: Actor, today: date) -> list[MoedeListing]:
     """Coming and recent meetings of the committees the person belongs to, soonest first."""
     async with uow:
-        found = await uow.views.moeder_between(
-            None if actor.is_admin else sorted(actor.roles), today - RECENT, today + AHEAD
-        )
+        found = await uow.views.moeder_between(_listed_udvalg(actor), today - RECENT, today + AHEAD)
     return [MoedeListing(m, u) for m, u in sorted(found, key=lambda x: (x[0].date, x[0].clock))]
+
+
+def _listed_udvalg(actor: Actor) -> list[int] | None:
+    """The committees whose meetings the person's lists show; None: every one (the admin)."""
+    return None if actor.is_admin else sorted(actor.roles)
 
 
 def next_moede(listing: list[MoedeListing], now: datetime) -> MoedeListing | None:
@@ -147,7 +150,7 @@ async def load_next_agenda(
     """/dagsorden: the overview of the person's next meeting (``next_moede`` among
     ``list_moeder``, of ``udvalg_id`` when given), chosen and read in one query; None when
     there is none."""
-    udvalg_ids = None if actor.is_admin else sorted(actor.roles)
+    udvalg_ids = _listed_udvalg(actor)
     if udvalg_id is not None:
         udvalg_ids = [udvalg_id] if udvalg_ids is None or udvalg_id in udvalg_ids else []
     async with uow:
