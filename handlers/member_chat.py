@@ -60,6 +60,21 @@ async def typed(message: Message, state: FSMContext, change: Awaitable[T]) -> T 
         raise
 
 
+async def stored(
+    message: Message,
+    state: FSMContext,
+    change: Awaitable[T],
+    outbox_wake: Callable[[], None] | None,
+) -> T | None:
+    """``typed``; once the text is stored, the dialog ends and the outbox worker is woken (the
+    change may have queued notices)."""
+    result = await typed(message, state, change)
+    if result is not None:
+        await state.clear()
+        wake(outbox_wake)
+    return result
+
+
 def wake(outbox_wake: Callable[[], None] | None) -> None:
     """Tell the outbox worker there is something to send (when the process has one)."""
     if outbox_wake is not None:

@@ -27,7 +27,7 @@ from handlers.chat import chat_message
 from handlers.context import ChatConfig
 from handlers.meeting_mode import TYPED, refresh_punkt
 from handlers.meeting_views import current_view
-from handlers.member_chat import typed, wake
+from handlers.member_chat import stored
 from handlers.texts import plain, t
 
 
@@ -73,11 +73,9 @@ async def typed_inhabil_reason(
     change = member_notices.declare_inhabil(
         uow, actor, punkt_id, message.text or "", config.now(), texts
     )
-    declared = await typed(message, state, change)
+    declared = await stored(message, state, change, outbox_wake)
     if declared is None:
         return
-    await state.clear()
-    wake(outbox_wake)
     punkt = declared.punkt
     await message.answer(t("members-inhabil-declared", number=punkt.number, title=punkt.title))
 
@@ -109,10 +107,9 @@ async def typed_ranges(
     change = member_notices.set_member_ranges(
         uow, actor, moede_id, message.text or "", config.now()
     )
-    ranges = await typed(message, state, change)
+    ranges = await stored(message, state, change, None)
     if ranges is None:
         return
-    await state.clear()
     if ranges:
         await message.answer(t("members-ranges-saved", ranges=format_ranges(ranges)))
     else:

@@ -24,7 +24,7 @@ from handlers.callbacks import MemberCb, MoedeCb, ProposalCb
 from handlers.chat import button, chat_message, markup
 from handlers.context import ChatConfig
 from handlers.meeting_mode import TYPED
-from handlers.member_chat import typed, wake
+from handlers.member_chat import stored, typed, wake
 from handlers.texts import t
 
 
@@ -85,11 +85,9 @@ async def typed_text(
     data = await state.get_data()
     moede_id, title = int(data.get("moede_id", 0)), str(data.get("title", ""))
     change = proposals.propose(uow, actor, moede_id, title, text, config.now(), texts)
-    view = await typed(message, state, change)
+    view = await stored(message, state, change, outbox_wake)
     if view is None:
         return
-    await state.clear()
-    wake(outbox_wake)
     await message.answer(
         t(
             "members-proposal-sent",
@@ -163,11 +161,9 @@ async def typed_reason(
         return
     proposal_id = int((await state.get_data()).get("proposal_id", 0))
     change = proposals.decline_proposal(uow, actor, proposal_id, text, config.now(), texts)
-    view = await typed(message, state, change)
+    view = await stored(message, state, change, outbox_wake)
     if view is None:
         return
-    await state.clear()
-    wake(outbox_wake)
     await message.answer(
         t("members-proposal-declined-secretary", title=view.proposal.title, name=view.member)
     )

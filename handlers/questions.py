@@ -21,7 +21,7 @@ from handlers.callbacks import MemberCb, QuestionCb
 from handlers.chat import chat_message
 from handlers.context import ChatConfig
 from handlers.meeting_mode import TYPED
-from handlers.member_chat import typed, wake
+from handlers.member_chat import stored
 from handlers.texts import t
 
 
@@ -68,11 +68,9 @@ async def typed_question(
         return
     punkt_id = int((await state.get_data()).get("punkt_id", 0))
     change = questions.ask_question(uow, actor, punkt_id, text, config.now(), texts)
-    asked = await typed(message, state, change)
+    asked = await stored(message, state, change, outbox_wake)
     if asked is None:
         return
-    await state.clear()
-    wake(outbox_wake)
     key = "members-question-sent" if asked.told else "members-question-sent-nobody"
     await message.answer(t(key, number=asked.punkt.number, title=asked.punkt.title))
 
@@ -118,11 +116,9 @@ async def typed_answer(
         return
     question_id = int((await state.get_data()).get("question_id", 0))
     change = questions.answer_question(uow, actor, question_id, text, config.now(), texts)
-    asked = await typed(message, state, change)
+    asked = await stored(message, state, change, outbox_wake)
     if asked is None:
         return
-    await state.clear()
-    wake(outbox_wake)
     key = "members-answer-saved-one" if asked.told == 1 else "members-answer-saved-other"
     await message.answer(t(key, number=asked.punkt.number, count=asked.told))
 
