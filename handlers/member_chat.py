@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiogram.fsm.context import FSMContext
-from aiogram.types import InlineKeyboardButton, Message
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, InlineKeyboardButton, Message
 
 from agendas import rules
 from agendas.errors import DomainError
@@ -18,7 +19,7 @@ from agendas.meeting_view import MeetingView
 from agendas.model import Actor, Moede, Punkt, PunktKind
 from agendas.services.member_common import is_member
 from handlers.callbacks import MemberCb, MmCb
-from handlers.chat import button, clip
+from handlers.chat import button, chat_message, clip
 from handlers.texts import t
 
 T = TypeVar("T")
@@ -58,6 +59,17 @@ async def typed(message: Message, state: FSMContext, change: Awaitable[T]) -> T 
             return None
         await state.clear()
         raise
+
+
+async def ask(
+    query: CallbackQuery, state: FSMContext, step: State, data: dict[str, Any], question: str
+) -> None:
+    """A member's button opens a typed step: the dialog moves to ``step`` holding ``data``, the
+    button is answered and the question asked in the chat."""
+    await state.set_state(step)
+    await state.set_data(data)
+    await query.answer()
+    await (await chat_message(query)).answer(question)
 
 
 async def stored(

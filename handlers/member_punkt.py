@@ -23,11 +23,10 @@ from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.protocol import format_ranges
 from handlers.callbacks import MemberCb, MmCb
-from handlers.chat import chat_message
 from handlers.context import ChatConfig
 from handlers.meeting_mode import TYPED, refresh_punkt
 from handlers.meeting_views import current_view
-from handlers.member_chat import stored
+from handlers.member_chat import ask, stored
 from handlers.texts import plain, t
 
 
@@ -49,12 +48,10 @@ async def ask_inhabil_reason(
     from agendas.meeting import member_notices
 
     declared = await member_notices.check_inhabil(uow, actor, callback_data.target, config.now())
-    await state.set_state(MemberPunkt.inhabil_reason)
-    await state.set_data({"punkt_id": callback_data.target})
-    await query.answer()
     punkt = declared.punkt
-    await (await chat_message(query)).answer(
-        t("members-ask-inhabil-reason", number=punkt.number, title=punkt.title)
+    question = t("members-ask-inhabil-reason", number=punkt.number, title=punkt.title)
+    await ask(
+        query, state, MemberPunkt.inhabil_reason, {"punkt_id": callback_data.target}, question
     )
 
 
@@ -91,11 +88,10 @@ async def ask_ranges(
     from agendas.meeting import member_notices
 
     count = await member_notices.agenda_length(uow, actor, callback_data.target, config.now())
-    await state.set_state(MemberPunkt.ranges)
-    await state.set_data({"moede_id": callback_data.target})
-    await query.answer()
     key = "members-ask-ranges-one" if count == 1 else "members-ask-ranges-other"
-    await (await chat_message(query)).answer(t(key, last=count))
+    await ask(
+        query, state, MemberPunkt.ranges, {"moede_id": callback_data.target}, t(key, last=count)
+    )
 
 
 async def typed_ranges(

@@ -24,7 +24,7 @@ from handlers.callbacks import MemberCb, MoedeCb, ProposalCb
 from handlers.chat import button, chat_message, markup
 from handlers.context import ChatConfig
 from handlers.meeting_mode import TYPED
-from handlers.member_chat import stored, typed, wake
+from handlers.member_chat import ask, stored, typed, wake
 from handlers.texts import t
 
 
@@ -48,12 +48,8 @@ async def start_proposal(
     from agendas.services import proposals
 
     moede, udvalg = await proposals.check_propose(uow, actor, callback_data.target, config.now())
-    await state.set_state(Proposals.title)
-    await state.set_data({"moede_id": callback_data.target})
-    await query.answer()
-    await (await chat_message(query)).answer(
-        t("members-ask-proposal-title", udvalg=udvalg.code, date=format_date(moede.date))
-    )
+    question = t("members-ask-proposal-title", udvalg=udvalg.code, date=format_date(moede.date))
+    await ask(query, state, Proposals.title, {"moede_id": callback_data.target}, question)
 
 
 async def typed_title(message: Message, state: FSMContext) -> None:
@@ -137,12 +133,8 @@ async def ask_decline_reason(
     from agendas.services import proposals
 
     view = await proposals.check_decide(uow, actor, callback_data.proposal_id)
-    await state.set_state(Proposals.reason)
-    await state.set_data({"proposal_id": callback_data.proposal_id})
-    await query.answer()
-    await (await chat_message(query)).answer(
-        t("members-ask-decline-reason", title=view.proposal.title, name=view.member)
-    )
+    question = t("members-ask-decline-reason", title=view.proposal.title, name=view.member)
+    await ask(query, state, Proposals.reason, {"proposal_id": callback_data.proposal_id}, question)
 
 
 async def typed_reason(

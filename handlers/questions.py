@@ -18,10 +18,9 @@ from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from handlers import long_text
 from handlers.callbacks import MemberCb, QuestionCb
-from handlers.chat import chat_message
 from handlers.context import ChatConfig
 from handlers.meeting_mode import TYPED
-from handlers.member_chat import stored
+from handlers.member_chat import ask, stored
 from handlers.texts import t
 
 
@@ -43,13 +42,9 @@ async def ask_question(
     from agendas.services import questions
 
     asked = await questions.check_ask(uow, actor, callback_data.target, config.now())
-    await state.set_state(Questions.question)
-    await state.set_data({"punkt_id": callback_data.target})
-    await query.answer()
     punkt = asked.punkt
-    await (await chat_message(query)).answer(
-        t("members-ask-question", number=punkt.number, title=punkt.title)
-    )
+    question = t("members-ask-question", number=punkt.number, title=punkt.title)
+    await ask(query, state, Questions.question, {"punkt_id": callback_data.target}, question)
 
 
 async def typed_question(
@@ -85,19 +80,15 @@ async def ask_answer(
     from agendas.services import questions
 
     asked = await questions.check_answer(uow, actor, callback_data.question_id)
-    await state.set_state(Questions.answer)
-    await state.set_data({"question_id": callback_data.question_id})
-    await query.answer()
     punkt = asked.punkt
-    await (await chat_message(query)).answer(
-        t(
-            "members-ask-answer",
-            name=asked.asker,
-            number=punkt.number,
-            title=punkt.title,
-            question=asked.question.text,
-        )
+    question = t(
+        "members-ask-answer",
+        name=asked.asker,
+        number=punkt.number,
+        title=punkt.title,
+        question=asked.question.text,
     )
+    await ask(query, state, Questions.answer, {"question_id": callback_data.question_id}, question)
 
 
 async def typed_answer(
