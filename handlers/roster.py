@@ -112,6 +112,7 @@ async def roster_command(
     state: FSMContext,
 ) -> None:
     """/medlemmer [KODE] [tilføj …]: without a code, the one udvalg the secretary keeps."""
+    from agendas.roster_entry import parse_entry
     from agendas.services import roster
 
     if await state.get_state() == RosterEdit.entry.state:
@@ -134,7 +135,7 @@ async def roster_command(
         await message.answer(t("roster-usage", codes=code.upper()))
         return
     try:
-        entry = roster.parse_entry(words[2] if len(words) > 2 else "", config.today().date())
+        entry = parse_entry(words[2] if len(words) > 2 else "", config.today().date())
         added = await roster.add_member(
             uow, actor, code, entry, config.now(), config.today().date()
         )
@@ -182,12 +183,13 @@ def example_of(member: RosterMember) -> str:
 async def typed_edit(
     message: Message, state: FSMContext, actor: Actor, uow: UnitOfWork, config: ChatConfig
 ) -> None:
+    from agendas.roster_entry import parse_entry
     from agendas.services import roster
 
     data = await state.get_data()
     code, person_id = str(data.get("code", "")), int(data.get("person_id", 0))
     try:
-        entry = roster.parse_entry(message.text or "", config.today().date())
+        entry = parse_entry(message.text or "", config.today().date())
         edited = await roster.edit_member(uow, actor, code, person_id, entry, config.now())
     except InvalidInput as exc:
         await message.answer(error_text(exc) + "\n" + t("roster-edit-again"))

@@ -388,13 +388,14 @@ async def roster_members(settings: Settings, code: str, add: str | None) -> int:
     from agendas.dates import format_date, to_local, utc_now
     from agendas.errors import DomainError
     from agendas.model import SYSTEM_ACTOR
+    from agendas.roster_entry import parse_entry
     from agendas.services import roster
 
     try:
         async with system_uow(settings) as uow:
             if add is not None:
                 today = to_local(utc_now(), settings.timezone).date()
-                entry = roster.parse_entry(add, today)
+                entry = parse_entry(add, today)
                 added = await roster.add_member(uow, SYSTEM_ACTOR, code, entry, utc_now(), today)
                 print(_text(settings, "roster-added", name=added.label(), code=code.upper()))
             listing = await roster.list_roster(uow, SYSTEM_ACTOR, code)

@@ -11,8 +11,9 @@ from agendas.errors import InvalidInput, InviteInvalid, NotAllowed, NotFound
 from agendas.meeting.loading import load_view
 from agendas.model import Person, Role
 from agendas.protocol import AttendanceStatus, SagRange
+from agendas.roster_entry import RosterEntry, parse_entry
 from agendas.services import committees, invites, roster
-from agendas.services.roster import ImportedMember, RosterEntry, parse_entry
+from agendas.services.roster import ImportedMember
 from tests.unit.conftest import MEETING_DAY, NOW, TODAY, World
 
 
