@@ -73,20 +73,23 @@ def build_dispatcher(replies: dict[str, Reply]) -> Dispatcher:
     return dp
 
 
-async def main(replies_path: Path) -> None:
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
-    replies = load_replies(replies_path)
+async def start_polling(dp: Dispatcher) -> None:
+    """The bot from the environment, then long polling (also ``floor_bot.py``'s start)."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_BASE"]))
     bot = Bot(
         token=os.environ["BOT_TOKEN"],
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
-    dp = build_dispatcher(replies)
     me = await bot.me()
     logging.getLogger(__name__).info("Bot @%s (id %s) ready", me.username, me.id)
     await bot.delete_webhook(drop_pending_updates=False)
     await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+
+
+async def main(replies_path: Path) -> None:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    await start_polling(build_dispatcher(load_replies(replies_path)))
 
 
 if __name__ == "__main__":

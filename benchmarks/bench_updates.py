@@ -13,7 +13,12 @@ each a fresh process per run:
 - **bare**: ``benchmarks/bare_bot.py``, a bare aiogram 3 bot (same aiogram, same emulator) that
   answers each update with exactly the messages ours sent for it (the HTML text and the inline
   keyboard, captured from the emulator on our first run: for ``/dagsorden`` the overview with a
-  button per punkt).
+  button per punkt);
+- **floor**: ``benchmarks/floor_bot.py``, the bare bot plus the storage stack the product is built
+  on and nothing of Udvalgsbot (SQLModel, SQLAlchemy's asyncio layer, the same driver, one table
+  mapped onto the seeded ``person`` table, one ``SELECT`` of the sender per update). It has no
+  bursts. Its lines (``ratio floor/bare``, ``ratio ours/floor``) show what of ours over the bare
+  bot is the stack and what is Udvalgsbot's own.
 
 For ``/dagsorden``, ``/start`` and a button press (a member opens a punkt from the overview) it
 prints each bot's CPU per update at a steady 20 updates/s (the CPU time of all the bot
@@ -22,10 +27,10 @@ idle CPU over the same time, divided by the updates), the
 latency p50/p95/p99 at that rate (from injecting the update to the bot's sendMessage arriving,
 both on the emulator's clock), and the sustained updates/s of a burst (all updates injected at
 once, until the last reply); per process its idle RSS after start (VmRSS 2 s after it answered
-its first /start) and the time from launch to its first answered /start. Runs are interleaved
-(ours, bare; bare, ours; ...) and each figure is the median of the runs. Each figure has a line
-``ratio ours/bare: N.NN``, and the checks of issue 17's "Done when" are printed as PASS/FAIL
-lines; the process never fails for them.
+its first /start) and the time from launch to its first answered /start. Runs are
+interleaved (ours, bare, floor; bare, floor, ours; ...) and each figure is the median of the
+runs. Each figure has a line ``ratio ours/bare: N.NN``, and the checks of issue 17's "Done
+when" are printed as PASS/FAIL lines; the process never fails for them.
 
 ``--startup`` prints what ``udvalgsbot run`` imports before its first update (``-X importtime``,
 the packages by import time) and how much memory that takes (``tracemalloc``, RSS), against
@@ -59,6 +64,7 @@ from updates_support import (
     bare_bot,
     cpu_seconds,
     database,
+    floor_bot,
     latencies,
     memory_mib,
     now,
@@ -228,9 +234,10 @@ class Bench:
         figures.burst_rate[kind] = count / (max(t for t, _ in replies) - first)
         figures.burst_cpu[kind] = cpu / count
 
-    async def run(self, bot: BotUnderTest, capture: str) -> Figures:
-        """One fresh process of ``bot`` through every phase. ``capture``: "ours" on the very
-        first run (record the replies for the bare bot), "check" on the bare bot's first run."""
+    async def run(self, bot: BotUnderTest, capture: str, bursts: bool = True) -> Figures:
+        """One fresh process of ``bot`` through every phase (``bursts``: the bursts too).
+        ``capture``: "ours" on the very first run (record the replies for the other bots),
+        "check" on another bot's first run."""
         figures = Figures()
         try:
             await self.launch(bot, figures)
@@ -244,7 +251,7 @@ class Bench:
             count = int(self.options.rate * self.options.seconds)
             for kind in KINDS:
                 await self.steady(bot, kind, figures, count)
-            for kind in KINDS:
+            for kind in KINDS if bursts else ():
                 await self.burst(bot, kind, figures)
         finally:
             await bot.stop()
@@ -345,6 +352,31 @@ def report(title: str, ours: list[Figures], bare: list[Figures], options: Option
     check("idle RSS at most 1.2x the bare bot's", ratios["rss"], 1.2)
 
 
+def report_floor(
+    title: str, ours: list[Figures], bare: list[Figures], floor: list[Figures], options: Options
+) -> None:
+    """Where the storage stack ends and Udvalgsbot begins: the floor bot against both."""
+    print(f"\n== {title}: the floor (the bare bot with SQLModel, SQLAlchemy's asyncio layer, the "
+          "driver and one SELECT per update) ==")  # fmt: skip
+
+    def both(label: str, name: str, kind: str | None, unit: str, scale: float = 1.0) -> None:
+        def pick(runs: list[Figures]) -> float:
+            values = [getattr(f, name) if kind is None else getattr(f, name)[kind] for f in runs]
+            return median(values)
+
+        o, b, f = pick(ours), pick(bare), pick(floor)
+        print(
+            f"  {label:<36} floor {f * scale:8.2f} {unit:<3} | ratio floor/bare: {f / b:.2f}"
+            f" | ratio ours/floor: {o / f:.2f}"
+        )
+
+    for kind in KINDS:
+        both(f"{LABELS[kind]}: CPU per update", "cpu", kind, "ms", 1000)
+        both(f"{LABELS[kind]}: p99 at {options.rate:g}/s", "p99", kind, "ms", 1000)
+    both("idle RSS after start", "rss", None, "MiB")
+    both("launch to first answered /start", "launch", None, "s")
+
+
 def check(what: str, ratio: float, limit: float) -> None:
     print(f"  {'PASS' if ratio <= limit else 'FAIL'} {what} ({ratio:.2f}x)")
 
@@ -370,20 +402,24 @@ async def measure(kind: str, options: Options, folder: Path) -> None:
             replies_path = folder / "replies.json"
             ours_bot = our_bot({**env, "DATABASE_URL": url}, folder)
             bare = bare_bot(env, folder, replies_path)
+            floor = floor_bot({**env, "DATABASE_URL": url}, folder, replies_path)
             bench = Bench(emu.emulator, members, options)
             results: dict[str, list[Figures]] = defaultdict(list)
             for n in range(options.runs):
-                order = [ours_bot, bare] if n % 2 == 0 else [bare, ours_bot]
+                # Each bot first, middle and last in turn; ours first on the first run, where
+                # its replies are captured for the others.
+                order = [ours_bot, bare, floor][n % 3 :] + [ours_bot, bare, floor][: n % 3]
                 for bot in order:
                     capture = ""
                     if n == 0:
                         capture = "ours" if bot is ours_bot else "check"
-                    figures = await bench.run(bot, capture)
+                    figures = await bench.run(bot, capture, bursts=bot is not floor)
                     if bot is ours_bot and n == 0:
                         replies_path.write_text(json.dumps(bench.replies), encoding="utf-8")
                     results[bot.name].append(figures)
                     print(f"  run {n + 1} {bot.name}: done (launch {figures.launch:.1f} s)")
     report(title, results["ours"], results["bare"], options)
+    report_floor(title, results["ours"], results["bare"], results["floor"], options)
 
 
 async def profile(kind: str, options: Options, folder: Path) -> tuple[int, Figures, Path]:

@@ -219,6 +219,13 @@ def bare_bot(env: dict[str, str], folder: Path, replies: Path) -> BotUnderTest:
     return BotUnderTest("bare", argv, env, folder / "bare.log")
 
 
+def floor_bot(env: dict[str, str], folder: Path, replies: Path) -> BotUnderTest:
+    """The bare bot plus the storage stack (``benchmarks/floor_bot.py``); ``env`` has the
+    database."""
+    argv = [sys.executable, str(ROOT / "benchmarks" / "floor_bot.py"), str(replies)]
+    return BotUnderTest("floor", argv, env, folder / "floor.log")
+
+
 # --- what the emulator saw ------------------------------------------------------------------------
 
 
