@@ -366,7 +366,7 @@ def report_floor(
 
         o, b, f = pick(ours), pick(bare), pick(floor)
         print(
-            f"  {label:<36} floor {f * scale:8.2f} {unit:<3} | ratio floor/bare: {f / b:.2f}"
+            f"  {label:<38} floor {f * scale:8.2f} {unit:<3} | ratio floor/bare: {f / b:.2f}"
             f" | ratio ours/floor: {o / f:.2f}"
         )
 
