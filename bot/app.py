@@ -49,6 +49,7 @@ from handlers import (
     language,
     meeting_attendance,
     meeting_mode,
+    meeting_open,
     meeting_votes,
     meetings,
     member_punkt,
@@ -126,6 +127,7 @@ def build_dispatcher(
         imports.setup(),
         sag.setup(),
         release.setup(),
+        meeting_open.setup(),
         meeting_mode.setup(),  # before agenda: the meeting's typing states come first
         meeting_votes.setup(),
         meeting_attendance.setup(),

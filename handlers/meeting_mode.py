@@ -1,40 +1,37 @@
-"""Meeting mode (/moede): the meeting being held, then the punkter one by one.
+"""Meeting mode: the punkter of the meeting being held, one by one.
 
 Thin: every handler parses the update, calls one service of ``agendas.meeting`` and replies.
 Buttons carry the meeting id and the protocol's revision, so a button on a message made before
 the last change is recognised: the user is told and gets the fresh view (``current_view``). The
 dialog state (which meeting, which punkt, what is being typed) lives in the FSM storage, so a
-restart in the middle of a meeting loses nothing. Attendance is in ``handlers.meeting_attendance``.
+restart in the middle of a meeting loses nothing. /moede and the choice of the meeting are in
+``handlers.meeting_open``, attendance in ``handlers.meeting_attendance``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import date
 from typing import TypeVar
 
 from aiogram import F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 
-from agendas import rules
-from agendas.dates import format_date, format_time, moede_when
-from agendas.errors import InvalidInput, NotAllowed
-from agendas.meeting import approval
+from agendas.dates import format_time
+from agendas.errors import InvalidInput
 from agendas.meeting.loading import load_view
 from agendas.meeting_view import MeetingView, MemberLine
 from agendas.model import Actor
 from agendas.ports import UnitOfWork
 from agendas.protocol_input import STANDARD_PHRASES
 from agendas.records import StaleView
-from agendas.services import meetings
 from agendas.votes import check_dissent, suggested_beslutning
 from handlers import long_text
 from handlers.callbacks import MmCb
-from handlers.chat import button, chat_message, clip, markup, moede_choice
+from handlers.chat import button, chat_message, clip, markup
 from handlers.context import ChatConfig
 from handlers.meeting_views import (
     LABEL_LIMIT,
@@ -89,109 +86,6 @@ async def typed(message: Message, change: Awaitable[T]) -> T | None:
     except InvalidInput as exc:
         await message.answer(t(exc.key, **exc.params) + "\n" + t("meeting-try-again"))
         return None
-
-
-# --- choosing the meeting ----------------------------------------------------------------------
-
-
-async def start_meeting_mode(
-    message: Message, actor: Actor, uow: UnitOfWork, state: FSMContext, config: ChatConfig
-) -> None:
-    """/moede: the meeting being held (buttons when there are several), then attendance."""
-    from agendas.meeting import attendance
-
-    if not rules.is_editor_anywhere(actor):
-        raise NotAllowed("err-not-secretary")
-    today = config.today().date()
-    listing = await attendance.meeting_mode_moeder(uow, actor, today)
-    if not listing:
-        await message.answer(await _no_meeting_text(uow, actor, today))
-        return
-    if len(listing) == 1:
-        await open_meeting(message, actor, uow, state, config, listing[0].moede.id or 0)
-        return
-    await message.answer(
-        t("meeting-choose"),
-        reply_markup=moede_choice(listing, lambda mid: MmCb(action="pick", moede_id=mid)),
-    )
-
-
-async def _no_meeting_text(uow: UnitOfWork, actor: Actor, today: date) -> str:
-    """No meeting around today: say when the next one is, if there is one."""
-    from agendas.meeting import attendance
-
-    coming = attendance.next_coming(await meetings.list_moeder(uow, actor, today), actor, today)
-    if coming is None:
-        return t("meeting-none")
-    days = (coming.moede.date - today).days
-    return t(
-        "meeting-none-next-one" if days == 1 else "meeting-none-next-other",
-        udvalg=coming.udvalg.code,
-        when=moede_when(t, coming.moede.date, coming.moede.start_time),
-        days=days,
-    )
-
-
-async def open_meeting(
-    message: Message,
-    actor: Actor,
-    uow: UnitOfWork,
-    state: FSMContext,
-    config: ChatConfig,
-    moede_id: int,
-) -> None:
-    """Attendance first. Before the meeting's day the secretary is asked to confirm that it is
-    held today (an accidental tap on a coming meeting records nothing)."""
-    view = await load_view(uow, actor, moede_id)
-    if not rules.can_edit_udvalg(actor, view.udvalg.id or 0):
-        raise NotAllowed("err-not-secretary")
-    if not view.state.held(rules.meeting_day_started(view.moede, config.now())):
-        yes = MmCb(action="heldyes", moede_id=moede_id)
-        no = MmCb(action="heldno", moede_id=moede_id)
-        await message.answer(
-            t("meeting-held-ask", date=format_date(view.moede.date)),
-            reply_markup=markup(
-                [[button(t("meeting-btn-held-yes"), yes), button(t("meeting-btn-held-no"), no)]]
-            ),
-        )
-        return
-    await state.set_state(MeetingMode.active)
-    await state.set_data({"moede_id": moede_id, "punkt_id": 0})
-    await send_attendance(message, view)
-
-
-async def pick_meeting(
-    query: CallbackQuery,
-    callback_data: MmCb,
-    actor: Actor,
-    uow: UnitOfWork,
-    state: FSMContext,
-    config: ChatConfig,
-) -> None:
-    await query.answer()
-    message = await chat_message(query)
-    await open_meeting(message, actor, uow, state, config, callback_data.moede_id)
-
-
-async def confirm_held(
-    query: CallbackQuery,
-    callback_data: MmCb,
-    actor: Actor,
-    uow: UnitOfWork,
-    state: FSMContext,
-    config: ChatConfig,
-) -> None:
-    """ "Ja, mødet holdes i dag": stored and audited; meeting mode opens."""
-    await approval.confirm_held(uow, actor, callback_data.moede_id, config.now())
-    await query.answer()
-    message = await chat_message(query)
-    await message.edit_reply_markup(reply_markup=None)
-    await open_meeting(message, actor, uow, state, config, callback_data.moede_id)
-
-
-async def not_held(query: CallbackQuery) -> None:
-    await query.answer()
-    await (await chat_message(query)).edit_text(t("meeting-held-not-today"))
 
 
 # --- the punkter one by one --------------------------------------------------------------------
@@ -480,14 +374,10 @@ TYPED = (F.text, ~F.text.startswith("/"))
 def setup() -> Router:
     router = Router(name="meeting_mode")
     router.message.filter(F.chat.type == "private")
-    router.message.register(start_meeting_mode, Command("moede", "meeting"))
     decision_states = (MeetingMode.free_text, MeetingMode.remark, MeetingMode.public)
     router.message.register(typed_decision, StateFilter(*decision_states), *TYPED)
     router.message.register(typed_end_time, StateFilter(MeetingMode.end_time), *TYPED)
     cb = router.callback_query
-    cb.register(pick_meeting, MmCb.filter(F.action == "pick"))
-    cb.register(confirm_held, MmCb.filter(F.action == "heldyes"))
-    cb.register(not_held, MmCb.filter(F.action == "heldno"))
     cb.register(goto_punkt, MmCb.filter(F.action == "goto"))
     cb.register(back_to_attendance, MmCb.filter(F.action == "att-view"))
     cb.register(choose_phrase, MmCb.filter(F.action == "phrase"))
