@@ -21,12 +21,14 @@ import gc
 import logging
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
 from sqlalchemy import BigInteger, String
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlmodel import Field, SQLModel, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -50,10 +52,15 @@ class Person(SQLModel, table=True):
 class KnownSender(BaseMiddleware):
     """Looks the sender up before the handler runs, in a session of its own."""
 
-    def __init__(self, sessions: async_sessionmaker) -> None:  # type: ignore[type-arg]
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.sessions = sessions
 
-    async def __call__(self, handler, event: TelegramObject, data: dict):  # type: ignore[no-untyped-def]
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
         user: User | None = data.get("event_from_user")
         if user is not None:
             async with self.sessions() as session:
