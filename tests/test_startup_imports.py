@@ -1,7 +1,8 @@
 """Starting the bot loads no document, spreadsheet, calendar, holiday, image, template, search-stem
 or migration library: each loads when it is first used (issue 17, item 4). Nor does it load the
 webhook server, the PostgreSQL dialect on SQLite, or the services of the features a member's
-/start, /dagsorden and opened punkt never reach (issue 17: the idle bot's memory).
+/start, /dagsorden and opened punkt never reach (issue 17: the idle bot's memory), nor build the
+tables' pydantic validators.
 
 The start is replayed in a fresh interpreter, as ``udvalgsbot run`` does it up to its first update
 except the network calls: import the command line and the runner, check the (migrated) database
@@ -82,7 +83,20 @@ async def start() -> None:
 
 
 asyncio.run(start())
-print(json.dumps(sorted(sys.modules)))
+from pydantic_core import SchemaValidator
+from sqlmodel import SQLModel
+
+
+def tables(cls):
+    for sub in cls.__subclasses__():
+        yield from [sub] if getattr(sub, "__table__", None) is not None else []
+        yield from tables(sub)
+
+
+built = sorted(
+    c.__name__ for c in tables(SQLModel) if isinstance(c.__pydantic_validator__, SchemaValidator)
+)
+print(json.dumps({"modules": sorted(sys.modules), "validators": built}))
 """
 
 
@@ -111,7 +125,8 @@ def test_the_start_loads_no_library_that_waits_for_first_use(tmp_path: Path) -> 
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    modules = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    modules = set(result["modules"])
     loaded = {name.split(".")[0] for name in modules}
     assert "aiogram" in loaded and "sqlalchemy" in loaded  # the replay did start the bot
     assert "handlers.imports" in modules and "agendas.services.punkter" in modules
@@ -120,3 +135,5 @@ def test_the_start_loads_no_library_that_waits_for_first_use(tmp_path: Path) -> 
         m for m in modules for name in MODULES_ON_FIRST_USE if m == name or m.startswith(name + ".")
     }
     assert sorted(early) == []
+    # The tables' pydantic validators wait for first use too (rows go through SQLAlchemy only).
+    assert result["validators"] == []

@@ -16,5 +16,6 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 #: The tables are read and written through SQLAlchemy only: a row is never validated by pydantic
 #: (SQLModel's table classes skip validation in ``__init__``, and the ORM builds loaded rows
 #: without it). So their pydantic validators and serialisers are built on first use, if ever,
-#: instead of for all 33 tables at import (0.6 MiB of the idle bot's memory, issue 17).
+#: instead of for all 33 tables at import (about half a MiB of the idle bot's memory, issue 17;
+#: tests/test_startup_imports.py).
 SQLModel.model_config["defer_build"] = True
