@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+import bot  # noqa: F401 (first: aiogram imported as the bot imports it, bot/telegram_types.py)
+
 _HERE = Path(__file__).parent
 #: Folders whose tests share session fixtures, by group name.
 _GROUPS = {"e2e": _HERE / "e2e", "web": _HERE / "web"}
