@@ -8,7 +8,9 @@ aiogram's line per update is written by both), HTML parse mode and no link previ
 defaults). Each handler sends exactly the messages Udvalgsbot sent for the same update (captured
 from the emulator: the HTML text and the inline keyboard), so both bots put the same bytes on the
 wire; a button press is answered first and then the messages are sent, as Udvalgsbot does. No
-database, no dialog state, no middlewares.
+database, no dialog state, no middlewares. It imports aiogram as aiogram ships, every Telegram type
+built at import; with ``BARE_TYPES_ON_FIRST_USE=1`` in the environment it imports it the way
+Udvalgsbot does instead (``bot/telegram_types.py``), to see what that saves a bare bot.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+
+if os.environ.get("BARE_TYPES_ON_FIRST_USE") == "1":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import bot  # noqa: F401 (first: aiogram's types on first use)
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
