@@ -35,7 +35,7 @@ def import_aiogram() -> int:
     rebuild = BaseModel.__dict__["model_rebuild"]
     held: list[tuple[type[BaseModel], dict[str, Any]]] = []
 
-    def hold(cls: type[BaseModel], **options: Any) -> bool | None:
+    def hold(cls: type[BaseModel], /, **options: Any) -> bool | None:
         names = options.get("_types_namespace")
         if names is None:  # not aiogram's loop over its types
             return rebuild.__func__(cls, **options)  # type: ignore[no-any-return]
