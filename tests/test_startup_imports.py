@@ -12,13 +12,11 @@ start the outbox worker.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from storage import migrate
+from tests.support.fresh import run_fresh
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -115,17 +113,7 @@ def test_the_start_loads_no_library_that_waits_for_first_use(tmp_path: Path) -> 
         "SCHEDULER_ENABLED": "false",
         "PYTHONPATH": str(ROOT),
     }
-    done = subprocess.run(
-        [sys.executable, "-c", START],
-        cwd=tmp_path,  # no developer's .env
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = run_fresh(START, cwd=tmp_path, env=env, timeout=120)  # tmp_path: no developer's .env
     modules = set(result["modules"])
     loaded = {name.split(".")[0] for name in modules}
     assert "aiogram" in loaded and "sqlalchemy" in loaded  # the replay did start the bot

@@ -6,10 +6,9 @@ Each test runs in a fresh interpreter: in this one aiogram is already imported.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.support.fresh import run_fresh
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,6 +64,7 @@ print(json.dumps({
 
 #: Every type built after the bot's import, as pydantic builds one on first use.
 EVERY_TYPE = """
+import json
 import bot
 import aiogram.types as types
 
@@ -77,25 +77,12 @@ for name in types.__all__:
             assert type(cls.__pydantic_validator__).__name__ == "SchemaValidator"
         except Exception as error:
             failed.append(f"{name}: {error}")
-print(failed)
+print(json.dumps(failed))
 """
 
 
-def _run(code: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip().splitlines()[-1]
-
-
 def test_the_bot_builds_no_telegram_type_until_it_meets_one() -> None:
-    result = json.loads(_run(FIRST_USE))
+    result = run_fresh(FIRST_USE, cwd=ROOT)
     assert result["types"] > 400  # aiogram's Telegram types, found
     assert result["before"] == []  # none built by the import
     # ... and the ones met work as ever: the update read, the reply serialised.
@@ -104,4 +91,4 @@ def test_the_bot_builds_no_telegram_type_until_it_meets_one() -> None:
 
 
 def test_every_telegram_type_can_be_built_after_the_bots_import() -> None:
-    assert _run(EVERY_TYPE) == "[]"
+    assert run_fresh(EVERY_TYPE, cwd=ROOT) == []
